@@ -1,0 +1,227 @@
+/**
+ * The KTS prelude: the integer types, conversions and intrinsics that every
+ * kernel-TypeScript module may import from "kts".
+ *
+ * This file is the Node world of the prelude: the same source that the compiler
+ * lowers to C runs under Node against these implementations, and both worlds must
+ * print the same thing (docs/kts-language.md states the rules that make that true).
+ * The compiler never lowers this file; it recognises its exports by declaration
+ * identity and emits the C given in compiler/intrinsics/table.ts.
+ */
+
+// ---- Integer types ---------------------------------------------------------
+// 8/16/32-bit values are JS numbers; 64-bit values are bigints, because a double
+// is exact only to 2^53 and kernel addresses live above that.
+export type u8 = number;
+export type u16 = number;
+export type u32 = number;
+export type i8 = number;
+export type i16 = number;
+export type i32 = number;
+export type u64 = bigint;
+export type i64 = bigint;
+export type usize = bigint;
+export type isize = bigint;
+export type bool = boolean;
+
+/** Raised by panic(), assert(), bounds and division checks in the Node world. */
+export class KtsPanic extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KtsPanic";
+  }
+}
+
+function toNumberExact(x: number | bigint, what: string): number {
+  if (typeof x === "bigint") return Number(BigInt.asIntN(64, x));
+  // Integer division by zero produces a non-finite value before the wrap sees it.
+  if (!Number.isFinite(x)) throw new KtsPanic("division by zero");
+  if (!Number.isSafeInteger(Math.trunc(x))) throw new KtsPanic(`${what}: inexact value ${x}`);
+  return x;
+}
+
+function toBigExact(x: number | bigint): bigint {
+  if (typeof x === "bigint") return x;
+  if (!Number.isFinite(x)) throw new KtsPanic("division by zero");
+  return BigInt(Math.trunc(x));
+}
+
+// ---- Conversions: the only way a computed value reaches a typed slot ---------
+export function u8(x: number | bigint): u8 {
+  return typeof x === "bigint" ? Number(BigInt.asUintN(8, x)) : toNumberExact(x, "u8") & 0xff;
+}
+export function u16(x: number | bigint): u16 {
+  return typeof x === "bigint" ? Number(BigInt.asUintN(16, x)) : toNumberExact(x, "u16") & 0xffff;
+}
+export function u32(x: number | bigint): u32 {
+  return typeof x === "bigint" ? Number(BigInt.asUintN(32, x)) : toNumberExact(x, "u32") >>> 0;
+}
+export function i8(x: number | bigint): i8 {
+  return typeof x === "bigint" ? Number(BigInt.asIntN(8, x)) : (toNumberExact(x, "i8") << 24) >> 24;
+}
+export function i16(x: number | bigint): i16 {
+  return typeof x === "bigint" ? Number(BigInt.asIntN(16, x)) : (toNumberExact(x, "i16") << 16) >> 16;
+}
+export function i32(x: number | bigint): i32 {
+  return typeof x === "bigint" ? Number(BigInt.asIntN(32, x)) : toNumberExact(x, "i32") | 0;
+}
+export function u64(x: number | bigint): u64 {
+  return BigInt.asUintN(64, toBigExact(x));
+}
+export function i64(x: number | bigint): i64 {
+  return BigInt.asIntN(64, toBigExact(x));
+}
+export function usize(x: number | bigint): usize {
+  return BigInt.asUintN(64, toBigExact(x));
+}
+export function isize(x: number | bigint): isize {
+  return BigInt.asIntN(64, toBigExact(x));
+}
+
+// ---- Arithmetic helpers whose JS spelling would not be exact -------------------
+/** 32-bit wrapping multiply (a JS product of two u32 can exceed 2^53). */
+export function mul32(a: u32, b: u32): u32 {
+  return Math.imul(a, b) >>> 0;
+}
+/** 32-bit signed wrapping multiply. */
+export function imul32(a: i32, b: i32): i32 {
+  return Math.imul(a, b);
+}
+/** High 64 bits of the 128-bit product of two u64. */
+export function mulHi64(a: u64, b: u64): u64 {
+  return BigInt.asUintN(64, (a * b) >> 64n);
+}
+export function rotl32(x: u32, n: u32): u32 {
+  const s = n & 31;
+  return ((x << s) | (x >>> ((32 - s) & 31))) >>> 0;
+}
+export function rotr32(x: u32, n: u32): u32 {
+  const s = n & 31;
+  return ((x >>> s) | (x << ((32 - s) & 31))) >>> 0;
+}
+export function rotl64(x: u64, n: u32): u64 {
+  const s = BigInt(n & 63);
+  return BigInt.asUintN(64, (x << s) | (x >> ((64n - s) & 63n)));
+}
+export function rotr64(x: u64, n: u32): u64 {
+  const s = BigInt(n & 63);
+  return BigInt.asUintN(64, (x >> s) | (x << ((64n - s) & 63n)));
+}
+/** Count leading zeros; 32 for zero. */
+export function clz32(x: u32): u32 {
+  return Math.clz32(x);
+}
+/** Count trailing zeros; 32 for zero. */
+export function ctz32(x: u32): u32 {
+  return x === 0 ? 32 : 31 - Math.clz32((x & -x) >>> 0);
+}
+/** Count leading zeros; 64 for zero. */
+export function clz64(x: u64): u32 {
+  const hi = Number(x >> 32n);
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(x & 0xffffffffn));
+}
+/** Count trailing zeros; 64 for zero. */
+export function ctz64(x: u64): u32 {
+  const lo = Number(x & 0xffffffffn);
+  return lo !== 0 ? ctz32(lo) : 32 + ctz32(Number(x >> 32n));
+}
+/** Number of set bits. */
+export function popcount64(x: u64): u32 {
+  let n = 0;
+  for (let v = x; v !== 0n; v &= v - 1n) n++;
+  return n;
+}
+
+// ---- Panics, assertions, logging --------------------------------------------
+/** Stops the program (kernel: the CPU) with a message and the .ts location. */
+export function panic(message: string): never {
+  throw new KtsPanic(message);
+}
+/** Panics with "assertion failed: <message>" when cond is false. */
+export function assert(cond: bool, message?: string): void {
+  if (!cond) throw new KtsPanic(message === undefined ? "assertion failed" : `assertion failed: ${message}`);
+}
+/** Prints one line: a string literal or a template literal of integers, bools, hex(). */
+export function print(message: string): void {
+  printSink(message + "\n");
+}
+/** Inside a print/panic template only: the value in lower-case hex with 0x. */
+export function hex(x: number | bigint): string {
+  if (typeof x === "bigint") return "0x" + BigInt.asUintN(64, x).toString(16);
+  return "0x" + (x >>> 0).toString(16);
+}
+
+let printSink: (text: string) => void = (text) => {
+  process.stdout.write(text);
+};
+/** Node world only (tests): redirect print() output. Not part of the KTS surface. */
+export function setPrintSink(sink: (text: string) => void): void {
+  printSink = sink;
+}
+
+// ---- Fixed-size arrays ------------------------------------------------------
+// A KTS array has a length fixed when it is made. In the Node world it is a Proxy
+// that panics on an out-of-range index exactly where the C build's bounds check does.
+function checkedArray<T>(backing: T[], offset: number, length: number): T[] {
+  const inRange = (p: string | symbol): number | undefined => {
+    if (typeof p !== "string") return undefined;
+    if (!/^(0|[1-9][0-9]*)$/.test(p)) return undefined;
+    return Number(p);
+  };
+  return new Proxy(backing, {
+    get(target, p, receiver) {
+      if (p === "length") return length;
+      if (p === KTS_VIEW) return { backing: target, offset, length };
+      if (p === Symbol.iterator) {
+        return function* () {
+          for (let i = 0; i < length; i++) yield target[offset + i];
+        };
+      }
+      const i = inRange(p);
+      if (i !== undefined) {
+        if (i >= length) throw new KtsPanic(`index ${i} out of bounds (length ${length})`);
+        return target[offset + i];
+      }
+      if (typeof p === "string" && /^-/.test(p)) throw new KtsPanic(`index ${p} out of bounds (length ${length})`);
+      return Reflect.get(target, p, receiver);
+    },
+    set(target, p, value) {
+      const i = inRange(p);
+      if (i === undefined || i >= length) {
+        throw new KtsPanic(`index ${String(p)} out of bounds (length ${length})`);
+      }
+      target[offset + i] = value;
+      return true;
+    },
+  });
+}
+const KTS_VIEW = Symbol("kts.view");
+interface View<T> {
+  backing: T[];
+  offset: number;
+  length: number;
+}
+
+/** A fixed-size array of `length` elements, each `fill`. `length` must be a constant. */
+export function array<T extends number | bigint | boolean>(length: u32, fill: T): T[] {
+  return checkedArray(new Array<T>(length).fill(fill), 0, length);
+}
+/** A fixed-size array of `length` class instances, each made by `new ctor()`. */
+export function structs<T>(length: u32, ctor: new () => T): T[] {
+  const items: T[] = [];
+  for (let i = 0; i < length; i++) items.push(new ctor());
+  return checkedArray(items, 0, length);
+}
+/** A view of a[from..to) sharing a's storage; panics if the range is outside a. */
+export function slice<T>(a: T[], from: u32, to: u32): T[] {
+  const v = (a as unknown as Record<symbol, View<T> | undefined>)[KTS_VIEW];
+  const base: View<T> = v ?? { backing: a, offset: 0, length: a.length };
+  if (from > to || to > base.length) {
+    throw new KtsPanic(`slice ${from}..${to} out of bounds (length ${base.length})`);
+  }
+  return checkedArray(base.backing, base.offset + from, to - from);
+}
+/** A fixed-size array holding the listed values (a literal list of constants). */
+export function arrayOf<T extends number | bigint | boolean>(items: T[]): T[] {
+  return checkedArray(items.slice(), 0, items.length);
+}

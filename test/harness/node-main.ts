@@ -1,0 +1,46 @@
+/**
+ * The Node world's equivalent of the C host runtime's main(): runs the KTS entry's
+ * main(), turns a KtsPanic (or a bigint division by zero) into the runtime's panic
+ * line `panic: <msg> at <file.ts>:<line>` on stderr with exit status 101, and exits
+ * with main()'s return value.
+ */
+import path from "node:path";
+import { KtsPanic } from "../../src/prelude/kts";
+
+// Both set by the bundler (node-world.ts): the repository root, and the bundle's
+// folder, to which source-mapped stack frames are relative.
+declare const __KTS_ROOT__: string;
+const ROOT = __KTS_ROOT__;
+const BUNDLE_DIR = path.dirname(process.argv[1] ?? ".");
+
+/** The first stack frame outside the prelude and harness, as `path.ts:line`. */
+function panicSite(err: Error): string {
+  for (const line of (err.stack ?? "").split("\n").slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+\.ts):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1]!.replace(/^file:\/\//, "");
+    if (file.includes("src/prelude/") || file.includes("test/harness/")) continue;
+    const rel = path.relative(ROOT, path.resolve(BUNDLE_DIR, file));
+    return `${rel}:${m[2]}`;
+  }
+  return "<unknown>";
+}
+
+export function runMain(main: () => number | bigint | void): void {
+  let code = 0;
+  try {
+    const r = main();
+    code = typeof r === "number" ? r & 0xff : typeof r === "bigint" ? Number(r & 0xffn) : 0;
+  } catch (e) {
+    const err = e as Error;
+    let msg: string | undefined;
+    if (e instanceof KtsPanic) msg = err.message;
+    else if (e instanceof RangeError && /Division by zero/i.test(err.message)) msg = "division by zero";
+    else if (e instanceof RangeError && /call stack/i.test(err.message)) msg = "stack overflow";
+    if (msg === undefined) throw e;
+    process.stdout.write("");
+    process.stderr.write(`panic: ${msg} at ${panicSite(err)}\n`);
+    code = 101;
+  }
+  process.exitCode = code;
+}
