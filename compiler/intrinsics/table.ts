@@ -1,0 +1,134 @@
+/**
+ * The intrinsics table: every prelude function that lowers to a fixed piece of C.
+ * One row per intrinsic gives its module, signature, the arches it exists on,
+ * whether it needs a privileged CPU (so not the host target), and the C template
+ * ($0, $1 … are the lowered arguments). The Node implementations live in
+ * src/prelude/*.ts under the same names; test/compiler/intrinsics.test.ts checks
+ * that both sides list the same names. Calls the lowering must shape itself
+ * (conversions, print, panic, arrays) are marked `special`.
+ */
+import type { IntName } from "../types/ktype.js";
+
+export type Arch = "x86_64" | "aarch64";
+export type ParamSpec = IntName | "bool" | "any-int" | "string" | "array" | "special";
+
+export interface Intrinsic {
+  module: "kts" | "kts/unsafe" | "kts/host";
+  params: ParamSpec[];
+  ret: IntName | "bool" | "void" | "never" | "special";
+  c?: string;
+  /** Per-arch C, for intrinsics that exist on both arches with different code. */
+  cByArch?: Record<Arch, string>;
+  arches?: Arch[];
+  privileged?: boolean;
+  special?: boolean;
+}
+
+const conv = (): Intrinsic => ({ module: "kts", params: ["any-int"], ret: "special", special: true });
+const load = (t: IntName): Intrinsic => ({ module: "kts/unsafe", params: ["usize"], ret: t, c: `(*(${cOf(t)} *)(uintptr_t)($0))` });
+const store = (t: IntName): Intrinsic => ({ module: "kts/unsafe", params: ["usize", t], ret: "void", c: `(*(${cOf(t)} *)(uintptr_t)($0) = ($1))` });
+const mmioR = (t: IntName): Intrinsic => ({ module: "kts/unsafe", params: ["usize"], ret: t, c: `(*(volatile ${cOf(t)} *)(uintptr_t)($0))`, privileged: true });
+const mmioW = (t: IntName): Intrinsic => ({ module: "kts/unsafe", params: ["usize", t], ret: "void", c: `(*(volatile ${cOf(t)} *)(uintptr_t)($0) = ($1))`, privileged: true });
+const x86 = (params: ParamSpec[], ret: Intrinsic["ret"], c: string): Intrinsic => ({ module: "kts/unsafe", params, ret, c, arches: ["x86_64"], privileged: true });
+const a64 = (params: ParamSpec[], ret: Intrinsic["ret"], c: string): Intrinsic => ({ module: "kts/unsafe", params, ret, c, arches: ["aarch64"], privileged: true });
+const both = (params: ParamSpec[], ret: Intrinsic["ret"], x: string, a: string, privileged = true): Intrinsic => ({
+  module: "kts/unsafe",
+  params,
+  ret,
+  cByArch: { x86_64: x, aarch64: a },
+  privileged,
+});
+function cOf(t: IntName): string {
+  return { u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", i8: "int8_t", i16: "int16_t", i32: "int32_t", u64: "uint64_t", i64: "int64_t", usize: "uint64_t", isize: "int64_t" }[t];
+}
+const atomic = (t: "u32" | "u64") => {
+  const c = cOf(t);
+  return {
+    [`atomicLoad${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize"], ret: t, c: `__atomic_load_n((${c} *)(uintptr_t)($0), __ATOMIC_SEQ_CST)` },
+    [`atomicStore${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t], ret: "void", c: `__atomic_store_n((${c} *)(uintptr_t)($0), ($1), __ATOMIC_SEQ_CST)` },
+    [`atomicFetchAdd${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t], ret: t, c: `__atomic_fetch_add((${c} *)(uintptr_t)($0), ($1), __ATOMIC_SEQ_CST)` },
+    [`atomicSwap${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t], ret: t, c: `__atomic_exchange_n((${c} *)(uintptr_t)($0), ($1), __ATOMIC_SEQ_CST)` },
+    [`atomicCas${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t, t], ret: "bool", c: `kts_cas${t.slice(1)}((${c} *)(uintptr_t)($0), ($1), ($2))` },
+  } as Record<string, Intrinsic>;
+};
+
+export const INTRINSICS: Record<string, Intrinsic> = {
+  // ---- kts: conversions, arithmetic helpers, checks, logging, arrays ----
+  u8: conv(), u16: conv(), u32: conv(), i8: conv(), i16: conv(), i32: conv(),
+  u64: conv(), i64: conv(), usize: conv(), isize: conv(),
+  mul32: { module: "kts", params: ["u32", "u32"], ret: "u32", c: "((uint32_t)((uint32_t)($0) * (uint32_t)($1)))" },
+  imul32: { module: "kts", params: ["i32", "i32"], ret: "i32", c: "((int32_t)((uint32_t)($0) * (uint32_t)($1)))" },
+  mulHi64: { module: "kts", params: ["u64", "u64"], ret: "u64", c: "((uint64_t)(((unsigned __int128)($0) * ($1)) >> 64))" },
+  rotl32: { module: "kts", params: ["u32", "u32"], ret: "u32", c: "kts_rotl32(($0), ($1))" },
+  rotr32: { module: "kts", params: ["u32", "u32"], ret: "u32", c: "kts_rotr32(($0), ($1))" },
+  rotl64: { module: "kts", params: ["u64", "u32"], ret: "u64", c: "kts_rotl64(($0), ($1))" },
+  rotr64: { module: "kts", params: ["u64", "u32"], ret: "u64", c: "kts_rotr64(($0), ($1))" },
+  clz32: { module: "kts", params: ["u32"], ret: "u32", c: "kts_clz32($0)" },
+  ctz32: { module: "kts", params: ["u32"], ret: "u32", c: "kts_ctz32($0)" },
+  clz64: { module: "kts", params: ["u64"], ret: "u32", c: "kts_clz64($0)" },
+  ctz64: { module: "kts", params: ["u64"], ret: "u32", c: "kts_ctz64($0)" },
+  popcount64: { module: "kts", params: ["u64"], ret: "u32", c: "((uint32_t)__builtin_popcountll($0))" },
+  panic: { module: "kts", params: ["special"], ret: "never", special: true },
+  assert: { module: "kts", params: ["special"], ret: "void", special: true },
+  print: { module: "kts", params: ["special"], ret: "void", special: true },
+  hex: { module: "kts", params: ["special"], ret: "special", special: true },
+  array: { module: "kts", params: ["special"], ret: "special", special: true },
+  arrayOf: { module: "kts", params: ["special"], ret: "special", special: true },
+  structs: { module: "kts", params: ["special"], ret: "special", special: true },
+  slice: { module: "kts", params: ["special"], ret: "special", special: true },
+
+  // ---- kts/host: test drivers and tools built for the host ----
+  readStdin: { module: "kts/host", params: ["array"], ret: "u32", special: true },
+
+  // ---- kts/unsafe: memory, MMIO, ports, atomics, barriers, CPU control ----
+  load8: load("u8"), load16: load("u16"), load32: load("u32"), load64: load("u64"),
+  store8: store("u8"), store16: store("u16"), store32: store("u32"), store64: store("u64"),
+  mmioRead8: mmioR("u8"), mmioRead16: mmioR("u16"), mmioRead32: mmioR("u32"), mmioRead64: mmioR("u64"),
+  mmioWrite8: mmioW("u8"), mmioWrite16: mmioW("u16"), mmioWrite32: mmioW("u32"), mmioWrite64: mmioW("u64"),
+  addressOf: { module: "kts/unsafe", params: ["array"], ret: "usize", special: true },
+  ...atomic("u32"),
+  ...atomic("u64"),
+  fence: { module: "kts/unsafe", params: [], ret: "void", c: "__atomic_thread_fence(__ATOMIC_SEQ_CST)" },
+  compilerBarrier: { module: "kts/unsafe", params: [], ret: "void", c: "__asm__ volatile(\"\" ::: \"memory\")" },
+  inb: x86(["u16"], "u8", "kts_inb($0)"),
+  inw: x86(["u16"], "u16", "kts_inw($0)"),
+  inl: x86(["u16"], "u32", "kts_inl($0)"),
+  outb: x86(["u16", "u8"], "void", "kts_outb(($0), ($1))"),
+  outw: x86(["u16", "u16"], "void", "kts_outw(($0), ($1))"),
+  outl: x86(["u16", "u32"], "void", "kts_outl(($0), ($1))"),
+  rdmsr: x86(["u32"], "u64", "kts_rdmsr($0)"),
+  wrmsr: x86(["u32", "u64"], "void", "kts_wrmsr(($0), ($1))"),
+  rdtsc: { module: "kts/unsafe", params: [], ret: "u64", c: "kts_rdtsc()", arches: ["x86_64"] },
+  mfence: x86([], "void", "__asm__ volatile(\"mfence\" ::: \"memory\")"),
+  lfence: x86([], "void", "__asm__ volatile(\"lfence\" ::: \"memory\")"),
+  sfence: x86([], "void", "__asm__ volatile(\"sfence\" ::: \"memory\")"),
+  invlpg: x86(["usize"], "void", "__asm__ volatile(\"invlpg (%0)\" :: \"r\"((uintptr_t)($0)) : \"memory\")"),
+  dmbIsh: a64([], "void", "__asm__ volatile(\"dmb ish\" ::: \"memory\")"),
+  dsbIsh: a64([], "void", "__asm__ volatile(\"dsb ish\" ::: \"memory\")"),
+  dsbSy: a64([], "void", "__asm__ volatile(\"dsb sy\" ::: \"memory\")"),
+  isb: a64([], "void", "__asm__ volatile(\"isb\" ::: \"memory\")"),
+  tlbiVmalle1is: a64([], "void", "__asm__ volatile(\"dsb ishst; tlbi vmalle1is; dsb ish; isb\" ::: \"memory\")"),
+  tlbiVae1is: a64(["usize"], "void", "__asm__ volatile(\"dsb ishst; tlbi vae1is, %0; dsb ish; isb\" :: \"r\"(((uint64_t)($0)) >> 12) : \"memory\")"),
+  readSysreg: { module: "kts/unsafe", params: ["string"], ret: "u64", special: true, privileged: true },
+  writeSysreg: { module: "kts/unsafe", params: ["string", "u64"], ret: "void", special: true, privileged: true },
+  irqDisable: both([], "void", "__asm__ volatile(\"cli\" ::: \"memory\")", "__asm__ volatile(\"msr daifset, #2\" ::: \"memory\")"),
+  irqEnable: both([], "void", "__asm__ volatile(\"sti\" ::: \"memory\")", "__asm__ volatile(\"msr daifclr, #2\" ::: \"memory\")"),
+  irqSave: both([], "usize", "kts_irq_save_x86()", "kts_irq_save_a64()"),
+  irqRestore: both(["usize"], "void", "kts_irq_restore_x86($0)", "kts_irq_restore_a64($0)"),
+  halt: both([], "void", "__asm__ volatile(\"hlt\" ::: \"memory\")", "__asm__ volatile(\"wfi\" ::: \"memory\")"),
+  cpuRelax: both([], "void", "__asm__ volatile(\"pause\")", "__asm__ volatile(\"yield\")", false),
+  tlbFlushAll: both([], "void", "kts_tlb_flush_all_x86()", "__asm__ volatile(\"dsb ishst; tlbi vmalle1is; dsb ish; isb\" ::: \"memory\")"),
+};
+
+/** System registers readSysreg/writeSysreg accept, per arch. */
+export const SYSREGS: Record<Arch, string[]> = {
+  x86_64: ["CR0", "CR2", "CR3", "CR4"],
+  aarch64: [
+    "CNTVCT_EL0", "CNTPCT_EL0", "CNTFRQ_EL0", "CNTV_CTL_EL0", "CNTV_TVAL_EL0", "CNTV_CVAL_EL0",
+    "CNTP_CTL_EL0", "CNTP_TVAL_EL0", "CNTP_CVAL_EL0", "SCTLR_EL1", "TTBR0_EL1", "TTBR1_EL1",
+    "TCR_EL1", "MAIR_EL1", "VBAR_EL1", "ESR_EL1", "FAR_EL1", "ELR_EL1", "SPSR_EL1", "SP_EL0",
+    "MPIDR_EL1", "CurrentEL", "DAIF", "TPIDR_EL1", "TPIDR_EL0", "CPACR_EL1", "PMCCNTR_EL0",
+    "ID_AA64MMFR0_EL1", "ICC_SRE_EL1", "ICC_PMR_EL1", "ICC_IAR1_EL1", "ICC_EOIR1_EL1",
+    "ICC_IGRPEN1_EL1", "ICC_SGI1R_EL1", "ICC_CTLR_EL1", "ICC_BPR1_EL1",
+  ],
+};

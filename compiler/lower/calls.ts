@@ -1,0 +1,390 @@
+/**
+ * Calls: project functions and methods (direct C calls), function pointers,
+ * assembly externs, and the prelude intrinsics (table-driven, or shaped here:
+ * conversions, print/panic/assert with their templates, slices, system registers).
+ */
+import { Node, SyntaxKind, type CallExpression, type Expression, type NewExpression } from "ts-morph";
+import { INTRINSICS, SYSREGS, type Intrinsic, type ParamSpec } from "../intrinsics/table.js";
+import { cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
+import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
+import type { FnCtx } from "./function-context.js";
+import type { ClassInfo } from "./program.js";
+import { resolveDecl } from "./resolve.js";
+
+/** Lowers an argument for a parameter of type `want`. */
+export function lowerArg(ctx: FnCtx, node: Expression, want: KType): Ex {
+  const e = lowerExpr(ctx, node);
+  if (e.t.k === "error") return ERR;
+  if (want.k === "array") {
+    if (e.t.k !== "array" || !typeEq(e.t.elem, want.elem)) {
+      ctx.prog.report("KT2011", node, typeName(want), typeName(e.t));
+      return ERR;
+    }
+    return { ...e, c: sliceOf(e) };
+  }
+  if (want.k === "fn") {
+    if (e.t.k !== "fn" || !typeEq(e.t, want)) {
+      ctx.prog.report("KT2011", node, typeName(want), typeName(e.t));
+      return ERR;
+    }
+    return e;
+  }
+  return coerce(ctx, node, e, want, "passed");
+}
+
+function typeEq(a: KType, b: KType): boolean {
+  return typeName(a) === typeName(b) && cType(a) === cType(b);
+}
+
+/** An array expression as a C slice value. */
+export function sliceOf(e: Ex): string {
+  const t = e.t as Extract<KType, { k: "array" }>;
+  if (e.arr && e.arr.lenConst !== undefined) return `(${sliceTypeName(t.elem)}){ ${e.arr.ptr}, ${e.arr.len} }`;
+  return e.c;
+}
+
+function lowerArgs(ctx: FnCtx, call: CallExpression | NewExpression, params: KType[]): Ex[] | undefined {
+  const args = call.getArguments() as Expression[];
+  if (args.length !== params.length) {
+    ctx.prog.report("KT2019", call, String(params.length), String(args.length));
+    return undefined;
+  }
+  const out = args.map((a, i) => lowerArg(ctx, a, params[i]!));
+  return out.some((e) => e.t.k === "error") ? undefined : out;
+}
+
+/** A call's result; class/array results borrowed from stack-rooted arguments stay stack-rooted. */
+function callResult(c: string, ret: KType, args: Ex[]): Ex {
+  const stackArg = args.find((a) => a.stack);
+  const stack = stackArg && (ret.k === "class" || ret.k === "array") ? { stack: true, stackName: stackArg.stackName! } : {};
+  return { c, t: ret, ...stack };
+}
+
+export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
+  const callee = call.getExpression();
+  if (call.getTypeArguments().length > 0 && !isPreludeCall(ctx, callee)) {
+    ctx.prog.report("KT1001", call, "generic calls");
+    return ERR;
+  }
+  if (callee.getKind() === SyntaxKind.SuperKeyword) {
+    ctx.prog.report("KT1010", call);
+    return ERR;
+  }
+  if (Node.isPropertyAccessExpression(callee)) {
+    const r = resolveDecl(ctx, callee.getNameNode());
+    if (r.kind === "decl" && r.decl.kind === "method") {
+      const m = r.decl;
+      if (m.isStatic) {
+        const args = lowerArgs(ctx, call, m.type.params);
+        return args ? callResult(`${m.cname}(${args.map((a) => a.c).join(", ")})`, m.type.ret, args) : ERR;
+      }
+      const obj = lowerExpr(ctx, callee.getExpression());
+      if (obj.t.k === "error") return ERR;
+      const args = lowerArgs(ctx, call, m.type.params);
+      if (!args) return ERR;
+      return callResult(`${m.cname}(${[obj.c, ...args.map((a) => a.c)].join(", ")})`, m.type.ret, [obj, ...args]);
+    }
+    if (r.kind === "lib") {
+      ctx.prog.report("KT1005", callee.getNameNode(), callee.getName());
+      return ERR;
+    }
+    ctx.prog.report("KT1001", call, "this call");
+    return ERR;
+  }
+  if (!Node.isIdentifier(callee)) {
+    ctx.prog.report("KT1001", callee, "calling this expression");
+    return ERR;
+  }
+  const r = resolveDecl(ctx, callee);
+  if (r.kind === "intrinsic") return lowerIntrinsic(ctx, call, r.name, r.module);
+  if (r.kind === "lib") {
+    ctx.prog.report("KT1005", callee, callee.getText());
+    return ERR;
+  }
+  if (r.kind === "local") {
+    r.local.used = true;
+    if (r.local.type.k !== "fn") {
+      ctx.prog.report("KT1001", callee, `calling a value of type '${typeName(r.local.type)}'`);
+      return ERR;
+    }
+    const args = lowerArgs(ctx, call, r.local.type.params);
+    return args ? callResult(`${r.local.cname}(${args.map((a) => a.c).join(", ")})`, r.local.type.ret, args) : ERR;
+  }
+  if (r.kind === "decl" && r.decl.kind === "fn") {
+    const args = lowerArgs(ctx, call, r.decl.type.params);
+    if (!args) return ERR;
+    if (r.decl.extern) countUnsafe(ctx);
+    return callResult(`${r.decl.cname}(${args.map((a) => a.c).join(", ")})`, r.decl.type.ret, args);
+  }
+  if (r.kind === "decl" && r.decl.kind === "var" && r.decl.type.k === "fn") {
+    const args = lowerArgs(ctx, call, r.decl.type.params);
+    return args ? callResult(`${r.decl.cname}(${args.map((a) => a.c).join(", ")})`, r.decl.type.ret, args) : ERR;
+  }
+  ctx.prog.report("KT1001", callee, `calling '${callee.getText()}'`);
+  return ERR;
+}
+
+function isPreludeCall(ctx: FnCtx, callee: Node): boolean {
+  return Node.isIdentifier(callee) && resolveDecl(ctx, callee).kind === "intrinsic";
+}
+
+function countUnsafe(ctx: FnCtx): void {
+  const key = ctx.prog.siteFile(ctx.module);
+  ctx.prog.unsafeSites.set(key, (ctx.prog.unsafeSites.get(key) ?? 0) + 1);
+}
+
+function specType(p: ParamSpec): KType | undefined {
+  if (p === "bool") return T.bool;
+  if (isIntName(p)) return T.int(p);
+  return undefined;
+}
+
+function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: string): Ex {
+  const row: Intrinsic | undefined = INTRINSICS[name];
+  const args = call.getArguments() as Expression[];
+  if (!row) {
+    ctx.prog.report("KT1005", call.getExpression(), name);
+    return ERR;
+  }
+  if (row.module === "kts/unsafe") countUnsafe(ctx);
+  if (row.module === "kts/host" && ctx.prog.target.kind !== "host") {
+    ctx.prog.report("KT4003", call.getExpression(), name);
+    return ERR;
+  }
+  if (row.privileged && ctx.prog.target.kind === "host") {
+    ctx.prog.report("KT4003", call.getExpression(), name);
+    return ERR;
+  }
+  const arch = ctx.prog.target.arch;
+  if (row.arches && !row.arches.includes(arch)) {
+    ctx.prog.report("KT4002", call.getExpression(), name, arch, row.arches[0]!);
+    return ERR;
+  }
+  if (isIntName(name)) {
+    if (args.length !== 1) {
+      ctx.prog.report("KT2019", call, "1", String(args.length));
+      return ERR;
+    }
+    return convert(ctx, args[0]!, lowerExpr(ctx, args[0]!), INTS[name]);
+  }
+  switch (name) {
+    case "print":
+      return lowerPrint(ctx, call, "print");
+    case "panic":
+      return lowerPrint(ctx, call, "panic");
+    case "assert":
+      return lowerAssert(ctx, call);
+    case "hex":
+      ctx.prog.report("KT4005", call);
+      return ERR;
+    case "array":
+    case "arrayOf":
+    case "structs":
+      ctx.prog.report("KT3011", call);
+      return ERR;
+    case "slice":
+      return lowerSlice(ctx, call);
+    case "readStdin":
+    case "addressOf": {
+      if (args.length !== 1) {
+        ctx.prog.report("KT2019", call, "1", String(args.length));
+        return ERR;
+      }
+      const a = lowerExpr(ctx, args[0]!);
+      if (a.t.k === "error") return ERR;
+      if (a.t.k !== "array" || !a.arr) {
+        ctx.prog.report("KT2011", args[0]!, "an array", typeName(a.t));
+        return ERR;
+      }
+      if (name === "addressOf") return { c: `((uint64_t)(uintptr_t)${paren(a.arr.ptr)})`, t: T.int("usize") };
+      if (a.t.elem.k !== "int" || a.t.elem.int.name !== "u8") {
+        ctx.prog.report("KT2011", args[0]!, "u8[]", typeName(a.t));
+        return ERR;
+      }
+      return { c: `kts_read_stdin(${a.arr.ptr}, ${a.arr.len})`, t: T.int("u32") };
+    }
+    case "readSysreg":
+    case "writeSysreg":
+      return lowerSysreg(ctx, call, name);
+  }
+  const params = row.params.map(specType);
+  if (params.some((p) => p === undefined)) {
+    ctx.prog.report("KT9001", call, `intrinsic ${name} has no lowering`);
+    return ERR;
+  }
+  const lowered = lowerArgs(ctx, call, params as KType[]);
+  if (!lowered) return ERR;
+  const template = row.cByArch ? row.cByArch[arch] : row.c!;
+  const c = template.replace(/\$(\d)/g, (_, i: string) => lowered[Number(i)]!.c);
+  const ret: KType = row.ret === "void" ? T.void : row.ret === "never" ? T.never : row.ret === "bool" ? T.bool : T.int(row.ret as "u32");
+  return { c, t: ret };
+}
+
+function lowerSysreg(ctx: FnCtx, call: CallExpression, name: "readSysreg" | "writeSysreg"): Ex {
+  const args = call.getArguments() as Expression[];
+  const want = name === "readSysreg" ? 1 : 2;
+  if (args.length !== want) {
+    ctx.prog.report("KT2019", call, String(want), String(args.length));
+    return ERR;
+  }
+  const arch = ctx.prog.target.arch;
+  const known = SYSREGS[arch];
+  const reg = Node.isStringLiteral(args[0]!) ? args[0].getLiteralText() : undefined;
+  if (reg === undefined || !known.includes(reg)) {
+    ctx.prog.report("KT4004", args[0]!, name, arch, known.join(", "));
+    return ERR;
+  }
+  if (name === "readSysreg") {
+    const asm = arch === "x86_64" ? `"mov %%${reg.toLowerCase()}, %0"` : `"mrs %0, ${reg}"`;
+    return { c: `({ uint64_t kts_v; __asm__ volatile(${asm} : "=r"(kts_v)); kts_v; })`, t: T.int("u64") };
+  }
+  const v = lowerArg(ctx, args[1]!, T.int("u64"));
+  if (v.t.k === "error") return ERR;
+  const asm = arch === "x86_64" ? `"mov %0, %%${reg.toLowerCase()}"` : `"msr ${reg}, %0"`;
+  return { c: `__asm__ volatile(${asm} :: "r"((uint64_t)${paren(v.c)}) : "memory")`, t: T.void };
+}
+
+function lowerSlice(ctx: FnCtx, call: CallExpression): Ex {
+  const args = call.getArguments() as Expression[];
+  if (args.length !== 3) {
+    ctx.prog.report("KT2019", call, "3", String(args.length));
+    return ERR;
+  }
+  const a = lowerExpr(ctx, args[0]!);
+  if (a.t.k === "error") return ERR;
+  if (a.t.k !== "array" || !a.arr) {
+    ctx.prog.report("KT2011", args[0]!, "an array", typeName(a.t));
+    return ERR;
+  }
+  const from = lowerArg(ctx, args[1]!, T.int("u32"));
+  const to = lowerArg(ctx, args[2]!, T.int("u32"));
+  if (from.t.k === "error" || to.t.k === "error") return ERR;
+  const tag = sliceTypeName(a.t.elem);
+  const base = a.arr.lenConst !== undefined ? `${a.arr.ptr}, ${a.arr.len}` : `${paren(a.c)}.ptr, ${paren(a.c)}.len`;
+  const c = `${tag}_sub(${base}, ${from.c}, ${to.c}, ${siteArgs(ctx, call)})`;
+  return { c, t: a.t, arr: { ptr: `${c}.ptr`, len: `${c}.len` }, ...(a.stack ? { stack: true, stackName: a.stackName! } : {}) };
+}
+
+/** C string literal for UTF-8 text (octal escapes never swallow following digits). */
+export function cString(s: string): string {
+  let out = '"';
+  for (const b of Buffer.from(s, "utf8")) {
+    const ch = String.fromCharCode(b);
+    if (ch === '"' || ch === "\\") out += "\\" + ch;
+    else if (ch === "?") out += "\\?";
+    else if (b >= 0x20 && b < 0x7f) out += ch;
+    else out += "\\" + b.toString(8).padStart(3, "0");
+  }
+  return out + '"';
+}
+
+/** The calls that print a message made of a string or template literal. */
+function messageParts(ctx: FnCtx, node: Expression): string[] | undefined {
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
+    const text = node.getLiteralText();
+    return text ? [`kts_print_str(${cString(text)})`] : [];
+  }
+  if (!Node.isTemplateExpression(node)) {
+    ctx.prog.report("KT1019", node);
+    return undefined;
+  }
+  const parts: string[] = [];
+  const head = node.getHead().getLiteralText();
+  if (head) parts.push(`kts_print_str(${cString(head)})`);
+  let ok = true;
+  for (const span of node.getTemplateSpans()) {
+    const hole = span.getExpression();
+    const p = holePart(ctx, hole);
+    if (p === undefined) ok = false;
+    else parts.push(p);
+    const lit = span.getLiteral().getLiteralText();
+    if (lit) parts.push(`kts_print_str(${cString(lit)})`);
+  }
+  return ok ? parts : undefined;
+}
+
+function holePart(ctx: FnCtx, hole: Expression): string | undefined {
+  if (Node.isCallExpression(hole) && Node.isIdentifier(hole.getExpression())) {
+    const r = resolveDecl(ctx, hole.getExpression());
+    if (r.kind === "intrinsic" && r.name === "hex") {
+      const args = hole.getArguments() as Expression[];
+      if (args.length !== 1) {
+        ctx.prog.report("KT2019", hole, "1", String(args.length));
+        return undefined;
+      }
+      const v = lowerExpr(ctx, args[0]!);
+      if (v.t.k === "error") return undefined;
+      if (v.t.k === "untyped") return `kts_print_hex(${v.t.big ? BigInt.asUintN(64, v.value!) : BigInt(Number(v.value!) >>> 0)}ull)`;
+      if (v.t.k !== "int") {
+        ctx.prog.report("KT2011", args[0]!, "an integer", typeName(v.t));
+        return undefined;
+      }
+      const clean = coerce(ctx, args[0]!, v, v.t, "printed");
+      if (clean.t.k === "error") return undefined;
+      return v.t.int.big ? `kts_print_hex((uint64_t)${paren(clean.c)})` : `kts_print_hex((uint32_t)${paren(clean.c)})`;
+    }
+  }
+  const v = lowerExpr(ctx, hole);
+  if (v.t.k === "error") return undefined;
+  if (v.t.k === "untyped") return `kts_print_str(${cString(v.value!.toString())})`;
+  if (v.t.k === "bool") return `kts_print_bool(${v.c})`;
+  if (v.t.k === "enum") return v.t.signed ? `kts_print_i64(${v.c})` : `kts_print_u64(${v.c})`;
+  if (v.t.k !== "int") {
+    ctx.prog.report("KT2011", hole, "an integer or bool", typeName(v.t));
+    return undefined;
+  }
+  const clean = coerce(ctx, hole, v, v.t, "printed");
+  if (clean.t.k === "error") return undefined;
+  return v.t.int.signed ? `kts_print_i64(${clean.c})` : `kts_print_u64(${clean.c})`;
+}
+
+function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): Ex {
+  const args = call.getArguments() as Expression[];
+  if (args.length !== 1) {
+    ctx.prog.report("KT2019", call, "1", String(args.length));
+    return ERR;
+  }
+  const parts = messageParts(ctx, args[0]!);
+  if (!parts) return ERR;
+  if (kind === "print") return { c: `(${["kts_print_begin()", ...parts, "kts_print_end()"].join(", ")})`, t: T.void };
+  return { c: `(${["kts_panic_begin()", ...parts, `kts_panic_end(${siteArgs(ctx, call)})`].join(", ")})`, t: T.never };
+}
+
+function lowerAssert(ctx: FnCtx, call: CallExpression): Ex {
+  const args = call.getArguments() as Expression[];
+  if (args.length < 1 || args.length > 2) {
+    ctx.prog.report("KT2019", call, "1 or 2", String(args.length));
+    return ERR;
+  }
+  const cond = condition(ctx, args[0]!);
+  const parts = args.length === 2 ? messageParts(ctx, args[1]!) : [];
+  if (!parts) return ERR;
+  const msg = ["kts_panic_begin()", `kts_print_str(${cString(args.length === 2 ? "assertion failed: " : "assertion failed")})`, ...parts, `kts_panic_end(${siteArgs(ctx, call)})`];
+  return { c: `(${paren(cond)} ? (void)0 : (${msg.join(", ")}))`, t: T.void };
+}
+
+/** `new C(args)` lowered into the storage `target` (a `C *` expression). */
+export function lowerNew(ctx: FnCtx, expr: NewExpression, target: string | undefined): Ex {
+  if (target === undefined) {
+    ctx.prog.report("KT3010", expr);
+    return ERR;
+  }
+  const id = expr.getExpression();
+  const r = resolveDecl(ctx, id);
+  if (r.kind !== "decl" || r.decl.kind !== "class") {
+    ctx.prog.report("KT1005", id, id.getText());
+    return ERR;
+  }
+  const info: ClassInfo = r.decl.info;
+  const params = info.ctorParams ?? [];
+  const args = lowerArgs(ctx, expr, params);
+  if (!args) return ERR;
+  return { c: `${info.cname}__init(${[target, ...args.map((a) => a.c)].join(", ")})`, t: T.void };
+}
+
+export function classOf(ctx: FnCtx, id: Node): ClassInfo | undefined {
+  const r = resolveDecl(ctx, id);
+  return r.kind === "decl" && r.decl.kind === "class" ? r.decl.info : undefined;
+}
+
+export { constOf };

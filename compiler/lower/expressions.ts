@@ -1,0 +1,707 @@
+/**
+ * Expressions: typing and lowering to C in one pass, reporting (never throwing)
+ * every construct outside the subset.
+ *
+ * Integer representation. A *clean* value of type T is a C value of T's C type.
+ * An *unwrapped* (raw) result of arithmetic is represented exactly as the Node world
+ * computes it: for 8/16/32-bit types as an int64_t holding the exact JS number (the
+ * 2^53 bound analysis guarantees it fits), for 64-bit types as a uint64_t holding the
+ * bigint modulo 2^64 (every operation allowed on raw 64-bit values depends only on
+ * those low bits). A conversion u32(...) etc. turns either into a clean value.
+ * See docs/kts-language.md for the rules this implements.
+ */
+import { Node, SyntaxKind, type Expression } from "ts-morph";
+import { cIntLiteral, cType, INTS, intRange, magnitudeBits, sameType, T, typeName, type IntInfo, type KType } from "../types/ktype.js";
+import type { FnCtx, LocalInfo } from "./function-context.js";
+import type { ClassInfo, DeclInfo } from "./program.js";
+import { lowerCall, lowerNew } from "./calls.js";
+import { resolveDecl, type Resolved } from "./resolve.js";
+
+export interface ArrRef {
+  ptr: string;
+  len: string;
+  lenConst?: number;
+}
+
+export interface Ex {
+  c: string;
+  t: KType;
+  raw?: boolean;
+  /** A '/' or '%' result: may only be converted. */
+  frac?: boolean;
+  /** Magnitude bound in bits of an 8/16/32-bit value (2^53 exactness analysis). */
+  bits?: number;
+  /** Known integer value. */
+  value?: bigint;
+  arr?: ArrRef;
+  /** Rooted in the current function's stack (arrays, class instances). */
+  stack?: boolean;
+  /** Name of the stack local it is rooted in, for messages. */
+  stackName?: string;
+  /** Assignable place. */
+  lvalue?: boolean;
+}
+
+export const ERR: Ex = { c: "0", t: T.error };
+
+function intOf(t: KType): IntInfo | undefined {
+  return t.k === "int" ? t.int : undefined;
+}
+
+/** Raw representation: int64_t (number world) or uint64_t (bigint world). */
+export function asRaw(e: Ex): string {
+  const i = intOf(e.t)!;
+  if (e.raw) return e.c;
+  return i.big ? `(uint64_t)${paren(e.c)}` : `(int64_t)${paren(e.c)}`;
+}
+
+export function paren(c: string): string {
+  return /^[A-Za-z0-9_.>-]+$/.test(c) && !c.includes("->") ? c : /^\(.*\)$/.test(c) && balanced(c.slice(1, -1)) ? c : `(${c})`;
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const ch of s) {
+    if (ch === "(") d++;
+    else if (ch === ")" && --d < 0) return false;
+  }
+  return d === 0;
+}
+
+function bitLength(v: bigint): number {
+  const a = v < 0n ? -v : v;
+  return a === 0n ? 0 : a.toString(2).length;
+}
+
+/** Adapts an untyped constant to integer type i, checking its range. */
+export function constOf(ctx: FnCtx, node: Node, v: bigint, i: IntInfo): Ex {
+  const { min, max } = intRange(i);
+  if (v < min || v > max) {
+    ctx.prog.report("KT2007", node, v.toString(), i.name);
+    return ERR;
+  }
+  return { c: cIntLiteral(v, i), t: { k: "int", int: i }, value: v, bits: bitLength(v) };
+}
+
+/**
+ * Makes e a clean value usable where type `want` is expected (assignment, argument,
+ * return, comparison operand). Reports KT2001/KT2011/KT2014 otherwise.
+ */
+export function coerce(ctx: FnCtx, node: Node, e: Ex, want: KType, purpose: string): Ex {
+  if (e.t.k === "error" || want.k === "error") return ERR;
+  if (e.t.k === "untyped") {
+    if (want.k === "int") {
+      if (e.t.big !== want.int.big) {
+        ctx.prog.report("KT2011", node, typeName(want), e.t.big ? "bigint" : "number");
+        return ERR;
+      }
+      return constOf(ctx, node, e.value!, want.int);
+    }
+    ctx.prog.report("KT2011", node, typeName(want), typeName(e.t));
+    return ERR;
+  }
+  if (!sameType(e.t, want)) {
+    if (want.k === "array" && e.t.k === "array" && sameType(e.t.elem, want.elem)) return e;
+    ctx.prog.report("KT2011", node, typeName(want), typeName(e.t));
+    return ERR;
+  }
+  if (e.frac) {
+    ctx.prog.report("KT2014", node, typeName(e.t));
+    return ERR;
+  }
+  if (e.raw) {
+    ctx.prog.report("KT2001", node, typeName(e.t), purpose);
+    return ERR;
+  }
+  return e;
+}
+
+/** Converts any integer expression to integer type i (the u32(...) family). */
+export function convert(ctx: FnCtx, node: Node, e: Ex, i: IntInfo): Ex {
+  const t: KType = { k: "int", int: i };
+  if (e.t.k === "error") return ERR;
+  if (e.t.k === "untyped") {
+    let v = e.value!;
+    const n = BigInt(i.bits);
+    v = i.signed ? BigInt.asIntN(i.bits, v) : BigInt.asUintN(Number(n), v);
+    return { c: cIntLiteral(v, i), t, value: v, bits: bitLength(v) };
+  }
+  if (e.t.k === "enum") return { c: `(${i.c})${paren(e.c)}`, t, bits: magnitudeBits(i) };
+  const from = intOf(e.t);
+  if (!from) {
+    ctx.prog.report("KT2011", node, "an integer", typeName(e.t));
+    return ERR;
+  }
+  if (!e.raw && !e.frac && from.name === i.name) return e;
+  const value = e.value !== undefined ? (i.signed ? BigInt.asIntN(i.bits, e.value) : BigInt.asUintN(i.bits, e.value)) : undefined;
+  const c = i.c === from.c && !e.raw && !e.frac ? e.c : `(${i.c})${paren(e.c)}`;
+  return { c, t, bits: magnitudeBits(i), ...(value !== undefined ? { value } : {}) };
+}
+
+function bitsOf(e: Ex): number {
+  if (e.value !== undefined) return bitLength(e.value);
+  if (e.bits !== undefined) return e.bits;
+  const i = intOf(e.t);
+  return i ? magnitudeBits(i) : 64;
+}
+
+/** Untyped constant arithmetic with the Node world's semantics. */
+function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
+  const big = (a.t as { big: boolean }).big;
+  if (big !== (b.t as { big: boolean }).big) {
+    ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+    return ERR;
+  }
+  const x = a.value!;
+  const y = b.value!;
+  let r: bigint | number | boolean;
+  try {
+    if (big) {
+      const ops: Record<string, () => bigint | boolean> = {
+        "+": () => x + y, "-": () => x - y, "*": () => x * y, "/": () => x / y, "%": () => x % y,
+        "&": () => x & y, "|": () => x | y, "^": () => x ^ y, "<<": () => x << y, ">>": () => x >> y,
+        "<": () => x < y, ">": () => x > y, "<=": () => x <= y, ">=": () => x >= y,
+        "==": () => x === y, "===": () => x === y, "!=": () => x !== y, "!==": () => x !== y,
+      };
+      const f = ops[op];
+      if (!f) {
+        ctx.prog.report("KT2005", node, op, "bigint", "");
+        return ERR;
+      }
+      r = f();
+    } else {
+      const p = Number(x);
+      const q = Number(y);
+      const ops: Record<string, () => number | boolean> = {
+        "+": () => p + q, "-": () => p - q, "*": () => p * q, "/": () => p / q, "%": () => p % q,
+        "&": () => p & q, "|": () => p | q, "^": () => p ^ q, "<<": () => p << q, ">>": () => p >> q, ">>>": () => p >>> q,
+        "<": () => p < q, ">": () => p > q, "<=": () => p <= q, ">=": () => p >= q,
+        "==": () => p === q, "===": () => p === q, "!=": () => p !== q, "!==": () => p !== q,
+      };
+      const f = ops[op];
+      if (!f) {
+        ctx.prog.report("KT2005", node, op, "number", "");
+        return ERR;
+      }
+      r = f();
+    }
+  } catch {
+    ctx.prog.report("KT2014", node, "bigint");
+    return ERR;
+  }
+  if (typeof r === "boolean") return { c: r ? "true" : "false", t: T.bool };
+  if (typeof r === "number") {
+    if (!Number.isInteger(r)) {
+      ctx.prog.report("KT2008", node);
+      return ERR;
+    }
+    if (!Number.isSafeInteger(r)) {
+      ctx.prog.report("KT2006", node);
+      return ERR;
+    }
+    r = BigInt(r);
+  }
+  return { c: r.toString(), t: { k: "untyped", big }, value: r };
+}
+
+const ARITH = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>"]);
+const COMPARE = new Set(["<", ">", "<=", ">=", "==", "===", "!=", "!=="]);
+
+function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLeft(): Expression; getRight(): Expression }): Ex {
+  const op = node.getOperatorToken().getText();
+  if (op === "&&" || op === "||") {
+    const l = condition(ctx, node.getLeft());
+    const r = condition(ctx, node.getRight());
+    return { c: `(${l} ${op} ${r})`, t: T.bool };
+  }
+  if (op === "=" || /^[-+*/%&|^]=$|^(<<|>>|>>>|\*\*)=$/.test(op)) {
+    ctx.prog.report("KT1006", node);
+    return ERR;
+  }
+  if (op === "**" || op === "in" || op === "instanceof" || op === "??" || op === ",") {
+    ctx.prog.report("KT1001", node.getOperatorToken(), `operator '${op}'`);
+    return ERR;
+  }
+  let a = lowerExpr(ctx, node.getLeft());
+  let b = lowerExpr(ctx, node.getRight());
+  if (a.t.k === "error" || b.t.k === "error") return ERR;
+  if (a.t.k === "untyped" && b.t.k === "untyped") return foldUntyped(ctx, node, op, a, b);
+
+  if (COMPARE.has(op)) {
+    const eq = op.startsWith("=") || op.startsWith("!");
+    const cop = op.length === 3 ? op.slice(0, 2) : op;
+    if (a.t.k === "untyped") a = coerce(ctx, node.getLeft(), a, b.t, "compared");
+    else if (b.t.k === "untyped") b = coerce(ctx, node.getRight(), b, a.t, "compared");
+    else {
+      if (!sameType(a.t, b.t)) {
+        ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+        return ERR;
+      }
+      a = coerce(ctx, node.getLeft(), a, a.t, "compared");
+      b = coerce(ctx, node.getRight(), b, b.t, "compared");
+    }
+    if (a.t.k === "error" || b.t.k === "error") return ERR;
+    const k = a.t.k;
+    if (!(k === "int" || k === "enum" || (eq && k === "bool"))) {
+      ctx.prog.report("KT2005", node.getOperatorToken(), op, typeName(a.t), "compare integers, enums or bools");
+      return ERR;
+    }
+    return { c: `(${a.c} ${cop} ${b.c})`, t: T.bool };
+  }
+  if (!ARITH.has(op)) {
+    ctx.prog.report("KT1001", node.getOperatorToken(), `operator '${op}'`);
+    return ERR;
+  }
+  // Shifts: the count has its own type.
+  const isShift = op === "<<" || op === ">>" || op === ">>>";
+  if (isShift) return lowerShift(ctx, node, op, a, b);
+  if (a.t.k === "untyped") a = adaptConst(ctx, node.getLeft(), a, b.t);
+  if (b.t.k === "untyped") b = adaptConst(ctx, node.getRight(), b, a.t);
+  if (a.t.k === "error" || b.t.k === "error") return ERR;
+  const ia = intOf(a.t);
+  if (!ia || !sameType(a.t, b.t)) {
+    if (!ia || !intOf(b.t)) ctx.prog.report("KT2005", node.getOperatorToken(), op, typeName(ia ? b.t : a.t), "arithmetic needs integer operands; convert enums with u32(x)");
+    else ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+    return ERR;
+  }
+  if (a.frac || b.frac) {
+    ctx.prog.report("KT2014", a.frac ? node.getLeft() : node.getRight(), ia.name);
+    return ERR;
+  }
+  if (op === "/" || op === "%") {
+    a = coerce(ctx, node.getLeft(), a, a.t, "divided");
+    b = coerce(ctx, node.getRight(), b, b.t, "used as a divisor");
+    if (a.t.k === "error" || b.t.k === "error") return ERR;
+    const site = siteArgs(ctx, node);
+    const fn = ia.big ? `kts_${op === "/" ? "div" : "rem"}${ia.signed ? "i" : "u"}64` : `kts_${op === "/" ? "div" : "rem"}32`;
+    const args = ia.big ? `${a.c}, ${b.c}` : `(int64_t)${paren(a.c)}, (int64_t)${paren(b.c)}`;
+    return { c: `${fn}(${args}, ${site})`, t: a.t, raw: true, frac: true, bits: bitsOf(a) };
+  }
+  if (ia.big) {
+    const clean = !a.raw && !b.raw && (op === "&" || op === "|" || op === "^");
+    if (clean) return { c: `(${a.c} ${op} ${b.c})`, t: a.t };
+    return { c: `(${asRaw(a)} ${op} ${asRaw(b)})`, t: a.t, raw: true };
+  }
+  // 8/16/32-bit: exact JS semantics in int64_t.
+  const ba = bitsOf(a);
+  const bb = bitsOf(b);
+  if (op === "+" || op === "-" || op === "*") {
+    const bits = op === "*" ? ba + bb : Math.max(ba, bb) + 1;
+    if (bits > 53) {
+      ctx.prog.report("KT2006", node);
+      return ERR;
+    }
+    return { c: `(${asRaw(a)} ${op} ${asRaw(b)})`, t: a.t, raw: true, bits };
+  }
+  // & | ^ : JS converts both operands to int32.
+  const c32 = `(int64_t)(int32_t)((uint32_t)${paren(asRaw(a))} ${op} (uint32_t)${paren(asRaw(b))})`;
+  if (!a.raw && !b.raw && ia.name !== "u32") return { c: `(${ia.c})(${a.c} ${op} ${b.c})`, t: a.t };
+  return { c: c32, t: a.t, raw: true, bits: 32 };
+}
+
+function adaptConst(ctx: FnCtx, node: Node, e: Ex, other: KType): Ex {
+  if (other.k === "int") return coerce(ctx, node, e, other, "used");
+  if (other.k === "error") return ERR;
+  ctx.prog.report("KT2005", node, "arithmetic", typeName(other), "convert it to an integer type first");
+  return ERR;
+}
+
+function lowerShift(ctx: FnCtx, node: Node & { getLeft(): Expression; getRight(): Expression }, op: string, a: Ex, b: Ex): Ex {
+  if (a.t.k === "untyped") {
+    // The count decides nothing about the value's type: take it from context-free default.
+    ctx.prog.report("KT2004", node.getLeft(), "shifted constant");
+    return ERR;
+  }
+  const ia = intOf(a.t);
+  if (!ia) {
+    ctx.prog.report("KT2005", node, op, typeName(a.t), "shift integers");
+    return ERR;
+  }
+  if (a.frac) {
+    ctx.prog.report("KT2014", node.getLeft(), ia.name);
+    return ERR;
+  }
+  if (ia.big) {
+    if (op === ">>>") {
+      ctx.prog.report("KT2005", node, op, ia.name, "use '>>' on unsigned 64-bit values");
+      return ERR;
+    }
+    if (b.t.k === "untyped") b = constOf(ctx, node.getRight(), b.value!, INTS.u64);
+    if (b.t.k === "error") return ERR;
+    const ib = intOf(b.t);
+    if (!ib || !ib.big || ib.signed) {
+      ctx.prog.report("KT2016", node.getRight());
+      return ERR;
+    }
+    b = coerce(ctx, node.getRight(), b, b.t, "used as a shift count");
+    if (b.t.k === "error") return ERR;
+    const constCount = b.value !== undefined && b.value < 64n ? b.value : undefined;
+    if (op === "<<") {
+      const c = constCount !== undefined ? `(${asRaw(a)} << ${constCount})` : `kts_shl64(${asRaw(a)}, ${b.c})`;
+      return { c, t: a.t, raw: true };
+    }
+    if (a.raw) {
+      ctx.prog.report("KT2015", node.getLeft());
+      return ERR;
+    }
+    if (constCount !== undefined) return { c: `(${a.c} >> ${constCount})`, t: a.t };
+    return { c: ia.signed ? `kts_sar64(${a.c}, ${b.c})` : `kts_shr64(${a.c}, ${b.c})`, t: a.t };
+  }
+  if (b.t.k === "untyped") b = constOf(ctx, node.getRight(), b.value!, INTS.u32);
+  if (b.t.k === "error") return ERR;
+  const ib = intOf(b.t);
+  if (!ib || ib.big) {
+    ctx.prog.report("KT2011", node.getRight(), "an 8/16/32-bit shift count", typeName(b.t));
+    return ERR;
+  }
+  if (b.frac) {
+    ctx.prog.report("KT2014", node.getRight(), ib.name);
+    return ERR;
+  }
+  const count = b.value !== undefined ? String(Number(b.value) & 31) : `((uint32_t)${paren(asRaw(b))} & 31)`;
+  const x = paren(asRaw(a));
+  if (op === "<<") return { c: `(int64_t)(int32_t)((uint32_t)${x} << ${count})`, t: a.t, raw: true, bits: 32 };
+  if (op === ">>") {
+    if (ia.name === "u32") {
+      ctx.prog.report("KT2010", node, ia.name);
+      return ERR;
+    }
+    if (!a.raw) return { c: `(${ia.c})((int32_t)${paren(a.c)} >> ${count})`, t: a.t };
+    return { c: `(int64_t)((int32_t)(uint32_t)${x} >> ${count})`, t: a.t, raw: true, bits: 32 };
+  }
+  // >>>
+  if (ia.name === "u32" || (!a.raw && !ia.signed)) return { c: `(${ia.c})((uint32_t)${x} >> ${count})`, t: a.t };
+  return { c: `(int64_t)((uint32_t)${x} >> ${count})`, t: a.t, raw: true, bits: 32 };
+}
+
+export function siteArgs(ctx: FnCtx, node: Node): string {
+  return `"${ctx.prog.siteFile(node)}", ${node.getStartLineNumber()}`;
+}
+
+/** Lowers a condition: must be bool. */
+export function condition(ctx: FnCtx, node: Expression): string {
+  const e = lowerExpr(ctx, node);
+  if (e.t.k === "error") return "0";
+  if (e.t.k !== "bool") {
+    ctx.prog.report("KT2009", node, typeName(e.t));
+    return "0";
+  }
+  return e.c;
+}
+
+function lowerPrefix(ctx: FnCtx, node: Node & { getOperatorToken(): SyntaxKind; getOperand(): Expression }): Ex {
+  const op = node.getOperatorToken();
+  if (op === SyntaxKind.ExclamationToken) return { c: `!${paren(condition(ctx, node.getOperand()))}`, t: T.bool };
+  if (op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken) {
+    ctx.prog.report("KT2003", node, op === SyntaxKind.PlusPlusToken ? "++" : "--", "u32");
+    return ERR;
+  }
+  const a = lowerExpr(ctx, node.getOperand());
+  if (a.t.k === "error") return ERR;
+  if (op === SyntaxKind.PlusToken) {
+    ctx.prog.report("KT1001", node, "unary '+'");
+    return ERR;
+  }
+  if (a.t.k === "untyped") {
+    const v = a.value!;
+    if (op === SyntaxKind.MinusToken) return { ...a, c: (-v).toString(), value: -v };
+    if (op === SyntaxKind.TildeToken) {
+      const r = a.t.big ? ~v : BigInt(~Number(v));
+      return { ...a, c: r.toString(), value: r };
+    }
+  }
+  const ia = intOf(a.t);
+  if (!ia) {
+    ctx.prog.report("KT2005", node, op === SyntaxKind.MinusToken ? "-" : "~", typeName(a.t), "");
+    return ERR;
+  }
+  if (a.frac) {
+    ctx.prog.report("KT2014", node.getOperand(), ia.name);
+    return ERR;
+  }
+  if (ia.big) return { c: op === SyntaxKind.MinusToken ? `((uint64_t)0 - ${paren(asRaw(a))})` : `(~${paren(asRaw(a))})`, t: a.t, raw: true };
+  if (op === SyntaxKind.MinusToken) return { c: `(-${paren(asRaw(a))})`, t: a.t, raw: true, bits: bitsOf(a) };
+  return { c: `(int64_t)(int32_t)~(uint32_t)${paren(asRaw(a))}`, t: a.t, raw: true, bits: 32 };
+}
+
+function parseIntLiteral(text: string): bigint | undefined {
+  const t = text.replace(/_/g, "").replace(/n$/, "");
+  if (/^0[xX][0-9a-fA-F]+$|^0[bB][01]+$|^0[oO][0-7]+$|^[0-9]+$/.test(t)) return BigInt(t);
+  return undefined;
+}
+
+/** Reads a value out of a resolved identifier. */
+function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
+  if (r.kind === "local") {
+    const l: LocalInfo = r.local;
+    l.used = true;
+    if (l.type.k === "array") {
+      const len = l.arrayLen !== undefined ? String(l.arrayLen) : `${l.cname}.len`;
+      const ptr = l.arrayLen !== undefined ? l.cname : `${l.cname}.ptr`;
+      return { c: l.cname, t: l.type, arr: { ptr, len, ...(l.arrayLen !== undefined ? { lenConst: l.arrayLen } : {}) }, stack: l.stack, stackName: node.getText() };
+    }
+    return { c: l.cname, t: l.type, lvalue: !l.isConst, stack: l.stack, stackName: node.getText() };
+  }
+  if (r.kind === "intrinsic") {
+    ctx.prog.report("KT4007", node, r.name);
+    return ERR;
+  }
+  if (r.kind === "lib") {
+    ctx.prog.report("KT1005", node, node.getText());
+    return ERR;
+  }
+  if (r.kind === "unknown") {
+    ctx.prog.report("KT2020", node);
+    return ERR;
+  }
+  const d: DeclInfo = r.decl;
+  switch (d.kind) {
+    case "var": {
+      if (d.untyped) return { c: d.value!.toString(), t: { k: "untyped", big: (d.type as { big: boolean }).big }, value: d.value! };
+      if (d.arrayLen !== undefined) return { c: d.cname, t: d.type, arr: { ptr: d.cname, len: String(d.arrayLen), lenConst: d.arrayLen } };
+      if (d.instance) return { c: `(&${d.cname})`, t: d.type };
+      return { c: d.cname, t: d.type, lvalue: !d.isConst, ...(d.value !== undefined && d.isConst ? { value: d.value } : {}) };
+    }
+    case "fn":
+      return { c: d.cname, t: d.type };
+    case "enumMember":
+      return { c: d.cname, t: d.type, value: d.value };
+    default:
+      ctx.prog.report("KT4007", node, node.getText());
+      return ERR;
+  }
+}
+
+function lowerPropertyAccess(ctx: FnCtx, node: Node): Ex {
+  const pa = node.asKindOrThrow(SyntaxKind.PropertyAccessExpression);
+  const name = pa.getName();
+  const objNode = pa.getExpression();
+  // Enum members and static methods are resolved through the symbol.
+  const r = resolveDecl(ctx, pa.getNameNode());
+  if (r.kind === "decl" && (r.decl.kind === "enumMember" || (r.decl.kind === "method" && r.decl.isStatic))) {
+    if (r.decl.kind === "method") {
+      ctx.prog.report("KT4007", node, node.getText());
+      return ERR;
+    }
+    return { c: r.decl.cname, t: r.decl.type, value: r.decl.value };
+  }
+  if (pa.hasQuestionDotToken()) {
+    ctx.prog.report("KT1001", node, "optional chaining");
+    return ERR;
+  }
+  const obj = lowerExpr(ctx, objNode);
+  if (obj.t.k === "error") return ERR;
+  if (obj.t.k === "array") {
+    if (name === "length") return { c: obj.arr!.len, t: T.int("u32"), ...(obj.arr!.lenConst !== undefined ? { value: BigInt(obj.arr!.lenConst) } : {}) };
+    ctx.prog.report("KT1005", pa.getNameNode(), `${name}`);
+    return ERR;
+  }
+  if (obj.t.k === "class") {
+    const info = obj.t.decl as ClassInfo;
+    const f = info.fields.get(name);
+    if (!f) {
+      if (r.kind === "decl" && r.decl.kind === "method") {
+        ctx.prog.report("KT4007", node, node.getText());
+        return ERR;
+      }
+      ctx.prog.report("KT1005", pa.getNameNode(), name);
+      return ERR;
+    }
+    const base = `${paren(obj.c)}->${f.cname}`;
+    const stack = obj.stack ? { stack: true, stackName: obj.stackName! } : {};
+    if (f.arrayLen !== undefined) return { c: base, t: f.type, arr: { ptr: base, len: String(f.arrayLen), lenConst: f.arrayLen }, ...stack };
+    if (f.type.k === "class") return { c: `(&${base})`, t: f.type, ...stack };
+    return { c: base, t: f.type, lvalue: true };
+  }
+  ctx.prog.report("KT1005", pa.getNameNode(), name);
+  return ERR;
+}
+
+export function lowerIndex(ctx: FnCtx, node: Node): Ex {
+  const ea = node.asKindOrThrow(SyntaxKind.ElementAccessExpression);
+  const arr = lowerExpr(ctx, ea.getExpression());
+  if (arr.t.k === "error") return ERR;
+  if (arr.t.k !== "array" || !arr.arr) {
+    ctx.prog.report("KT1001", node, `indexing a value of type '${typeName(arr.t)}'`);
+    return ERR;
+  }
+  const argNode = ea.getArgumentExpressionOrThrow();
+  let idx = lowerExpr(ctx, argNode);
+  if (idx.t.k === "untyped") idx = constOf(ctx, argNode, idx.value!, INTS.u32);
+  if (idx.t.k === "error") return ERR;
+  const ii = intOf(idx.t);
+  if (!ii || ii.big || ii.signed) {
+    ctx.prog.report("KT2013", argNode, typeName(idx.t));
+    return ERR;
+  }
+  idx = coerce(ctx, argNode, idx, idx.t, "used as an index");
+  if (idx.t.k === "error") return ERR;
+  const checked =
+    idx.value !== undefined && arr.arr.lenConst !== undefined && idx.value < BigInt(arr.arr.lenConst)
+      ? idx.c
+      : `kts_index(${idx.c}, ${arr.arr.len}, ${siteArgs(ctx, ea)})`;
+  const place = `${paren(arr.arr.ptr)}[${checked}]`;
+  const elem = arr.t.elem;
+  const stack = arr.stack ? { stack: true, stackName: arr.stackName! } : {};
+  if (elem.k === "class") return { c: `(&${place})`, t: elem, ...stack };
+  return { c: place, t: elem, lvalue: true };
+}
+
+export function lowerExpr(ctx: FnCtx, node: Expression | Node): Ex {
+  try {
+    return lowerExprInner(ctx, node);
+  } catch (e) {
+    ctx.prog.report("KT9001", node, (e as Error).message);
+    return ERR;
+  }
+}
+
+function lowerExprInner(ctx: FnCtx, node: Node): Ex {
+  switch (node.getKind()) {
+    case SyntaxKind.ParenthesizedExpression: {
+      const inner = lowerExpr(ctx, node.asKindOrThrow(SyntaxKind.ParenthesizedExpression).getExpression());
+      return { ...inner, c: paren(inner.c) };
+    }
+    case SyntaxKind.NumericLiteral: {
+      const v = parseIntLiteral(node.getText());
+      if (v === undefined) {
+        ctx.prog.report("KT2008", node);
+        return ERR;
+      }
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+        ctx.prog.report("KT2006", node);
+        return ERR;
+      }
+      return { c: v.toString(), t: { k: "untyped", big: false }, value: v };
+    }
+    case SyntaxKind.BigIntLiteral: {
+      const v = parseIntLiteral(node.getText());
+      if (v === undefined) {
+        ctx.prog.report("KT2008", node);
+        return ERR;
+      }
+      return { c: v.toString(), t: { k: "untyped", big: true }, value: v };
+    }
+    case SyntaxKind.TrueKeyword:
+      return { c: "true", t: T.bool };
+    case SyntaxKind.FalseKeyword:
+      return { c: "false", t: T.bool };
+    case SyntaxKind.Identifier: {
+      if (node.getText() === "undefined") {
+        ctx.prog.report("KT1001", node, "'undefined'");
+        return ERR;
+      }
+      return lowerNameUse(ctx, node, resolveDecl(ctx, node));
+    }
+    case SyntaxKind.ThisKeyword: {
+      if (!ctx.cls) {
+        ctx.prog.report("KT1018", node);
+        return ERR;
+      }
+      return { c: "self", t: { k: "class", decl: ctx.cls } };
+    }
+    case SyntaxKind.BinaryExpression:
+      return lowerBinary(ctx, node.asKindOrThrow(SyntaxKind.BinaryExpression));
+    case SyntaxKind.PrefixUnaryExpression:
+      return lowerPrefix(ctx, node.asKindOrThrow(SyntaxKind.PrefixUnaryExpression));
+    case SyntaxKind.PostfixUnaryExpression:
+      ctx.prog.report("KT2003", node, node.getText().endsWith("++") ? "++" : "--", "u32");
+      return ERR;
+    case SyntaxKind.PropertyAccessExpression:
+      return lowerPropertyAccess(ctx, node);
+    case SyntaxKind.ElementAccessExpression:
+      return lowerIndex(ctx, node);
+    case SyntaxKind.CallExpression:
+      return lowerCall(ctx, node.asKindOrThrow(SyntaxKind.CallExpression));
+    case SyntaxKind.NewExpression:
+      return lowerNew(ctx, node.asKindOrThrow(SyntaxKind.NewExpression), undefined);
+    case SyntaxKind.ConditionalExpression: {
+      const ce = node.asKindOrThrow(SyntaxKind.ConditionalExpression);
+      const c = condition(ctx, ce.getCondition());
+      let a = lowerExpr(ctx, ce.getWhenTrue());
+      let b = lowerExpr(ctx, ce.getWhenFalse());
+      if (a.t.k === "error" || b.t.k === "error") return ERR;
+      if (a.t.k === "untyped" && b.t.k !== "untyped") a = coerce(ctx, ce.getWhenTrue(), a, b.t, "chosen");
+      else if (b.t.k === "untyped" && a.t.k !== "untyped") b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
+      else if (a.t.k === "untyped") {
+        ctx.prog.report("KT2004", node, "conditional expression");
+        return ERR;
+      } else {
+        a = coerce(ctx, ce.getWhenTrue(), a, a.t, "chosen");
+        b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
+      }
+      if (a.t.k === "error" || b.t.k === "error") return ERR;
+      if (a.t.k === "array" || a.t.k === "class") {
+        ctx.prog.report("KT1001", node, "choosing between references with '?:'");
+        return ERR;
+      }
+      return { c: `(${c} ? ${a.c} : ${b.c})`, t: a.t };
+    }
+    case SyntaxKind.NonNullExpression:
+      return lowerExpr(ctx, node.asKindOrThrow(SyntaxKind.NonNullExpression).getExpression());
+    case SyntaxKind.StringLiteral:
+    case SyntaxKind.NoSubstitutionTemplateLiteral:
+    case SyntaxKind.TemplateExpression:
+      ctx.prog.report("KT1019", node);
+      return ERR;
+    case SyntaxKind.ArrowFunction:
+    case SyntaxKind.FunctionExpression:
+      ctx.prog.report("KT3001", node, capturesText(ctx, node));
+      return ERR;
+    case SyntaxKind.ObjectLiteralExpression:
+      ctx.prog.report("KT1007", node);
+      return ERR;
+    case SyntaxKind.ArrayLiteralExpression:
+      ctx.prog.report("KT3011", node);
+      return ERR;
+    case SyntaxKind.SpreadElement:
+      ctx.prog.report("KT1009", node);
+      return ERR;
+    case SyntaxKind.AsExpression:
+    case SyntaxKind.TypeAssertionExpression:
+    case SyntaxKind.SatisfiesExpression:
+      ctx.prog.report("KT1001", node, "type assertions");
+      return ERR;
+    case SyntaxKind.AwaitExpression:
+    case SyntaxKind.YieldExpression:
+      ctx.prog.report("KT1014", node);
+      return ERR;
+    case SyntaxKind.NullKeyword:
+      ctx.prog.report("KT1001", node, "'null'");
+      return ERR;
+    case SyntaxKind.TypeOfExpression:
+    case SyntaxKind.DeleteExpression:
+    case SyntaxKind.VoidExpression:
+      ctx.prog.report("KT1001", node, `'${node.getFirstChild()?.getText()}'`);
+      return ERR;
+    default:
+      ctx.prog.report("KT1001", node, describeKind(node));
+      return ERR;
+  }
+}
+
+export function describeKind(node: Node): string {
+  return node.getKindName().replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+/** "captures 'x'" or "captures nothing, but closures are still not supported". */
+export function capturesText(ctx: FnCtx, fn: Node): string {
+  const captured = new Set<string>();
+  const start = fn.getStart();
+  const end = fn.getEnd();
+  fn.forEachDescendant((d) => {
+    if (!Node.isIdentifier(d)) return;
+    const sym = d.getSymbol();
+    for (const decl of sym?.getDeclarations() ?? []) {
+      if (decl.getSourceFile() !== fn.getSourceFile()) continue;
+      const pos = decl.getStart();
+      if (pos >= start && pos < end) continue;
+      // Captures a local or parameter of an enclosing function.
+      if (decl.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) !== undefined) captured.add(d.getText());
+    }
+  });
+  void ctx;
+  return captured.size > 0 ? `captures ${[...captured].map((s) => `'${s}'`).join(", ")}` : "is a function expression";
+}
+
+export { cType };

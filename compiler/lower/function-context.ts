@@ -1,0 +1,80 @@
+/**
+ * Per-function lowering state: locals (by declaration node), the enclosing class,
+ * the return type, fresh temporaries and loop labels; and the C writer that
+ * collects the function body with #line directives pointing at the .ts source.
+ */
+import type { Node, SourceFile, ts } from "ts-morph";
+import type { KType } from "../types/ktype.js";
+import type { ClassInfo, ProgramContext } from "./program.js";
+
+export interface LocalInfo {
+  cname: string;
+  type: KType;
+  /** Owned array storage of this length on the stack. */
+  arrayLen?: number;
+  /** A class instance stored on this function's stack. */
+  instance?: boolean;
+  /** Rooted in this function's stack: may not escape. */
+  stack: boolean;
+  used: boolean;
+  isParam: boolean;
+  isConst: boolean;
+  node: Node;
+}
+
+export class FnCtx {
+  /** Keyed by the compiler node of the variable or parameter declaration. */
+  readonly locals = new Map<ts.Node, LocalInfo>();
+  private tmpCounter = 0;
+  /** Labels whose break/continue is used, so only those get C labels. */
+  readonly usedLabels = new Set<string>();
+
+  constructor(
+    readonly prog: ProgramContext,
+    readonly module: SourceFile,
+    readonly retType: KType,
+    readonly cls: ClassInfo | undefined,
+  ) {}
+
+  tmp(base: string): string {
+    return `kts_${base}${this.tmpCounter++}`;
+  }
+}
+
+export class CWriter {
+  readonly lines: string[] = [];
+  private depth = 1;
+  private lastFile = "";
+  private lastLine = -1;
+
+  constructor(private readonly lineDirectives = true) {}
+
+  line(s: string): void {
+    this.lines.push("    ".repeat(this.depth) + s);
+  }
+
+  open(s: string): void {
+    this.line(s);
+    this.depth++;
+  }
+
+  close(s = "}"): void {
+    this.depth--;
+    this.line(s);
+  }
+
+  /** Emits `#line N "file"` when the source position moved. */
+  at(node: Node, file: string): void {
+    if (!this.lineDirectives) return;
+    const line = node.getStartLineNumber();
+    if (line === this.lastLine && file === this.lastFile) return;
+    this.lines.push(`#line ${line} "${file}"`);
+    this.lastLine = line;
+    this.lastFile = file;
+  }
+
+  /** Forget the last position (after a block, the next statement re-anchors). */
+  reset(): void {
+    this.lastLine = -1;
+  }
+}

@@ -1,0 +1,602 @@
+/**
+ * Modules: registers every module-level declaration of the program (pass 1, so
+ * that modules can use each other's functions, classes and constants), then
+ * lowers each module to one C header and one C source (pass 2). Top-level
+ * syntax outside the subset (imports of other packages, statements, `var`,
+ * inheritance, accessors …) is reported here.
+ */
+import {
+  Node,
+  SyntaxKind,
+  type ClassDeclaration,
+  type EnumDeclaration,
+  type FunctionDeclaration,
+  type MethodDeclaration,
+  type ConstructorDeclaration,
+  type ParameterDeclaration,
+  type SourceFile,
+  type Statement,
+  type VariableDeclaration,
+} from "ts-morph";
+import { preludeModuleOf } from "../project/load.js";
+import { cElemType, cIntLiteral, cType, fnTypeName, T, typeName, type KType } from "../types/ktype.js";
+import { ERR, lowerExpr, coerce, capturesText } from "./expressions.js";
+import { CWriter, FnCtx, type LocalInfo } from "./function-context.js";
+import { localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
+import { StatementLowerer, stripParens } from "./statements.js";
+import { arrayInitKind, lowerArrayInit } from "./storage.js";
+import { resolveType } from "./types.js";
+import { lowerNew } from "./calls.js";
+import { resolveDecl } from "./resolve.js";
+
+export interface ModuleOutput {
+  sf: SourceFile;
+  base: string;
+  header: string;
+  source: string;
+  initFn: string;
+}
+
+type FnType = Extract<KType, { k: "fn" }>;
+
+interface PendingFn {
+  node: FunctionDeclaration | MethodDeclaration | ConstructorDeclaration;
+  cname: string;
+  type: FnType;
+  cls?: ClassInfo;
+  exported: boolean;
+}
+
+interface ModuleState {
+  sf: SourceFile;
+  ctx: FnCtx;
+  classes: ClassInfo[];
+  enums: { node: EnumDeclaration; decl: Extract<DeclInfo, { kind: "enum" }> }[];
+  fns: PendingFn[];
+  externs: { name: string; type: FnType; exported: boolean }[];
+  vars: { node: VariableDeclaration; info: Extract<DeclInfo, { kind: "var" }>; exported: boolean }[];
+  imports: SourceFile[];
+}
+
+export function lowerProgram(prog: ProgramContext, modules: SourceFile[]): ModuleOutput[] {
+  const states = modules.map((sf) => registerNames(prog, sf));
+  for (const st of states) resolveSignatures(prog, st);
+  return states.map((st) => emitModule(prog, st));
+}
+
+function isUnsafeDirective(s: Statement): boolean {
+  return Node.isExpressionStatement(s) && Node.isStringLiteral(s.getExpression()) && s.getExpression().getText().slice(1, -1) === "use unsafe";
+}
+
+function hasExport(n: Node): boolean {
+  return Node.isModifierable(n) && n.hasModifier(SyntaxKind.ExportKeyword);
+}
+
+/** Pass 1a: names, kinds and C names of everything at module level. */
+function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
+  const st: ModuleState = { sf, ctx: new FnCtx(prog, sf, T.void, undefined), classes: [], enums: [], fns: [], externs: [], vars: [], imports: [] };
+  const stmts = sf.getStatements();
+  if (stmts.length > 0 && isUnsafeDirective(stmts[0]!)) prog.unsafeModules.add(sf);
+  stmts.forEach((s, idx) => {
+    if (idx === 0 && isUnsafeDirective(s)) return;
+    switch (s.getKind()) {
+      case SyntaxKind.ImportDeclaration: {
+        const imp = s.asKindOrThrow(SyntaxKind.ImportDeclaration);
+        const spec = imp.getModuleSpecifierValue();
+        if (imp.getNamespaceImport() || imp.getDefaultImport()) prog.report("KT1016", imp);
+        const target = imp.getModuleSpecifierSourceFile();
+        const prelude = target ? preludeModuleOf(target) : undefined;
+        if (prelude === "kts/unsafe" && !prog.unsafeModules.has(sf)) prog.report("KT4001", imp.getModuleSpecifier(), spec);
+        if (!target || (!prelude && (target.isInNodeModules() || target.isDeclarationFile()))) prog.report("KT1017", imp.getModuleSpecifier(), spec);
+        else if (!prelude && !imp.isTypeOnly()) st.imports.push(target);
+        return;
+      }
+      case SyntaxKind.ExportDeclaration:
+      case SyntaxKind.ExportAssignment:
+        prog.report("KT1016", s);
+        return;
+      case SyntaxKind.TypeAliasDeclaration:
+      case SyntaxKind.InterfaceDeclaration:
+        return;
+      case SyntaxKind.FunctionDeclaration: {
+        const f = s.asKindOrThrow(SyntaxKind.FunctionDeclaration);
+        const name = f.getName();
+        if (!name) {
+          prog.report("KT1016", f);
+          return;
+        }
+        if (f.isAsync() || f.isGenerator()) prog.report("KT1014", f);
+        if (f.getTypeParameters().length > 0) prog.report("KT1001", f, "generic functions");
+        const isExtern = f.hasDeclareKeyword() || !f.hasBody();
+        if (isExtern && !prog.unsafeModules.has(sf)) prog.report("KT4006", f);
+        const cname = isExtern ? name : prog.cname(sf, name);
+        const info: DeclInfo = { kind: "fn", cname, type: { k: "fn", params: [], ret: T.void }, extern: isExtern, node: f };
+        // Overloads register once, by their implementation or first signature.
+        if (!f.isOverload()) prog.setDecl(f, info);
+        return;
+      }
+      case SyntaxKind.VariableStatement: {
+        const vs = s.asKindOrThrow(SyntaxKind.VariableStatement);
+        if (vs.getDeclarationKind() === "var") prog.report("KT1003", vs);
+        if (vs.hasDeclareKeyword()) prog.report("KT1001", vs, "'declare' variables");
+        for (const d of vs.getDeclarations()) {
+          const info: Extract<DeclInfo, { kind: "var" }> = { kind: "var", cname: prog.cname(sf, d.getName()), type: T.error, isConst: vs.getDeclarationKind() === "const", node: d };
+          prog.setDecl(d, info);
+          st.vars.push({ node: d, info, exported: vs.isExported() });
+        }
+        return;
+      }
+      case SyntaxKind.ClassDeclaration: {
+        const c = s.asKindOrThrow(SyntaxKind.ClassDeclaration);
+        const name = c.getName() ?? "anonymous";
+        const info: ClassInfo = { kind: "class", cname: prog.cname(sf, name), tsName: name, node: c, module: sf, fields: new Map(), ctorParams: undefined, exported: c.isExported() };
+        prog.setDecl(c, { kind: "class", info });
+        st.classes.push(info);
+        return;
+      }
+      case SyntaxKind.EnumDeclaration: {
+        const e = s.asKindOrThrow(SyntaxKind.EnumDeclaration);
+        const decl: Extract<DeclInfo, { kind: "enum" }> = { kind: "enum", type: { k: "enum", decl: { cname: prog.cname(sf, e.getName()), tsName: e.getName() }, signed: false }, node: e };
+        prog.setDecl(e, decl);
+        st.enums.push({ node: e, decl });
+        return;
+      }
+      default:
+        if (Node.isExpressionStatement(s) && Node.isStringLiteral(s.getExpression())) prog.report("KT1004", s);
+        else prog.report("KT1004", s);
+    }
+  });
+  return st;
+}
+
+function paramTypes(ctx: FnCtx, params: ParameterDeclaration[]): KType[] {
+  return params.map((p) => {
+    if (p.isOptional() || p.hasInitializer()) ctx.prog.report("KT1012", p);
+    if (p.isRestParameter()) ctx.prog.report("KT1009", p);
+    if (p.getScope() !== undefined || p.isReadonly()) ctx.prog.report("KT1001", p, "parameter properties");
+    if (!Node.isIdentifier(p.getNameNode())) ctx.prog.report("KT1008", p);
+    const tn = p.getTypeNode();
+    if (!tn) {
+      ctx.prog.report("KT2004", p, p.getName());
+      return T.error;
+    }
+    const t = resolveType(ctx, tn);
+    if (t.k === "void" || t.k === "never") ctx.prog.report("KT2000", tn, tn.getText());
+    return t;
+  });
+}
+
+function returnType(ctx: FnCtx, node: FunctionDeclaration | MethodDeclaration, name: string): KType {
+  const tn = node.getReturnTypeNode();
+  if (!tn) {
+    ctx.prog.report("KT2004", node.getNameNode() ?? node, `return type of ${name}`);
+    return T.error;
+  }
+  const t = resolveType(ctx, tn);
+  if (t.k === "array") {
+    ctx.prog.report("KT3022", tn);
+    return T.error;
+  }
+  return t;
+}
+
+/** Pass 1b: enum values, class layouts, function signatures, module variable types. */
+function resolveSignatures(prog: ProgramContext, st: ModuleState): void {
+  const ctx = st.ctx;
+  for (const { node, decl } of st.enums) {
+    let next = 0n;
+    const members: { m: Node; v: bigint; cname: string }[] = [];
+    for (const m of node.getMembers()) {
+      const init = m.getInitializer();
+      let v = next;
+      if (init) {
+        const e = lowerExpr(ctx, init);
+        if (e.t.k !== "error" && (e.value === undefined || e.t.k !== "untyped" || (e.t as { big: boolean }).big)) ctx.prog.report("KT2018", init);
+        else if (e.value !== undefined) v = e.value;
+      }
+      next = v + 1n;
+      members.push({ m, v, cname: `${decl.type.decl.cname}__${m.getName()}` });
+    }
+    decl.type.signed = members.some((x) => x.v < 0n);
+    for (const { m, v, cname } of members) {
+      const { min, max } = decl.type.signed ? { min: -(1n << 31n), max: (1n << 31n) - 1n } : { min: 0n, max: (1n << 32n) - 1n };
+      if (v < min || v > max) prog.report("KT2007", m, v.toString(), decl.type.signed ? "i32" : "u32");
+      prog.setDecl(m, { kind: "enumMember", type: decl.type, value: v, cname, node: m });
+    }
+  }
+  // Plain constants first: class layouts and signatures may use them as array lengths.
+  const isPlain = (v: ModuleState["vars"][number]) => {
+    const init = v.node.getInitializer();
+    return !!init && !Node.isCallExpression(init) && !Node.isNewExpression(init) && init.getDescendantsOfKind(SyntaxKind.CallExpression).length === 0;
+  };
+  for (const v of st.vars) if (isPlain(v)) resolveModuleVar(ctx, v.node, v.info);
+  for (const info of st.classes) resolveClass(ctx, st, info);
+  for (const s of st.sf.getStatements()) {
+    if (!Node.isFunctionDeclaration(s)) continue;
+    const d = prog.declOf(s);
+    if (!d || d.kind !== "fn") continue;
+    const name = s.getName()!;
+    d.type = { k: "fn", params: paramTypes(ctx, s.getParameters()), ret: returnType(ctx, s, name) };
+    if (d.extern) st.externs.push({ name: d.cname, type: d.type, exported: true });
+    else st.fns.push({ node: s, cname: d.cname, type: d.type, exported: s.isExported() });
+  }
+  for (const v of st.vars) if (!isPlain(v)) resolveModuleVar(ctx, v.node, v.info);
+}
+
+function resolveClass(ctx: FnCtx, st: ModuleState, info: ClassInfo): void {
+  const prog = ctx.prog;
+  const c = info.node as ClassDeclaration;
+  if (c.getExtends()) prog.report("KT1010", c.getExtends()!);
+  if (c.getDecorators().length > 0) prog.report("KT1013", c.getDecorators()[0]!);
+  if (c.getTypeParameters().length > 0) prog.report("KT1001", c, "generic classes");
+  if (c.isAbstract()) prog.report("KT1001", c, "abstract classes");
+  const mctx = new FnCtx(prog, st.sf, T.void, info);
+  for (const m of c.getMembers()) {
+    for (const dec of (m as unknown as { getDecorators?: () => Node[] }).getDecorators?.() ?? []) prog.report("KT1013", dec);
+    if (Node.isPropertyDeclaration(m)) {
+      if (m.isStatic()) {
+        prog.report("KT1001", m, "static fields (use a module-level const)");
+        continue;
+      }
+      if (!Node.isIdentifier(m.getNameNode())) {
+        prog.report("KT1001", m.getNameNode(), "this field name");
+        continue;
+      }
+      if (m.hasQuestionToken()) prog.report("KT1012", m);
+      const tn = m.getTypeNode();
+      const declared = tn ? resolveType(mctx, tn) : undefined;
+      const init = m.getInitializer();
+      const name = m.getName();
+      const field: FieldInfo = { name, cname: localCName(name), type: declared ?? T.error, node: m };
+      if (init) {
+        const kind = arrayInitKind(mctx, init);
+        if (kind) {
+          const storage = lowerArrayInit(mctx, init, declared, kind);
+          if (storage) {
+            field.type = storage.type;
+            field.arrayLen = storage.len;
+          }
+        } else if (Node.isNewExpression(init)) {
+          const r = resolveDecl(mctx, init.getExpression());
+          if (r.kind === "decl" && r.decl.kind === "class") field.type = { k: "class", decl: r.decl.info };
+          else prog.report("KT1005", init.getExpression(), init.getExpression().getText());
+        } else if (!declared) {
+          const e = lowerExpr(mctx, init);
+          if (e.t.k === "untyped") prog.report("KT2004", m.getNameNode(), name);
+          else field.type = e.t;
+        }
+      }
+      if ((field.type.k === "array" && field.arrayLen === undefined) || (field.type.k === "class" && !(init && Node.isNewExpression(init)))) {
+        prog.report("KT3023", m);
+      }
+      if (!init && !declared) prog.report("KT2004", m.getNameNode(), name);
+      info.fields.set(name, field);
+    } else if (Node.isConstructorDeclaration(m)) {
+      if (m.isOverload()) continue;
+      info.ctorParams = paramTypes(mctx, m.getParameters());
+      st.fns.push({ node: m, cname: `${info.cname}__ctor`, type: { k: "fn", params: info.ctorParams, ret: T.void }, cls: info, exported: true });
+    } else if (Node.isMethodDeclaration(m)) {
+      if (m.isOverload()) continue;
+      if (m.isAsync() || m.isGenerator()) prog.report("KT1014", m);
+      if (m.getTypeParameters().length > 0) prog.report("KT1001", m, "generic methods");
+      if (!Node.isIdentifier(m.getNameNode())) prog.report("KT1001", m.getNameNode(), "this method name");
+      const type: FnType = { k: "fn", params: paramTypes(mctx, m.getParameters()), ret: returnType(mctx, m, m.getName()) };
+      const cname = `${info.cname}__${m.getName()}`;
+      prog.setDecl(m, { kind: "method", cname, type, isStatic: m.isStatic(), cls: info, node: m });
+      st.fns.push({ node: m, cname, type, cls: m.isStatic() ? undefined : info, exported: true });
+    } else if (Node.isGetAccessorDeclaration(m) || Node.isSetAccessorDeclaration(m)) {
+      prog.report("KT1011", m);
+    } else if (!Node.isSemicolonClassElement(m)) {
+      prog.report("KT1001", m, m.getKindName());
+    }
+  }
+}
+
+function resolveModuleVar(ctx: FnCtx, d: VariableDeclaration, info: Extract<DeclInfo, { kind: "var" }>): void {
+  const prog = ctx.prog;
+  if (!Node.isIdentifier(d.getNameNode())) {
+    prog.report("KT1008", d);
+    return;
+  }
+  const tn = d.getTypeNode();
+  const declared = tn ? resolveType(ctx, tn) : undefined;
+  const init = d.getInitializer();
+  if (!init) {
+    prog.report("KT3024", d);
+    return;
+  }
+  const kind = arrayInitKind(ctx, init);
+  if (kind) {
+    const storage = lowerArrayInit(ctx, init, declared, kind);
+    if (storage) {
+      info.type = storage.type;
+      info.arrayLen = storage.len;
+    }
+    return;
+  }
+  if (Node.isNewExpression(init)) {
+    const r = resolveDecl(ctx, init.getExpression());
+    if (r.kind === "decl" && r.decl.kind === "class") {
+      info.type = { k: "class", decl: r.decl.info };
+      info.instance = true;
+    } else prog.report("KT1005", init.getExpression(), init.getExpression().getText());
+    return;
+  }
+  const e = lowerExpr(ctx, init);
+  if (e.t.k === "error") return;
+  if (!declared) {
+    if (e.t.k === "untyped") {
+      if (!info.isConst) {
+        prog.report("KT2004", d.getNameNode(), d.getName());
+        return;
+      }
+      info.type = e.t;
+      info.untyped = true;
+      info.value = e.value!;
+      return;
+    }
+    info.type = e.t;
+  } else info.type = declared;
+  if (info.type.k === "array" || info.type.k === "class") {
+    prog.report("KT3021", d);
+    info.type = T.error;
+    return;
+  }
+  const v = coerce(ctx, init, e, info.type, "stored");
+  if (v.value !== undefined && info.isConst) info.value = v.value;
+}
+
+// ---- Pass 2: emission ------------------------------------------------------
+
+function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
+  const base = prog.fileBase(st.sf);
+  const file = prog.siteFile(st.sf);
+  const guard = `KTS_${base.toUpperCase()}_H`;
+  const h: string[] = [`/* Generated by cambi from ${file}. Do not edit. */`, `#ifndef ${guard}`, `#define ${guard}`, `#include "kts/kts.h"`];
+  const seenInc = new Set<string>();
+  for (const imp of st.imports) {
+    const inc = `#include "${prog.fileBase(imp)}.h"`;
+    if (!seenInc.has(inc)) h.push(inc);
+    seenInc.add(inc);
+  }
+  h.push("");
+  const c: string[] = [`/* Generated by cambi from ${file}. Do not edit. */`, `#include "${base}.h"`, ""];
+
+  // Types: forward declarations, then structs in dependency order.
+  for (const cls of st.classes) h.push(`typedef struct ${cls.cname} ${cls.cname};`);
+  const fnTypedefAt = h.length;
+  for (const cls of orderClasses(st.classes)) {
+    h.push(`struct ${cls.cname} {`);
+    if (cls.fields.size === 0) h.push("    uint8_t kts_empty;");
+    for (const f of cls.fields.values()) {
+      if (f.arrayLen !== undefined && f.type.k === "array") h.push(`    ${cElemType(f.type.elem)} ${f.cname}[${f.arrayLen}];`);
+      else if (f.type.k === "class") h.push(`    ${f.type.decl.cname} ${f.cname};`);
+      else h.push(`    ${cType(f.type)} ${f.cname};`);
+    }
+    h.push("};", `KTS_DEFINE_SLICE(kts_slice_${cls.cname}, ${cls.cname})`, "");
+  }
+  for (const { decl } of st.enums) {
+    h.push(`/* enum ${decl.type.decl.tsName} */`);
+    for (const m of (decl.node as EnumDeclaration).getMembers()) {
+      const md = prog.declOf(m);
+      if (md?.kind === "enumMember") h.push(`#define ${md.cname} ${md.value.toString()}${decl.type.signed ? "" : "u"}`);
+    }
+    h.push("");
+  }
+
+  // Module variables.
+  const init = new CWriter();
+  const initCtx = new FnCtx(prog, st.sf, T.void, undefined);
+  const stl = new StatementLowerer(initCtx, init);
+  for (const v of st.vars) emitModuleVar(prog, st, v, h, c, initCtx, init, stl);
+
+  // Prototypes.
+  for (const e of st.externs) h.push(`${cType(e.type.ret)} ${e.name}(${e.type.params.map((p) => cType(p)).join(", ") || "void"});`);
+  const staticProtos: string[] = [];
+  for (const f of st.fns) {
+    const proto = `${signature(f)};`;
+    if (f.exported) h.push(proto);
+    else staticProtos.push(`static KTS_UNUSED ${proto}`);
+  }
+  for (const cls of st.classes) {
+    h.push(`void ${cls.cname}__init(${[`${cls.cname} *self`, ...(cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`)].join(", ")});`);
+  }
+  const initFn = `${base}__kts_init`;
+  h.push(`void ${initFn}(void);`);
+  c.push(...staticProtos, "");
+
+  // Bodies.
+  for (const cls of st.classes) c.push(...emitClassInit(prog, st, cls), "");
+  for (const f of st.fns) c.push(...emitFunction(prog, st, f), "");
+  c.push(`void ${initFn}(void) {`, ...init.lines, "}", "");
+
+  // Function-pointer typedefs used by this module.
+  const text = h.join("\n") + c.join("\n");
+  const fnTypes = [...new Set(text.match(/kts_fn_[A-Za-z0-9_]+/g) ?? [])].sort();
+  const typedefs: string[] = [];
+  for (const name of fnTypes) {
+    const t = FN_TYPES.get(name);
+    if (!t) continue;
+    typedefs.push(`#ifndef ${name.toUpperCase()}_DEFINED`, `#define ${name.toUpperCase()}_DEFINED`, `typedef ${cType(t.ret)} (*${name})(${t.params.map((p) => cType(p)).join(", ") || "void"});`, "#endif");
+  }
+  h.splice(fnTypedefAt, 0, ...typedefs);
+  h.push("", `#endif /* ${guard} */`, "");
+  void file;
+  return { sf: st.sf, base, header: h.join("\n"), source: c.join("\n"), initFn };
+}
+
+/** Function-pointer types by typedef name (filled as signatures are printed). */
+const FN_TYPES = new Map<string, FnType>();
+
+function noteFnTypes(t: KType): void {
+  if (t.k === "fn") {
+    FN_TYPES.set(fnTypeName(t), t);
+    t.params.forEach(noteFnTypes);
+    noteFnTypes(t.ret);
+  }
+}
+
+function orderClasses(classes: ClassInfo[]): ClassInfo[] {
+  const out: ClassInfo[] = [];
+  const done = new Set<ClassInfo>();
+  const visit = (cls: ClassInfo) => {
+    if (done.has(cls)) return;
+    done.add(cls);
+    for (const f of cls.fields.values()) {
+      const dep = f.type.k === "class" ? f.type.decl : f.type.k === "array" && f.type.elem.k === "class" ? f.type.elem.decl : undefined;
+      const depInfo = dep as ClassInfo | undefined;
+      if (depInfo && classes.includes(depInfo)) visit(depInfo);
+    }
+    out.push(cls);
+  };
+  classes.forEach(visit);
+  return out;
+}
+
+function emitModuleVar(
+  prog: ProgramContext,
+  st: ModuleState,
+  v: ModuleState["vars"][number],
+  h: string[],
+  c: string[],
+  ctx: FnCtx,
+  init: CWriter,
+  stl: StatementLowerer,
+): void {
+  const { node, info, exported } = v;
+  if (info.untyped || info.type.k === "error") return;
+  const storage = exported ? "" : "static KTS_UNUSED ";
+  const initExpr = node.getInitializer()!;
+  noteFnTypes(info.type);
+  if (info.arrayLen !== undefined && info.type.k === "array") {
+    const kind = arrayInitKind(ctx, initExpr)!;
+    const s = lowerArrayInit(ctx, initExpr, info.type, kind);
+    const decl = `${cElemType(info.type.elem)} ${info.cname}[${info.arrayLen}]`;
+    if (exported) h.push(`extern ${decl};`);
+    c.push(`${storage}${decl}${s?.declInit && s.declInit !== "{ 0 }" ? ` = ${s.declInit}` : ""};`);
+    if (s) {
+      init.at(node, prog.siteFile(node));
+      for (const line of s.initLines(info.cname)) init.line(line);
+    }
+    return;
+  }
+  if (info.instance && info.type.k === "class") {
+    if (exported) h.push(`extern ${info.type.decl.cname} ${info.cname};`);
+    c.push(`${storage}${info.type.decl.cname} ${info.cname};`);
+    init.at(node, prog.siteFile(node));
+    const n = lowerNew(ctx, initExpr.asKindOrThrow(SyntaxKind.NewExpression), `&${info.cname}`);
+    if (n.t.k !== "error") init.line(`${n.c};`);
+    return;
+  }
+  const t = cType(info.type);
+  const qual = info.isConst ? "const " : "";
+  if (exported) h.push(`extern ${qual}${t} ${info.cname};`);
+  if (info.value !== undefined && info.type.k === "int") {
+    c.push(`${storage}${qual}${t} ${info.cname} = ${cIntLiteral(info.value, info.type.int)};`);
+    return;
+  }
+  const e = lowerExpr(ctx, initExpr);
+  const val = e.t.k === "error" ? ERR : info.type.k === "fn" ? e : coerce(ctx, initExpr, e, info.type, "stored");
+  const isConstC = val.value !== undefined || val.c === "true" || val.c === "false" || (info.type.k === "fn" && /^[A-Za-z0-9_]+$/.test(val.c));
+  if (isConstC) {
+    c.push(`${storage}${qual}${t} ${info.cname} = ${stripParens(val.c)};`);
+    return;
+  }
+  // Computed at start-up, in declaration order, like Node's module evaluation.
+  c.push(`${exported ? "" : "static KTS_UNUSED "}${t} ${info.cname};`);
+  if (info.isConst && exported) h[h.length - 1] = `extern ${t} ${info.cname};`;
+  init.at(node, prog.siteFile(node));
+  if (val.t.k !== "error") init.line(`${info.cname} = ${stripParens(val.c)};`);
+  void stl;
+  void st;
+}
+
+function signature(f: PendingFn): string {
+  noteFnTypes(f.type);
+  const params = f.node.getParameters().map((p, i) => `${cType(f.type.params[i] ?? T.error)} ${localCName(p.getName())}`);
+  if (f.cls) params.unshift(`${f.cls.cname} *self`);
+  const noret = f.type.ret.k === "never" ? "KTS_NORETURN " : "";
+  return `${noret}${cType(f.type.ret)} ${f.cname}(${params.join(", ") || "void"})`;
+}
+
+function registerParams(ctx: FnCtx, params: ParameterDeclaration[], types: KType[]): void {
+  params.forEach((p, i) => {
+    const l: LocalInfo = { cname: localCName(p.getName()), type: types[i] ?? T.error, stack: false, used: false, isParam: true, isConst: false, node: p };
+    ctx.locals.set(p.compilerNode, l);
+  });
+}
+
+function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): string[] {
+  const ctx = new FnCtx(prog, st.sf, f.type.ret, f.cls);
+  registerParams(ctx, f.node.getParameters(), f.type.params);
+  const w = new CWriter();
+  const body = f.node.getBody();
+  const lower = new StatementLowerer(ctx, w);
+  if (body && Node.isBlock(body)) {
+    checkNestedFunctions(ctx, body);
+    lower.block(body.getStatements());
+  }
+  const out: string[] = [];
+  const isCtor = Node.isConstructorDeclaration(f.node);
+  out.push(`${f.exported ? "" : "static KTS_UNUSED "}${signature(f)} {`);
+  if (f.cls) out.push("    (void)self;");
+  for (const l of ctx.locals.values()) if (l.isParam && !l.used) out.push(`    (void)${l.cname};`);
+  out.push(...w.lines);
+  const stmts = body && Node.isBlock(body) ? body.getStatements() : [];
+  const last = stmts[stmts.length - 1];
+  if (f.type.ret.k !== "void" && !isCtor && !(last && Node.isReturnStatement(last))) {
+    out.push(`    kts_unreachable("${prog.siteFile(f.node)}", ${f.node.getEndLineNumber()});`);
+  }
+  out.push("}");
+  return out;
+}
+
+/** C11 has no nested functions; report closures declared as statements or expressions. */
+function checkNestedFunctions(ctx: FnCtx, body: Node): void {
+  body.forEachDescendant((d, trav) => {
+    if (Node.isFunctionDeclaration(d)) {
+      ctx.prog.report("KT3001", d, capturesText(ctx, d));
+      trav.skip();
+    }
+  });
+}
+
+/** C__init(self, ctor params): field initializers in order, then the constructor body. */
+function emitClassInit(prog: ProgramContext, st: ModuleState, cls: ClassInfo): string[] {
+  const ctx = new FnCtx(prog, st.sf, T.void, cls);
+  const w = new CWriter();
+  const file = prog.siteFile(st.sf);
+  for (const f of cls.fields.values()) {
+    const init = (f.node as unknown as { getInitializer(): Node | undefined }).getInitializer();
+    if (!init) continue;
+    w.at(f.node, file);
+    const place = `self->${f.cname}`;
+    const kind = arrayInitKind(ctx, init);
+    if (kind) {
+      const s = lowerArrayInit(ctx, init, f.type, kind);
+      if (!s) continue;
+      if (s.declInit && s.declInit !== "{ 0 }") {
+        const tbl = ctx.tmp("init");
+        const i = ctx.tmp("i");
+        w.line(`static const ${cElemType(s.type.elem)} ${tbl}[${s.len}] = ${s.declInit};`);
+        w.line(`for (uint32_t ${i} = 0; ${i} < ${s.len}; ${i}++) ${place}[${i}] = ${tbl}[${i}];`);
+      } else if (s.declInit === "{ 0 }") {
+        const i = ctx.tmp("i");
+        w.line(`for (uint32_t ${i} = 0; ${i} < ${s.len}; ${i}++) ${place}[${i}] = 0;`);
+      }
+      for (const line of s.initLines(place)) w.line(line);
+    } else if (Node.isNewExpression(init)) {
+      const n = lowerNew(ctx, init, `&${place}`);
+      if (n.t.k !== "error") w.line(`${n.c};`);
+    } else {
+      const v = coerce(ctx, init, lowerExpr(ctx, init), f.type, "stored");
+      if (v.t.k !== "error") w.line(`${place} = ${stripParens(v.c)};`);
+    }
+  }
+  const params = (cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`);
+  const hasCtor = st.fns.some((fn) => fn.cls === cls && Node.isConstructorDeclaration(fn.node));
+  if (hasCtor) w.line(`${cls.cname}__ctor(${["self", ...params.map((_, i) => `p${i}`)].join(", ")});`);
+  return [`void ${cls.cname}__init(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...w.lines, "}"];
+}
+
+export { typeName };

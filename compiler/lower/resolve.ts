@@ -1,0 +1,47 @@
+/**
+ * Name resolution by declaration identity: an identifier's symbol (through import
+ * aliases) leads to its declaration node, which is a local of the current function,
+ * a module-level declaration of the program, a prelude export (an intrinsic), or
+ * something from TypeScript's lib or node_modules, which KTS cannot use.
+ */
+import { Node } from "ts-morph";
+import { preludeModuleOf, type PreludeModule } from "../project/load.js";
+import type { FnCtx, LocalInfo } from "./function-context.js";
+import type { DeclInfo } from "./program.js";
+
+export type Resolved =
+  | { kind: "local"; local: LocalInfo }
+  | { kind: "decl"; decl: DeclInfo }
+  | { kind: "intrinsic"; name: string; module: PreludeModule }
+  | { kind: "lib" }
+  | { kind: "unknown" };
+
+export function resolveDecl(ctx: FnCtx, id: Node): Resolved {
+  let sym = id.getSymbol();
+  if (!sym) return { kind: "unknown" };
+  if (sym.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
+  const decls = sym.getDeclarations();
+  for (const d of decls) {
+    const local = ctx.locals.get(d.compilerNode);
+    if (local) return { kind: "local", local };
+    const decl = ctx.prog.declOf(d);
+    if (decl) return { kind: "decl", decl };
+  }
+  for (const d of decls) {
+    const sf = d.getSourceFile();
+    const mod = preludeModuleOf(sf);
+    if (mod) return { kind: "intrinsic", name: sym.getName(), module: mod };
+    if (sf.isInNodeModules() || sf.isDeclarationFile()) return { kind: "lib" };
+  }
+  return { kind: "unknown" };
+}
+
+/** The declaration node behind an identifier, or undefined. */
+export function declarationOf(id: Node): Node | undefined {
+  let sym = id.getSymbol();
+  if (!sym) return undefined;
+  if (sym.isAlias()) sym = sym.getAliasedSymbol() ?? sym;
+  return sym.getDeclarations()[0];
+}
+
+export { Node };

@@ -1,0 +1,535 @@
+/**
+ * Statements and local declarations. Loops, switch and labels map onto C
+ * directly; labelled break/continue become gotos to labels emitted only when used.
+ * Locals made with array()/new live on the C stack and are tracked so they
+ * cannot escape (KT3020).
+ */
+import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
+import { cElemType, cIntLiteral, cType, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
+import { lowerNew, sliceOf } from "./calls.js";
+import { coerce, condition, ERR, lowerExpr, type Ex } from "./expressions.js";
+import type { CWriter, FnCtx, LocalInfo } from "./function-context.js";
+import { localCName } from "./program.js";
+import { resolveDecl } from "./resolve.js";
+import { resolveType } from "./types.js";
+import { lowerArrayInit, arrayInitKind } from "./storage.js";
+
+interface LabelInfo {
+  name: string;
+  breakLabel: string;
+  continueLabel: string;
+  breakUsed: boolean;
+  continueUsed: boolean;
+}
+
+export class StatementLowerer {
+  private labels: LabelInfo[] = [];
+  private labelCounter = 0;
+
+  constructor(
+    readonly ctx: FnCtx,
+    readonly w: CWriter,
+  ) {}
+
+  private get file(): string {
+    return this.ctx.prog.siteFile(this.ctx.module);
+  }
+
+  block(stmts: Statement[]): void {
+    for (const s of stmts) this.statement(s);
+  }
+
+  statement(s: Statement | Node): void {
+    try {
+      this.statementInner(s);
+    } catch (e) {
+      this.ctx.prog.report("KT9001", s, (e as Error).stack ?? String(e));
+    }
+  }
+
+  private statementInner(s: Node): void {
+    const ctx = this.ctx;
+    const w = this.w;
+    w.at(s, this.file);
+    switch (s.getKind()) {
+      case SyntaxKind.Block:
+        w.open("{");
+        this.block(s.asKindOrThrow(SyntaxKind.Block).getStatements());
+        w.close();
+        return;
+      case SyntaxKind.EmptyStatement:
+        return;
+      case SyntaxKind.VariableStatement: {
+        const vs = s.asKindOrThrow(SyntaxKind.VariableStatement);
+        if (vs.getDeclarationKind() === "var") ctx.prog.report("KT1003", vs);
+        for (const d of vs.getDeclarations()) this.local(d);
+        return;
+      }
+      case SyntaxKind.ExpressionStatement: {
+        const e = s.asKindOrThrow(SyntaxKind.ExpressionStatement).getExpression();
+        const c = this.expressionStatement(e);
+        if (c !== undefined) w.line(`${c};`);
+        return;
+      }
+      case SyntaxKind.IfStatement: {
+        const is = s.asKindOrThrow(SyntaxKind.IfStatement);
+        w.open(`if (${stripParens(condition(ctx, is.getExpression()))}) {`);
+        this.body(is.getThenStatement());
+        const els = is.getElseStatement();
+        if (els) {
+          w.close("} else {");
+          w.open("");
+          this.body(els);
+        }
+        w.close();
+        return;
+      }
+      case SyntaxKind.WhileStatement: {
+        const ws = s.asKindOrThrow(SyntaxKind.WhileStatement);
+        const label = this.takeLabel(s);
+        w.open(`while (${stripParens(condition(ctx, ws.getExpression()))}) {`);
+        this.loopBody(ws.getStatement(), label);
+        w.close();
+        this.endLabel(label);
+        return;
+      }
+      case SyntaxKind.DoStatement: {
+        const ds = s.asKindOrThrow(SyntaxKind.DoStatement);
+        const label = this.takeLabel(s);
+        w.open("do {");
+        this.loopBody(ds.getStatement(), label);
+        w.close(`} while (${stripParens(condition(ctx, ds.getExpression()))});`);
+        this.endLabel(label);
+        return;
+      }
+      case SyntaxKind.ForStatement:
+        return this.forStatement(s.asKindOrThrow(SyntaxKind.ForStatement));
+      case SyntaxKind.ForOfStatement:
+        return this.forOf(s.asKindOrThrow(SyntaxKind.ForOfStatement));
+      case SyntaxKind.ForInStatement:
+        ctx.prog.report("KT1001", s, "'for...in'");
+        return;
+      case SyntaxKind.SwitchStatement:
+        return this.switchStatement(s.asKindOrThrow(SyntaxKind.SwitchStatement));
+      case SyntaxKind.LabeledStatement:
+        return this.labeled(s.asKindOrThrow(SyntaxKind.LabeledStatement));
+      case SyntaxKind.BreakStatement:
+      case SyntaxKind.ContinueStatement: {
+        const isBreak = s.getKind() === SyntaxKind.BreakStatement;
+        const labelNode = (s as unknown as { getLabel(): Node | undefined }).getLabel();
+        if (!labelNode) {
+          w.line(isBreak ? "break;" : "continue;");
+          return;
+        }
+        const info = [...this.labels].reverse().find((l) => l.name === labelNode.getText());
+        if (!info) {
+          ctx.prog.report("KT1015", s);
+          return;
+        }
+        if (isBreak) info.breakUsed = true;
+        else info.continueUsed = true;
+        w.line(`goto ${isBreak ? info.breakLabel : info.continueLabel};`);
+        return;
+      }
+      case SyntaxKind.ReturnStatement:
+        return this.returnStatement(s.asKindOrThrow(SyntaxKind.ReturnStatement));
+      case SyntaxKind.ThrowStatement:
+      case SyntaxKind.TryStatement:
+        ctx.prog.report("KT1002", s);
+        return;
+      case SyntaxKind.FunctionDeclaration:
+        ctx.prog.report("KT3002", s);
+        return;
+      case SyntaxKind.ClassDeclaration:
+      case SyntaxKind.EnumDeclaration:
+        ctx.prog.report("KT1001", s, "a class or enum declared inside a function");
+        return;
+      case SyntaxKind.TypeAliasDeclaration:
+      case SyntaxKind.InterfaceDeclaration:
+        return;
+      default:
+        ctx.prog.report("KT1001", s, s.getKindName());
+    }
+  }
+
+  /** Then/else branches and loop bodies: a block's statements, or one statement. */
+  private body(s: Statement): void {
+    if (Node.isBlock(s)) this.block(s.getStatements());
+    else this.statement(s);
+    this.w.reset();
+  }
+
+  private takeLabel(s: Node): LabelInfo | undefined {
+    const parent = s.getParent();
+    if (parent && Node.isLabeledStatement(parent)) return this.labels.find((l) => l.name === parent.getLabel().getText() && !l.breakLabel.endsWith("_done"));
+    return undefined;
+  }
+
+  private loopBody(body: Statement, label: LabelInfo | undefined): void {
+    this.body(body);
+    if (label?.continueUsed) this.w.line(`${label.continueLabel}:;`);
+  }
+
+  private endLabel(label: LabelInfo | undefined): void {
+    void label; // break labels are emitted by labeled()
+  }
+
+  private labeled(ls: Node): void {
+    const l = ls.asKindOrThrow(SyntaxKind.LabeledStatement);
+    const name = l.getLabel().getText();
+    const inner = l.getStatement();
+    const isLoop = Node.isIterationStatement(inner);
+    if (!isLoop && !Node.isBlock(inner) && !Node.isSwitchStatement(inner)) {
+      this.ctx.prog.report("KT1015", l);
+      return;
+    }
+    const n = this.labelCounter++;
+    const info: LabelInfo = { name, breakLabel: `kts_break_${name}_${n}`, continueLabel: `kts_continue_${name}_${n}`, breakUsed: false, continueUsed: false };
+    if (!isLoop) info.continueLabel = "";
+    this.labels.push(info);
+    this.statement(inner);
+    this.labels.pop();
+    if (info.breakUsed) this.w.line(`${info.breakLabel}:;`);
+  }
+
+  private forStatement(fs: Node): void {
+    const f = fs.asKindOrThrow(SyntaxKind.ForStatement);
+    const ctx = this.ctx;
+    const w = this.w;
+    const label = this.takeLabel(fs);
+    w.open("{");
+    const init = f.getInitializer();
+    if (init) {
+      if (Node.isVariableDeclarationList(init)) {
+        if (init.getDeclarationKind() === "var") ctx.prog.report("KT1003", init);
+        for (const d of init.getDeclarations()) this.local(d);
+      } else {
+        const c = this.expressionStatement(init as Expression);
+        if (c !== undefined) w.line(`${c};`);
+      }
+    }
+    const condNode = f.getCondition();
+    const cond = condNode ? stripParens(condition(ctx, condNode)) : "";
+    const inc = f.getIncrementor();
+    let update = "";
+    if (inc) update = this.forUpdate(inc, condNode, f.getStatement());
+    w.open(`for (; ${cond}; ${update}) {`);
+    this.loopBody(f.getStatement(), label);
+    w.close();
+    w.close();
+  }
+
+  /** The for-loop update: `i++`/`i--` when the condition bounds i, else assignments. */
+  private forUpdate(inc: Expression, cond: Expression | undefined, body: Statement): string {
+    const parts = Node.isBinaryExpression(inc) && inc.getOperatorToken().getText() === "," ? [inc.getLeft(), inc.getRight()] : [inc];
+    const out: string[] = [];
+    for (const p of parts) {
+      if (Node.isPostfixUnaryExpression(p) || Node.isPrefixUnaryExpression(p)) {
+        const plus = p.getOperatorToken() === SyntaxKind.PlusPlusToken;
+        const operand = p.getOperand();
+        const r = Node.isIdentifier(operand) ? resolveDecl(this.ctx, operand) : undefined;
+        const ok =
+          r?.kind === "local" &&
+          r.local.type.k === "int" &&
+          cond !== undefined &&
+          Node.isBinaryExpression(cond) &&
+          cond.getOperatorToken().getText() === (plus ? "<" : ">") &&
+          Node.isIdentifier(cond.getLeft()) &&
+          resolveDecl(this.ctx, cond.getLeft()).kind === "local" &&
+          (resolveDecl(this.ctx, cond.getLeft()) as { local: LocalInfo }).local === r.local &&
+          !assignsTo(this.ctx, body, r.local);
+        if (!ok) {
+          this.ctx.prog.report("KT2003", p, plus ? "++" : "--", r?.kind === "local" ? typeName(r.local.type) : "u32");
+          continue;
+        }
+        const local = (r as { local: LocalInfo }).local;
+        local.used = true;
+        out.push(`${local.cname}${plus ? "++" : "--"}`);
+        continue;
+      }
+      const c = this.expressionStatement(p);
+      if (c !== undefined) out.push(c);
+    }
+    return out.join(", ");
+  }
+
+  private forOf(fs: Node): void {
+    const f = fs.asKindOrThrow(SyntaxKind.ForOfStatement);
+    const ctx = this.ctx;
+    const w = this.w;
+    const label = this.takeLabel(fs);
+    if (f.isAwaited()) ctx.prog.report("KT1014", f);
+    const arr = lowerExpr(ctx, f.getExpression());
+    const init = f.getInitializer();
+    if (arr.t.k === "error") return;
+    if (arr.t.k !== "array") {
+      ctx.prog.report("KT1001", f.getExpression(), `'for...of' over '${typeName(arr.t)}'`);
+      return;
+    }
+    if (!Node.isVariableDeclarationList(init) || init.getDeclarations().length !== 1) {
+      ctx.prog.report("KT1001", init, "this 'for...of' binding");
+      return;
+    }
+    const d = init.getDeclarations()[0]!;
+    if (!Node.isIdentifier(d.getNameNode())) {
+      ctx.prog.report("KT1008", d);
+      return;
+    }
+    const elem = arr.t.elem;
+    const s = ctx.tmp("s");
+    const i = ctx.tmp("i");
+    const name = localCName(d.getName());
+    w.open("{");
+    w.line(`${sliceTypeName(elem)} ${s} = ${sliceOf(arr)};`);
+    w.open(`for (uint32_t ${i} = 0; ${i} < ${s}.len; ${i}++) {`);
+    const local: LocalInfo = { cname: name, type: elem, stack: !!arr.stack, used: false, isParam: false, isConst: true, node: d };
+    ctx.locals.set(d.compilerNode, local);
+    if (elem.k === "class") w.line(`${cType(elem)}const ${name} = &${s}.ptr[${i}];`);
+    else w.line(`const ${cType(elem)} ${name} = ${s}.ptr[${i}];`);
+    const mark = w.lines.length;
+    this.loopBody(f.getStatement(), label);
+    if (!local.used) w.lines.splice(mark, 0, `        (void)${name};`);
+    w.close();
+    w.close();
+  }
+
+  private switchStatement(ss: Node): void {
+    const sw = ss.asKindOrThrow(SyntaxKind.SwitchStatement);
+    const ctx = this.ctx;
+    const w = this.w;
+    let d = lowerExpr(ctx, sw.getExpression());
+    if (d.t.k === "error") return;
+    if (d.t.k !== "int" && d.t.k !== "enum") {
+      ctx.prog.report("KT2005", sw.getExpression(), "switch", typeName(d.t), "switch on an integer or enum");
+      return;
+    }
+    d = coerce(ctx, sw.getExpression(), d, d.t, "switched on");
+    const seen = new Set<string>();
+    w.open(`switch (${stripParens(d.c)}) {`);
+    for (const clause of sw.getClauses()) {
+      if (Node.isCaseClause(clause)) {
+        const ce = clause.getExpression();
+        let v: Ex = lowerExpr(ctx, ce);
+        if (v.t.k !== "error") v = coerce(ctx, ce, v, d.t, "used as a case");
+        if (v.t.k !== "error" && v.value === undefined) ctx.prog.report("KT2018", ce);
+        else if (v.value !== undefined) {
+          const key = v.value.toString();
+          if (seen.has(key)) ctx.prog.report("KT2017", ce, key);
+          seen.add(key);
+          const lit = d.t.k === "int" ? cIntLiteral(v.value, d.t.int) : v.value.toString() + (d.t.signed ? "" : "u");
+          w.line(`case ${lit}:`);
+        }
+      } else {
+        w.line("default:");
+      }
+      const stmts = clause.getStatements();
+      if (stmts.length > 0) {
+        w.open("{");
+        this.block(stmts);
+        w.close();
+        w.reset();
+      }
+    }
+    w.close();
+  }
+
+  private returnStatement(rs: Node): void {
+    const r = rs.asKindOrThrow(SyntaxKind.ReturnStatement);
+    const ctx = this.ctx;
+    const e = r.getExpression();
+    if (!e) {
+      this.w.line("return;");
+      return;
+    }
+    if (ctx.retType.k === "void") {
+      const c = lowerExpr(ctx, e);
+      if (c.t.k !== "error" && c.t.k !== "void" && c.t.k !== "never") ctx.prog.report("KT2011", e, "void", typeName(c.t));
+      this.w.line(`${c.c};`);
+      this.w.line("return;");
+      return;
+    }
+    let v = lowerExpr(ctx, e);
+    if (v.t.k === "error") return;
+    if (v.stack) {
+      ctx.prog.report("KT3020", e, v.stackName ?? e.getText(), "be returned");
+      return;
+    }
+    if (ctx.retType.k === "class") {
+      if (v.t.k !== "class" || v.t.decl.cname !== ctx.retType.decl.cname) ctx.prog.report("KT2011", e, typeName(ctx.retType), typeName(v.t));
+    } else v = coerce(ctx, e, v, ctx.retType, "returned");
+    if (v.t.k === "error") return;
+    this.w.line(`return ${stripParens(v.c)};`);
+  }
+
+  /** An expression used as a statement: assignments and calls. Returns C or undefined. */
+  expressionStatement(e: Expression): string | undefined {
+    const ctx = this.ctx;
+    if (Node.isBinaryExpression(e)) {
+      const op = e.getOperatorToken().getText();
+      if (op === "=") return this.assignment(e.getLeft(), e.getRight());
+      if (/^([-+*/%&|^]|<<|>>|>>>|\*\*)=$/.test(op)) {
+        const left = lowerExpr(ctx, e.getLeft());
+        ctx.prog.report("KT2003", e, op, left.t.k === "int" ? left.t.int.name : "u32");
+        return undefined;
+      }
+      if (op === ",") {
+        const a = this.expressionStatement(e.getLeft());
+        const b = this.expressionStatement(e.getRight());
+        return a !== undefined && b !== undefined ? `${a}, ${b}` : undefined;
+      }
+    }
+    const v = lowerExpr(ctx, e);
+    if (v.t.k === "error") return undefined;
+    if (Node.isCallExpression(e)) return stripParens(v.c);
+    return `(void)${v.c.startsWith("(") ? v.c : `(${v.c})`}`;
+  }
+
+  private assignment(left: Expression, right: Expression): string | undefined {
+    const ctx = this.ctx;
+    const l = lowerExpr(ctx, left);
+    if (l.t.k === "error") {
+      lowerExpr(ctx, right);
+      return undefined;
+    }
+    if (l.t.k === "array" || l.t.k === "class") {
+      ctx.prog.report("KT3021", left.getParent()!);
+      return undefined;
+    }
+    if (!l.lvalue) {
+      ctx.prog.report("KT1001", left, "assigning to this expression");
+      return undefined;
+    }
+    const v = coerce(ctx, right, lowerExpr(ctx, right), l.t, "assigned");
+    if (v.t.k === "error") return undefined;
+    return `${l.c} = ${stripParens(v.c)}`;
+  }
+
+  /** A local declaration: scalar, pointer alias, slice, or stack storage. */
+  local(d: VariableDeclaration): void {
+    const ctx = this.ctx;
+    const w = this.w;
+    const nameNode = d.getNameNode();
+    if (!Node.isIdentifier(nameNode)) {
+      ctx.prog.report("KT1008", nameNode);
+      return;
+    }
+    const isConst = d.getVariableStatement()?.getDeclarationKind() === "const" || d.getParent()?.getText().startsWith("const") === true;
+    const name = localCName(d.getName());
+    const typeNode = d.getTypeNode();
+    const declared = typeNode ? resolveType(ctx, typeNode) : undefined;
+    const init = d.getInitializer();
+    const register = (l: Omit<LocalInfo, "cname" | "used" | "isParam" | "isConst" | "node">) => {
+      ctx.locals.set(d.compilerNode, { ...l, cname: name, used: false, isParam: false, isConst, node: d });
+    };
+    if (!init) {
+      if (!declared) {
+        ctx.prog.report("KT2004", nameNode, d.getName());
+        return;
+      }
+      if (declared.k === "array" || declared.k === "class") {
+        ctx.prog.report("KT3023", d);
+        return;
+      }
+      register({ type: declared, stack: false });
+      w.line(`${cType(declared)} ${name} = ${declared.k === "bool" ? "false" : "0"};`);
+      return;
+    }
+    const kind = arrayInitKind(ctx, init);
+    if (kind) {
+      const t = lowerArrayInit(ctx, init, declared, kind);
+      if (!t) return;
+      register({ type: t.type, arrayLen: t.len, stack: true });
+      w.line(`${cElemType(t.type.elem)} ${name}[${t.len}];`);
+      for (const line of t.initLines(name)) w.line(line);
+      return;
+    }
+    if (Node.isNewExpression(init)) {
+      const cls = resolveDecl(ctx, init.getExpression());
+      if (cls.kind !== "decl" || cls.decl.kind !== "class") {
+        ctx.prog.report("KT1005", init.getExpression(), init.getExpression().getText());
+        return;
+      }
+      const t: KType = { k: "class", decl: cls.decl.info };
+      if (declared && declared.k !== "error" && (declared.k !== "class" || declared.decl.cname !== cls.decl.info.cname)) {
+        ctx.prog.report("KT2011", init, typeName(declared), typeName(t));
+      }
+      const storage = `${name}__obj`;
+      w.line(`${cls.decl.info.cname} ${storage};`);
+      w.line(`${cType(t)}const ${name} = &${storage};`);
+      const n = lowerNew(ctx, init, name);
+      if (n.t.k !== "error") w.line(`${n.c};`);
+      register({ type: t, instance: true, stack: true });
+      return;
+    }
+    let v = lowerExpr(ctx, init);
+    if (v.t.k === "error") {
+      register({ type: declared ?? T.error, stack: false });
+      return;
+    }
+    let t = declared ?? v.t;
+    if (!declared) {
+      if (v.t.k === "untyped") {
+        ctx.prog.report("KT2004", nameNode, d.getName());
+        register({ type: T.error, stack: false });
+        return;
+      }
+      if (v.t.k === "void" || v.t.k === "never") {
+        ctx.prog.report("KT2020", init);
+        register({ type: T.error, stack: false });
+        return;
+      }
+    }
+    if (t.k === "array" || v.t.k === "array") {
+      if (v.t.k !== "array" || (declared && declared.k !== "array")) {
+        ctx.prog.report("KT2011", init, typeName(t), typeName(v.t));
+        return;
+      }
+      t = v.t;
+      register({ type: t, stack: !!v.stack });
+      w.line(`${cType(t)} ${name} = ${sliceOf(v)};`);
+      return;
+    }
+    if (t.k === "class") {
+      if (v.t.k !== "class" || v.t.decl.cname !== t.decl.cname) {
+        ctx.prog.report("KT2011", init, typeName(t), typeName(v.t));
+        return;
+      }
+      register({ type: t, stack: !!v.stack });
+      w.line(`${cType(t)}const ${name} = ${stripParens(v.c)};`);
+      return;
+    }
+    v = coerce(ctx, init, v, t, "stored");
+    register({ type: t, stack: false });
+    if (v.t.k === "error") return;
+    w.line(`${isConst ? "const " : ""}${cType(t)} ${name} = ${stripParens(v.c)};`);
+  }
+}
+
+function stripParens(c: string): string {
+  if (!c.startsWith("(") || !c.endsWith(")")) return c;
+  let d = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (c[i] === "(") d++;
+    else if (c[i] === ")") d--;
+    if (d === 0 && i < c.length - 1) return c;
+  }
+  // A leading cast like (uint32_t)(x) is not an outer pair.
+  return c.slice(1, -1);
+}
+
+/** Does `body` assign to the local (the for-loop counter)? */
+function assignsTo(ctx: FnCtx, body: Node, local: LocalInfo): boolean {
+  let found = false;
+  body.forEachDescendant((n) => {
+    if (found || !Node.isBinaryExpression(n)) return;
+    if (!n.getOperatorToken().getText().endsWith("=") || ["==", "===", "!=", "!==", "<=", ">="].includes(n.getOperatorToken().getText())) return;
+    const l = n.getLeft();
+    if (Node.isIdentifier(l)) {
+      const r = resolveDecl(ctx, l);
+      if (r.kind === "local" && r.local === local) found = true;
+    }
+  });
+  return found;
+}
+
+export { stripParens, ERR };

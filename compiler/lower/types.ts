@@ -1,0 +1,77 @@
+/**
+ * Type annotations to KTS types: prelude aliases (u32 …) are recognised by
+ * declaration identity, project classes and enums by their registry entry, and
+ * everything else (number, bigint, any, unions, object types …) is KT2000.
+ */
+import { Node, SyntaxKind, type TypeNode } from "ts-morph";
+import { isIntName, T, type KType } from "../types/ktype.js";
+import type { FnCtx } from "./function-context.js";
+import { resolveDecl } from "./resolve.js";
+
+export function resolveType(ctx: FnCtx, node: TypeNode): KType {
+  switch (node.getKind()) {
+    case SyntaxKind.BooleanKeyword:
+      return T.bool;
+    case SyntaxKind.VoidKeyword:
+      return T.void;
+    case SyntaxKind.NeverKeyword:
+      return T.never;
+    case SyntaxKind.ParenthesizedType:
+      return resolveType(ctx, node.asKindOrThrow(SyntaxKind.ParenthesizedType).getTypeNode());
+    case SyntaxKind.TypeOperator: {
+      const op = node.asKindOrThrow(SyntaxKind.TypeOperator);
+      if (op.getOperator() === SyntaxKind.ReadonlyKeyword) return resolveType(ctx, op.getTypeNode());
+      break;
+    }
+    case SyntaxKind.ArrayType: {
+      const elem = resolveType(ctx, node.asKindOrThrow(SyntaxKind.ArrayType).getElementTypeNode());
+      if (elem.k === "error") return elem;
+      if (elem.k === "array") {
+        ctx.prog.report("KT3025", node);
+        return T.error;
+      }
+      if (elem.k === "void" || elem.k === "never" || elem.k === "fn") {
+        ctx.prog.report("KT2000", node, node.getText());
+        return T.error;
+      }
+      return { k: "array", elem };
+    }
+    case SyntaxKind.FunctionType: {
+      const ft = node.asKindOrThrow(SyntaxKind.FunctionType);
+      const params = ft.getParameters().map((p) => {
+        const tn = p.getTypeNode();
+        if (!tn) {
+          ctx.prog.report("KT2004", p, p.getName());
+          return T.error;
+        }
+        return resolveType(ctx, tn);
+      });
+      const ret = resolveType(ctx, ft.getReturnTypeNodeOrThrow());
+      if (params.some((p) => p.k === "error") || ret.k === "error") return T.error;
+      if (ret.k === "array") {
+        ctx.prog.report("KT3022", ft);
+        return T.error;
+      }
+      return { k: "fn", params, ret };
+    }
+    case SyntaxKind.TypeReference: {
+      const tr = node.asKindOrThrow(SyntaxKind.TypeReference);
+      const nameNode = tr.getTypeName();
+      if (tr.getTypeArguments().length === 0 && Node.isIdentifier(nameNode)) {
+        const r = resolveDecl(ctx, nameNode);
+        if (r.kind === "intrinsic") {
+          if (isIntName(r.name)) return T.int(r.name);
+          if (r.name === "bool") return T.bool;
+        }
+        if (r.kind === "decl") {
+          if (r.decl.kind === "class") return { k: "class", decl: r.decl.info };
+          if (r.decl.kind === "enum") return r.decl.type;
+        }
+      }
+      break;
+    }
+  }
+  const text = node.getText();
+  ctx.prog.report("KT2000", node, text.length > 40 ? text.slice(0, 37) + "..." : text);
+  return T.error;
+}

@@ -1,0 +1,106 @@
+/**
+ * Loads a KTS program: a ts-morph Project over the repository's tsconfig, the entry
+ * module and everything it imports, TypeScript's own diagnostics for those files,
+ * and the module order in which their initializers run (Node's ESM order:
+ * depth-first, imports in source order, dependencies first).
+ */
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { Project, type SourceFile, ts } from "ts-morph";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+
+/** The repository root: the folder holding this compiler. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+export const PRELUDE_DIR = path.join(REPO_ROOT, "src/prelude");
+
+export type PreludeModule = "kts" | "kts/unsafe" | "kts/host";
+const PRELUDE_FILES: Record<string, PreludeModule> = {
+  [path.join(PRELUDE_DIR, "kts.ts")]: "kts",
+  [path.join(PRELUDE_DIR, "unsafe.ts")]: "kts/unsafe",
+  [path.join(PRELUDE_DIR, "host.ts")]: "kts/host",
+};
+
+export function preludeModuleOf(sf: SourceFile): PreludeModule | undefined {
+  return PRELUDE_FILES[path.normalize(sf.getFilePath())];
+}
+
+export interface LoadedProgram {
+  project: Project;
+  /** Project modules (not the prelude), in initialization order; the entry is last. */
+  modules: SourceFile[];
+  entry: SourceFile;
+  tsDiagnostics: Diagnostic[];
+}
+
+let sharedProject: Project | undefined;
+
+/** One Project per process: the lib files are parsed once, which makes repeated compiles fast. */
+export function getProject(): Project {
+  sharedProject ??= new Project({
+    tsConfigFilePath: path.join(REPO_ROOT, "tsconfig.json"),
+    skipAddingFilesFromTsConfig: true,
+  });
+  return sharedProject;
+}
+
+export function relPath(file: string): string {
+  return path.relative(REPO_ROOT, file).split(path.sep).join("/");
+}
+
+export function loadProgram(entryPaths: string[]): LoadedProgram {
+  const project = getProject();
+  const entries: SourceFile[] = [];
+  for (const p of entryPaths) {
+    const abs = path.resolve(p);
+    if (!existsSync(abs)) throw new Error(`${p}: no such file`);
+    let sf = project.getSourceFile(abs);
+    if (sf) sf.refreshFromFileSystemSync();
+    else sf = project.addSourceFileAtPath(abs);
+    entries.push(sf);
+  }
+  project.resolveSourceFileDependencies();
+  // Pick up edits to already-loaded dependencies.
+  for (const sf of project.getSourceFiles()) {
+    if (!sf.isInNodeModules() && !sf.isDeclarationFile()) sf.refreshFromFileSystemSync();
+  }
+
+  const modules: SourceFile[] = [];
+  const visited = new Set<SourceFile>();
+  const visit = (sf: SourceFile) => {
+    if (visited.has(sf)) return;
+    visited.add(sf);
+    for (const imp of sf.getImportDeclarations()) {
+      const dep = imp.getModuleSpecifierSourceFile();
+      if (dep && !preludeModuleOf(dep) && !dep.isInNodeModules() && !dep.isDeclarationFile()) visit(dep);
+    }
+    modules.push(sf);
+  };
+  for (const e of entries) visit(e);
+
+  const program = project.getProgram().compilerObject;
+  const tsDiagnostics: Diagnostic[] = [];
+  for (const sf of modules) {
+    const raw = sf.compilerNode;
+    const diags = [...program.getSyntacticDiagnostics(raw), ...program.getSemanticDiagnostics(raw)];
+    for (const d of diags) tsDiagnostics.push(convertTsDiagnostic(d));
+  }
+  return { project, modules, entry: entries[entries.length - 1]!, tsDiagnostics };
+}
+
+function convertTsDiagnostic(d: ts.Diagnostic): Diagnostic {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, "\n  ");
+  if (!d.file || d.start === undefined) {
+    return { file: "<tsconfig>", line: 1, col: 1, length: 1, code: `TS${d.code}`, message };
+  }
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  const lineText = d.file.text.split(/\r?\n/)[line] ?? "";
+  return {
+    file: relPath(d.file.fileName),
+    line: line + 1,
+    col: character + 1,
+    length: d.length ?? 1,
+    code: `TS${d.code}`,
+    message,
+    sourceLine: lineText,
+  };
+}

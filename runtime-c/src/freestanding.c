@@ -1,0 +1,123 @@
+/*
+ * The freestanding KTS runtime (kernel and services): printing through
+ * kts_putc() and stopping through kts_halt(), both supplied by the arch layer
+ * or the service library; and the mem* functions clang may emit for struct and
+ * array initialization even with -fno-builtin.
+ */
+#include "kts/kts.h"
+
+void kts_putc(char c);
+KTS_NORETURN void kts_halt(void);
+
+static void puts_(const char *s) {
+    while (*s) kts_putc(*s++);
+}
+
+static void put_unsigned(uint64_t v, unsigned base) {
+    char buf[24];
+    int n = 0;
+    do {
+        unsigned d = (unsigned)(v % base);
+        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v /= base;
+    } while (v);
+    while (n) kts_putc(buf[--n]);
+}
+
+void kts_print_begin(void) {}
+void kts_print_str(const char *s) { puts_(s); }
+void kts_print_u64(uint64_t v) { put_unsigned(v, 10); }
+void kts_print_i64(int64_t v) {
+    if (v < 0) {
+        kts_putc('-');
+        put_unsigned(0 - (uint64_t)v, 10);
+    } else {
+        put_unsigned((uint64_t)v, 10);
+    }
+}
+void kts_print_hex(uint64_t v) { puts_("0x"); put_unsigned(v, 16); }
+void kts_print_bool(bool v) { puts_(v ? "true" : "false"); }
+void kts_print_end(void) { kts_putc('\n'); }
+
+void kts_panic_begin(void) { puts_("panic: "); }
+
+void kts_panic_end(const char *file, int line) {
+    puts_(" at ");
+    puts_(file);
+    kts_putc(':');
+    put_unsigned((uint64_t)line, 10);
+    kts_putc('\n');
+    kts_halt();
+}
+
+void kts_bounds_fail(uint64_t index, uint64_t len, const char *file, int line) {
+    kts_panic_begin();
+    puts_("index ");
+    put_unsigned(index, 10);
+    puts_(" out of bounds (length ");
+    put_unsigned(len, 10);
+    puts_(")");
+    kts_panic_end(file, line);
+}
+
+void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line) {
+    kts_panic_begin();
+    puts_("slice ");
+    put_unsigned(from, 10);
+    puts_("..");
+    put_unsigned(to, 10);
+    puts_(" out of bounds (length ");
+    put_unsigned(len, 10);
+    puts_(")");
+    kts_panic_end(file, line);
+}
+
+void kts_divzero_fail(const char *file, int line) {
+    kts_panic_begin();
+    puts_("division by zero");
+    kts_panic_end(file, line);
+}
+
+void kts_unreachable(const char *file, int line) {
+    kts_panic_begin();
+    puts_("reached the end of a function that must return a value");
+    kts_panic_end(file, line);
+}
+
+uint32_t kts_read_stdin(uint8_t *buf, uint32_t len) {
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
+void *memset(void *dst, int c, size_t n) {
+    uint8_t *d = dst;
+    while (n--) *d++ = (uint8_t)c;
+    return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n) {
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    while (n--) *d++ = *s++;
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n) {
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (d < s) {
+        while (n--) *d++ = *s++;
+    } else {
+        while (n--) d[n] = s[n];
+    }
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n) {
+    const uint8_t *x = a, *y = b;
+    for (; n; n--, x++, y++) {
+        if (*x != *y) return *x < *y ? -1 : 1;
+    }
+    return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * The hosted KTS runtime: printing to stdout, panics to stderr with exit status
+ * 101 (the Node world's harness prints the same line and uses the same status),
+ * and stdin for kts/host. Linked into `cambi compile --target host` programs,
+ * which are built with AddressSanitizer and UndefinedBehaviorSanitizer.
+ */
+#include "kts/kts.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static FILE *out;
+
+static FILE *stream(void) { return out ? out : stdout; }
+
+void kts_print_begin(void) {}
+void kts_print_str(const char *s) { fputs(s, stream()); }
+void kts_print_u64(uint64_t v) { fprintf(stream(), "%" PRIu64, v); }
+void kts_print_i64(int64_t v) { fprintf(stream(), "%" PRId64, v); }
+void kts_print_hex(uint64_t v) { fprintf(stream(), "0x%" PRIx64, v); }
+void kts_print_bool(bool v) { fputs(v ? "true" : "false", stream()); }
+void kts_print_end(void) { fputc('\n', stream()); }
+
+void kts_panic_begin(void) {
+    fflush(stdout);
+    out = stderr;
+    fputs("panic: ", stderr);
+}
+
+void kts_panic_end(const char *file, int line) {
+    fprintf(stderr, " at %s:%d\n", file, line);
+    fflush(stderr);
+    _exit(101);
+}
+
+void kts_bounds_fail(uint64_t index, uint64_t len, const char *file, int line) {
+    kts_panic_begin();
+    fprintf(stderr, "index %" PRIu64 " out of bounds (length %" PRIu64 ")", index, len);
+    kts_panic_end(file, line);
+}
+
+void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line) {
+    kts_panic_begin();
+    fprintf(stderr, "slice %u..%u out of bounds (length %u)", from, to, len);
+    kts_panic_end(file, line);
+}
+
+void kts_divzero_fail(const char *file, int line) {
+    kts_panic_begin();
+    fputs("division by zero", stderr);
+    kts_panic_end(file, line);
+}
+
+void kts_unreachable(const char *file, int line) {
+    kts_panic_begin();
+    fputs("reached the end of a function that must return a value", stderr);
+    kts_panic_end(file, line);
+}
+
+uint32_t kts_read_stdin(uint8_t *buf, uint32_t len) {
+    fflush(stdout);
+    ssize_t n = read(0, buf, len);
+    return n > 0 ? (uint32_t)n : 0;
+}

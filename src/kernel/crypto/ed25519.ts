@@ -1,0 +1,461 @@
+/**
+ * Ed25519 signature verification (RFC 8032 section 5.1.7), with the strict policy of
+ * @noble/ed25519 verify(sig, msg, pub, { zip215: false }):
+ *  - S must be canonical (S < L);
+ *  - A and R must be canonical encodings (y < p) of curve points, and the encoding
+ *    x = 0 with the sign bit set is rejected;
+ *  - A must not be of small order ([8]A != identity);
+ *  - the group equation is checked with the cofactor: [8]([S]B - R - [k]A) == identity,
+ *    k = SHA-512(R || A || M) mod L.
+ * Variable time (verification handles public data only).
+ *
+ * Points use the ref10 representations: P2 (X:Y:Z), P3 (X:Y:Z:T) with XY = ZT,
+ * P1P1 ((X:Z),(Y:T)) and Cached (Y+X, Y-X, Z, 2dT). [S]B + [k](-A) is one
+ * interleaved double-and-add over width-7 NAF digits of S (a constant table of the
+ * odd multiples B, 3B, .., 63B in affine (y+x, y-x, 2dxy) form) and width-5 NAF digits
+ * of k (-A, -3A, .., -15A computed per call). No module state: everything is on the stack.
+ */
+import { u8, u32, i32, i8, bool, array, arrayOf, slice, structs, u64 } from "kts";
+import {
+  Fe, feAdd, feCarry, feCopy, feIsNegative, feIsZero, feLoad, feMul, feNeg, feOne, feSq,
+  feSub, feSub4p, feZero, fePow22523, feFromBytes,
+} from "./field25519";
+import { scIsCanonical, scReduce64, scWnaf } from "./scalar25519";
+import { Sha512 } from "./sha512";
+
+/** d = -121665/121666, 2d and sqrt(-1), in radix 2^51. */
+const CONSTS: u64[] = arrayOf([
+  0x34dca135978a3n, 0x1a8283b156ebdn, 0x5e7a26001c029n, 0x739c663a03cbbn, 0x52036cee2b6ffn,
+  0x69b9426b2f159n, 0x35050762add7an, 0x3cf44c0038052n, 0x6738cc7407977n, 0x2406d9dc56dffn,
+  0x61b274a0ea0b0n, 0xd5a5fc8f189dn, 0x7ef5e9cbd0c60n, 0x78595a6804c9en, 0x2b8324804fc1dn,
+]);
+const OFF_D = 0;
+const OFF_D2 = 5;
+const OFF_SQRTM1 = 10;
+
+/** (2i+1)B for i in 0..32 as (y+x, y-x, 2dxy), 15 limbs per entry. */
+const BASE_ODD: u64[] = arrayOf([
+  0x493c6f58c3b85n, 0xdf7181c325f7n, 0xf50b0b3e4cb7n, 0x5329385a44c32n, 0x7cf9d3a33d4bn,
+  0x3905d740913en, 0xba2817d673a2n, 0x23e2827f4e67cn, 0x133d2e0c21a34n, 0x44fd2f9298f81n,
+  0x11205877aaa68n, 0x479955893d579n, 0x50d66309b67a0n, 0x2d42d0dbee5een, 0x6f117b689f0c6n,
+  0x5b0a84cee9730n, 0x61d10c97155e4n, 0x4059cc8096a10n, 0x47a608da8014fn, 0x7a164e1b9a80fn,
+  0x11fe8a4fcd265n, 0x7bcb8374faaccn, 0x52f5af4ef4d4fn, 0x5314098f98d10n, 0x2ab91587555bdn,
+  0x6933f0dd0d889n, 0x44386bb4c4295n, 0x3cb6d3162508cn, 0x26368b872a2c6n, 0x5a2826af12b9bn,
+  0x2bc4408a5bb33n, 0x78ebdda05442n, 0x2ffb112354123n, 0x375ee8df5862dn, 0x2945ccf146e20n,
+  0x182c3a447d6ban, 0x22964e536eff2n, 0x192821f540053n, 0x2f9f19e788e5cn, 0x154a7e73eb1b5n,
+  0x3dbf1812a8285n, 0xfa17ba3f9797n, 0x6f69cb49c3820n, 0x34d5a0db3858dn, 0x43aabe696b3bbn,
+  0x25cd0944ea3bfn, 0x75673b81a4d63n, 0x150b925d1c0d4n, 0x13f38d9294114n, 0x461bea69283c9n,
+  0x72c9aaa3221b1n, 0x267774474f74dn, 0x64b0e9b28085n, 0x3f04ef53b27c9n, 0x1d6edd5d2e531n,
+  0x36dc801b8b3a2n, 0xe0a7d4935e30n, 0x1deb7cecc0d7dn, 0x53a94e20dd2cn, 0x7a9fbb1c6a0f9n,
+  0x6678aa6a8632fn, 0x5ea3788d8b365n, 0x21bd6d6994279n, 0x7ace75919e4e3n, 0x34b9ed338add7n,
+  0x6217e039d8064n, 0x6dea408337e6dn, 0x57ac112628206n, 0x647cb65e30473n, 0x49c05a51fadc9n,
+  0x4e8bf9045af1bn, 0x514e33a45e0d6n, 0x7533c5b8bfe0fn, 0x583557b7e14c9n, 0x73c172021b008n,
+  0x700848a802aden, 0x1e04605c4e5f7n, 0x5c0d01b9767fbn, 0x7d7889f42388bn, 0x4275aae2546d8n,
+  0x75b0249864348n, 0x52ee11070262bn, 0x237ae54fb5acdn, 0x3bfd1d03aaab5n, 0x18ab598029d5cn,
+  0x32cc5fd6089e9n, 0x426505c949b05n, 0x46a18880c7ad2n, 0x4a4221888ccdan, 0x3dc65522b53dfn,
+  0xc222a2007f6dn, 0x356b79bdb77een, 0x41ee81efe12cen, 0x120a9bd07097dn, 0x234fd7eec346fn,
+  0x7013b327fbf93n, 0x1336eeded6a0dn, 0x2b565a2bbf3afn, 0x253ce89591955n, 0x267882d17602n,
+  0xa119732ea378n, 0x63bf1ba8e2a6cn, 0x69f94cc90df9an, 0x431d1779bfc48n, 0x497ba6fdaa097n,
+  0x6cc0313cfeaa0n, 0x1a313848da499n, 0x7cb534219230an, 0x39596dedefd60n, 0x61e22917f12den,
+  0x3cd86468ccf0bn, 0x48553221ac081n, 0x6c9464b4e0a6en, 0x75fba84180403n, 0x43b5cd4218d05n,
+  0x2762f9bd0b516n, 0x1c6e7fbddcbb3n, 0x75909c3ace2bdn, 0x42101972d3ec9n, 0x511d61210ae4dn,
+  0x676ef950e9d81n, 0x1b81ae089f258n, 0x63c4922951883n, 0x2f1d54d9b3237n, 0x6d325924ddb85n,
+  0x386484420de87n, 0x2d6b25db68102n, 0x650b4962873c0n, 0x4081cfd271394n, 0x71a7fe6fe2482n,
+  0x182b8a5c8c854n, 0x73fcbe5406d8en, 0x5de3430cff451n, 0x554b967ac8c41n, 0x4746c4b6559een,
+  0x77b3c6dc69a2bn, 0x4edf13ec2fa6en, 0x4e85ad77beac8n, 0x7dba2b28e7bdan, 0x5c9a51de34fe9n,
+  0x546c864741147n, 0x3a1df99092690n, 0x1ca8cc9f4d6bbn, 0x36b7fc9cd3b03n, 0x219663497db5en,
+  0xf1cf79f10e67n, 0x43ccb0a2b7ea2n, 0x5089dfff776an, 0x1dd84e1d38b88n, 0x4804503c60822n,
+  0x49ed02ca37fc7n, 0x474c2b5957884n, 0x5b8388e816683n, 0x4b6c454b76be4n, 0x553398a516506n,
+  0x21d23a36d175n, 0x4fd3373c6476dn, 0x20e291eeed02an, 0x62f2ecf2e7210n, 0x771e098858de4n,
+  0x2f5d278451edfn, 0x730b133997342n, 0x6965420eb6975n, 0x308a3bfa516cfn, 0x5a5ed1d68ff5an,
+  0x5122afe150e83n, 0x4afc966bb0232n, 0x1c478833c8268n, 0x17839c3fc148fn, 0x44acb897d8bf9n,
+  0x5e0c558527359n, 0x3395b73afd75cn, 0x72afa4e4b970n, 0x62214329e0f6dn, 0x19b60135fefdn,
+  0x68145e134b83n, 0x1e4860982c3ccn, 0x68fb5f13d799n, 0x7c9283744547en, 0x150c49fde6ad2n,
+  0x3f29509471138n, 0x729eeb4ca31cfn, 0x69c22b575bfbcn, 0x4910857bce212n, 0x6b2b5a075bb99n,
+  0x1863c9cdca868n, 0x3770e295a1709n, 0xd85a3720fd13n, 0x5e0ff1f71ab06n, 0x78a6d7791e05fn,
+  0x7704b47a0b976n, 0x2ae82e91aab17n, 0x50bd6429806cdn, 0x68055158fd8ean, 0x725c7ffc4ad55n,
+  0x26715d1cf99b2n, 0x2205441a69c88n, 0x448427dcd4b54n, 0x1d191e88abdc5n, 0x794cc9277cb1fn,
+  0x2bf71cd098c0n, 0x49dabcc6cd230n, 0x40a6533f905b2n, 0x573efac2eb8a4n, 0x4cd54625f855fn,
+  0x6c426c2ac5053n, 0x5a65ece4b095en, 0xc44086f26bb6n, 0x7429568197885n, 0x7008357b6fcc8n,
+  0x672738773f01n, 0x752bf799f6171n, 0x6b4a6dae33323n, 0x7b54696ead1dcn, 0x6ef7e9851ad0n,
+  0x39fbb82584a34n, 0x47a568f257a03n, 0x14d88091ead91n, 0x2145b18b1ce24n, 0x13a92a3669d6dn,
+  0x3771cc0577de5n, 0x3ca06bb8b9952n, 0xb81c5d50390n, 0x43512340780ecn, 0x3c296ddf8a2afn,
+  0x515f9d914a713n, 0x73191ff2255d5n, 0x54f5cc2a4bdefn, 0x3dd57fc118bcfn, 0x7a99d393490c7n,
+  0x34d2ebb1f2541n, 0xe815b723ff9dn, 0x286b416e25443n, 0xbdfe38d1bee8n, 0xa892c7007477n,
+  0x2ed2436bda3e8n, 0x2afd00f291ean, 0xbe7381dea321n, 0x3e952d4b2b193n, 0x286762d28302fn,
+  0x36093ce35b25n, 0x3b64d7552e9cfn, 0x71ee0fe0b8460n, 0x69d0660c969e5n, 0x32f1da046a9d9n,
+  0x58e2bce2ef5bdn, 0x68ce8f78c6f8an, 0x6ee26e39261b2n, 0x33d0aa50bcf9dn, 0x7686f2a3d6f17n,
+  0x512a66d597c6an, 0x609a70a57551n, 0x26c08a3c464cn, 0x4531fc8ee39e1n, 0x561305f8a9ad2n,
+  0x4978dec92aed1n, 0x69adae7ca201n, 0x11ee923290f55n, 0x69641898d916cn, 0xaaec53e35d4n,
+  0x2cc28e7b0c0d5n, 0x77b60eb8a6ce4n, 0x4042985c277a6n, 0x636657b46d3ebn, 0x30a1aef2c57cn,
+  0x1f773003ad2aan, 0x5642cc10f76n, 0x3b48f82cfca6n, 0x2403c10ee4329n, 0x20be9c1c24065n,
+  0x387d8249673a6n, 0x5bea8dc927c2an, 0x5bd8ed5650ef0n, 0xef0e3fcd40e1n, 0x750ab3361f0acn,
+  0xe44ae2025e60n, 0x5f97b9727041cn, 0x5683472c0ececn, 0x188882eb1ce7cn, 0x69764c545067en,
+  0x23283a2f81037n, 0x477aff97e23d1n, 0xb8958dbcbb68n, 0x205b97e8add6n, 0x54f96b3fb7075n,
+  0x5f20429669279n, 0x8fafae4941f5n, 0x15d83c4eb7688n, 0x1cf379eca4146n, 0x3d7fe9c52bb75n,
+  0x5afc616b11ecdn, 0x39f4aec8f22efn, 0x3b39e1625d92en, 0x5f85bd4508873n, 0x78e6839fbe85dn,
+  0x32df737b8856bn, 0x608342f14e06n, 0x3967889d74175n, 0x1211907fba550n, 0x70f268f350088n,
+  0x64583b1805f47n, 0x22c1baf832cd0n, 0x132c01bd4d717n, 0x4ecf4c3a75b8fn, 0x7c0d345cfad88n,
+  0x4112070dcf355n, 0x7dcff9c22e464n, 0x54ada60e03325n, 0x25cd98eef769an, 0x404e56c039b8cn,
+  0x71f4b8c78338an, 0x62cfc16bc2b23n, 0x17cf51280d9aan, 0x3bbae5e20a95an, 0x20d754762aaecn,
+  0x7c36fc73bb758n, 0x4a6c797734bd1n, 0xef248ab3950en, 0x63154c9a53ec8n, 0x2b8f1e46f3ceen,
+  0x4feb135b9f543n, 0x63bd192ad93aen, 0x44e2ea612cdf7n, 0x670f4991583abn, 0x38b8ada8790b4n,
+  0x4a9cdf51f95dn, 0x5d963fbd596b8n, 0x22d9b68ace54an, 0x4a98e8836c599n, 0x49aeb32ceba1n,
+  0x7d0b75fc7931n, 0x16f4ce4ba754an, 0x5ace4c03fbe49n, 0x27e0ec12a159cn, 0x795ee17530f67n,
+  0x67d3c63dcfe7en, 0x112f0adc81aeen, 0x53df04c827165n, 0x2fe5b33b430f0n, 0x51c665e0c8d62n,
+  0x25b0a52ecbd81n, 0x5dc0695fce4a9n, 0x3b928c575047dn, 0x23bf3512686e5n, 0x6cd19bf49dc54n,
+  0x6612165afc386n, 0x1171aa36203ffn, 0x2642ea820a8aan, 0x1f3bb7b313f10n, 0x5e01b3a7429e4n,
+  0x7619052179ca3n, 0xc16593f0afd0n, 0x265c4795c7428n, 0x31c40515d5442n, 0x7520f3db40b2en,
+  0x50be3d39357a1n, 0x3ab33d294a7b6n, 0x4c479ba59edb3n, 0x4c30d184d326fn, 0x71092c9ccef3cn,
+  0x3d8ac74051dcfn, 0x10ab6f543d0adn, 0x5d0f3ac0fda90n, 0x5ef1d2573e5e4n, 0x4173a5bb7137an,
+  0x523f0364918cn, 0x687f56d638a7bn, 0x20796928ad013n, 0x5d38405a54f33n, 0xea15b03d0257n,
+  0x56e31f0f9218an, 0x5635f88e102f8n, 0x2cbc5d969a5b8n, 0x533fbc98b347an, 0x5fc565614a4e3n,
+  0x2e1e67790988en, 0x1e38b9ae44912n, 0x648fbb4075654n, 0x28df1d840cd72n, 0x3214c7409d466n,
+  0x6570dc46d7ae5n, 0x18a9f1b91e26dn, 0x436b6183f42abn, 0x550acaa4f8198n, 0x62711c414c454n,
+  0x1827406651770n, 0x4d144f286c265n, 0x17488f0ee9281n, 0x19e6cdb5c760cn, 0x5bea94073ecb8n,
+  0xce63f343d2f8n, 0x1e0a87d1e368en, 0x45edbc019eean, 0x6979aed28d0d1n, 0x4ad0785944f1bn,
+  0x5bf0912c89be4n, 0x62fadcaf38c83n, 0x25ec196b3ce2cn, 0x77655ff4f017bn, 0x3aacd5c148f61n,
+  0x63b34c3318301n, 0xe0e62d04d0b1n, 0x676a233726701n, 0x29e9a042d9769n, 0x3aff0cb1d9028n,
+  0x6430bf4c53505n, 0x264c3e4507244n, 0x74c9f19a39270n, 0x73f84f799bc47n, 0x2ccf9f732bd99n,
+  0x5c7eb3a20405en, 0x5fdb5aad930f8n, 0x4a757e63b8c47n, 0x28e9492972456n, 0x110e7e86f4cd2n,
+  0xd89ed603f5e4n, 0x51e1604018af8n, 0xb8eedc4a2218n, 0x51ba98b9384d0n, 0x5c557e0b9693n,
+  0x6bbb089c20eb0n, 0x6df41fb0b9eeen, 0x51087ed87e16fn, 0x102db5c9fa731n, 0x289fef0841861n,
+  0x1ce311fc97e6fn, 0x6023f3fb5db1fn, 0x7b49775e8fc98n, 0x3ad70adbf5045n, 0x6e154c178fe98n,
+  0x16336fed69abfn, 0x4f066b929f9ecn, 0x4e9ff9e6c5b93n, 0x18c89bc4bb2ban, 0x6afbf642a95can,
+  0x55070f913a8ccn, 0x765619eac2bbcn, 0x3ab5225f47459n, 0x76ced14ab5b48n, 0x12c093cedb801n,
+  0xde0c62f5d2c1n, 0x49601cf734fb5n, 0x6b5c38263f0f6n, 0x4623ef5b56d06n, 0xdb4b851b9503n,
+  0x47f9308b8190fn, 0x414235c621f82n, 0x31f5ff41a5a76n, 0x6736773aab96dn, 0x33aa8799c6635n,
+  0xf588fc156cb1n, 0x363414da4f069n, 0x7296ad9b68aean, 0x4d3711316ae43n, 0x212cd0c1c8d58n,
+  0x7f51ebd085cf2n, 0x12cfa67e3f5e1n, 0x1800cf1e3d46an, 0x54337615ff0a8n, 0x233c6f29e8e21n,
+  0x4d5107f18c781n, 0x64a4fd3a51a5en, 0x4f4cd0448bb37n, 0x671d38543151en, 0x1db7778911914n,
+  0x14769dd701ab6n, 0x28339f1b4b667n, 0x4ab214b8ae37bn, 0x25f0aefa0b0fen, 0x7ae2ca8a017d2n,
+  0x352397c6bc26fn, 0x18a7aa0227bben, 0x5e68cc1ea5f8bn, 0x6fe3e3a7a1d5fn, 0x31ad97ad26e2an,
+  0x17ed0920b962n, 0x187e33b53b6fdn, 0x55829907a1463n, 0x641f248e0a792n, 0x1ed1fc53a6622n,
+]);
+
+class P2 {
+  X = new Fe();
+  Y = new Fe();
+  Z = new Fe();
+}
+
+class P3 {
+  X = new Fe();
+  Y = new Fe();
+  Z = new Fe();
+  T = new Fe();
+}
+
+class P1P1 {
+  X = new Fe();
+  Y = new Fe();
+  Z = new Fe();
+  T = new Fe();
+}
+
+class Cached {
+  YplusX = new Fe();
+  YminusX = new Fe();
+  Z = new Fe();
+  T2d = new Fe();
+}
+
+function p1p1ToP2(r: P2, p: P1P1): void {
+  feMul(r.X, p.X, p.T);
+  feMul(r.Y, p.Y, p.Z);
+  feMul(r.Z, p.Z, p.T);
+}
+
+function p1p1ToP3(r: P3, p: P1P1): void {
+  feMul(r.X, p.X, p.T);
+  feMul(r.Y, p.Y, p.Z);
+  feMul(r.Z, p.Z, p.T);
+  feMul(r.T, p.X, p.Y);
+}
+
+function p3ToCached(r: Cached, p: P3): void {
+  const d2 = new Fe();
+  feLoad(d2, CONSTS, OFF_D2);
+  feAdd(r.YplusX, p.Y, p.X);
+  feSub(r.YminusX, p.Y, p.X);
+  feCopy(r.Z, p.Z);
+  feMul(r.T2d, p.T, d2);
+}
+
+/** r = 2(X:Y:Z) (the T coordinate of a P3 is not needed). */
+function dbl(r: P1P1, x: Fe, y: Fe, z: Fe): void {
+  const t0 = new Fe();
+  feSq(r.X, x);
+  feSq(r.Z, y);
+  feSq(r.T, z);
+  feAdd(r.T, r.T, r.T);
+  feAdd(r.Y, x, y);
+  feSq(t0, r.Y);
+  feAdd(r.Y, r.Z, r.X);
+  feSub(r.Z, r.Z, r.X);
+  feSub4p(r.X, t0, r.Y);
+  feSub4p(r.T, r.T, r.Z);
+}
+
+/** r = p + q, or p - q when negate. */
+function addCached(r: P1P1, p: P3, q: Cached, negate: bool): void {
+  const t0 = new Fe();
+  feAdd(r.X, p.Y, p.X);
+  feSub(r.Y, p.Y, p.X);
+  if (negate) {
+    feMul(r.Z, r.X, q.YminusX);
+    feMul(r.Y, r.Y, q.YplusX);
+  } else {
+    feMul(r.Z, r.X, q.YplusX);
+    feMul(r.Y, r.Y, q.YminusX);
+  }
+  feMul(r.T, q.T2d, p.T);
+  feMul(r.X, p.Z, q.Z);
+  feAdd(t0, r.X, r.X);
+  feSub(r.X, r.Z, r.Y);
+  feAdd(r.Y, r.Z, r.Y);
+  if (negate) {
+    feSub(r.Z, t0, r.T);
+    feAdd(r.T, t0, r.T);
+  } else {
+    feAdd(r.Z, t0, r.T);
+    feSub(r.T, t0, r.T);
+  }
+}
+
+/** r = p + (2i+1)B, or p - (2i+1)B when negate. */
+function addBase(r: P1P1, p: P3, i: u32, negate: bool): void {
+  const ypx = new Fe();
+  const ymx = new Fe();
+  const xy2d = new Fe();
+  const t0 = new Fe();
+  const off = u32(i * 15);
+  feLoad(ypx, BASE_ODD, off);
+  feLoad(ymx, BASE_ODD, u32(off + 5));
+  feLoad(xy2d, BASE_ODD, u32(off + 10));
+  feAdd(r.X, p.Y, p.X);
+  feSub(r.Y, p.Y, p.X);
+  if (negate) {
+    feMul(r.Z, r.X, ymx);
+    feMul(r.Y, r.Y, ypx);
+  } else {
+    feMul(r.Z, r.X, ypx);
+    feMul(r.Y, r.Y, ymx);
+  }
+  feMul(r.T, xy2d, p.T);
+  feAdd(t0, p.Z, p.Z);
+  feSub(r.X, r.Z, r.Y);
+  feAdd(r.Y, r.Z, r.Y);
+  if (negate) {
+    feSub(r.Z, t0, r.T);
+    feAdd(r.T, t0, r.T);
+  } else {
+    feAdd(r.Z, t0, r.T);
+    feSub(r.T, t0, r.T);
+  }
+}
+
+/** True when y = s[0..32) (bit 255 ignored) is < p. */
+function isCanonicalY(s: u8[]): bool {
+  if (u32(s[31] & 0x7f) != 0x7f) {
+    return true;
+  }
+  for (let i: u32 = 30; i > 0; i--) {
+    if (s[i] != 0xff) {
+      return true;
+    }
+  }
+  return s[0] < 0xed;
+}
+
+/**
+ * RFC 8032 5.1.3 point decoding into h (Z = 1), strict: rejects y >= p, y values with
+ * no x on the curve, and x = 0 with the sign bit set. When negate, h = -point.
+ */
+function decompress(h: P3, s: u8[], negate: bool): bool {
+  if (!isCanonicalY(s)) {
+    return false;
+  }
+  const one = new Fe();
+  const u = new Fe();
+  const v = new Fe();
+  const v3 = new Fe();
+  const vxx = new Fe();
+  const chk = new Fe();
+  const k = new Fe();
+  const x = h.X;
+  const y = h.Y;
+  feOne(one);
+  feFromBytes(y, s);
+  feOne(h.Z);
+  feSq(u, y);
+  feLoad(k, CONSTS, OFF_D);
+  feMul(v, u, k);
+  feSub(u, u, one);
+  feCarry(u, u); // u = y^2 - 1
+  feAdd(v, v, one); // v = d y^2 + 1
+  feSq(v3, v);
+  feMul(v3, v3, v); // v^3
+  feSq(x, v3);
+  feMul(x, x, v);
+  feMul(x, x, u); // u v^7
+  fePow22523(x, x);
+  feMul(x, x, v3);
+  feMul(x, x, u); // u v^3 (u v^7)^((p-5)/8)
+  feSq(vxx, x);
+  feMul(vxx, vxx, v);
+  feSub(chk, vxx, u);
+  if (!feIsZero(chk)) {
+    feAdd(chk, vxx, u);
+    if (!feIsZero(chk)) {
+      return false;
+    }
+    feLoad(k, CONSTS, OFF_SQRTM1);
+    feMul(x, x, k);
+  }
+  const sign = u32(s[31] >>> 7) == 1;
+  if (sign && feIsZero(x)) {
+    return false;
+  }
+  if (feIsNegative(x) != (sign != negate)) {
+    feNeg(x, x);
+  }
+  feMul(h.T, x, y);
+  return true;
+}
+
+/** True when the projective point (X:Y:Z) is the identity (X = 0, Y = Z). */
+function isIdentity(p: P2): bool {
+  const t = new Fe();
+  if (!feIsZero(p.X)) {
+    return false;
+  }
+  feSub(t, p.Y, p.Z);
+  return feIsZero(t);
+}
+
+/** p2 = [8]p1 where p1 is given as the completed point t (t is clobbered). */
+function timesEight(p2: P2, t: P1P1): void {
+  p1p1ToP2(p2, t);
+  for (let i: u32 = 0; i < 3; i++) {
+    dbl(t, p2.X, p2.Y, p2.Z);
+    p1p1ToP2(p2, t);
+  }
+}
+
+/** True when [8]p is the identity. */
+function isSmallOrder(p: P3): bool {
+  const t = new P1P1();
+  const q = new P2();
+  dbl(t, p.X, p.Y, p.Z);
+  p1p1ToP2(q, t);
+  dbl(t, q.X, q.Y, q.Z);
+  p1p1ToP2(q, t);
+  dbl(t, q.X, q.Y, q.Z);
+  p1p1ToP2(q, t);
+  return isIdentity(q);
+}
+
+/** out = [a]A + [b]B for 32-byte scalars a, b < 2^253. */
+function doubleScalarMult(out: P3, a: u8[], pA: P3, b: u8[]): void {
+  const nafA: i8[] = array(256, 0);
+  const nafB: i8[] = array(256, 0);
+  scWnaf(nafA, a, 5);
+  scWnaf(nafB, b, 7);
+  // tab[i] = (2i+1)A
+  const tab = structs(8, Cached);
+  const t = new P1P1();
+  const u = new P3();
+  const a2 = new P3();
+  p3ToCached(tab[0], pA);
+  dbl(t, pA.X, pA.Y, pA.Z);
+  p1p1ToP3(a2, t);
+  for (let i: u32 = 1; i < 8; i++) {
+    addCached(t, a2, tab[u32(i - 1)], false);
+    p1p1ToP3(u, t);
+    p3ToCached(tab[i], u);
+  }
+  let top: u32 = 256;
+  while (top > 0 && nafA[u32(top - 1)] == 0 && nafB[u32(top - 1)] == 0) {
+    top = u32(top - 1);
+  }
+  feZero(out.X);
+  feOne(out.Y);
+  feOne(out.Z);
+  feZero(out.T);
+  const r = new P2();
+  feZero(r.X);
+  feOne(r.Y);
+  feOne(r.Z);
+  for (let n: u32 = top; n > 0; n--) {
+    const i = u32(n - 1);
+    dbl(t, r.X, r.Y, r.Z);
+    const da = i32(nafA[i]);
+    if (da > 0) {
+      p1p1ToP3(u, t);
+      addCached(t, u, tab[u32(da) >>> 1], false);
+    } else if (da < 0) {
+      p1p1ToP3(u, t);
+      addCached(t, u, tab[u32(-da) >>> 1], true);
+    }
+    const db = i32(nafB[i]);
+    if (db > 0) {
+      p1p1ToP3(u, t);
+      addBase(t, u, u32(db) >>> 1, false);
+    } else if (db < 0) {
+      p1p1ToP3(u, t);
+      addBase(t, u, u32(-db) >>> 1, true);
+    }
+    if (i == 0) {
+      p1p1ToP3(out, t);
+    } else {
+      p1p1ToP2(r, t);
+    }
+  }
+}
+
+/**
+ * Verifies the 64-byte signature (R || S) of message under the 32-byte public key.
+ * Returns false for wrong lengths and for everything the policy in the header rejects.
+ */
+export function ed25519Verify(signature: u8[], message: u8[], publicKey: u8[]): bool {
+  if (signature.length != 64 || publicKey.length != 32) {
+    return false;
+  }
+  const rBytes = slice(signature, 0, 32);
+  const sBytes = slice(signature, 32, 64);
+  if (!scIsCanonical(sBytes)) {
+    return false;
+  }
+  const negA = new P3();
+  if (!decompress(negA, publicKey, true)) {
+    return false;
+  }
+  const pR = new P3();
+  if (!decompress(pR, rBytes, false)) {
+    return false;
+  }
+  if (isSmallOrder(negA)) {
+    return false;
+  }
+  // k = SHA-512(R || A || M) mod L
+  const digest: u8[] = array(64, 0);
+  const k: u8[] = array(32, 0);
+  const hasher = new Sha512();
+  hasher.init();
+  hasher.update(rBytes);
+  hasher.update(publicKey);
+  hasher.update(message);
+  hasher.finalize(digest);
+  scReduce64(k, digest);
+  // P = [S]B - [k]A; accept when [8](P - R) is the identity.
+  const p = new P3();
+  const cR = new Cached();
+  const t = new P1P1();
+  const q = new P2();
+  doubleScalarMult(p, k, negA, sBytes);
+  p3ToCached(cR, pR);
+  addCached(t, p, cR, true);
+  timesEight(q, t);
+  return isIdentity(q);
+}
