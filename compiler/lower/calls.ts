@@ -278,32 +278,46 @@ export function cString(s: string): string {
   return out + '"';
 }
 
-/** The calls that print a message made of a string or template literal. */
-function messageParts(ctx: FnCtx, node: Expression): string[] | undefined {
+/**
+ * A message made of a string or template literal: its holes are evaluated into
+ * temporaries first (as JS evaluates a template before print() sees it), then
+ * printed part by part.
+ */
+interface Message {
+  temps: string[];
+  calls: string[];
+}
+
+function messageParts(ctx: FnCtx, node: Expression): Message | undefined {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
     const text = node.getLiteralText();
-    return text ? [`kts_print_str(${cString(text)})`] : [];
+    return { temps: [], calls: text ? [`kts_print_str(${cString(text)})`] : [] };
   }
   if (!Node.isTemplateExpression(node)) {
     ctx.prog.report("KT1019", node);
     return undefined;
   }
-  const parts: string[] = [];
+  const msg: Message = { temps: [], calls: [] };
   const head = node.getHead().getLiteralText();
-  if (head) parts.push(`kts_print_str(${cString(head)})`);
+  if (head) msg.calls.push(`kts_print_str(${cString(head)})`);
   let ok = true;
   for (const span of node.getTemplateSpans()) {
-    const hole = span.getExpression();
-    const p = holePart(ctx, hole);
+    const p = holePart(ctx, span.getExpression());
     if (p === undefined) ok = false;
-    else parts.push(p);
+    else if (p.type === undefined) msg.calls.push(`${p.fn}(${p.value})`);
+    else {
+      const t = ctx.tmp("h");
+      msg.temps.push(`${p.type} ${t} = ${p.value};`);
+      msg.calls.push(`${p.fn}(${t})`);
+    }
     const lit = span.getLiteral().getLiteralText();
-    if (lit) parts.push(`kts_print_str(${cString(lit)})`);
+    if (lit) msg.calls.push(`kts_print_str(${cString(lit)})`);
   }
-  return ok ? parts : undefined;
+  return ok ? msg : undefined;
 }
 
-function holePart(ctx: FnCtx, hole: Expression): string | undefined {
+/** One hole: the print function, the value, and its C type (undefined for constants). */
+function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; type?: string } | undefined {
   if (Node.isCallExpression(hole) && Node.isIdentifier(hole.getExpression())) {
     const r = resolveDecl(ctx, hole.getExpression());
     if (r.kind === "intrinsic" && r.name === "hex") {
@@ -314,28 +328,41 @@ function holePart(ctx: FnCtx, hole: Expression): string | undefined {
       }
       const v = lowerExpr(ctx, args[0]!);
       if (v.t.k === "error") return undefined;
-      if (v.t.k === "untyped") return `kts_print_hex(${v.t.big ? BigInt.asUintN(64, v.value!) : BigInt(Number(v.value!) >>> 0)}ull)`;
+      if (v.t.k === "untyped") return { fn: "kts_print_hex", value: `${v.t.big ? BigInt.asUintN(64, v.value!) : BigInt(Number(v.value!) >>> 0)}ull` };
       if (v.t.k !== "int") {
         ctx.prog.report("KT2011", args[0]!, "an integer", typeName(v.t));
         return undefined;
       }
       const clean = coerce(ctx, args[0]!, v, v.t, "printed");
       if (clean.t.k === "error") return undefined;
-      return v.t.int.big ? `kts_print_hex((uint64_t)${paren(clean.c)})` : `kts_print_hex((uint32_t)${paren(clean.c)})`;
+      return v.t.int.big ? { fn: "kts_print_hex", value: clean.c, type: "uint64_t" } : { fn: "kts_print_hex", value: `(uint32_t)${paren(clean.c)}`, type: "uint32_t" };
     }
   }
   const v = lowerExpr(ctx, hole);
   if (v.t.k === "error") return undefined;
-  if (v.t.k === "untyped") return `kts_print_str(${cString(v.value!.toString())})`;
-  if (v.t.k === "bool") return `kts_print_bool(${v.c})`;
-  if (v.t.k === "enum") return v.t.signed ? `kts_print_i64(${v.c})` : `kts_print_u64(${v.c})`;
+  if (v.t.k === "untyped") {
+    if (v.value === undefined) {
+      ctx.prog.report("KT2004", hole, "this value");
+      return undefined;
+    }
+    return { fn: "kts_print_str", value: cString(v.value.toString()) };
+  }
+  if (v.t.k === "bool") return { fn: "kts_print_bool", value: v.c, type: "bool" };
+  if (v.t.k === "enum") return v.t.signed ? { fn: "kts_print_i64", value: v.c, type: "int64_t" } : { fn: "kts_print_u64", value: v.c, type: "uint64_t" };
   if (v.t.k !== "int") {
     ctx.prog.report("KT2011", hole, "an integer or bool", typeName(v.t));
     return undefined;
   }
   const clean = coerce(ctx, hole, v, v.t, "printed");
   if (clean.t.k === "error") return undefined;
-  return v.t.int.signed ? `kts_print_i64(${clean.c})` : `kts_print_u64(${clean.c})`;
+  return v.t.int.signed ? { fn: "kts_print_i64", value: clean.c, type: "int64_t" } : { fn: "kts_print_u64", value: clean.c, type: "uint64_t" };
+}
+
+/** The C for printing a message between `begin` and `end` calls. */
+function printBlock(msg: Message, begin: string, end: string): string {
+  const calls = [begin, ...msg.calls, end].join(", ");
+  if (msg.temps.length === 0) return `(${calls})`;
+  return `({ ${msg.temps.join(" ")} ${calls}; })`;
 }
 
 function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): Ex {
@@ -344,10 +371,10 @@ function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): 
     ctx.prog.report("KT2019", call, "1", String(args.length));
     return ERR;
   }
-  const parts = messageParts(ctx, args[0]!);
-  if (!parts) return ERR;
-  if (kind === "print") return { c: `(${["kts_print_begin()", ...parts, "kts_print_end()"].join(", ")})`, t: T.void };
-  return { c: `(${["kts_panic_begin()", ...parts, `kts_panic_end(${siteArgs(ctx, call)})`].join(", ")})`, t: T.never };
+  const msg = messageParts(ctx, args[0]!);
+  if (!msg) return ERR;
+  if (kind === "print") return { c: printBlock(msg, "kts_print_begin()", "kts_print_end()"), t: T.void };
+  return { c: printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`), t: T.never };
 }
 
 function lowerAssert(ctx: FnCtx, call: CallExpression): Ex {
@@ -357,10 +384,11 @@ function lowerAssert(ctx: FnCtx, call: CallExpression): Ex {
     return ERR;
   }
   const cond = condition(ctx, args[0]!);
-  const parts = args.length === 2 ? messageParts(ctx, args[1]!) : [];
-  if (!parts) return ERR;
-  const msg = ["kts_panic_begin()", `kts_print_str(${cString(args.length === 2 ? "assertion failed: " : "assertion failed")})`, ...parts, `kts_panic_end(${siteArgs(ctx, call)})`];
-  return { c: `(${paren(cond)} ? (void)0 : (${msg.join(", ")}))`, t: T.void };
+  const msg = args.length === 2 ? messageParts(ctx, args[1]!) : { temps: [], calls: [] };
+  if (!msg) return ERR;
+  msg.calls.unshift(`kts_print_str(${cString(args.length === 2 ? "assertion failed: " : "assertion failed")})`);
+  const fail = printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`);
+  return { c: `(${paren(cond)} ? (void)0 : ${fail.startsWith("({") ? `(void)${fail}` : fail})`, t: T.void };
 }
 
 /** `new C(args)` lowered into the storage `target` (a `C *` expression). */

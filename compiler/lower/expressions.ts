@@ -33,6 +33,8 @@ export interface Ex {
   bits?: number;
   /** Known integer value. */
   value?: bigint;
+  /** An untyped `c ? A : B` of two constants: typed by its context. */
+  choose?: { cond: string; a: Ex; b: Ex };
   arr?: ArrRef;
   /** Rooted in the current function's stack (arrays, class instances). */
   stack?: boolean;
@@ -52,6 +54,7 @@ function intOf(t: KType): IntInfo | undefined {
 export function asRaw(e: Ex): string {
   const i = intOf(e.t)!;
   if (e.raw) return e.c;
+  if (e.value !== undefined) return i.big ? `${BigInt.asUintN(64, e.value)}ull` : e.value < 0n ? `(${e.value})` : e.value.toString();
   return i.big ? `(uint64_t)${paren(e.c)}` : `(int64_t)${paren(e.c)}`;
 }
 
@@ -94,6 +97,12 @@ export function coerce(ctx: FnCtx, node: Node, e: Ex, want: KType, purpose: stri
       if (e.t.big !== want.int.big) {
         ctx.prog.report("KT2011", node, typeName(want), e.t.big ? "bigint" : "number");
         return ERR;
+      }
+      if (e.choose) {
+        const a = coerce(ctx, node, e.choose.a, want, purpose);
+        const b = coerce(ctx, node, e.choose.b, want, purpose);
+        if (a.t.k === "error" || b.t.k === "error") return ERR;
+        return { c: `(${e.choose.cond} ? ${a.c} : ${b.c})`, t: want };
       }
       return constOf(ctx, node, e.value!, want.int);
     }
@@ -624,8 +633,11 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
       if (a.t.k === "untyped" && b.t.k !== "untyped") a = coerce(ctx, ce.getWhenTrue(), a, b.t, "chosen");
       else if (b.t.k === "untyped" && a.t.k !== "untyped") b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
       else if (a.t.k === "untyped") {
-        ctx.prog.report("KT2004", node, "conditional expression");
-        return ERR;
+        if (a.t.big !== (b.t as { big: boolean }).big) {
+          ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+          return ERR;
+        }
+        return { c: `(${c} ? ${a.c} : ${b.c})`, t: a.t, choose: { cond: c, a, b } };
       } else {
         a = coerce(ctx, ce.getWhenTrue(), a, a.t, "chosen");
         b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");

@@ -439,7 +439,7 @@ export class StatementLowerer {
       const t = lowerArrayInit(ctx, init, declared, kind);
       if (!t) return;
       register({ type: t.type, arrayLen: t.len, stack: true });
-      w.line(`${cElemType(t.type.elem)} ${name}[${t.len}];`);
+      w.line(`${cElemType(t.type.elem)} ${name}[${t.len}]${t.declInit ? ` = ${t.declInit}` : ""};`);
       for (const line of t.initLines(name)) w.line(line);
       return;
     }

@@ -39,14 +39,14 @@ export function linkHost(cFiles: string[], out: string, opts: { sanitize: boolea
   run("clang", [...hostFlags(opts), ...cFiles, path.join(REPO_ROOT, "runtime-c/src/host.c"), "-o", out]);
 }
 
-/** Compiles generated C (and the freestanding runtime) to objects for arch. */
+/** Compiles generated C (and the freestanding runtime) to objects for arch, in one clang run. */
 export function compileFreestanding(cFiles: string[], outDir: string, arch: Arch): string[] {
-  const objs: string[] = [];
   const all = [...cFiles, path.join(REPO_ROOT, "runtime-c/src/freestanding.c")];
-  for (const c of all) {
-    const o = path.join(outDir, path.basename(c).replace(/\.c$/, ".o"));
-    run("clang", [...freestandingFlags(arch), "-c", c, "-o", o]);
-    objs.push(o);
+  try {
+    execFileSync("clang", [...freestandingFlags(arch), "-c", ...all], { cwd: outDir, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new ToolchainError(`clang failed:\n${err.stderr?.toString() ?? err.message}`.trim());
   }
-  return objs;
+  return all.map((c) => path.join(outDir, path.basename(c).replace(/\.c$/, ".o")));
 }

@@ -126,7 +126,8 @@ export function scWnaf(naf: i8[], s: u8[], w: u32): void {
   for (let i: u32 = 0; i < 256; i++) {
     naf[i] = 0;
   }
-  const width = u32(1 << w);
+  const one: u32 = 1;
+  const width = u32(one << w);
   const mask = u64(width - 1);
   let pos: u32 = 0;
   let carry: u32 = 0;
