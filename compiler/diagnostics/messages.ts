@@ -43,7 +43,7 @@ export const MESSAGES = {
   KT2012: { text: "array length must be a compile-time constant between 1 and 2^24", hint: "use a literal or an unannotated module-level const" },
   KT2013: { text: "an array index must be an unsigned number type (u8, u16 or u32), not '{0}'", hint: "convert it with u32(x)" },
   KT2014: { text: "a '/' or '%' result must be converted directly, e.g. {0}(a / b)", hint: "wrap the division in a conversion" },
-  KT2015: { text: "the right side of '>>' on a 64-bit value must be converted first: the shifted value would include bits above 64", hint: "wrap the left side: u64(...) >> n" },
+  KT2015: { text: "a 64-bit value must be converted before '>>': under Node its bits above 64 would shift in", hint: "convert the shifted value first: u64(...) >> n" },
   KT2016: { text: "a shift count of a 64-bit value must have type 'u64'", hint: "convert it with u64(n)" },
   KT2017: { text: "duplicate case value {0}", hint: "" },
   KT2018: { text: "a case value must be a constant of the switch's type", hint: "" },

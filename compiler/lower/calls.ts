@@ -85,7 +85,7 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
       return callResult(`${m.cname}(${[obj.c, ...args.map((a) => a.c)].join(", ")})`, m.type.ret, [obj, ...args]);
     }
     if (r.kind === "lib") {
-      ctx.prog.report("KT1005", callee.getNameNode(), callee.getName());
+      ctx.prog.report("KT1005", callee, callee.getText());
       return ERR;
     }
     ctx.prog.report("KT1001", call, "this call");
@@ -103,6 +103,7 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
   }
   if (r.kind === "local") {
     r.local.used = true;
+    if (r.local.type.k === "error") return ERR;
     if (r.local.type.k !== "fn") {
       ctx.prog.report("KT1001", callee, `calling a value of type '${typeName(r.local.type)}'`);
       return ERR;
@@ -120,6 +121,8 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
     const args = lowerArgs(ctx, call, r.decl.type.params);
     return args ? callResult(`${r.decl.cname}(${args.map((a) => a.c).join(", ")})`, r.decl.type.ret, args) : ERR;
   }
+  // A nested function declaration was already reported where it is declared.
+  if (r.kind === "unknown" || (r.kind === "decl" && r.decl.kind === "var" && r.decl.type.k === "error")) return ERR;
   ctx.prog.report("KT1001", callee, `calling '${callee.getText()}'`);
   return ERR;
 }

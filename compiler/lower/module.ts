@@ -532,10 +532,7 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
   const w = new CWriter();
   const body = f.node.getBody();
   const lower = new StatementLowerer(ctx, w);
-  if (body && Node.isBlock(body)) {
-    checkNestedFunctions(ctx, body);
-    lower.block(body.getStatements());
-  }
+  if (body && Node.isBlock(body)) lower.block(body.getStatements());
   const out: string[] = [];
   const isCtor = Node.isConstructorDeclaration(f.node);
   out.push(`${f.exported ? "" : "static KTS_UNUSED "}${signature(f)} {`);
@@ -549,16 +546,6 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
   }
   out.push("}");
   return out;
-}
-
-/** C11 has no nested functions; report closures declared as statements or expressions. */
-function checkNestedFunctions(ctx: FnCtx, body: Node): void {
-  body.forEachDescendant((d, trav) => {
-    if (Node.isFunctionDeclaration(d)) {
-      ctx.prog.report("KT3001", d, capturesText(ctx, d));
-      trav.skip();
-    }
-  });
 }
 
 /** C__init(self, ctor params): field initializers in order, then the constructor body. */

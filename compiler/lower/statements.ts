@@ -7,8 +7,8 @@
 import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
 import { cElemType, cIntLiteral, cType, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { lowerNew, sliceOf } from "./calls.js";
-import { coerce, condition, ERR, lowerExpr, type Ex } from "./expressions.js";
-import type { CWriter, FnCtx, LocalInfo } from "./function-context.js";
+import { capturesText, coerce, condition, ERR, lowerExpr, type Ex } from "./expressions.js";
+import { CWriter as CWriterClass, type CWriter, type FnCtx, type LocalInfo } from "./function-context.js";
 import { localCName } from "./program.js";
 import { resolveDecl } from "./resolve.js";
 import { resolveType } from "./types.js";
@@ -134,12 +134,24 @@ export class StatementLowerer {
       case SyntaxKind.ReturnStatement:
         return this.returnStatement(s.asKindOrThrow(SyntaxKind.ReturnStatement));
       case SyntaxKind.ThrowStatement:
-      case SyntaxKind.TryStatement:
         ctx.prog.report("KT1002", s);
         return;
-      case SyntaxKind.FunctionDeclaration:
-        ctx.prog.report("KT3002", s);
+      case SyntaxKind.TryStatement: {
+        // Reported once; the blocks are still checked so every violation shows.
+        ctx.prog.report("KT1002", s);
+        const ts = s.asKindOrThrow(SyntaxKind.TryStatement);
+        const discard = new StatementLowerer(ctx, new CWriterClass(false));
+        discard.block(ts.getTryBlock().getStatements());
+        const fin = ts.getFinallyBlock();
+        if (fin) discard.block(fin.getStatements());
         return;
+      }
+      case SyntaxKind.FunctionDeclaration: {
+        const what = capturesText(ctx, s);
+        if (what.startsWith("captures")) ctx.prog.report("KT3001", s, what);
+        else ctx.prog.report("KT3002", s);
+        return;
+      }
       case SyntaxKind.ClassDeclaration:
       case SyntaxKind.EnumDeclaration:
         ctx.prog.report("KT1001", s, "a class or enum declared inside a function");
@@ -349,7 +361,7 @@ export class StatementLowerer {
       return;
     }
     let v = lowerExpr(ctx, e);
-    if (v.t.k === "error") return;
+    if (v.t.k === "error" || ctx.retType.k === "error") return;
     if (v.stack) {
       ctx.prog.report("KT3020", e, v.stackName ?? e.getText(), "be returned");
       return;

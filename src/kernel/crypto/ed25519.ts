@@ -9,18 +9,26 @@
  *    k = SHA-512(R || A || M) mod L.
  * Variable time (verification handles public data only).
  *
+ *
+ * Half-size scalars: extended Euclid on (L, k) gives c = d k (mod L) with |c|, |d| < 2^127
+ * (scHalfSize). Multiplying the equation by d (invertible mod L; [8] maps every point
+ * into the order-L subgroup) gives the equivalent check
+ *   [8]([e]B - [c]A - [d]R) == identity,  e = d S mod L,
+ * whose four scalars (e split as e0 + 2^128 e1) are all about 128 bits: one interleaved
+ * double-and-add of ~128 doublings instead of ~253 (T. Pornin, ePrint 2020/454).
+ *
  * Points use the ref10 representations: P2 (X:Y:Z), P3 (X:Y:Z:T) with XY = ZT,
- * P1P1 ((X:Z),(Y:T)) and Cached (Y+X, Y-X, Z, 2dT). [S]B + [k](-A) is one
- * interleaved double-and-add over width-7 NAF digits of S (a constant table of the
- * odd multiples B, 3B, .., 63B in affine (y+x, y-x, 2dxy) form) and width-5 NAF digits
- * of k (-A, -3A, .., -15A computed per call). No module state: everything is on the stack.
+ * P1P1 ((X:Z),(Y:T)) and Cached (Y+X, Y-X, Z, 2dT). e0 and e1 use width-7 NAF digits
+ * with constant tables of B, 3B, .., 63B and of the same multiples of 2^128 B (affine
+ * (y+x, y-x, 2dxy) form); c and d use width-5 NAF digits with tables of 1, 3, .., 15
+ * times -A and -R built per call. No module state: everything (~4 KB) is on the stack.
  */
 import { u8, u32, i32, i8, bool, array, arrayOf, slice, structs, u64 } from "kts";
 import {
   Fe, feAdd, feCarry, feCopy, feIsNegative, feIsZero, feLoad, feMul, feNeg, feOne, feSq,
   feSub, feSub4p, feZero, fePow22523, feFromBytes,
 } from "./field25519";
-import { scIsCanonical, scReduce64, scWnaf } from "./scalar25519";
+import { scHalfSize, scIsCanonical, scMulShort, scReduce64, scWnaf } from "./scalar25519";
 import { Sha512 } from "./sha512";
 
 /** d = -121665/121666, 2d and sqrt(-1), in radix 2^51. */
@@ -133,6 +141,106 @@ const BASE_ODD: u64[] = arrayOf([
   0x17ed0920b962n, 0x187e33b53b6fdn, 0x55829907a1463n, 0x641f248e0a792n, 0x1ed1fc53a6622n,
 ]);
 
+/** (2i+1) 2^128 B for i in 0..32, same layout as BASE_ODD. */
+const BASE128_ODD: u64[] = arrayOf([
+  0x304bfacad8ea2n, 0x502917d108b07n, 0x43176ca6dd0fn, 0x5d5158f2c1d84n, 0x2b5449e58eb3bn,
+  0x27562eb3dbe47n, 0x291d7b4170be7n, 0x5d1ca67dfa8e1n, 0x2a88061f298a2n, 0x1304e9e71627dn,
+  0x14d26adc9cfen, 0x7f1691ba16f13n, 0x5e71828f06eacn, 0x349ed07f0fffcn, 0x4468de2d7c2ddn,
+  0x264bf710ecdf6n, 0x708c58527896bn, 0x42ceae6c53394n, 0x4381b21e82b6an, 0x6af93724185b4n,
+  0x6cfab8de73e68n, 0x3e6efced4bd21n, 0x56609500dben, 0x71b7824ad85dfn, 0x577629c4a7f41n,
+  0x24509c6a888n, 0x2696ab12e6644n, 0xcca27f4b80d8n, 0xc7c1f11b119en, 0x701f25bb0caecn,
+  0x69bd55db1beeen, 0x6e14e47f731bdn, 0x1a35e47270eacn, 0x66f225478df8en, 0x366d44191cfd3n,
+  0x2d48ffb5720adn, 0x57b7f21a1df77n, 0x5550effba0645n, 0x5ec6a4098a931n, 0x221104eb3f337n,
+  0x41743f2bc8c14n, 0x796b0ad8773c7n, 0x29fee5cbb689bn, 0x122665c178734n, 0x4167a4e6bc593n,
+  0xe28949770eb8n, 0x5559e88147b72n, 0x35e1e6e63ef30n, 0x35b109aa7ff6fn, 0x1f6a3e54f2690n,
+  0x76cd05b9c619bn, 0x69654b0901695n, 0x7a53710b77f27n, 0x79a1ea7d28175n, 0x8fc3a4c677d5n,
+  0x4c199d30734ean, 0x6c622cb9acc14n, 0x5660a55030216n, 0x68f1199f11fbn, 0x4f2fad0116b90n,
+  0x27ef70e37c8cbn, 0x2372e3f4f28f8n, 0x42f4cdb25caa8n, 0x39b3ed4963c3n, 0x3bc6a10aa583bn,
+  0x3c5db45dc2c78n, 0x500dc0f475f9n, 0x4744178b59aadn, 0x5001529064ca0n, 0x3fd86de2aebd0n,
+  0x43d82f773aecbn, 0x4c3f518d2a046n, 0x699683330c311n, 0x2162de70b6f90n, 0x5326ccb694083n,
+  0x7f192a0d2da41n, 0x68ddb03add844n, 0x71ec237d96975n, 0x19cd86a727660n, 0x4d4ec054daefen,
+  0x21df92dcc5416n, 0x4fc27d07b53ean, 0x758b12ec6b5cn, 0x47ead8a3049e9n, 0x336d296b4cdcan,
+  0x6fc516536cb46n, 0x46b1a1f65989an, 0x45ef0a45dbdc8n, 0x65c72795e27c1n, 0x15e397726486fn,
+  0x53e4ea7c67900n, 0x2635ba772b229n, 0x1383eaeb47e06n, 0x79562356c8dfen, 0x22751f67f4f51n,
+  0x2b749181b45c7n, 0x306207459d2c9n, 0x485013397893cn, 0x788153ad3db19n, 0x306cf6d5c4b1bn,
+  0x366fa22060ed4n, 0x5682d7c4b1586n, 0x54937b9980b67n, 0x617ec016868e7n, 0x71bd6e5254388n,
+  0x32923fa62600n, 0x324b28ff0708fn, 0x5200f517d969en, 0x6ee59a06905bfn, 0x63585a3c041f3n,
+  0x8e93d9457638n, 0x75d2d13b014fn, 0x7b9040f62eecdn, 0x6dd3420e9a011n, 0xff6d3f433920n,
+  0x34ee871911c90n, 0x319a82e7e09e4n, 0x41abcfc6b71e8n, 0x4c6c2668f8731n, 0x311875e37124bn,
+  0x7f2e698108bc3n, 0x2069d2300c3e1n, 0x3df29d48a9c9fn, 0x3f1b2d8b79911n, 0x1507bdbfd15dn,
+  0x3902ba576c31en, 0x66584478535dcn, 0x47673e961bc7dn, 0x21a37175f686an, 0x4e66ac10fd10dn,
+  0x16ee64bc41599n, 0x200ad8e422607n, 0x70e44af172259n, 0x1c20d781feeefn, 0x438f9bd6192b4n,
+  0x2585daccd272fn, 0x87a511695d86n, 0x59c1aa11f265cn, 0x5881334de80c8n, 0x15c0ef329180n,
+  0x5a0bcbe14a0dn, 0x6abf8db4626cen, 0x6fbf742a7603fn, 0x330384c356f6bn, 0x4145064c98da4n,
+  0xa888b7d09367n, 0x16bed285884b2n, 0x3b72e0690ab64n, 0x3d681c0705c11n, 0x56e25ac10737bn,
+  0x1d2b8026b8590n, 0x1cf63aa44f600n, 0x5adb45df0f391n, 0x5776c12afd63en, 0x632c55dd101c8n,
+  0x71580342a6fe1n, 0x49c3c859c4d2fn, 0x11c4b21f87428n, 0x5b4e5d5adc1f2n, 0x2c8a5e973ef7dn,
+  0x6c193876345c2n, 0x4e38af02ca89an, 0x249d19a3ccfbdn, 0x2485b4b59bf3n, 0x3a5a6262b1a1an,
+  0x19c42facd1780n, 0x3cc2ebf9ac0fan, 0x2a7c5b754fb71n, 0x521ac19c1c36cn, 0x15f8ae4ed49e8n,
+  0x5fca0b051ef04n, 0x2c31311a4b5fdn, 0x4465822d2e285n, 0x2bdbdf9e7138n, 0x19a524af38331n,
+  0x527cce400e185n, 0x7863e2a4c079n, 0x46b2b80d56c5fn, 0x18d74ad18ee1n, 0x36673a998c9acn,
+  0x9ca34e10ecfbn, 0x319afad6706b1n, 0x55477d9360893n, 0x4a0c063a22941n, 0x1ce5a759e08b7n,
+  0x710d0b964a572n, 0x6bd4eb8ac0191n, 0x30ead1a8bd79cn, 0x5d5f91a1ff3ban, 0x444d4a2c22c35n,
+  0x66e793cb6768en, 0x28a769ac02292n, 0x6e0ce12ba740n, 0x4e634e53b284dn, 0x7fb66e8309c4cn,
+  0x3c8b356ff458dn, 0x32e8b33b9a29fn, 0x3eb8f04e60e1dn, 0x343538444e2b3n, 0x7f3ef8f7b5560n,
+  0x5ce99fd251dd3n, 0x5222db7e09452n, 0x610839761daa2n, 0x729361251d90an, 0x322e6c8b12009n,
+  0x34cc4aa042df9n, 0x2919d1153229fn, 0xfd5472609a62n, 0x11182b5554a53n, 0x77e06912f5320n,
+  0x13f9b22c65837n, 0x7911d259e0fa8n, 0x583f1c7af0714n, 0x69dd02c135262n, 0x3585c71403cffn,
+  0x572e5e0d95853n, 0x64f7222664d6n, 0x5eb06a7262f0fn, 0x3c3c0383689d3n, 0x22d879bddc127n,
+  0x681d236a6a6cdn, 0x5b6fd496a0325n, 0x4782965a953c5n, 0x1df7dec0a1f14n, 0x3d574f25add60n,
+  0x6256ee47de376n, 0x72d5086dc5577n, 0x469a4dd28c5bbn, 0x3123ce639fd4fn, 0x244dc732037d6n,
+  0x1f82bcff9065bn, 0x62ff389309787n, 0x183e727939e54n, 0x722da291b93a3n, 0x3843b767d26fn,
+  0x673abe9cb5a6an, 0x7ff106cf8d535n, 0x6a0cb9e81c0d9n, 0x2f8a939326d2cn, 0x440796ea38911n,
+  0x1bc3cb162a2bbn, 0x48bd172f98b27n, 0x5f2fbd91b266an, 0x6e7d28f2d06f8n, 0x57e43c54014a2n,
+  0x56b845f227fcn, 0x277bf55711cc3n, 0x1a4d52df4a3c1n, 0x6b33e47dd2470n, 0x61ad6337f65bbn,
+  0x762279774ac84n, 0xfc935c706d24n, 0x655ca1878ab51n, 0x70d235bcc73e5n, 0x3a65f7dd94d55n,
+  0x3ed969bc070a1n, 0x37837998db1b5n, 0x7da52508e67bn, 0x78b61b4d3d716n, 0xe7e86ee8743dn,
+  0x55144757a6b6n, 0x3eae334bb9c40n, 0x342179992bfe6n, 0x187960ec0fb61n, 0x7b523191c96d6n,
+  0x5d626a40bf9a7n, 0x4430ab7f8eb98n, 0x64aad5ff30b03n, 0xa1973bd16a5cn, 0x5a3bdac13ee0en,
+  0x2be74ea341cfen, 0x1b52bc46e5d66n, 0x28bdde688f446n, 0x66c942f4f20aen, 0x2e2dbcf8ee8b1n,
+  0x791c45a90de4en, 0x2cdf7c2a1f246n, 0x630725ef8fa1en, 0x11d774784b465n, 0x2438accd12b3an,
+  0x438165e7d9718n, 0xc6a8626bbe62n, 0x13d6506861a2cn, 0x23f06b1ab72e6n, 0x422533da4f81cn,
+  0x48f3afda677c8n, 0x2414b28ec7d59n, 0x17fe318477256n, 0x297555637789en, 0x191a5a7a068d1n,
+  0x5b76578afe5c2n, 0x64faa1cd96757n, 0x6efd8390ef9ben, 0x6d0f51a341e6cn, 0x3b7412cb9a7fbn,
+  0x3873dccf344d2n, 0x179b167c94977n, 0x5e1a482011098n, 0x188d6f08ff311n, 0x460c73b39c1a5n,
+  0x112ca4f0f4f6n, 0x6a93a9be16f8en, 0x30a99a575a56an, 0x256d9e41a098en, 0x4389281dffb6en,
+  0x5036c8b413een, 0x57a9f07fcb9cfn, 0x48a91a9a6b931n, 0x6d6d27a7ab5c8n, 0x12fa9323f7e5bn,
+  0x52c7e0f016661n, 0x65dc23447b44en, 0x76bdea35e11dcn, 0x5afaaecf7a068n, 0x62fe4f3291fd6n,
+  0x5f1a481edeb9bn, 0x2198c39a56646n, 0x1cdfd864e3805n, 0x737bb744d6419n, 0x589b10bc4ac89n,
+  0xab3c808aaf43n, 0x7df4c52d86ad0n, 0x76014a4a0624dn, 0x1eacff6f24636n, 0x256b2752571aan,
+  0x600941a089098n, 0x7ed3e7505b187n, 0x48dab5da74691n, 0x518e7a445f58an, 0x1d5dd5b4ca3c5n,
+  0x7b0aab96c6533n, 0x5793a332eb759n, 0x6ffef3dc76ffdn, 0x38c3b1afe41c2n, 0x4bc64f58d2b8cn,
+  0x7fe2411806b63n, 0x310f0ebfb4bffn, 0x523867b5d5e98n, 0x68f35eec7af1n, 0x5644538565c13n,
+  0x3dcb4702c6e41n, 0xbc8c5d40692an, 0x6765ead7fcd04n, 0x1d512214f2fc0n, 0x2c732edb160ddn,
+  0x2222cc0d07babn, 0x754a69659eb02n, 0x69923351bf2c6n, 0x5448b09d54b82n, 0x15ade612e6705n,
+  0x365bf0e5ed659n, 0x3ad875a8f901fn, 0x64ebb840a4375n, 0x476ebc2880d47n, 0x61c92798070e7n,
+  0xcd68c78711d3n, 0x7a4c081417967n, 0x9f966c5549d7n, 0x2a7bfc7e15d6cn, 0x963e77388ee2n,
+  0x2264005dc8586n, 0x75c22c6975db0n, 0x359a12853732an, 0x63528519b6c66n, 0x66dc12d7d57aan,
+  0x63efec21c94c1n, 0x58c644dcf2b35n, 0x24b60fdfbf1ffn, 0x7dadbc6618c4n, 0x6db201a6feaabn,
+  0x4f29891a13848n, 0x161d6bce4d3e2n, 0x31cce45d4b6f7n, 0x69998b40375d3n, 0x6ff28eedde2f0n,
+  0x100059da1c56an, 0x1ade51e62b120n, 0xe89b456c1898n, 0x5cff5ca4363abn, 0x39c3757ed5767n,
+  0x502ba3c9be64bn, 0x37444a609c642n, 0x6cb50ee7528e3n, 0x3bc19d6be4016n, 0x4ca73314cb2e8n,
+  0x4ef5ee736feb6n, 0x588115e8349cbn, 0x8d0d695d7b99n, 0x6b0c4a4f52c56n, 0x29b77da7cfa38n,
+  0x2e519eb3bc54cn, 0x7de6041d4de3bn, 0x3fec1561e0826n, 0x64e6640073b2bn, 0x77ac5d895f34n,
+  0x46ae5a0af5405n, 0x24c988f74c13en, 0x4f4b2d8f77bbbn, 0xb1e207cf9ab7n, 0x19cb6e163a013n,
+  0x32d49cd928467n, 0x716f18a57a0bn, 0x13e4d5643e221n, 0x124753868d031n, 0x28cf075cfbfc7n,
+  0x1f10e761c1c78n, 0x731e6ca073a4cn, 0x6c567a169e44fn, 0x3f841f0db959en, 0x463667375232dn,
+  0x6b9c4b96ff18dn, 0x2d9fc21896fd5n, 0x3416902044111n, 0x4bfccb475d9c1n, 0x13cdcd90e4a52n,
+  0x161b0544b9705n, 0x8316848737bcn, 0xc3c571cde36cn, 0x70aec9336d8adn, 0x63cc2a7767140n,
+  0x4eb5c5ffbf0b3n, 0x2545761884688n, 0x1214403700cb3n, 0x5a3276d444b01n, 0xaddf10182f7an,
+  0x162eb41f9ecc0n, 0x6a4313280c201n, 0x168552e781f08n, 0x7461324a00c60n, 0x2e8544994b549n,
+  0x1c4803721e2aen, 0x41f7faf610b5cn, 0x48196fa3b3ad3n, 0x4f281691dc602n, 0x6ae105ca6cc97n,
+  0x529058c9c2292n, 0x52556461e47c1n, 0x417e1e5ae1743n, 0x1d91359498c60n, 0x5f5013fc96f98n,
+  0xce59e4571614n, 0x58502eebe5ddcn, 0xebe109fe92dbn, 0x71d4972193423n, 0x5441142a05935n,
+  0x63b8b840cdcc4n, 0x12c7c2aa2b24bn, 0x6e5d40c38dd08n, 0x248d99f26eb14n, 0x192ca5e2c5141n,
+  0x34a2eae439c17n, 0x16dbe892f534bn, 0x2ae5ff3722c5n, 0x241b1a60023b5n, 0x5ffc080de83d2n,
+  0x7577cb7836d46n, 0x4ebdffe76183en, 0x447b260e9e190n, 0xb5aa71a22989n, 0x35328da078d73n,
+  0x7f3b741e8b96an, 0x2efedbf8142fcn, 0x6ca9b172234fn, 0x5bea4f32f7b68n, 0x79f2a61578d3bn,
+  0x19357f78bb71n, 0x1dad81eb70cf0n, 0x1db04ab4c367dn, 0x257582289ec53n, 0x68d85d91b1e9en,
+  0x7dda43a9bc6fcn, 0x6e591f951480an, 0x2f526c479e13bn, 0x5ef3e886e07a6n, 0x2dc637f3ee129n,
+  0x489f50b888e89n, 0x2e70c706cb1d6n, 0x2368045088096n, 0x99c461d46dfan, 0xc821cbd654fbn,
+]);
+
 class P2 {
   X = new Fe();
   Y = new Fe();
@@ -223,16 +331,16 @@ function addCached(r: P1P1, p: P3, q: Cached, negate: bool): void {
   }
 }
 
-/** r = p + (2i+1)B, or p - (2i+1)B when negate. */
-function addBase(r: P1P1, p: P3, i: u32, negate: bool): void {
+/** r = p + table[i], or p - table[i] when negate (table: BASE_ODD or BASE128_ODD). */
+function addBase(r: P1P1, p: P3, table: u64[], i: u32, negate: bool): void {
   const ypx = new Fe();
   const ymx = new Fe();
   const xy2d = new Fe();
   const t0 = new Fe();
   const off = u32(i * 15);
-  feLoad(ypx, BASE_ODD, off);
-  feLoad(ymx, BASE_ODD, u32(off + 5));
-  feLoad(xy2d, BASE_ODD, u32(off + 10));
+  feLoad(ypx, table, off);
+  feLoad(ymx, table, u32(off + 5));
+  feLoad(xy2d, table, u32(off + 10));
   feAdd(r.X, p.Y, p.X);
   feSub(r.Y, p.Y, p.X);
   if (negate) {
@@ -356,59 +464,84 @@ function isSmallOrder(p: P3): bool {
   return isIdentity(q);
 }
 
-/** out = [a]A + [b]B for 32-byte scalars a, b < 2^253. */
-function doubleScalarMult(out: P3, a: u8[], pA: P3, b: u8[]): void {
-  const nafA: i8[] = array(256, 0);
-  const nafB: i8[] = array(256, 0);
-  scWnaf(nafA, a, 5);
-  scWnaf(nafB, b, 7);
-  // tab[i] = (2i+1)A
-  const tab = structs(8, Cached);
+/** tab[i] = (2i+1)p for i in 0..8. */
+function buildTable(tab: Cached[], p: P3): void {
   const t = new P1P1();
   const u = new P3();
-  const a2 = new P3();
-  p3ToCached(tab[0], pA);
-  dbl(t, pA.X, pA.Y, pA.Z);
-  p1p1ToP3(a2, t);
+  const p2 = new P3();
+  p3ToCached(tab[0], p);
+  dbl(t, p.X, p.Y, p.Z);
+  p1p1ToP3(p2, t);
   for (let i: u32 = 1; i < 8; i++) {
-    addCached(t, a2, tab[u32(i - 1)], false);
+    addCached(t, p2, tab[u32(i - 1)], false);
     p1p1ToP3(u, t);
     p3ToCached(tab[i], u);
   }
-  let top: u32 = 256;
-  while (top > 0 && nafA[u32(top - 1)] == 0 && nafB[u32(top - 1)] == 0) {
-    top = u32(top - 1);
+}
+
+/** t = t + digit * (the table's point); no-op for a zero digit. */
+function addDigit(t: P1P1, u: P3, digit: i8, tab: Cached[], negate: bool): void {
+  const v = i32(digit);
+  if (v > 0) {
+    p1p1ToP3(u, t);
+    addCached(t, u, tab[u32(v) >>> 1], negate);
+  } else if (v < 0) {
+    p1p1ToP3(u, t);
+    addCached(t, u, tab[u32(-v) >>> 1], !negate);
   }
-  feZero(out.X);
-  feOne(out.Y);
-  feOne(out.Z);
-  feZero(out.T);
+}
+
+/** t = t + digit * (the constant table's point); no-op for a zero digit. */
+function addBaseDigit(t: P1P1, u: P3, digit: i8, table: u64[]): void {
+  const v = i32(digit);
+  if (v > 0) {
+    p1p1ToP3(u, t);
+    addBase(t, u, table, u32(v) >>> 1, false);
+  } else if (v < 0) {
+    p1p1ToP3(u, t);
+    addBase(t, u, table, u32(-v) >>> 1, true);
+  }
+}
+
+/**
+ * t = [e]B + [c](negP ? -P : P) + [d]Q for a 32-byte e < 2^256 and 16-byte c, d, where
+ * tabP and tabQ hold the odd multiples of P and Q (buildTable).
+ */
+function multiScalar(t: P1P1, e: u8[], c: u8[], tabP: Cached[], negP: bool, d: u8[], tabQ: Cached[]): void {
+  const n0: i8[] = array(256, 0);
+  const n1: i8[] = array(256, 0);
+  const n2: i8[] = array(256, 0);
+  const n3: i8[] = array(256, 0);
+  scWnaf(n0, slice(e, 0, 16), 7);
+  scWnaf(n1, slice(e, 16, 32), 7);
+  scWnaf(n2, c, 5);
+  scWnaf(n3, d, 5);
+  let top: u32 = 256;
+  while (top > 0) {
+    const i = u32(top - 1);
+    if (n0[i] != 0 || n1[i] != 0 || n2[i] != 0 || n3[i] != 0) {
+      break;
+    }
+    top = i;
+  }
   const r = new P2();
+  const u = new P3();
   feZero(r.X);
   feOne(r.Y);
   feOne(r.Z);
+  // The identity as a completed point, for all-zero scalars.
+  feZero(t.X);
+  feOne(t.Y);
+  feOne(t.Z);
+  feOne(t.T);
   for (let n: u32 = top; n > 0; n--) {
     const i = u32(n - 1);
     dbl(t, r.X, r.Y, r.Z);
-    const da = i32(nafA[i]);
-    if (da > 0) {
-      p1p1ToP3(u, t);
-      addCached(t, u, tab[u32(da) >>> 1], false);
-    } else if (da < 0) {
-      p1p1ToP3(u, t);
-      addCached(t, u, tab[u32(-da) >>> 1], true);
-    }
-    const db = i32(nafB[i]);
-    if (db > 0) {
-      p1p1ToP3(u, t);
-      addBase(t, u, u32(db) >>> 1, false);
-    } else if (db < 0) {
-      p1p1ToP3(u, t);
-      addBase(t, u, u32(-db) >>> 1, true);
-    }
-    if (i == 0) {
-      p1p1ToP3(out, t);
-    } else {
+    addBaseDigit(t, u, n0[i], BASE_ODD);
+    addBaseDigit(t, u, n1[i], BASE128_ODD);
+    addDigit(t, u, n2[i], tabP, negP);
+    addDigit(t, u, n3[i], tabQ, false);
+    if (i != 0) {
       p1p1ToP2(r, t);
     }
   }
@@ -431,8 +564,8 @@ export function ed25519Verify(signature: u8[], message: u8[], publicKey: u8[]): 
   if (!decompress(negA, publicKey, true)) {
     return false;
   }
-  const pR = new P3();
-  if (!decompress(pR, rBytes, false)) {
+  const negR = new P3();
+  if (!decompress(negR, rBytes, true)) {
     return false;
   }
   if (isSmallOrder(negA)) {
@@ -448,14 +581,20 @@ export function ed25519Verify(signature: u8[], message: u8[], publicKey: u8[]): 
   hasher.update(message);
   hasher.finalize(digest);
   scReduce64(k, digest);
-  // P = [S]B - [k]A; accept when [8](P - R) is the identity.
-  const p = new P3();
-  const cR = new Cached();
+  // c = d k (mod L), |c|, |d| < 2^127; e = |d| S mod L.
+  const c: u8[] = array(16, 0);
+  const d: u8[] = array(16, 0);
+  const e: u8[] = array(32, 0);
+  const dNegative = scHalfSize(k, c, d);
+  scMulShort(e, d, sBytes);
+  // d > 0: [e]B + [c](-A) + [d](-R);  d < 0 (times -1): [e]B + [c]A + [|d|](-R).
+  const tabA = structs(8, Cached);
+  const tabR = structs(8, Cached);
+  buildTable(tabA, negA);
+  buildTable(tabR, negR);
   const t = new P1P1();
   const q = new P2();
-  doubleScalarMult(p, k, negA, sBytes);
-  p3ToCached(cR, pR);
-  addCached(t, p, cR, true);
+  multiScalar(t, e, c, tabA, dNegative, d, tabR);
   timesEight(q, t);
   return isIdentity(q);
 }

@@ -1,0 +1,88 @@
+/**
+ * The cambi command as a user meets it: help lists every command, unbuilt ones
+ * say so and exit 2, diagnostics have the TypeScript shape with a code frame,
+ * bad input never crashes the compiler, and output C is byte-for-byte deterministic.
+ */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CAMBI = path.join(ROOT, "bin/cambi");
+const FIX = path.join(import.meta.dirname, "cli");
+
+function cambi(...args: string[]) {
+  const r = spawnSync(CAMBI, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+describe("cambi CLI", () => {
+  it("--help lists every command of the design", () => {
+    const r = cambi("--help");
+    expect(r.status).toBe(0);
+    for (const c of ["build", "run", "test", "sign", "keygen", "verify", "compile", "check", "bench", "image"]) {
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, "m"));
+    }
+  });
+
+  it("commands not built yet say so and exit 2", () => {
+    for (const c of ["build", "run", "sign", "image"]) {
+      const r = cambi(c, "--arch", "aarch64");
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`cambi ${c}: not built yet`);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("reports the closure, the try/catch and the any with line and column, and fails", () => {
+    const r = cambi("compile", "--target", "host", "test/compiler/cli/done-criteria.ts", "-o", path.join(mkdtempSync(path.join(tmpdir(), "kts-")), "x"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("test/compiler/cli/done-criteria.ts:6:15 - error KT3001: closures are not supported (this function captures 'total')");
+    expect(r.stderr).toContain("test/compiler/cli/done-criteria.ts:9:3 - error KT1002:");
+    expect(r.stderr).toContain("test/compiler/cli/done-criteria.ts:14:12 - error KT2000: type 'any' is not supported");
+    // Code frame: the source line and a caret line under the span.
+    expect(r.stderr).toMatch(/\n14   const v: any = total;\n\s+~~~\n/);
+    expect(r.stderr).toMatch(/Found \d+ errors in 1 file\./);
+  });
+
+  it("check passes a clean module and exits 0", () => {
+    const r = cambi("check", "test/compiler/cli/clean.ts");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("no errors");
+  });
+
+  it("broken TypeScript gets TS diagnostics, not a crash", () => {
+    const r = cambi("check", "test/compiler/cli/broken-syntax.ts");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/broken-syntax\.ts:4:19 - error TS1\d{3}:/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+:\d+\)/); // no JS stack trace
+    expect(r.stderr).not.toContain("KT9001");
+  });
+
+  it("missing files are a clear error", () => {
+    const r = cambi("check", "test/compiler/cli/no-such-file.ts");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("no-such-file.ts: no such file or directory");
+  });
+
+  it("explain prints a diagnostic from the table", () => {
+    const r = cambi("explain", "KT2001");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^KT2001: .*converted/);
+  });
+
+  it("generated C is byte-identical across runs", () => {
+    const dirs = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), "kts-det-")));
+    for (const d of dirs) {
+      const r = cambi("compile", "--target", "freestanding", "--arch", "aarch64", "test/demo/demo.ts", "--emit-c", d, "-o", path.join(d, "obj"));
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const files = readdirSync(dirs[0]!).filter((f) => /\.[ch]$/.test(f)).sort();
+    expect(files.length).toBeGreaterThan(3);
+    expect(readdirSync(dirs[1]!).filter((f) => /\.[ch]$/.test(f)).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(path.join(dirs[1]!, f), "utf8")).toBe(readFileSync(path.join(dirs[0]!, f), "utf8"));
+    expect(readFileSync(path.join(dirs[0]!, "test_demo_demo.c"), "utf8")).toContain('#line 26 "test/demo/demo.ts"');
+  });
+});
