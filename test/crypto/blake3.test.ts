@@ -1,5 +1,6 @@
 /**
- * BLAKE3 (src/kernel/crypto/blake3.ts) in the Node world: runs the request driver
+ * BLAKE3 (src/kernel/crypto/blake3.ts) in both worlds (the native build of the
+ * generated C with ASan+UBSan, and Node): runs the request driver
  * test/crypto/blake3-driver.ts on the official test vectors and on seeded random
  * batches (blake3-cases.ts), comparing with @noble/hashes and with literal values
  * from BLAKE3's test_vectors.json.
@@ -7,7 +8,8 @@
 import { describe, it, expect } from "vitest";
 import path from "node:path";
 import { blake3 } from "@noble/hashes/blake3.js";
-import { runInNode } from "../harness/node-world";
+import { runInNode, type RunResult } from "../harness/node-world";
+import { buildHost, runExe } from "../harness/host-world";
 import {
   type Blake3Batch,
   blake3Cases,
@@ -81,9 +83,17 @@ const OFFICIAL: { len: number; mode: "hash" | "keyed_hash" | "derive_key"; hex: 
   },
 ];
 
-/** Runs a batch through the Node-world driver; checks every result, then the exact text. */
-async function expectBatch(batch: Blake3Batch): Promise<string[]> {
-  const r = await runInNode(DRIVER, batch.stdin);
+type World = "host" | "node";
+let hostExe: string | undefined;
+async function runDriver(world: World, stdin: Buffer): Promise<RunResult> {
+  if (world === "node") return runInNode(DRIVER, stdin);
+  hostExe ??= buildHost(DRIVER, { optimize: "-O2" });
+  return runExe(hostExe, stdin);
+}
+
+/** Runs a batch through the driver; checks every result, then the exact text. */
+async function expectBatch(world: World, batch: Blake3Batch): Promise<string[]> {
+  const r = await runDriver(world, batch.stdin);
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const got = decodeBlake3Output(r.stdout);
@@ -95,8 +105,7 @@ async function expectBatch(batch: Blake3Batch): Promise<string[]> {
   return got;
 }
 
-describe("BLAKE3 in the Node world", () => {
-  it("the literal official vectors agree with @noble/hashes", () => {
+it("the literal official vectors agree with @noble/hashes", () => {
     for (const v of OFFICIAL) {
       const input = vectorInput(v.len);
       const opts =
@@ -107,11 +116,12 @@ describe("BLAKE3 in the Node world", () => {
             : { dkLen: VECTOR_OUT_LEN };
       expect(Buffer.from(blake3(input, opts)).toString("hex"), `${v.mode} len=${v.len}`).toBe(v.hex);
     }
-  });
+});
 
+describe.each(["host", "node"] as const)("BLAKE3 (%s world)", (world) => {
   it("matches the official test vectors in all modes, whole and incremental", async () => {
     const requests = blake3VectorRequests();
-    const got = await expectBatch(buildBatch(requests));
+    const got = await expectBatch(world, buildBatch(requests));
     const name = ["hash", "keyed_hash", "derive_key"];
     for (const v of OFFICIAL) {
       for (let i = 0; i < requests.length; i++) {
@@ -123,9 +133,11 @@ describe("BLAKE3 in the Node world", () => {
     }
   }, 120_000);
 
+  // The native build is fast: 1200 random cases per seed there, 600 under Node.
+  const count = world === "host" ? 1200 : 600;
   for (const seed of [1, 2]) {
-    it(`matches @noble/hashes on 600 random requests (seed ${seed})`, async () => {
-      await expectBatch(blake3Cases(seed));
+    it(`matches @noble/hashes on ${count} random requests (seed ${seed})`, async () => {
+      await expectBatch(world, blake3Cases(seed, count));
     }, 120_000);
   }
 });

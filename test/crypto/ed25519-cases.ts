@@ -21,7 +21,7 @@ export interface CaseOptions {
   randomInvalid?: number;
   /** Random SHA-512 messages (plus chunked-update requests). */
   randomHash?: number;
-  /** Random 64-byte inputs reduced mod L. */
+  /** Random 64-byte inputs reduced mod L, and random k split into c = d k (mod L). */
   randomScalar?: number;
 }
 
@@ -265,6 +265,24 @@ class Builder {
     this.labels.push(label);
   }
 
+  /** Extended Euclid on (L, k) until the remainder is < 2^127 (the unique answer of scHalfSize). */
+  halfSize(label: string, k: bigint): void {
+    this.parts.push(Buffer.from([4]), Buffer.from(bigToLe(k, 32)));
+    let [r0, r1, t0, t1] = [L, k, 0n, 1n];
+    while (r1 >= 2n ** 127n) {
+      const q = r0 / r1;
+      [r0, r1] = [r1, r0 - q * r1];
+      [t0, t1] = [t1, t0 - q * t1];
+    }
+    const d = t1 < 0n ? -t1 : t1;
+    if (r1 >= 2n ** 127n || d >= 2n ** 126n || d === 0n || modL(r1 - t1 * k) !== 0n) {
+      throw new Error(`${label}: split out of bounds`);
+    }
+    const w = (v: bigint, i: number) => "0x" + ((v >> BigInt(64 * i)) & (2n ** 64n - 1n)).toString(16);
+    this.lines.push(`${w(r1, 0)} ${w(r1, 1)} ${w(d, 0)} ${w(d, 1)} ${t1 < 0n ? 1 : 0}`);
+    this.labels.push(label);
+  }
+
   /** A verify request whose expectation is noble's strict verdict (and `must`, if given). */
   verify(label: string, sig: Uint8Array, msg: Uint8Array, pub: Uint8Array, must?: boolean): void {
     if (sig.length !== 64 || pub.length !== 32) throw new Error(`${label}: bad lengths`);
@@ -344,6 +362,22 @@ export function generateEd25519Cases(opts: CaseOptions = {}): GeneratedCases {
     if (v < 0n) v = 0n;
     b.reduce(`mod L random #${i}`, bigToLe(v % 2n ** 512n, 64));
   }
+
+  // ---- half-size split k = c/d (mod L) ---------------------------------------------
+  const ks: [string, bigint][] = [
+    ["0", 0n],
+    ["1", 1n],
+    ["2^127-1", 2n ** 127n - 1n],
+    ["2^127", 2n ** 127n],
+    ["L-1", L - 1n],
+    ["(L-1)/2", (L - 1n) / 2n],
+    ["(L+1)/2", (L + 1n) / 2n],
+    ["2^252", 2n ** 252n],
+    ["L/3", L / 3n],
+    ["2^126 (L-1)/2^126", ((L - 1n) >> 126n) << 126n],
+  ];
+  for (const [name, k] of ks) b.halfSize(`half-size k=${name}`, k);
+  for (let i = 0; i < nScalar; i++) b.halfSize(`half-size random #${i}`, leToBig(prng.bytes(64)) % L);
 
   // ---- RFC 8032 section 7.1 ------------------------------------------------------
   for (const v of RFC8032_VECTORS) {

@@ -6,12 +6,14 @@
  *   op 2 mod L:        [2] [64 bytes]                          -> 4 words: hex(le64) ...
  *   op 3 chunked hash: [3] [len u32 LE] [msg] [chunk u32 LE]   -> like op 0, hashed with
  *                      Sha512.update() on chunks of the given size
+ *   op 4 half-size:    [4] [k 32]                              -> hex(c lo) hex(c hi) hex(|d| lo)
+ *                      hex(|d| hi) sign, for c = d k (mod L) from scHalfSize (sign 1: d < 0)
  * Any other op byte, or input ending inside a request, panics.
  */
 import { u8, u32, u64, bool, array, slice, print, hex, panic } from "kts";
 import { readStdin } from "kts/host";
 import { Sha512, sha512 } from "../../src/kernel/crypto/sha512";
-import { scReduce64 } from "../../src/kernel/crypto/scalar25519";
+import { scHalfSize, scReduce64 } from "../../src/kernel/crypto/scalar25519";
 import { ed25519Verify } from "../../src/kernel/crypto/ed25519";
 
 class Reader {
@@ -60,6 +62,8 @@ const SIG: u8[] = array(64, 0);
 const PUB: u8[] = array(32, 0);
 const WIDE: u8[] = array(64, 0);
 const OUT: u8[] = array(64, 0);
+const HALF_C: u8[] = array(16, 0);
+const HALF_D: u8[] = array(16, 0);
 const HASHER = new Sha512();
 
 function word(s: u8[], off: u32, bigEndian: bool): u64 {
@@ -135,6 +139,17 @@ export function main(): u32 {
       }
       HASHER.finalize(OUT);
       printDigest(OUT);
+    } else if (op == 4) {
+      IN.bytes(OUT, 32);
+      let neg: u32 = 0;
+      if (scHalfSize(slice(OUT, 0, 32), HALF_C, HALF_D)) {
+        neg = 1;
+      }
+      const c0 = word(HALF_C, 0, false);
+      const c1 = word(HALF_C, 8, false);
+      const d0 = word(HALF_D, 0, false);
+      const d1 = word(HALF_D, 8, false);
+      print(`${hex(c0)} ${hex(c1)} ${hex(d0)} ${hex(d1)} ${neg}`);
     } else {
       panic(`bad op ${op}`);
     }

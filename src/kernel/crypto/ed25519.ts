@@ -508,21 +508,22 @@ function addBaseDigit(t: P1P1, u: P3, digit: i8, table: u64[]): void {
  * tabP and tabQ hold the odd multiples of P and Q (buildTable).
  */
 function multiScalar(t: P1P1, e: u8[], c: u8[], tabP: Cached[], negP: bool, d: u8[], tabQ: Cached[]): void {
-  const n0: i8[] = array(256, 0);
-  const n1: i8[] = array(256, 0);
-  const n2: i8[] = array(256, 0);
-  const n3: i8[] = array(256, 0);
-  scWnaf(n0, slice(e, 0, 16), 7);
-  scWnaf(n1, slice(e, 16, 32), 7);
-  scWnaf(n2, c, 5);
-  scWnaf(n3, d, 5);
-  let top: u32 = 256;
-  while (top > 0) {
-    const i = u32(top - 1);
-    if (n0[i] != 0 || n1[i] != 0 || n2[i] != 0 || n3[i] != 0) {
-      break;
-    }
-    top = i;
+  const n0: i8[] = array(129, 0);
+  const n1: i8[] = array(129, 0);
+  const n2: i8[] = array(129, 0);
+  const n3: i8[] = array(129, 0);
+  let top = scWnaf(n0, slice(e, 0, 16), 7);
+  const top1 = scWnaf(n1, slice(e, 16, 32), 7);
+  const top2 = scWnaf(n2, c, 5);
+  const top3 = scWnaf(n3, d, 5);
+  if (top1 > top) {
+    top = top1;
+  }
+  if (top2 > top) {
+    top = top2;
+  }
+  if (top3 > top) {
+    top = top3;
   }
   const r = new P2();
   const u = new P3();

@@ -10,7 +10,7 @@
  * carry schedule (rounded carries first, floor carries last) keeps every
  * intermediate far below 2^63 and is the one of the ref10 reference code.
  */
-import { u8, u32, i8, i32, i64, u64, bool, array, arrayOf, clz64 } from "kts";
+import { u8, u32, i8, i64, u64, bool, array, arrayOf, clz64, ctz64 } from "kts";
 
 /** -(L - 2^252) in signed radix-2^21 digits. */
 const FOLD: i64[] = arrayOf([666643n, 470296n, 654183n, -997805n, 136657n, -683901n]);
@@ -122,34 +122,57 @@ export function scIsCanonical(s: u8[]): bool {
 }
 
 /**
- * Width-w NAF of the 32-byte little-endian scalar s (s < 2^255, 2 <= w <= 8):
- * naf[0..256) gets odd digits in (-2^(w-1), 2^(w-1)) or 0, with sum naf[i] 2^i = s and
- * at least w-1 zeros after every nonzero digit.
+ * Width-w NAF (2 <= w <= 8) of the little-endian scalar s (at most 32 bytes; a 32-byte s
+ * must be < 2^255): naf gets odd digits in (-2^(w-1), 2^(w-1)) or 0, with
+ * sum naf[i] 2^i = s and at least w-1 zeros after every nonzero digit. naf needs
+ * min(8 s.length + 1, 256) entries. Returns 1 + the index of the top nonzero digit (0 if s = 0).
  */
-export function scWnaf(naf: i8[], s: u8[], w: u32): void {
-  for (let i: u32 = 0; i < 256; i++) {
+export function scWnaf(naf: i8[], s: u8[], w: u32): u32 {
+  const x: u64[] = array(5, 0n);
+  const n = s.length;
+  for (let i: u32 = 0; i < n; i++) {
+    const k = i >>> 3;
+    x[k] = x[k] | u64(u64(s[i]) << u64((i & 7) * 8));
+  }
+  let limit = u32(n * 8 + 1);
+  if (limit > 256) {
+    limit = 256;
+  }
+  for (let i: u32 = 0; i < limit; i++) {
     naf[i] = 0;
   }
-  const one: u32 = 1;
-  const width = u32(one << w);
-  const mask = u64(width - 1);
+  const one: u64 = 1n;
+  const width = u64(one << u64(w));
+  const mask = u64(width - 1n);
+  const half = width >> 1n;
   let pos: u32 = 0;
-  let carry: u32 = 0;
-  while (pos < 256) {
-    const win = u32(u64(carry) + (bitsAt(s, pos) & mask));
-    if (u32(win & 1) == 0) {
+  let carry: u64 = 0n;
+  let top: u32 = 0;
+  while (pos < limit) {
+    const k = pos >>> 6;
+    const b = u64(pos & 63);
+    const bits = (x[k] >> b) | u64(x[u32(k + 1)] << u64(64n - b));
+    if (carry == 0n && (bits & 1n) == 0n) {
+      // Skip the run of zeros (bits holds the 64 bits from pos on).
+      pos = u32(pos + ctz64(bits));
+      continue;
+    }
+    const win = u64(carry + (bits & mask));
+    if ((win & 1n) == 0n) {
       pos = u32(pos + 1);
       continue;
     }
-    if (win < width >>> 1) {
-      carry = 0;
+    if (win < half) {
+      carry = 0n;
       naf[pos] = i8(win);
     } else {
-      carry = 1;
-      naf[pos] = i8(i32(win) - i32(width));
+      carry = 1n;
+      naf[pos] = i8(i64(win) - i64(width));
     }
+    top = u32(pos + 1);
     pos = u32(pos + w);
   }
+  return top;
 }
 
 /** out[0 .. 32) = a * b mod L, for a 16-byte a and a 32-byte b (little-endian). */
@@ -182,99 +205,144 @@ function load32(s: u8[], off: u32): u32 {
   return u32(u32(s[off]) | (u32(s[u32(off + 1)]) << 8) | (u32(s[u32(off + 2)]) << 16) | (u32(s[u32(off + 3)]) << 24));
 }
 
-/** Bit length of the 4-limb number x. */
-function bitLen4(x: u64[]): u32 {
-  for (let i: u32 = 4; i > 0; i--) {
-    const v = x[u32(i - 1)];
-    if (v != 0n) {
-      return u32(i * 64 - clz64(v));
-    }
-  }
-  return 0;
+/** A 256-bit unsigned number in four u64 limbs (named fields: no bounds checks). */
+class W4 {
+  w0: u64 = 0n;
+  w1: u64 = 0n;
+  w2: u64 = 0n;
+  w3: u64 = 0n;
 }
 
-/** out = x << s, keeping the low n limbs (n = out.length = x.length). */
-function shlN(out: u64[], x: u64[], s: u32): void {
-  const n = x.length;
-  const limbs = s >>> 6;
-  const bits = u64(s & 63);
-  for (let i: u32 = n; i > 0; i--) {
-    const k = u32(i - 1);
-    if (k < limbs) {
-      out[k] = 0n;
-    } else {
-      let v = u64(x[u32(k - limbs)] << bits);
-      if (k > limbs) {
-        v = v | (x[u32(k - limbs - 1)] >> u64(64n - bits));
-      }
-      out[k] = v;
-    }
+function bitLen4(x: W4): u32 {
+  if (x.w3 != 0n) {
+    return u32(256 - clz64(x.w3));
   }
+  if (x.w2 != 0n) {
+    return u32(192 - clz64(x.w2));
+  }
+  if (x.w1 != 0n) {
+    return u32(128 - clz64(x.w1));
+  }
+  return u32(64 - clz64(x.w0));
 }
 
-/** x = x >> 1. */
-function shr1N(x: u64[]): void {
-  const n = x.length;
-  for (let i: u32 = 0; i < n; i++) {
-    let v = x[i] >> 1n;
-    if (u32(i + 1) < n) {
-      v = v | u64(x[u32(i + 1)] << 63n);
-    }
-    x[i] = v;
+/** out = (x << s) mod 2^256. */
+function shl4(out: W4, x: W4, s: u32): void {
+  let v0 = x.w0;
+  let v1 = x.w1;
+  let v2 = x.w2;
+  let v3 = x.w3;
+  let n = s;
+  while (n >= 64) {
+    v3 = v2;
+    v2 = v1;
+    v1 = v0;
+    v0 = 0n;
+    n = u32(n - 64);
   }
+  if (n != 0) {
+    const l = u64(n);
+    const r = u64(64n - l);
+    v3 = u64(v3 << l) | (v2 >> r);
+    v2 = u64(v2 << l) | (v1 >> r);
+    v1 = u64(v1 << l) | (v0 >> r);
+    v0 = u64(v0 << l);
+  }
+  out.w0 = v0;
+  out.w1 = v1;
+  out.w2 = v2;
+  out.w3 = v3;
 }
 
-/** x = x - y if x >= y (same lengths); returns whether it subtracted. */
-function subIfGe(x: u64[], y: u64[]): bool {
-  const n = x.length;
-  for (let i: u32 = n; i > 0; i--) {
-    const a = x[u32(i - 1)];
-    const b = y[u32(i - 1)];
-    if (a < b) {
+function shr1(x: W4): void {
+  x.w0 = (x.w0 >> 1n) | u64(x.w1 << 63n);
+  x.w1 = (x.w1 >> 1n) | u64(x.w2 << 63n);
+  x.w2 = (x.w2 >> 1n) | u64(x.w3 << 63n);
+  x.w3 = x.w3 >> 1n;
+}
+
+/** x = x - y when x >= y; returns whether it subtracted. */
+function subIfGe(x: W4, y: W4): bool {
+  if (x.w3 != y.w3) {
+    if (x.w3 < y.w3) {
       return false;
     }
-    if (a > b) {
-      break;
+  } else if (x.w2 != y.w2) {
+    if (x.w2 < y.w2) {
+      return false;
     }
+  } else if (x.w1 != y.w1) {
+    if (x.w1 < y.w1) {
+      return false;
+    }
+  } else if (x.w0 < y.w0) {
+    return false;
   }
   let borrow: u64 = 0n;
-  for (let i: u32 = 0; i < n; i++) {
-    const a = x[i];
-    const d1 = u64(a - y[i]);
-    const d2 = u64(d1 - borrow);
-    let out: u64 = 0n;
-    if (a < y[i] || d1 < borrow) {
-      out = 1n;
-    }
-    x[i] = d2;
-    borrow = out;
+  let a = x.w0;
+  let b = y.w0;
+  if (a < b) {
+    borrow = 1n;
   }
+  x.w0 = u64(a - b);
+  a = x.w1;
+  b = u64(y.w1 + borrow); // y.w1 + 1 overflows only with x.w1 < 2^64 <= b: still a borrow
+  if (a < b || b < borrow) {
+    borrow = 1n;
+  } else {
+    borrow = 0n;
+  }
+  x.w1 = u64(a - b);
+  a = x.w2;
+  b = u64(y.w2 + borrow);
+  if (a < b || b < borrow) {
+    borrow = 1n;
+  } else {
+    borrow = 0n;
+  }
+  x.w2 = u64(a - b);
+  x.w3 = u64(x.w3 - y.w3 - borrow);
   return true;
 }
 
-/** x = x + y (same lengths, the sum must fit). */
-function addN(x: u64[], y: u64[]): void {
-  const n = x.length;
+/** x = x + y (the sum must fit in 256 bits). */
+function add4(x: W4, y: W4): void {
+  let s = u64(x.w0 + y.w0);
   let carry: u64 = 0n;
-  for (let i: u32 = 0; i < n; i++) {
-    const s1 = u64(x[i] + y[i]);
-    const s2 = u64(s1 + carry);
-    let out: u64 = 0n;
-    if (s1 < y[i] || s2 < s1) {
-      out = 1n;
-    }
-    x[i] = s2;
-    carry = out;
+  if (s < y.w0) {
+    carry = 1n;
   }
+  x.w0 = s;
+  s = u64(x.w1 + y.w1 + carry);
+  if (s < y.w1 || (s == y.w1 && carry == 1n)) {
+    carry = 1n;
+  } else {
+    carry = 0n;
+  }
+  x.w1 = s;
+  s = u64(x.w2 + y.w2 + carry);
+  if (s < y.w2 || (s == y.w2 && carry == 1n)) {
+    carry = 1n;
+  } else {
+    carry = 0n;
+  }
+  x.w2 = s;
+  x.w3 = u64(x.w3 + y.w3 + carry);
 }
 
-function swapN(x: u64[], y: u64[]): void {
-  const n = x.length;
-  for (let i: u32 = 0; i < n; i++) {
-    const t = x[i];
-    x[i] = y[i];
-    y[i] = t;
-  }
+function swap4(x: W4, y: W4): void {
+  let t = x.w0;
+  x.w0 = y.w0;
+  y.w0 = t;
+  t = x.w1;
+  x.w1 = y.w1;
+  y.w1 = t;
+  t = x.w2;
+  x.w2 = y.w2;
+  y.w2 = t;
+  t = x.w3;
+  x.w3 = y.w3;
+  y.w3 = t;
 }
 
 /**
@@ -287,38 +355,57 @@ function swapN(x: u64[], y: u64[]): void {
  * is found by binary long division (quotients are mostly a few bits).
  */
 export function scHalfSize(k: u8[], c: u8[], d: u8[]): bool {
-  const a: u64[] = array(4, 0n); // r_{i-1}
-  const b: u64[] = array(4, 0n); // r_i
-  const ta: u64[] = array(2, 0n); // |t_{i-1}|
-  const tb: u64[] = array(2, 0n); // |t_i|
-  const bs: u64[] = array(4, 0n);
-  const ts: u64[] = array(2, 0n);
-  for (let i: u32 = 0; i < 4; i++) {
-    a[i] = L_LIMBS[i];
-    b[i] = bitsAt(k, u32(i * 64)) | u64(bitsAt(k, u32(i * 64 + 32)) << 32n);
-  }
-  tb[0] = 1n;
+  const a = new W4(); // r_{i-1}
+  const b = new W4(); // r_i
+  const ta = new W4(); // |t_{i-1}|
+  const tb = new W4(); // |t_i|
+  const bs = new W4();
+  const ts = new W4();
+  a.w0 = L_LIMBS[0];
+  a.w1 = L_LIMBS[1];
+  a.w2 = L_LIMBS[2];
+  a.w3 = L_LIMBS[3];
+  b.w0 = load64le(k, 0);
+  b.w1 = load64le(k, 8);
+  b.w2 = load64le(k, 16);
+  b.w3 = load64le(k, 24);
+  tb.w0 = 1n;
   let negative = false;
-  while (bitLen4(b) > 127) {
-    // a = a mod b, |t_{i+1}| = |t_{i-1}| + q |t_i|; then shift (a, b) along.
-    const s = u32(bitLen4(a) - bitLen4(b));
-    shlN(bs, b, s);
-    shlN(ts, tb, s);
+  let lb = bitLen4(b);
+  while (lb > 127) {
+    // a = a mod b and |t_{i+1}| = |t_{i-1}| + q |t_i| by binary long division.
+    const s = u32(bitLen4(a) - lb);
+    shl4(bs, b, s);
+    shl4(ts, tb, s);
     for (let n: u32 = u32(s + 1); n > 0; n--) {
       if (subIfGe(a, bs)) {
-        addN(ta, ts);
+        add4(ta, ts);
       }
-      shr1N(bs);
-      shr1N(ts);
+      shr1(bs);
+      shr1(ts);
     }
-    swapN(a, b);
-    swapN(ta, tb);
+    swap4(a, b);
+    swap4(ta, tb);
     negative = !negative;
+    lb = bitLen4(b);
   }
-  for (let i: u32 = 0; i < 16; i++) {
-    const sh = u64((i & 7) * 8);
-    c[i] = u8(b[i >>> 3] >> sh);
-    d[i] = u8(tb[i >>> 3] >> sh);
-  }
+  store64le(c, 0, b.w0);
+  store64le(c, 8, b.w1);
+  store64le(d, 0, tb.w0);
+  store64le(d, 8, tb.w1);
   return negative;
+}
+
+function load64le(s: u8[], off: u32): u64 {
+  let r: u64 = 0n;
+  for (let i: u32 = 8; i > 0; i--) {
+    r = u64(r << 8n) | u64(s[u32(off + i - 1)]);
+  }
+  return r;
+}
+
+function store64le(s: u8[], off: u32, v: u64): void {
+  for (let i: u32 = 0; i < 8; i++) {
+    s[u32(off + i)] = u8(v >> u64(i * 8));
+  }
 }

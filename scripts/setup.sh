@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what CambiOS needs on a Debian 12/13 machine, idempotently:
+# clang, lld, llvm and the sanitizer runtime, QEMU for both arches (Debian
+# packages), and the npm packages. With --bench, also valgrind, libsodium and
+# b3sum for `npm run bench:compiler`. Prints nothing when all is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(clang lld llvm qemu-system-x86 qemu-system-arm)
+if [[ "${1:-}" == "--bench" ]]; then want+=(valgrind libsodium-dev b3sum pkg-config); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+apt_install() {
+  local sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "setup: need root to install: $*" >&2
+      echo "setup: run as root, or: apt-get install $*" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing $* (apt-get)" >&2
+  # Refresh the package lists only when they are missing or a day old.
+  if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]]; then
+    $sudo apt-get update -qq >&2
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+
+# The sanitizer runtime matches clang's major version (clang 14 on Debian 12, 19 on 13).
+major=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
+rt="libclang-rt-${major}-dev"
+if ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
+  if apt-cache show "$rt" >/dev/null 2>&1; then apt_install "$rt"; fi
+fi
+
+# npm packages: install when node_modules is missing or older than the lock file.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
