@@ -8,7 +8,7 @@ import { INTRINSICS, SYSREGS, type Intrinsic, type ParamSpec } from "../intrinsi
 import { cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
-import type { ClassInfo } from "./program.js";
+import { classInitName, type ClassInfo } from "./program.js";
 import { resolveDecl } from "./resolve.js";
 
 /** Lowers an argument for a parameter of type `want`. */
@@ -410,7 +410,7 @@ export function lowerNew(ctx: FnCtx, expr: NewExpression, target: string | undef
   const params = info.ctorParams ?? [];
   const args = lowerArgs(ctx, expr, params);
   if (!args) return ERR;
-  return { c: `${info.cname}__init(${[target, ...args.map((a) => a.c)].join(", ")})`, t: T.void };
+  return { c: `${classInitName(info)}(${[target, ...args.map((a) => a.c)].join(", ")})`, t: T.void };
 }
 
 export function classOf(ctx: FnCtx, id: Node): ClassInfo | undefined {

@@ -22,7 +22,7 @@ import { preludeModuleOf } from "../project/load.js";
 import { cElemType, cIntLiteral, cType, fnTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { ERR, lowerExpr, coerce, capturesText } from "./expressions.js";
 import { CWriter, FnCtx, type LocalInfo } from "./function-context.js";
-import { localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
+import { classCtorName, classInitName, localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
 import { StatementLowerer, stripParens } from "./statements.js";
 import { arrayInitKind, lowerArrayInit } from "./storage.js";
 import { resolveType } from "./types.js";
@@ -274,7 +274,7 @@ function resolveClass(ctx: FnCtx, st: ModuleState, info: ClassInfo): void {
     } else if (Node.isConstructorDeclaration(m)) {
       if (m.isOverload()) continue;
       info.ctorParams = paramTypes(mctx, m.getParameters());
-      st.fns.push({ node: m, cname: `${info.cname}__ctor`, type: { k: "fn", params: info.ctorParams, ret: T.void }, cls: info, exported: true });
+      st.fns.push({ node: m, cname: classCtorName(info), type: { k: "fn", params: info.ctorParams, ret: T.void }, cls: info, exported: true });
     } else if (Node.isMethodDeclaration(m)) {
       if (m.isOverload()) continue;
       if (m.isAsync() || m.isGenerator()) prog.report("KT1014", m);
@@ -399,7 +399,7 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
     else staticProtos.push(`static KTS_UNUSED ${proto}`);
   }
   for (const cls of st.classes) {
-    h.push(`void ${cls.cname}__init(${[`${cls.cname} *self`, ...(cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`)].join(", ")});`);
+    h.push(`void ${classInitName(cls)}(${[`${cls.cname} *self`, ...(cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`)].join(", ")});`);
   }
   const initFn = `${base}__kts_init`;
   h.push(`void ${initFn}(void);`);
@@ -582,8 +582,8 @@ function emitClassInit(prog: ProgramContext, st: ModuleState, cls: ClassInfo): s
   }
   const params = (cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`);
   const hasCtor = st.fns.some((fn) => fn.cls === cls && Node.isConstructorDeclaration(fn.node));
-  if (hasCtor) w.line(`${cls.cname}__ctor(${["self", ...params.map((_, i) => `p${i}`)].join(", ")});`);
-  return [`void ${cls.cname}__init(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...w.lines, "}"];
+  if (hasCtor) w.line(`${classCtorName(cls)}(${["self", ...params.map((_, i) => `p${i}`)].join(", ")});`);
+  return [`void ${classInitName(cls)}(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...w.lines, "}"];
 }
 
 export { typeName };

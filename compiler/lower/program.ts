@@ -107,6 +107,16 @@ export class ProgramContext {
   }
 }
 
+/** C name of the function that initializes an instance (field initializers, then the constructor). */
+export function classInitName(cls: { cname: string }): string {
+  return `${cls.cname}__kts_init`;
+}
+
+/** C name of a class's constructor body. */
+export function classCtorName(cls: { cname: string }): string {
+  return `${cls.cname}__kts_ctor`;
+}
+
 const C_RESERVED = new Set(
   (
     "auto break case char const continue default do double else enum extern float for goto if inline int long " +

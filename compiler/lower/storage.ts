@@ -9,6 +9,7 @@ import { classOf } from "./calls.js";
 import { coerce, constOf, lowerExpr, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
+import { classInitName } from "./program.js";
 
 export type ArrayInitKind = "array" | "arrayOf" | "structs";
 const MAX_LEN = 1 << 24;
@@ -73,7 +74,7 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
       return undefined;
     }
     const i = ctx.tmp("i");
-    return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${cls.cname}__init(&${place}[${i}]);`] };
+    return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${classInitName(cls)}(&${place}[${i}]);`] };
   }
   if (kind === "arrayOf") {
     const list = args[0]!;

@@ -9,7 +9,6 @@
  *    k = SHA-512(R || A || M) mod L.
  * Variable time (verification handles public data only).
  *
- *
  * Half-size scalars: extended Euclid on (L, k) gives c = d k (mod L) with |c|, |d| < 2^127
  * (scHalfSize). Multiplying the equation by d (invertible mod L; [8] maps every point
  * into the order-L subgroup) gives the equivalent check
@@ -21,7 +20,7 @@
  * P1P1 ((X:Z),(Y:T)) and Cached (Y+X, Y-X, Z, 2dT). e0 and e1 use width-7 NAF digits
  * with constant tables of B, 3B, .., 63B and of the same multiples of 2^128 B (affine
  * (y+x, y-x, 2dxy) form); c and d use width-5 NAF digits with tables of 1, 3, .., 15
- * times -A and -R built per call. No module state: everything (~4 KB) is on the stack.
+ * times -A and -R built per call. No module state: everything (~5.5 KB) is on the stack.
  */
 import { u8, u32, i32, i8, bool, array, arrayOf, slice, structs, u64 } from "kts";
 import {
@@ -464,6 +463,10 @@ function isSmallOrder(p: P3): bool {
   return isIdentity(q);
 }
 
+function maxU32(a: u32, b: u32): u32 {
+  return a > b ? a : b;
+}
+
 /** tab[i] = (2i+1)p for i in 0..8. */
 function buildTable(tab: Cached[], p: P3): void {
   const t = new P1P1();
@@ -513,18 +516,9 @@ function multiScalar(t: P1P1, e: u8[], c: u8[], tabP: Cached[], negP: bool, d: u
   const n2: i8[] = array(129, 0);
   const n3: i8[] = array(129, 0);
   let top = scWnaf(n0, slice(e, 0, 16), 7);
-  const top1 = scWnaf(n1, slice(e, 16, 32), 7);
-  const top2 = scWnaf(n2, c, 5);
-  const top3 = scWnaf(n3, d, 5);
-  if (top1 > top) {
-    top = top1;
-  }
-  if (top2 > top) {
-    top = top2;
-  }
-  if (top3 > top) {
-    top = top3;
-  }
+  top = maxU32(top, scWnaf(n1, slice(e, 16, 32), 7));
+  top = maxU32(top, scWnaf(n2, c, 5));
+  top = maxU32(top, scWnaf(n3, d, 5));
   const r = new P2();
   const u = new P3();
   feZero(r.X);

@@ -1,0 +1,31 @@
+/**
+ * The kernel crypto compiles freestanding (no libc, -mgeneral-regs-only) for both
+ * arches under -Wall -Wextra -Werror, and the objects define the entry points.
+ */
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { buildFreestanding } from "../harness/host-world.js";
+
+const CRYPTO = path.resolve(import.meta.dirname, "../../src/kernel/crypto");
+
+describe.each(["x86_64", "aarch64"] as const)("kernel crypto, freestanding %s", (arch) => {
+  for (const [file, symbol] of [
+    ["blake3.ts", "kernel_crypto_blake3__blake3Hash"],
+    ["ed25519.ts", "kernel_crypto_ed25519__ed25519Verify"],
+  ] as const) {
+    it(`${file} compiles without a warning and defines ${symbol}`, () => {
+      const objs = buildFreestanding(path.join(CRYPTO, file), arch);
+      const syms = execFileSync("llvm-nm", ["--defined-only", ...objs]).toString();
+      expect(syms).toMatch(new RegExp(`\\bT ${symbol}\\b`));
+      const undefinedSyms = execFileSync("llvm-nm", ["--undefined-only", ...objs]).toString();
+      // Only the arch layer's hooks may remain undefined: no libc, no soft-float.
+      const names = undefinedSyms.split("\n").map((l) => l.trim().split(/\s+/).pop()).filter((n): n is string => !!n && !n.endsWith(":"));
+      const external = names.filter((n) => !/^(kts_putc|kts_halt)$/.test(n));
+      const defined = new Set(syms.split("\n").map((l) => l.trim().split(/\s+/).pop()));
+      expect(external.filter((n) => !defined.has(n))).toEqual([]);
+      const file0 = execFileSync("llvm-readelf", ["-h", objs[0]!]).toString();
+      expect(file0).toContain(arch === "x86_64" ? "X86-64" : "AArch64");
+    });
+  }
+});
