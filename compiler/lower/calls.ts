@@ -122,7 +122,7 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
     return args ? callResult(`${r.decl.cname}(${args.map((a) => a.c).join(", ")})`, r.decl.type.ret, args) : ERR;
   }
   // A nested function declaration was already reported where it is declared.
-  if (r.kind === "unknown" || (r.kind === "decl" && r.decl.kind === "var" && r.decl.type.k === "error")) return ERR;
+  if (r.kind === "nested" || (r.kind === "decl" && r.decl.kind === "var" && r.decl.type.k === "error")) return ERR;
   ctx.prog.report("KT1001", callee, `calling '${callee.getText()}'`);
   return ERR;
 }

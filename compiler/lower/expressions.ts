@@ -459,6 +459,7 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
     ctx.prog.report("KT1005", node, node.getText());
     return ERR;
   }
+  if (r.kind === "nested") return ERR;
   if (r.kind === "unknown") {
     ctx.prog.report("KT2020", node);
     return ERR;

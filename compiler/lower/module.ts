@@ -112,7 +112,7 @@ function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
         const cname = isExtern ? name : prog.cname(sf, name);
         const info: DeclInfo = { kind: "fn", cname, type: { k: "fn", params: [], ret: T.void }, extern: isExtern, node: f };
         // Overloads register once, by their implementation or first signature.
-        if (!f.isOverload()) prog.setDecl(f, info);
+        if (isExtern || !f.isOverload()) prog.setDecl(f, info);
         return;
       }
       case SyntaxKind.VariableStatement: {
@@ -286,7 +286,7 @@ function resolveClass(ctx: FnCtx, st: ModuleState, info: ClassInfo): void {
       st.fns.push({ node: m, cname, type, cls: m.isStatic() ? undefined : info, exported: true });
     } else if (Node.isGetAccessorDeclaration(m) || Node.isSetAccessorDeclaration(m)) {
       prog.report("KT1011", m);
-    } else if (!Node.isSemicolonClassElement(m)) {
+    } else if (m.getKind() !== SyntaxKind.SemicolonClassElement) {
       prog.report("KT1001", m, m.getKindName());
     }
   }

@@ -14,6 +14,8 @@ export type Resolved =
   | { kind: "decl"; decl: DeclInfo }
   | { kind: "intrinsic"; name: string; module: PreludeModule }
   | { kind: "lib" }
+  /** A function declared inside a function (reported where it is declared). */
+  | { kind: "nested" }
   | { kind: "unknown" };
 
 export function resolveDecl(ctx: FnCtx, id: Node): Resolved {
@@ -28,6 +30,7 @@ export function resolveDecl(ctx: FnCtx, id: Node): Resolved {
     if (decl) return { kind: "decl", decl };
   }
   for (const d of decls) {
+    if (Node.isFunctionDeclaration(d) && !Node.isSourceFile(d.getParent())) return { kind: "nested" };
     const sf = d.getSourceFile();
     const mod = preludeModuleOf(sf);
     if (mod) return { kind: "intrinsic", name: sym.getName(), module: mod };

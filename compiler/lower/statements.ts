@@ -328,7 +328,7 @@ export class StatementLowerer {
           const key = v.value.toString();
           if (seen.has(key)) ctx.prog.report("KT2017", ce, key);
           seen.add(key);
-          const lit = d.t.k === "int" ? cIntLiteral(v.value, d.t.int) : v.value.toString() + (d.t.signed ? "" : "u");
+          const lit = d.t.k === "int" ? cIntLiteral(v.value, d.t.int) : v.value.toString() + (d.t.k === "enum" && d.t.signed ? "" : "u");
           w.line(`case ${lit}:`);
         }
       } else {

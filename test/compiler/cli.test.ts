@@ -67,6 +67,14 @@ describe("cambi CLI", () => {
     expect(r.stderr).toContain("no-such-file.ts: no such file or directory");
   });
 
+  it("extern declarations become calls to the assembly symbol, unmangled", () => {
+    const d = mkdtempSync(path.join(tmpdir(), "kts-ext-"));
+    const r = cambi("compile", "--target", "freestanding", "--arch", "x86_64", "test/compiler/cli/extern-asm.ts", "--emit-c", d, "-o", d);
+    expect(r.status, r.stderr).toBe(0);
+    const nm = spawnSync("llvm-nm", ["--undefined-only", path.join(d, "test_compiler_cli_extern_asm.o")]).stdout.toString();
+    expect(nm).toMatch(/\bU arch_read_counter\b/);
+  });
+
   it("explain prints a diagnostic from the table", () => {
     const r = cambi("explain", "KT2001");
     expect(r.status).toBe(0);
