@@ -27,7 +27,7 @@ export interface GenerateOptions {
 }
 
 export function generate(entries: string[], opts: GenerateOptions): GenerateResult {
-  const program = loadProgram(entries);
+  const program = loadProgram(entries, opts.target.kind === "host" ? "host" : opts.target.arch);
   const prog = new ProgramContext(opts.target);
   let modules: ModuleOutput[] = [];
   try {

@@ -8,6 +8,8 @@ import { compileCommand } from "./compile.js";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
 import { selftestCommand, demoCommand } from "./selftest.js";
+import { buildCommand } from "./build.js";
+import { runCommand } from "./run.js";
 
 const program = new Command();
 program
@@ -48,9 +50,20 @@ program
 
 program.command("demo").description("compile and run the compiler's demo program (until CambiOS boots)").action(demoCommand);
 
+program.command("build").description("build the kernel image for an arch").addOption(archOption()).action(buildCommand);
+
+program
+  .command("run")
+  .description("boot CambiOS in QEMU with the serial console on stdin/stdout")
+  .addOption(archOption())
+  .option("--smp <n>", "number of CPUs", "1")
+  .option("--mem <MiB>", "guest RAM in MiB", "128")
+  .option("--gdb", "wait for gdb on localhost:1234")
+  .option("--expect <regex>", "exit 0 as soon as the serial output matches; non-zero on timeout or panic")
+  .option("--timeout <s>", "seconds to wait for --expect", "30")
+  .action(runCommand);
+
 const notYet: [string, string, string][] = [
-  ["build", "build the kernel image and the signed boot bundle", "the boot issue (#3)"],
-  ["run", "boot CambiOS in QEMU (--arch, --smp, --gdb, --expect, --timeout)", "the boot issue (#3)"],
   ["test", "run the in-kernel test suites in QEMU", "the boot issue (#3)"],
   ["sign", "sign a service ELF into a boot module", "the trust-chain issue (#5)"],
   ["keygen", "create an Ed25519 key pair", "the trust-chain issue (#5)"],

@@ -23,7 +23,7 @@ export const MESSAGES = {
   KT1013: { text: "decorators are not supported", hint: "remove the decorator" },
   KT1014: { text: "'async', 'await' and generators are not supported", hint: "write synchronous code" },
   KT1015: { text: "a label must name a loop, a switch or a block", hint: "put the label on the loop it breaks" },
-  KT1016: { text: "namespace imports and re-exports are not supported", hint: "import names with 'import { a } from'" },
+  KT1016: { text: "namespace imports, default exports and 'export *' are not supported", hint: "import names with 'import { a } from', re-export with 'export { a } from'" },
   KT1017: { text: "module '{0}' cannot be imported by kernel TypeScript", hint: "import the prelude (\"kts\") or a project module" },
   KT1018: { text: "'this' can only be used inside a class's methods and constructor", hint: "" },
   KT1019: { text: "string values are not supported; string literals may only be passed to print(), panic() and assert()", hint: "log with print(`...`)" },

@@ -91,7 +91,14 @@ function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
         else if (!prelude && !imp.isTypeOnly()) st.imports.push(target);
         return;
       }
-      case SyntaxKind.ExportDeclaration:
+      case SyntaxKind.ExportDeclaration: {
+        // `export { a, b } from "./x"`: a module's front door re-exporting names.
+        const ed = s.asKindOrThrow(SyntaxKind.ExportDeclaration);
+        const target = ed.getModuleSpecifierSourceFile();
+        if (!target || ed.isNamespaceExport() || ed.getNamedExports().length === 0) prog.report("KT1016", s);
+        else if (!preludeModuleOf(target) && !ed.isTypeOnly()) st.imports.push(target);
+        return;
+      }
       case SyntaxKind.ExportAssignment:
         prog.report("KT1016", s);
         return;

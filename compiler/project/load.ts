@@ -32,23 +32,35 @@ export interface LoadedProgram {
   tsDiagnostics: Diagnostic[];
 }
 
-let sharedProject: Project | undefined;
+const projects = new Map<string, Project>();
 
-/** One Project per process: the lib files are parsed once, which makes repeated compiles fast. */
-export function getProject(): Project {
-  sharedProject ??= new Project({
-    tsConfigFilePath: path.join(REPO_ROOT, "tsconfig.json"),
-    skipAddingFilesFromTsConfig: true,
-  });
-  return sharedProject;
+/**
+ * One Project per arch per process: the lib files are parsed once, which makes
+ * repeated compiles fast. The module "arch" resolves to src/arch/<arch>/index.ts,
+ * the build-time choice of arch layer (tsconfig maps it to x86_64 for editors).
+ */
+export function getProject(arch: string): Project {
+  let p = projects.get(arch);
+  if (!p) {
+    const prelude = (f: string) => [`./src/prelude/${f}.ts`];
+    p = new Project({
+      tsConfigFilePath: path.join(REPO_ROOT, "tsconfig.json"),
+      skipAddingFilesFromTsConfig: true,
+      compilerOptions: {
+        paths: { kts: prelude("kts"), "kts/unsafe": prelude("unsafe"), "kts/host": prelude("host"), arch: [`./src/arch/${arch}/index.ts`] },
+      },
+    });
+    projects.set(arch, p);
+  }
+  return p;
 }
 
 export function relPath(file: string): string {
   return path.relative(REPO_ROOT, file).split(path.sep).join("/");
 }
 
-export function loadProgram(entryPaths: string[]): LoadedProgram {
-  const project = getProject();
+export function loadProgram(entryPaths: string[], arch: string): LoadedProgram {
+  const project = getProject(arch);
   const entries: SourceFile[] = [];
   for (const p of entryPaths) {
     const abs = path.resolve(p);
@@ -69,7 +81,7 @@ export function loadProgram(entryPaths: string[]): LoadedProgram {
   const visit = (sf: SourceFile) => {
     if (visited.has(sf)) return;
     visited.add(sf);
-    for (const imp of sf.getImportDeclarations()) {
+    for (const imp of [...sf.getImportDeclarations(), ...sf.getExportDeclarations()]) {
       const dep = imp.getModuleSpecifierSourceFile();
       if (dep && !preludeModuleOf(dep) && !dep.isInNodeModules() && !dep.isDeclarationFile()) visit(dep);
     }

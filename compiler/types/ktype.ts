@@ -91,8 +91,12 @@ export function typeName(t: KType): string {
 export function sameType(a: KType, b: KType): boolean {
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case "int":
-      return a.int.name === (b as typeof a).int.name;
+    case "int": {
+      // usize/isize are u64/i64 on both LP64 arches: the same type under two names.
+      const x = a.int;
+      const y = (b as typeof a).int;
+      return x.bits === y.bits && x.signed === y.signed;
+    }
     case "array":
       return sameType(a.elem, (b as typeof a).elem);
     case "class":
