@@ -86,6 +86,7 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   mmioRead8: mmioR("u8"), mmioRead16: mmioR("u16"), mmioRead32: mmioR("u32"), mmioRead64: mmioR("u64"),
   mmioWrite8: mmioW("u8"), mmioWrite16: mmioW("u16"), mmioWrite32: mmioW("u32"), mmioWrite64: mmioW("u64"),
   addressOf: { module: "kts/unsafe", params: ["array"], ret: "usize", special: true },
+  bytesAt: { module: "kts/unsafe", params: ["usize", "u32"], ret: "special", special: true },
   ...atomic("u32"),
   ...atomic("u64"),
   fence: { module: "kts/unsafe", params: [], ret: "void", c: "__atomic_thread_fence(__ATOMIC_SEQ_CST)" },

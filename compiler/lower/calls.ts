@@ -209,6 +209,18 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
     case "readSysreg":
     case "writeSysreg":
       return lowerSysreg(ctx, call, name);
+    case "bytesAt": {
+      // A u8[] view of raw memory: the bridge from an address to bounds-checked code.
+      if (args.length !== 2) {
+        ctx.prog.report("KT2019", call, "2", String(args.length));
+        return ERR;
+      }
+      const addr = lowerArg(ctx, args[0]!, T.int("usize"));
+      const len = lowerArg(ctx, args[1]!, T.int("u32"));
+      if (addr.t.k === "error" || len.t.k === "error") return ERR;
+      const c = `((kts_slice_u8){ (uint8_t *)(uintptr_t)${paren(addr.c)}, ${len.c} })`;
+      return { c, t: { k: "array", elem: T.int("u8") }, arr: { ptr: `${c}.ptr`, len: `${c}.len` } };
+    }
   }
   const params = row.params.map(specType);
   if (params.some((p) => p === undefined)) {

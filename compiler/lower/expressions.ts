@@ -305,6 +305,9 @@ function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLef
   // & | ^ : JS converts both operands to int32.
   const c32 = `(int64_t)(int32_t)((uint32_t)${paren(asRaw(a))} ${op} (uint32_t)${paren(asRaw(b))})`;
   if (!a.raw && !b.raw && ia.name !== "u32") return { c: `(${ia.c})(${a.c} ${op} ${b.c})`, t: a.t };
+  // A mask by a constant in [0, 2^31) is non-negative and below the mask in both worlds.
+  const mask = (e: Ex) => e.value !== undefined && e.value >= 0n && e.value < 0x8000_0000n;
+  if (op === "&" && (mask(a) || mask(b))) return { c: `(${ia.c})${c32.replace("(int64_t)(int32_t)", "")}`, t: a.t };
   return { c: c32, t: a.t, raw: true, bits: 32 };
 }
 

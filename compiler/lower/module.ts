@@ -216,8 +216,7 @@ function resolveSignatures(prog: ProgramContext, st: ModuleState): void {
     const init = v.node.getInitializer();
     return !!init && !Node.isCallExpression(init) && !Node.isNewExpression(init) && init.getDescendantsOfKind(SyntaxKind.CallExpression).length === 0;
   };
-  for (const v of st.vars) if (isPlain(v)) resolveModuleVar(ctx, v.node, v.info);
-  for (const info of st.classes) resolveClass(ctx, st, info);
+  // Function signatures need only types, so they come first: constants may name functions.
   for (const s of st.sf.getStatements()) {
     if (!Node.isFunctionDeclaration(s)) continue;
     const d = prog.declOf(s);
@@ -227,6 +226,8 @@ function resolveSignatures(prog: ProgramContext, st: ModuleState): void {
     if (d.extern) st.externs.push({ name: d.cname, type: d.type, exported: true });
     else st.fns.push({ node: s, cname: d.cname, type: d.type, exported: s.isExported() });
   }
+  for (const v of st.vars) if (isPlain(v)) resolveModuleVar(ctx, v.node, v.info);
+  for (const info of st.classes) resolveClass(ctx, st, info);
   for (const v of st.vars) if (!isPlain(v)) resolveModuleVar(ctx, v.node, v.info);
 }
 
@@ -395,7 +396,9 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   const init = new CWriter();
   const initCtx = new FnCtx(prog, st.sf, T.void, undefined);
   const stl = new StatementLowerer(initCtx, init);
-  for (const v of st.vars) emitModuleVar(prog, st, v, h, c, initCtx, init, stl);
+  // Variables go after the prototypes: an initializer may name a function.
+  const varLines: string[] = [];
+  for (const v of st.vars) emitModuleVar(prog, st, v, h, varLines, initCtx, init, stl);
 
   // Prototypes.
   for (const e of st.externs) h.push(`${cType(e.type.ret)} ${e.name}(${e.type.params.map((p) => cType(p)).join(", ") || "void"});`);
@@ -410,7 +413,7 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   }
   const initFn = `${base}__kts_init`;
   h.push(`void ${initFn}(void);`);
-  c.push(...staticProtos, "");
+  c.push(...staticProtos, "", ...varLines, "");
 
   // Bodies.
   for (const cls of st.classes) c.push(...emitClassInit(prog, st, cls), "");

@@ -61,6 +61,13 @@ export function addressOf<T>(a: T[]): usize {
   throw new KtsPanic("addressOf() has no meaning in the Node world");
 }
 
+/** A u8[] view of `len` bytes of raw memory at `addr` (C world only). */
+export function bytesAt(addr: usize, len: u32): u8[] {
+  void addr;
+  void len;
+  throw new KtsPanic("bytesAt() has no meaning in the Node world");
+}
+
 export const atomicLoad32 = load32;
 export const atomicLoad64 = load64;
 export const atomicStore32 = store32;

@@ -1,0 +1,34 @@
+"use unsafe";
+/**
+ * CPU control for AArch64: halting, and PSCI (through HVC on QEMU virt) to
+ * power the machine off.
+ */
+import { u32, u64 } from "kts";
+import { halt, irqDisable } from "kts/unsafe";
+
+declare function arch_psci_call(fn: u64, a1: u64, a2: u64, a3: u64): u64;
+
+const PSCI_SYSTEM_OFF: u64 = 0x8400_0008n;
+
+export function haltForever(): never {
+  for (;;) {
+    irqDisable();
+    halt();
+  }
+}
+
+/** Ends the machine through PSCI SYSTEM_OFF (QEMU exits with status 0). */
+export function powerOff(code: u32): never {
+  void0(code);
+  arch_psci_call(PSCI_SYSTEM_OFF, 0n, 0n, 0n);
+  haltForever();
+}
+
+function void0(x: u32): void {
+  if (x == 0xffffffff) return;
+}
+
+/** PSCI calls for other modules (CPU_ON …). */
+export function psci(fn: u64, a1: u64, a2: u64, a3: u64): u64 {
+  return arch_psci_call(fn, a1, a2, a3);
+}

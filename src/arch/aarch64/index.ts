@@ -1,0 +1,8 @@
+/**
+ * The AArch64 arch layer's front door: the names portable kernel code may use
+ * (src/arch/api.ts lists them; the build maps the module "arch" here).
+ */
+export { ARCH_ID, earlyInit } from "./boot";
+export { haltForever, powerOff } from "./cpu";
+export { physToVirt, virtToPhys } from "./memory";
+export { setIrqHandler } from "./traps";

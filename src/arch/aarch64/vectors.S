@@ -1,0 +1,84 @@
+/*
+ * AArch64 exception vectors (VBAR_EL1): each of the 16 entries saves x0/x1,
+ * puts its index in x0 and joins trap_common, which saves the whole frame
+ * (x0-x30, SP_EL0, ELR, SPSR, ESR, FAR: 288 bytes) and calls the KTS handler
+ * arch_aarch64_traps__onTrap(kind, frame). The handler may edit the frame.
+ */
+#define FRAME 288
+
+.macro VENTRY kind
+    .balign 0x80
+    sub sp, sp, #FRAME
+    stp x0, x1, [sp, #0]
+    mov x0, #\kind
+    b trap_common
+.endm
+
+    .text
+    .balign 2048
+    .globl vectors
+vectors:
+    VENTRY 0
+    VENTRY 1
+    VENTRY 2
+    VENTRY 3
+    VENTRY 4
+    VENTRY 5
+    VENTRY 6
+    VENTRY 7
+    VENTRY 8
+    VENTRY 9
+    VENTRY 10
+    VENTRY 11
+    VENTRY 12
+    VENTRY 13
+    VENTRY 14
+    VENTRY 15
+
+trap_common:
+    stp x2, x3, [sp, #16]
+    stp x4, x5, [sp, #32]
+    stp x6, x7, [sp, #48]
+    stp x8, x9, [sp, #64]
+    stp x10, x11, [sp, #80]
+    stp x12, x13, [sp, #96]
+    stp x14, x15, [sp, #112]
+    stp x16, x17, [sp, #128]
+    stp x18, x19, [sp, #144]
+    stp x20, x21, [sp, #160]
+    stp x22, x23, [sp, #176]
+    stp x24, x25, [sp, #192]
+    stp x26, x27, [sp, #208]
+    stp x28, x29, [sp, #224]
+    mrs x1, sp_el0
+    stp x30, x1, [sp, #240]
+    mrs x1, elr_el1
+    mrs x2, spsr_el1
+    stp x1, x2, [sp, #256]
+    mrs x1, esr_el1
+    mrs x2, far_el1
+    stp x1, x2, [sp, #272]
+    mov x1, sp
+    bl arch_aarch64_traps__onTrap
+    ldp x1, x2, [sp, #256]
+    msr elr_el1, x1
+    msr spsr_el1, x2
+    ldp x30, x1, [sp, #240]
+    msr sp_el0, x1
+    ldp x28, x29, [sp, #224]
+    ldp x26, x27, [sp, #208]
+    ldp x24, x25, [sp, #192]
+    ldp x22, x23, [sp, #176]
+    ldp x20, x21, [sp, #160]
+    ldp x18, x19, [sp, #144]
+    ldp x16, x17, [sp, #128]
+    ldp x14, x15, [sp, #112]
+    ldp x12, x13, [sp, #96]
+    ldp x10, x11, [sp, #80]
+    ldp x8, x9, [sp, #64]
+    ldp x6, x7, [sp, #48]
+    ldp x4, x5, [sp, #32]
+    ldp x2, x3, [sp, #16]
+    ldp x0, x1, [sp, #0]
+    add sp, sp, #FRAME
+    eret
