@@ -1,0 +1,23 @@
+/**
+ * The arch interface: the only names portable kernel code (src/kernel/**) may
+ * import from the module "arch", which the build maps to src/arch/<arch>/index.ts.
+ * Each arch implements all of them; src/arch/api-check.ts makes tsc prove it.
+ * Portable code never touches hardware: everything that does lives behind these.
+ *
+ *   ARCH_ID                 1 = x86_64, 2 = aarch64
+ *   earlyInit(arg, info)    boot CPU: console, boot protocol -> BootInfo, CPU tables
+ *                           (GDT/TSS/IDT or vectors); kernel image extent in info
+ *   interruptsInit(info)    boot CPU: interrupt controller (IOAPIC+LAPIC / GICv3)
+ *   timerStart(hz, onTick)  this CPU: periodic tick calling onTick(), then unmasked
+ *   monotonicNanos()        time since boot, from the CPU counter (TSC / CNTVCT)
+ *   cpuIndex()              this CPU's index (0 = boot CPU), from per-CPU data
+ *   startSecondaryCpus(info, entry)   start every other CPU in info; each runs its
+ *                           own CPU tables and then entry(index) on its own stack;
+ *                           returns how many CPUs are online, boot CPU included
+ *   haltForever(), powerOff(code)
+ *   physToVirt(pa), virtToPhys(va)    the kernel's direct map of physical memory
+ *   paging: PAGE_SIZE, LEVELS, pteTable, pteLeaf, pteAddress, ptePresent, pteIsLeaf,
+ *           levelIndex, activateAddressSpace, flushTlbAll, flushTlbPage
+ *   traps:  setFaultHook(fn) so kernel tests can catch a deliberate fault
+ */
+export type ArchIndex = typeof import("./x86_64/index");
