@@ -7,6 +7,7 @@ import { u32, usize, panic } from "kts";
 import { bytesAt, load32 } from "kts/unsafe";
 import { BootInfo, RegionKind } from "../../kernel/boot/bootinfo";
 import { init as consoleInit } from "./console";
+import { trapsInit } from "./traps";
 import { physToVirt } from "./memory";
 
 export const ARCH_ID: u32 = 2;
@@ -18,6 +19,7 @@ function be32(p: usize): u32 {
 
 export function earlyInit(bootArg: usize, info: BootInfo): void {
   consoleInit();
+  trapsInit();
   info.dtb = bootArg;
   const dtb = physToVirt(bootArg);
   // SAFETY: x0 from the loader points at the DTB header, inside the boot map.

@@ -5,4 +5,3 @@
 export { ARCH_ID, earlyInit } from "./boot";
 export { haltForever, powerOff } from "./cpu";
 export { physToVirt, virtToPhys } from "./memory";
-export { setIrqHandler } from "./traps";

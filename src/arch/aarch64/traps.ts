@@ -18,6 +18,11 @@ function noIrq(frame: usize): void {
   panic(`unexpected IRQ (frame ${hex(frame)})`);
 }
 
+/** Boot CPU: no IRQ handler until the interrupt controller installs one. */
+export function trapsInit(): void {
+  irqHandler = noIrq;
+}
+
 export function setIrqHandler(h: (frame: usize) => void): void {
   irqHandler = h;
 }
