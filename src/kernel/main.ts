@@ -1,17 +1,48 @@
 /**
- * The kernel's entry from the arch layer's assembly: kernelMain(bootArg) runs on
- * the boot CPU with the boot page tables, after module initializers.
+ * The kernel's entry from the arch layer's assembly. kernelMain(bootArg) runs on
+ * the boot CPU after module initializers, with the boot page tables; apMain(cpu)
+ * runs on every other CPU once the arch layer has set it up.
+ *
+ * Order: early arch init (console, BootInfo, CPU tables) -> interrupts and this
+ * CPU's timer -> secondary CPUs -> the one "boot OK" line -> idle.
  */
-import { u64, usize, print } from "kts";
-import { BootInfo } from "./boot/bootinfo";
-import { ARCH_ID, earlyInit, powerOff } from "arch";
+import { u32, u64, usize, print, array } from "kts";
+import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
+import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
+
+export const TICK_HZ: u32 = 100;
 
 const bootInfo = new BootInfo();
+/** Timer ticks seen by each CPU (each CPU writes only its own slot). */
+const ticks: u64[] = array(MAX_CPUS, 0n);
+
+function onTick(): void {
+  const cpu = cpuIndex();
+  ticks[cpu] = u64(ticks[cpu] + 1n);
+}
 
 export function kernelMain(bootArg: usize): void {
   earlyInit(bootArg, bootInfo);
+  interruptsInit(bootInfo);
+  timerStart(TICK_HZ, onTick);
+  const online: u32 = startSecondaryCpus(bootInfo, apMain);
   const mib: u64 = bootInfo.usableBytes() >> 20n;
-  if (ARCH_ID == 1) print(`CambiOS boot OK arch=x86_64 cpus=1 mem=${mib}`);
-  else print(`CambiOS boot OK arch=aarch64 cpus=1 mem=${mib}`);
-  powerOff(0);
+  if (ARCH_ID == 1) print(`CambiOS boot OK arch=x86_64 cpus=${online} mem=${mib}`);
+  else print(`CambiOS boot OK arch=aarch64 cpus=${online} mem=${mib}`);
+  idle();
+}
+
+export function apMain(cpu: u32): void {
+  timerStart(TICK_HZ, onTick);
+  print(`cpu ${cpu} online`);
+  idle();
+}
+
+function idle(): void {
+  for (;;) waitForInterrupt();
+}
+
+/** Ticks seen so far by a CPU (for tests and the shell). */
+export function ticksOf(cpu: u32): u64 {
+  return ticks[cpu];
 }

@@ -5,3 +5,5 @@
 export { ARCH_ID, earlyInit } from "./boot";
 export { haltForever, powerOff } from "./cpu";
 export { physToVirt, virtToPhys } from "./memory";
+export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt } from "./timer";
+export { cpuIndex, startSecondaryCpus } from "./smp";
