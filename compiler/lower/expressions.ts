@@ -320,9 +320,9 @@ function adaptConst(ctx: FnCtx, node: Node, e: Ex, other: KType): Ex {
 
 function lowerShift(ctx: FnCtx, node: Node & { getLeft(): Expression; getRight(): Expression }, op: string, a: Ex, b: Ex): Ex {
   if (a.t.k === "untyped") {
-    // The count decides nothing about the value's type: take it from context-free default.
-    ctx.prog.report("KT2004", node.getLeft(), "shifted constant");
-    return ERR;
+    // JS shifts a number constant as an int32 and a bigint constant exactly: i32 and u64.
+    a = constOf(ctx, node.getLeft(), a.value!, a.t.big ? INTS.u64 : INTS.i32);
+    if (a.t.k === "error") return ERR;
   }
   const ia = intOf(a.t);
   if (!ia) {

@@ -2,6 +2,7 @@
  * AArch64 address-space constants: physical memory is mapped linearly in the
  * TTBR1 half at PHYS_OFFSET, and the kernel is linked inside that map.
  */
+"use unsafe";
 import { usize } from "kts";
 
 export const PHYS_OFFSET: usize = 0xffff_0000_0000_0000n;
@@ -12,4 +13,23 @@ export function physToVirt(pa: usize): usize {
 
 export function virtToPhys(va: usize): usize {
   return usize(va - PHYS_OFFSET);
+}
+
+declare function arch_kernel_text_start(): usize;
+declare function arch_kernel_text_end(): usize;
+declare function arch_kernel_rodata_end(): usize;
+declare function arch_kernel_end(): usize;
+
+/** The kernel image's sections (virtual addresses, page-aligned): text, rodata, then data and bss. */
+export function kernelTextStart(): usize {
+  return arch_kernel_text_start();
+}
+export function kernelTextEnd(): usize {
+  return arch_kernel_text_end();
+}
+export function kernelRodataEnd(): usize {
+  return arch_kernel_rodata_end();
+}
+export function kernelEnd(): usize {
+  return arch_kernel_end();
 }

@@ -2,6 +2,7 @@
  * x86_64 address-space constants: the direct map of physical memory at the
  * bottom of the kernel half, and the kernel image in the top 2 GiB.
  */
+"use unsafe";
 import { usize } from "kts";
 
 export const DIRECT_MAP_BASE: usize = 0xffff_8000_0000_0000n;
@@ -14,4 +15,23 @@ export function physToVirt(pa: usize): usize {
 export function virtToPhys(va: usize): usize {
   if (va >= KERNEL_VMA) return usize(va - KERNEL_VMA);
   return usize(va - DIRECT_MAP_BASE);
+}
+
+declare function arch_kernel_text_start(): usize;
+declare function arch_kernel_text_end(): usize;
+declare function arch_kernel_rodata_end(): usize;
+declare function arch_kernel_end(): usize;
+
+/** The kernel image's sections (virtual addresses, page-aligned): text, rodata, then data and bss. */
+export function kernelTextStart(): usize {
+  return arch_kernel_text_start();
+}
+export function kernelTextEnd(): usize {
+  return arch_kernel_text_end();
+}
+export function kernelRodataEnd(): usize {
+  return arch_kernel_rodata_end();
+}
+export function kernelEnd(): usize {
+  return arch_kernel_end();
 }

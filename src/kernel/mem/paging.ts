@@ -1,0 +1,110 @@
+"use unsafe";
+/**
+ * Address spaces: a 4-level radix tree of 4 KiB tables (512 entries, 9 bits per
+ * level, the same on both arches), walked here and encoded by the arch layer.
+ * map() refuses any mapping that is both writable and executable (W^X), and any
+ * that would replace an existing one. Tables are frames, reached through the
+ * kernel's direct map of physical memory.
+ */
+import { u32, u64, usize, bool } from "kts";
+import { load64, store64 } from "kts/unsafe";
+import { physToVirt, pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags } from "arch";
+import { FrameAllocator } from "./frames";
+import { MAP_EXEC, MAP_WRITE } from "./flags";
+
+export const PAGE_SIZE: u64 = 4096n;
+export const LARGE_PAGE_SIZE: u64 = 0x20_0000n;
+
+export enum MapError {
+  Ok = 0,
+  WriteExec = 1,
+  Misaligned = 2,
+  AlreadyMapped = 3,
+  NoMemory = 4,
+}
+
+/** Index into the table at `level` (0 = root) for virtual address va. */
+export function levelIndex(va: usize, level: u32): u32 {
+  return u32((va >> u64(39 - 9 * level)) & 511n);
+}
+
+function entryAddr(table: usize, index: u32): usize {
+  return usize(physToVirt(table) + u64(index) * 8n);
+}
+
+function newTable(frames: FrameAllocator): usize {
+  const pa = frames.alloc();
+  if (pa == 0n) return 0n;
+  const va = physToVirt(pa);
+  for (let i: u32 = 0; i < 512; i++) store64(usize(va + u64(i) * 8n), 0n);
+  return pa;
+}
+
+export class AddressSpace {
+  root: usize = 0n;
+
+  /** Gives the space an empty root table; false when out of memory. */
+  create(frames: FrameAllocator): bool {
+    this.root = newTable(frames);
+    return this.root != 0n;
+  }
+
+  /**
+   * Maps [va, va + size) to [pa, pa + size) with MAP_* flags, using 2 MiB pages
+   * where both addresses are aligned and `large` is set.
+   */
+  map(frames: FrameAllocator, va: usize, pa: usize, size: u64, flags: u32, large: bool): MapError {
+    if ((flags & MAP_WRITE) != 0 && (flags & MAP_EXEC) != 0) return MapError.WriteExec;
+    if (((va | pa | size) & 0xfffn) != 0n) return MapError.Misaligned;
+    let off: u64 = 0n;
+    while (off < size) {
+      const v: usize = u64(va + off);
+      const p: usize = u64(pa + off);
+      const big: bool = large && ((v | p) & u64(LARGE_PAGE_SIZE - 1n)) == 0n && u64(size - off) >= LARGE_PAGE_SIZE;
+      const err = this.mapOne(frames, v, p, flags, big ? 2 : 3);
+      if (err != MapError.Ok) return err;
+      off = u64(off + (big ? LARGE_PAGE_SIZE : PAGE_SIZE));
+    }
+    return MapError.Ok;
+  }
+
+  private mapOne(frames: FrameAllocator, va: usize, pa: usize, flags: u32, leafLevel: u32): MapError {
+    let table: usize = this.root;
+    for (let level: u32 = 0; level < leafLevel; level++) {
+      const slot = entryAddr(table, levelIndex(va, level));
+      const e: u64 = load64(slot);
+      if (ptePresent(e)) {
+        if (pteIsLeaf(e, level)) return MapError.AlreadyMapped;
+        table = pteAddress(e);
+        continue;
+      }
+      const next = newTable(frames);
+      if (next == 0n) return MapError.NoMemory;
+      store64(slot, pteTable(next));
+      table = next;
+    }
+    const slot = entryAddr(table, levelIndex(va, leafLevel));
+    if (ptePresent(load64(slot))) return MapError.AlreadyMapped;
+    store64(slot, pteLeaf(pa, flags, leafLevel));
+    return MapError.Ok;
+  }
+
+  /** The leaf entry mapping va, or 0 if none (the walk itself; no TLB involved). */
+  leafEntry(va: usize): u64 {
+    let table: usize = this.root;
+    for (let level: u32 = 0; level < 4; level++) {
+      const e: u64 = load64(entryAddr(table, levelIndex(va, level)));
+      if (!ptePresent(e)) return 0n;
+      if (pteIsLeaf(e, level)) return e;
+      table = pteAddress(e);
+    }
+    return 0n;
+  }
+
+  /** MAP_* flags of va's mapping, or 0xffffffff when unmapped. */
+  flagsOf(va: usize): u32 {
+    const e: u64 = this.leafEntry(va);
+    if (e == 0n) return 0xffff_ffff;
+    return pteFlags(e);
+  }
+}
