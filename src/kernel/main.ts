@@ -3,11 +3,13 @@
  * the boot CPU after module initializers, with the boot page tables; apMain(cpu)
  * runs on every other CPU once the arch layer has set it up.
  *
- * Order: early arch init (console, BootInfo, CPU tables) -> interrupts and this
- * CPU's timer -> secondary CPUs -> the one "boot OK" line -> idle.
+ * Order: early arch init (console, BootInfo, CPU tables) -> memory (frames,
+ * kernel page tables, heap) -> interrupts and this CPU's timer -> secondary
+ * CPUs -> kernel page tables on every CPU -> the one "boot OK" line -> idle.
  */
 import { u32, u64, usize, print, array } from "kts";
 import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
+import { memInit, enterKernelSpace } from "./mem/index";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
 
 export const TICK_HZ: u32 = 100;
@@ -23,9 +25,12 @@ function onTick(): void {
 
 export function kernelMain(bootArg: usize): void {
   earlyInit(bootArg, bootInfo);
+  memInit(bootInfo);
   interruptsInit(bootInfo);
   timerStart(TICK_HZ, onTick);
   const online: u32 = startSecondaryCpus(bootInfo, apMain);
+  // Secondary CPUs start on the boot tables; everyone then moves to the kernel space.
+  enterKernelSpace();
   const mib: u64 = bootInfo.usableBytes() >> 20n;
   if (ARCH_ID == 1) print(`CambiOS boot OK arch=x86_64 cpus=${online} mem=${mib}`);
   else print(`CambiOS boot OK arch=aarch64 cpus=${online} mem=${mib}`);
@@ -33,6 +38,7 @@ export function kernelMain(bootArg: usize): void {
 }
 
 export function apMain(cpu: u32): void {
+  enterKernelSpace();
   timerStart(TICK_HZ, onTick);
   print(`cpu ${cpu} online`);
   idle();

@@ -15,8 +15,8 @@ arch_kernel_rodata_end:
     adrp x0, __rodata_end
     add x0, x0, :lo12:__rodata_end
     ret
-    .globl arch_kernel_kernel_end
-arch_kernel_kernel_end:
+    .globl arch_kernel_end
+arch_kernel_end:
     adrp x0, __kernel_end
     add x0, x0, :lo12:__kernel_end
     ret

@@ -12,7 +12,7 @@ arch_kernel_text_end:
 arch_kernel_rodata_end:
     leaq __rodata_end(%rip), %rax
     ret
-    .globl arch_kernel_kernel_end
-arch_kernel_kernel_end:
+    .globl arch_kernel_end
+arch_kernel_end:
     leaq __kernel_end(%rip), %rax
     ret
