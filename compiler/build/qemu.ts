@@ -1,0 +1,26 @@
+/**
+ * QEMU command lines for both arches (TCG; no KVM here): the machine, serial on
+ * stdio, no display, and a way out for tests (isa-debug-exit on x86_64; PSCI
+ * SYSTEM_OFF on AArch64).
+ */
+import type { Arch } from "../intrinsics/table.js";
+
+export interface QemuOptions {
+  smp: number;
+  memMiB: number;
+  gdb?: boolean;
+  initrd?: string;
+  /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
+  extra?: string[];
+}
+
+export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: string; args: string[] } {
+  const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", image];
+  if (o.initrd) common.push("-initrd", o.initrd);
+  if (o.gdb) common.push("-s", "-S");
+  if (o.extra) common.push(...o.extra);
+  if (arch === "x86_64") {
+    return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", "max", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
+  }
+  return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", "max", ...common] };
+}
