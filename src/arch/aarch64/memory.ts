@@ -20,6 +20,11 @@ declare function arch_kernel_text_end(): usize;
 declare function arch_kernel_rodata_end(): usize;
 declare function arch_kernel_end(): usize;
 
+/** Physical start of everything the loader placed (the Image starts with text). */
+export function imagePhysStart(): usize {
+  return virtToPhys(arch_kernel_text_start());
+}
+
 /** The kernel image's sections (virtual addresses, page-aligned): text, rodata, then data and bss. */
 export function kernelTextStart(): usize {
   return arch_kernel_text_start();

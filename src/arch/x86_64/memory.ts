@@ -22,6 +22,14 @@ declare function arch_kernel_text_end(): usize;
 declare function arch_kernel_rodata_end(): usize;
 declare function arch_kernel_end(): usize;
 
+/**
+ * Physical start of everything the loader placed: the identity-mapped boot stub
+ * and its page tables (KERNEL_PHYS in linker-scripts/x86_64.ld) come before text.
+ */
+export function imagePhysStart(): usize {
+  return 0x10_0000n;
+}
+
 /** The kernel image's sections (virtual addresses, page-aligned): text, rodata, then data and bss. */
 export function kernelTextStart(): usize {
   return arch_kernel_text_start();

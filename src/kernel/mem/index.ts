@@ -9,7 +9,7 @@
  */
 import { u32, u64, usize, bool, panic, hex } from "kts";
 import { BootInfo, RegionKind } from "../boot/bootinfo";
-import { physToVirt, virtToPhys, kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd, activateKernelSpace } from "arch";
+import { physToVirt, virtToPhys, imagePhysStart, kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd, activateKernelSpace } from "arch";
 import { FrameAllocator } from "./frames";
 import { AddressSpace, MapError, LARGE_PAGE_SIZE, PAGE_SIZE } from "./paging";
 import { Heap } from "./heap";
@@ -22,7 +22,7 @@ export const HEAP_FRAMES: u32 = 256;
 const FOUR_GIB: u64 = 0x1_0000_0000n;
 
 export function memInit(info: BootInfo): void {
-  info.kernelPhysStart = virtToPhys(kernelTextStart());
+  info.kernelPhysStart = imagePhysStart();
   info.kernelPhysEnd = virtToPhys(kernelEnd());
   frames.initFromBootInfo(info);
   buildKernelSpace(info);
@@ -88,7 +88,7 @@ function buildKernelSpace(info: BootInfo): void {
     }
   }
   // An image linked outside the direct map (x86_64's top 2 GiB) gets its own mapping.
-  if (physToVirt(info.kernelPhysStart) != imgStart) {
+  if (physToVirt(virtToPhys(imgStart)) != imgStart) {
     for (let v: usize = imgStart; v < imgEnd; v = u64(v + PAGE_SIZE)) mapOrPanic(v, virtToPhys(v), PAGE_SIZE, imageFlags(v), false);
   }
 }
