@@ -70,6 +70,8 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   popcount64: { module: "kts", params: ["u64"], ret: "u32", c: "((uint32_t)__builtin_popcountll($0))" },
   panic: { module: "kts", params: ["special"], ret: "never", special: true },
   assert: { module: "kts", params: ["special"], ret: "void", special: true },
+  check: { module: "kts", params: ["special"], ret: "bool", special: true },
+  checkFailures: { module: "kts", params: [], ret: "u32", c: "kts_check_failures" },
   print: { module: "kts", params: ["special"], ret: "void", special: true },
   hex: { module: "kts", params: ["special"], ret: "special", special: true },
   array: { module: "kts", params: ["special"], ret: "special", special: true },

@@ -176,7 +176,9 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
     case "panic":
       return lowerPrint(ctx, call, "panic");
     case "assert":
-      return lowerAssert(ctx, call);
+      return lowerAssert(ctx, call, false);
+    case "check":
+      return lowerAssert(ctx, call, true);
     case "hex":
       ctx.prog.report("KT4005", call);
       return ERR;
@@ -392,7 +394,8 @@ function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): 
   return { c: printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`), t: T.never };
 }
 
-function lowerAssert(ctx: FnCtx, call: CallExpression): Ex {
+/** assert(): a failure panics. check(): a failure is printed and counted, and the value is cond. */
+function lowerAssert(ctx: FnCtx, call: CallExpression, isCheck: boolean): Ex {
   const args = call.getArguments() as Expression[];
   if (args.length < 1 || args.length > 2) {
     ctx.prog.report("KT2019", call, "1 or 2", String(args.length));
@@ -401,7 +404,12 @@ function lowerAssert(ctx: FnCtx, call: CallExpression): Ex {
   const cond = condition(ctx, args[0]!);
   const msg = args.length === 2 ? messageParts(ctx, args[1]!) : { temps: [], calls: [] };
   if (!msg) return ERR;
-  msg.calls.unshift(`kts_print_str(${cString(args.length === 2 ? "assertion failed: " : "assertion failed")})`);
+  const what = isCheck ? "check failed" : "assertion failed";
+  msg.calls.unshift(`kts_print_str(${cString(args.length === 2 ? `${what}: ` : what)})`);
+  if (isCheck) {
+    const fail = printBlock(msg, "kts_print_begin()", `kts_check_end(${siteArgs(ctx, call)})`);
+    return { c: `(${paren(cond)} ? true : (${fail.startsWith("({") ? `(void)${fail}` : fail}, false))`, t: T.bool };
+  }
   const fail = printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`);
   return { c: `(${paren(cond)} ? (void)0 : ${fail.startsWith("({") ? `(void)${fail}` : fail})`, t: T.void };
 }

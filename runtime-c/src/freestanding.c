@@ -41,6 +41,17 @@ void kts_print_end(void) { kts_putc('\n'); }
 
 void kts_panic_begin(void) { puts_("panic: "); }
 
+uint32_t kts_check_failures;
+
+void kts_check_end(const char *file, int line) {
+    kts_check_failures++;
+    puts_(" at ");
+    puts_(file);
+    kts_putc(':');
+    put_unsigned((uint64_t)line, 10);
+    kts_print_end();
+}
+
 void kts_panic_end(const char *file, int line) {
     puts_(" at ");
     puts_(file);

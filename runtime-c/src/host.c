@@ -23,6 +23,13 @@ void kts_print_hex(uint64_t v) { fprintf(stream(), "0x%" PRIx64, v); }
 void kts_print_bool(bool v) { fputs(v ? "true" : "false", stream()); }
 void kts_print_end(void) { fputc('\n', stream()); }
 
+uint32_t kts_check_failures;
+
+void kts_check_end(const char *file, int line) {
+    kts_check_failures++;
+    fprintf(stream(), " at %s:%d\n", file, line);
+}
+
 void kts_panic_begin(void) {
     fflush(stdout);
     out = stderr;

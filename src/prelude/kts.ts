@@ -141,6 +141,28 @@ export function panic(message: string): never {
 export function assert(cond: bool, message?: string): void {
   if (!cond) throw new KtsPanic(message === undefined ? "assertion failed" : `assertion failed: ${message}`);
 }
+let checkFailureCount = 0;
+/**
+ * A test expectation: when cond is false, prints "check failed: <message> at
+ * <file.ts>:<line>" and counts the failure, then carries on (unlike assert).
+ */
+export function check(cond: bool, message?: string): bool {
+  if (!cond) {
+    checkFailureCount++;
+    printSink(`check failed${message === undefined ? "" : `: ${message}`} at ${callerSite()}\n`);
+  }
+  return cond;
+}
+/** How many check() calls have failed so far. */
+export function checkFailures(): u32 {
+  return checkFailureCount;
+}
+/** The first stack frame outside the prelude, as path.ts:line (source-mapped). */
+function callerSite(): string {
+  const g = globalThis as { __ktsSite?: (e: Error) => string };
+  return g.__ktsSite ? g.__ktsSite(new Error()) : "<unknown>";
+}
+
 /** Prints one line: a string literal or a template literal of integers, bools, hex(). */
 export function print(message: string): void {
   printSink(message + "\n");

@@ -26,6 +26,9 @@ function panicSite(err: Error): string {
   return "<unknown>";
 }
 
+// check() in the prelude reports its caller's site through this hook.
+(globalThis as { __ktsSite?: (e: Error) => string }).__ktsSite = panicSite;
+
 export function runMain(main: () => number | bigint | void): void {
   let code = 0;
   try {

@@ -23,6 +23,10 @@ KTS_NORETURN KTS_COLD void kts_slice_fail(uint32_t from, uint32_t to, uint32_t l
 KTS_NORETURN KTS_COLD void kts_divzero_fail(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_unreachable(const char *file, int line);
 
+/* ---- check(): a failed expectation is printed and counted ---- */
+extern uint32_t kts_check_failures;
+void kts_check_end(const char *file, int line);
+
 /* ---- printing (one print() is begin, parts, end) ---- */
 void kts_print_begin(void);
 void kts_print_str(const char *s);
