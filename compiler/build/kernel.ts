@@ -55,7 +55,10 @@ export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string
     run("clang", [...freestandingFlags(arch), "-c", path.join(asmDir, s), "-o", o]);
     objs.push(o);
   }
-  run("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`), "-nostdlib", "-static", "-z", "max-page-size=4096", "--no-dynamic-linker", "-o", elf, ...objs]);
+  // The assembly calls kts_kernel_entry: the entry module's kernelMain.
+  const entryModule = r.modules[r.modules.length - 1]!;
+  const entrySym = `${entryModule.base}__kernelMain`;
+  run("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`), "-nostdlib", "-static", "-z", "max-page-size=4096", "--no-dynamic-linker", `--defsym=kts_kernel_entry=${entrySym}`, "-o", elf, ...objs]);
   if (arch === "aarch64") run("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   return result;
 }

@@ -14,7 +14,7 @@ import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpu
 
 export const TICK_HZ: u32 = 100;
 
-const bootInfo = new BootInfo();
+export const bootInfo = new BootInfo();
 /** Timer ticks seen by each CPU (each CPU writes only its own slot). */
 const ticks: u64[] = array(MAX_CPUS, 0n);
 
@@ -24,6 +24,12 @@ function onTick(): void {
 }
 
 export function kernelMain(bootArg: usize): void {
+  bootKernel(bootArg);
+  idle();
+}
+
+/** Everything up to and including the "boot OK" line; returns the CPUs online. */
+export function bootKernel(bootArg: usize): u32 {
   earlyInit(bootArg, bootInfo);
   memInit(bootInfo);
   interruptsInit(bootInfo);
@@ -34,7 +40,7 @@ export function kernelMain(bootArg: usize): void {
   const mib: u64 = bootInfo.usableBytes() >> 20n;
   if (ARCH_ID == 1) print(`CambiOS boot OK arch=x86_64 cpus=${online} mem=${mib}`);
   else print(`CambiOS boot OK arch=aarch64 cpus=${online} mem=${mib}`);
-  idle();
+  return online;
 }
 
 export function apMain(cpu: u32): void {

@@ -129,7 +129,7 @@ higher_half:
     movl %edi, %r12d                /* start_info (physical), zero-extended */
     call kts_init_modules
     movq %r12, %rdi
-    call kernel_main__kernelMain
+    call kts_kernel_entry             /* kernelMain of the image's entry module (--defsym) */
 3:  cli
     hlt
     jmp 3b

@@ -1,0 +1,121 @@
+"use unsafe";
+/**
+ * In-kernel memory suites: the frame allocator on the real memory map, W^X
+ * refusal, the kernel's section permissions in the live page tables, and the heap.
+ */
+import { u32, u64, usize, bool, print, check } from "kts";
+import { load64, store64 } from "kts/unsafe";
+import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd, currentKernelSpace, physToVirt } from "arch";
+import { frames, heap, kernelSpace } from "../mem/index";
+import { AddressSpace, MapError } from "../mem/paging";
+import { MAP_EXEC, MAP_WRITE } from "../mem/flags";
+
+const SAMPLE = 64;
+let dataProbe: u64 = 0x5a5an;
+
+export function framesSuite(online: u32): void {
+  print("test frames: allocate, free and reuse physical frames");
+  const before: u32 = frames.freeCount;
+  check(before > 1000, `only ${before} free frames`);
+  let first: usize = 0n;
+  let prev: usize = 0n;
+  for (let i: u32 = 0; i < SAMPLE; i++) {
+    const pa: usize = frames.alloc();
+    check(pa != 0n && (pa & 0xfffn) == 0n, "frame is page-aligned");
+    check(pa != prev, "frames are distinct");
+    check(!frames.isFree(pa), "allocated frame is marked used");
+    if (i == 0) first = pa;
+    prev = pa;
+  }
+  check(frames.freeCount == u32(before - SAMPLE), "free count dropped by the sample");
+  frames.free(first);
+  check(frames.isFree(first), "freed frame is free again");
+  frames.free(prev);
+  check(frames.freeCount == u32(before - SAMPLE + 2), "free count restored by two");
+  // Everything can be allocated and returned: exhaustion reports 0, never a used frame.
+  let taken: u32 = 0;
+  for (;;) {
+    const pa: usize = frames.alloc();
+    if (pa == 0n) break;
+    taken = u32(taken + 1);
+  }
+  check(frames.freeCount == 0 && frames.alloc() == 0n, "exhausted allocator returns 0");
+  check(taken == u32(before - SAMPLE + 2), `took ${taken} frames`);
+  frames.setRange(frames.base, u64(u64(frames.frames) * 4096n), false);
+  check(frames.freeCount == frames.frames, "setRange frees the span");
+  check(online >= 1, "at least one CPU");
+}
+
+export function writeExecSuite(online: u32): void {
+  print("test wx: writable+executable mappings are refused");
+  const space = new AddressSpace();
+  check(space.create(frames), "a fresh address space");
+  const pa: usize = frames.alloc();
+  const va: usize = 0x4000_0000n;
+  check(space.map(frames, va, pa, 4096n, u32(MAP_WRITE | MAP_EXEC), false) == MapError.WriteExec, "W+X refused");
+  check(space.flagsOf(va) == 0xffff_ffff, "nothing was mapped");
+  check(space.map(frames, va, pa, 4096n, MAP_WRITE, false) == MapError.Ok, "W mapping accepted");
+  check(space.flagsOf(va) == MAP_WRITE, "reads back writable, not executable");
+  check(space.map(frames, va, pa, 4096n, MAP_EXEC, false) == MapError.AlreadyMapped, "no silent remap");
+  check(space.map(frames, usize(va + 0x1000n), usize(pa + 1n), 4096n, 0, false) == MapError.Misaligned, "misaligned refused");
+  check(kernelSpace.map(frames, 0x5000_0000n, pa, 4096n, u32(MAP_WRITE | MAP_EXEC), false) == MapError.WriteExec, "kernel space refuses W+X too");
+  check(online >= 1, "at least one CPU");
+}
+
+export function sectionsSuite(online: u32): void {
+  print("test sections: kernel text RX, rodata R, data RW-NX, direct map RW-NX");
+  check(currentKernelSpace() == kernelSpace.root, "this CPU runs on the kernel space");
+  check(kernelSpace.flagsOf(kernelTextStart()) == MAP_EXEC, "text is executable and read-only");
+  check(kernelSpace.flagsOf(usize(kernelTextEnd() - 4096n)) == MAP_EXEC, "end of text likewise");
+  check(kernelSpace.flagsOf(kernelTextEnd()) == 0, "rodata is read-only and not executable");
+  check(kernelSpace.flagsOf(kernelRodataEnd()) == MAP_WRITE, "data is writable and not executable");
+  check(kernelSpace.flagsOf(usize(kernelEnd() - 4096n)) == MAP_WRITE, "bss likewise");
+  let wx: u32 = 0;
+  for (let va: usize = kernelTextStart(); va < kernelEnd(); va = usize(va + 4096n)) {
+    const f: u32 = kernelSpace.flagsOf(va);
+    if ((f & MAP_WRITE) != 0 && (f & MAP_EXEC) != 0) wx = u32(wx + 1);
+  }
+  check(wx == 0, `${wx} kernel pages are writable and executable`);
+  const pa: usize = frames.alloc();
+  check(kernelSpace.flagsOf(physToVirt(pa)) == MAP_WRITE, "direct map of RAM is RW-NX");
+  frames.free(pa);
+  dataProbe = u64(dataProbe + 1n);
+  check(dataProbe == 0x5a5bn, "data is writable through the new tables");
+  check(online >= 1, "at least one CPU");
+}
+
+export function heapSuite(online: u32): void {
+  print("test heap: allocate, write, free in any order, merge, exhaust");
+  const free0: u64 = heap.freeBytes();
+  const a: usize = heap.alloc(24n);
+  const b: usize = heap.alloc(1000n);
+  const c: usize = heap.alloc(4096n);
+  check(a != 0n && b != 0n && c != 0n, "three blocks");
+  check((a & 15n) == 0n && (b & 15n) == 0n && (c & 15n) == 0n, "16-byte aligned");
+  check(b >= usize(a + 24n) && c >= usize(b + 1000n), "blocks do not overlap");
+  for (let i: u32 = 0; i < 125; i++) store64(usize(b + u64(i) * 8n), u64(i));
+  let sum: u64 = 0n;
+  for (let i: u32 = 0; i < 125; i++) sum = u64(sum + load64(usize(b + u64(i) * 8n)));
+  check(sum == 7750n, "memory holds what was written");
+  heap.free(b);
+  check(heap.consistent(), "free list consistent after a middle free");
+  heap.free(a);
+  heap.free(c);
+  check(heap.consistent(), "free list consistent after all frees");
+  check(heap.freeBytes() == free0, "all memory merged back");
+  const big: usize = heap.alloc(u64(free0 * 2n));
+  check(big == 0n, "an impossible request returns 0");
+  let n: u32 = 0;
+  for (;;) {
+    if (heap.alloc(4000n) == 0n) break;
+    n = u32(n + 1);
+  }
+  check(n > 200, `exhausted after ${n} blocks`);
+  check(online >= 1, "at least one CPU");
+  heap.init(heap.start, u64(heap.end - heap.start));
+  check(heap.freeBytes() == free0, "heap reset");
+}
+
+export function unusedBool(): bool {
+  return false;
+}
