@@ -9,7 +9,7 @@
  *
  * Output, per blob (numbered from 0), always the whole BootInfo (on error it must be
  * untouched):
- *   dtb <index> err <code>
+ *   dtb <index> err <code> size <dtbTotalSize(blob)>
  *   regions <count>
  *   region <base hex> <size hex> <kind>      (count lines)
  *   cpus <count>
@@ -21,7 +21,7 @@
 import { u8, u32, bool, array, slice, print, hex, panic } from "kts";
 import { readStdin } from "kts/host";
 import { BootInfo } from "../../src/kernel/boot/bootinfo";
-import { DtbError, parseDtb } from "../../src/kernel/boot/dtb";
+import { DtbError, parseDtb, dtbTotalSize } from "../../src/kernel/boot/dtb";
 
 const READ_BUF = 65536;
 const MAX_BLOB = 1048576;
@@ -79,7 +79,7 @@ function cmdByte(info: BootInfo, i: u32): u32 {
 function report(index: u32, blob: u8[]): void {
   const info = new BootInfo();
   const e: DtbError = parseDtb(blob, info);
-  print(`dtb ${index} err ${u32(e)}`);
+  print(`dtb ${index} err ${u32(e)} size ${dtbTotalSize(blob)}`);
   print(`regions ${info.regionCount}`);
   for (let i: u32 = 0; i < info.regionCount; i++) {
     const r = info.regions[i];

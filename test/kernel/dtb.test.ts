@@ -252,10 +252,17 @@ function refScan(b: Buffer): Info {
   };
 }
 
+/** What dtbTotalSize must return for a blob's first 40 bytes. */
+function refTotalSize(b: Buffer): number {
+  if (b.length < 40 || b.readUInt32BE(0) !== 0xd00dfeed) return 0;
+  const total = b.readUInt32BE(4);
+  return total >= 40 && total <= 2 * 1024 * 1024 ? total : 0;
+}
+
 /** The driver's text for one blob. */
-function formatResult(index: number, r: Parsed): string {
+function formatResult(index: number, r: Parsed, blob: Buffer): string {
   const hx = (x: bigint) => "0x" + x.toString(16);
-  const lines = [`dtb ${index} err ${r.err}`, `regions ${r.info.regions.length}`];
+  const lines = [`dtb ${index} err ${r.err} size ${refTotalSize(blob)}`, `regions ${r.info.regions.length}`];
   for (const g of r.info.regions) lines.push(`region ${hx(g.base)} ${hx(g.size)} ${g.kind}`);
   lines.push(`cpus ${r.info.cpus.length}`);
   for (const c of r.info.cpus) lines.push(`cpu ${hx(c)}`);
@@ -424,7 +431,7 @@ function runBoth(stdin: Buffer): { host: RunResult; node: RunResult } {
  */
 function expectBatch(blobs: Buffer[], labels: string[]): Parsed[] {
   const refs = blobs.map(refParse);
-  const expected = refs.map((r, i) => formatResult(i, r));
+  const expected = refs.map((r, i) => formatResult(i, r, blobs[i]!));
   const { host, node } = runBoth(batch(blobs));
   for (const [world, r] of [["host", host], ["node", node]] as const) {
     expect(r.stderr, world).toBe("");
@@ -512,7 +519,8 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
       const blob = qemuBlobs[i]!;
       expect(blob.readUInt32BE(4), c.label).toBe(blob.length);
       const { host, node } = runBoth(blob);
-      const expected = formatResult(0, refParse(blob));
+      const expected = formatResult(0, refParse(blob), blob);
+      expect(expected.split("\n")[0], c.label).toBe(`dtb 0 err 0 size ${blob.length}`);
       for (const r of [host, node]) {
         expect(r.stderr, c.label).toBe("");
         expect(r.status, c.label).toBe(0);

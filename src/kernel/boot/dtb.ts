@@ -25,6 +25,7 @@
  * Everything is gathered in a DtbScan first and copied into the BootInfo only if the
  * whole blob parsed: on error the BootInfo is left unchanged. parseDtb does not set
  * info.dtb (the caller knows the blob's address) and does not reserve the blob itself.
+ * dtbTotalSize reads the size for the view from the header alone.
  */
 import { u8, u32, u64, bool, array, arrayOf } from "kts";
 import { BootInfo, RegionKind, MAX_REGIONS, MAX_CPUS, CMDLINE_MAX } from "./bootinfo";
@@ -62,6 +63,8 @@ export enum DtbError {
   TooManyRegions,
 }
 
+/** The largest device tree dtbTotalSize accepts. */
+export const DTB_MAX_SIZE = 2097152;
 /** The deepest nesting of nodes accepted (the root is depth 1). */
 export const DTB_MAX_DEPTH = 16;
 const DEPTH_SLOTS = 17;
@@ -430,6 +433,19 @@ function scan(s: DtbScan, b: u8[]): DtbError {
   if (e != DtbError.Ok) return e;
   if (s.haveInitrdStart && s.haveInitrdEnd && s.initrdEnd < s.initrdStart) return DtbError.BadInitrd;
   return readReservations(s, b, offRsvmap, total);
+}
+
+/**
+ * The totalsize of the device tree whose header is header[0..40), for sizing the view
+ * handed to parseDtb (`bytesAt(addr, dtbTotalSize(bytesAt(addr, 40)))`): 0 if header
+ * is shorter than 40 bytes, the magic is wrong, or totalsize is outside
+ * [40, DTB_MAX_SIZE] (Linux's arm64 limit: the loader maps at most 2 MiB).
+ */
+export function dtbTotalSize(header: u8[]): u32 {
+  if (header.length < HEADER_SIZE || be32(header, 0) != FDT_MAGIC) return 0;
+  const total: u32 = be32(header, 4);
+  if (total < HEADER_SIZE || total > DTB_MAX_SIZE) return 0;
+  return total;
 }
 
 /**
