@@ -5,13 +5,14 @@
  * arm64 Linux Image header is the first bytes of the binary) for QEMU -kernel.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generate } from "../driver.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT } from "../project/load.js";
 import { compileFreestanding, freestandingFlags, ToolchainError } from "../toolchain/clang.js";
+import { lineTableC } from "./lines.js";
 
 export interface KernelBuild {
   arch: Arch;
@@ -58,7 +59,16 @@ export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string
   // The assembly calls kts_kernel_entry: the entry module's kernelMain.
   const entryModule = r.modules[r.modules.length - 1]!;
   const entrySym = `${entryModule.base}__kernelMain`;
-  run("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`), "-nostdlib", "-static", "-z", "max-page-size=4096", "--no-dynamic-linker", `--defsym=kts_kernel_entry=${entrySym}`, "-o", elf, ...objs]);
+  const link = (inputs: string[]) =>
+    run("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`), "-nostdlib", "-static", "-z", "max-page-size=4096", "--no-dynamic-linker", `--defsym=kts_kernel_entry=${entrySym}`, "-o", elf, ...inputs]);
+  link(objs);
+  // Second pass: the same objects plus the .ts line table (read-only data after all code).
+  const lines = lineTableC(elf);
+  const linesC = path.join(gen, "kts_lines.c");
+  writeFileSync(linesC, lines.source);
+  const linesO = path.join(obj, "zz_kts_lines.o");
+  run("clang", [...freestandingFlags(arch).filter((f) => f !== "-g"), "-c", linesC, "-o", linesO]);
+  link([...objs, linesO]);
   if (arch === "aarch64") run("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   return result;
 }

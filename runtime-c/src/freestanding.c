@@ -39,6 +39,49 @@ void kts_print_hex(uint64_t v) { puts_("0x"); put_unsigned(v, 16); }
 void kts_print_bool(bool v) { puts_(v ? "true" : "false"); }
 void kts_print_end(void) { kts_putc('\n'); }
 
+/* The image's .ts line table (compiler/build/lines.ts); absent in the first link pass. */
+extern const uint32_t kts_line_count __attribute__((weak));
+extern const char *const kts_line_files[] __attribute__((weak));
+extern const uint64_t kts_line_addrs[] __attribute__((weak));
+extern const uint32_t kts_line_info[] __attribute__((weak));
+
+/* Prints " at file.ts:line" for a code address, if the line table knows it. */
+void kts_print_code_location(uint64_t pc) {
+    if (!&kts_line_count || kts_line_count == 0 || pc < kts_line_addrs[0]) return;
+    uint32_t lo = 0, hi = kts_line_count;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (kts_line_addrs[mid] <= pc) lo = mid; else hi = mid;
+    }
+    uint32_t info = kts_line_info[lo];
+    puts_(" at ");
+    puts_(kts_line_files[info >> 20]);
+    kts_putc(':');
+    put_unsigned(info & 0xfffff, 10);
+}
+
+/* One backtrace line: "  #n 0x… at file.ts:line". */
+void kts_print_frame(uint32_t label, uint64_t pc) {
+    puts_("  #");
+    put_unsigned(label, 10);
+    puts_(" 0x");
+    put_unsigned(pc, 16);
+    kts_print_code_location(pc);
+    kts_putc('\n');
+}
+
+/* Frame-pointer backtrace: [fp] = caller's fp, [fp + 8] = return address on both arches.
+ * A return address points after the call, so it is looked up one byte earlier. */
+static void backtrace_(void) {
+    uint64_t *fp = __builtin_frame_address(0);
+    for (uint32_t i = 0; i < 16 && fp && ((uint64_t)fp >> 48) == 0xffff && ((uint64_t)fp & 7) == 0; i++) {
+        uint64_t ret = fp[1];
+        if (!ret) break;
+        kts_print_frame(i, ret - 1);
+        fp = (uint64_t *)fp[0];
+    }
+}
+
 void kts_panic_begin(void) { puts_("panic: "); }
 
 uint32_t kts_check_failures;
@@ -58,6 +101,8 @@ void kts_panic_end(const char *file, int line) {
     kts_putc(':');
     put_unsigned((uint64_t)line, 10);
     kts_putc('\n');
+    puts_("backtrace:\n");
+    backtrace_();
     kts_halt();
 }
 

@@ -66,6 +66,9 @@ void kts_unreachable(const char *file, int line) {
     kts_panic_end(file, line);
 }
 
+void kts_print_code_location(uint64_t pc) { (void)pc; }
+void kts_print_frame(uint32_t label, uint64_t pc) { fprintf(stream(), "  #%u 0x%" PRIx64 "\n", label, pc); }
+
 uint32_t kts_read_stdin(uint8_t *buf, uint32_t len) {
     fflush(stdout);
     ssize_t n = read(0, buf, len);

@@ -23,6 +23,10 @@ KTS_NORETURN KTS_COLD void kts_slice_fail(uint32_t from, uint32_t to, uint32_t l
 KTS_NORETURN KTS_COLD void kts_divzero_fail(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_unreachable(const char *file, int line);
 
+/* Prints " at file.ts:line" for a kernel code address (freestanding; no-op on the host). */
+void kts_print_code_location(uint64_t pc);
+void kts_print_frame(uint32_t label, uint64_t pc);
+
 /* ---- check(): a failed expectation is printed and counted ---- */
 extern uint32_t kts_check_failures;
 void kts_check_end(const char *file, int line);

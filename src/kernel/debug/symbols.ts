@@ -5,14 +5,16 @@
  * frame pointers; on both arches a frame record is [fp] = caller's fp,
  * [fp + 8] = return address. Reads only kernel stack memory.
  */
-import { u32, u64, usize, print, hex } from "kts";
+import { u32, u64, usize } from "kts";
 import { load64 } from "kts/unsafe";
 
 const MAX_FRAMES: u32 = 16;
 
-/** Prints one line: the address and, when known, its .ts location. */
+declare function kts_print_frame(label: u32, pc: u64): void;
+
+/** Prints one line "  #label 0x… at file.ts:line" (the location from the image's line table). */
 export function printCodeLocation(label: u32, pc: usize): void {
-  print(`  #${label} ${hex(pc)}`);
+  kts_print_frame(label, pc);
 }
 
 /** Walks frame records from fp while they look like kernel stack addresses. */
