@@ -551,6 +551,8 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
   out.push(...w.lines);
   const stmts = body && Node.isBlock(body) ? body.getStatements() : [];
   const last = stmts[stmts.length - 1];
+  // Code after the last statement (the epilogue) belongs to the function's closing line.
+  out.push(`#line ${f.node.getEndLineNumber()} "${prog.siteFile(f.node)}"`);
   if (f.type.ret.k !== "void" && !isCtor && !(last && Node.isReturnStatement(last))) {
     out.push(`    kts_unreachable("${prog.siteFile(f.node)}", ${f.node.getEndLineNumber()});`);
   }

@@ -54,6 +54,7 @@ void kts_print_code_location(uint64_t pc) {
         if (kts_line_addrs[mid] <= pc) lo = mid; else hi = mid;
     }
     uint32_t info = kts_line_info[lo];
+    if ((info >> 20) == 0xfff) return; /* code without a .ts location */
     puts_(" at ");
     puts_(kts_line_files[info >> 20]);
     kts_putc(':');
