@@ -68,6 +68,9 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   clz64: { module: "kts", params: ["u64"], ret: "u32", c: "kts_clz64($0)" },
   ctz64: { module: "kts", params: ["u64"], ret: "u32", c: "kts_ctz64($0)" },
   popcount64: { module: "kts", params: ["u64"], ret: "u32", c: "((uint32_t)__builtin_popcountll($0))" },
+  // A spin-loop step: a CPU hint plus a compiler barrier, so memory written by
+  // other CPUs is read again on the next iteration.
+  spinWait: { module: "kts", params: [], ret: "void", cByArch: { x86_64: '__asm__ volatile("pause" ::: "memory")', aarch64: '__asm__ volatile("yield" ::: "memory")' } },
   panic: { module: "kts", params: ["special"], ret: "never", special: true },
   assert: { module: "kts", params: ["special"], ret: "void", special: true },
   check: { module: "kts", params: ["special"], ret: "bool", special: true },

@@ -253,7 +253,7 @@ function lowerSysreg(ctx: FnCtx, call: CallExpression, name: "readSysreg" | "wri
   }
   if (name === "readSysreg") {
     const asm = arch === "x86_64" ? `"mov %%${reg.toLowerCase()}, %0"` : `"mrs %0, ${reg}"`;
-    return { c: `({ uint64_t kts_v; __asm__ volatile(${asm} : "=r"(kts_v)); kts_v; })`, t: T.int("u64") };
+    return { c: `({ uint64_t kts_v; __asm__ volatile(${asm} : "=r"(kts_v) :: "memory"); kts_v; })`, t: T.int("u64") };
   }
   const v = lowerArg(ctx, args[1]!, T.int("u64"));
   if (v.t.k === "error") return ERR;

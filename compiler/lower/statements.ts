@@ -518,7 +518,8 @@ export class StatementLowerer {
 }
 
 function stripParens(c: string): string {
-  if (!c.startsWith("(") || !c.endsWith(")")) return c;
+  // A GNU statement expression ({ ... }) keeps its parentheses.
+  if (!c.startsWith("(") || !c.endsWith(")") || c.startsWith("({")) return c;
   let d = 0;
   for (let i = 0; i < c.length; i++) {
     if (c[i] === "(") d++;

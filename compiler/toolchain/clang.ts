@@ -18,7 +18,7 @@ export function hostFlags(opts: { sanitize: boolean; optimize: string }): string
 }
 
 export function freestandingFlags(arch: Arch): string[] {
-  const common = ["-std=gnu11", "-O2", "-g", "-ffreestanding", "-fno-builtin", "-nostdlib", "-fno-strict-aliasing", "-fno-stack-protector", "-fno-pic", "-fno-omit-frame-pointer", ...WARNINGS, "-I", RUNTIME_INCLUDE];
+  const common = ["-std=gnu11", "-O2", "-g", "-ffreestanding", "-fno-builtin", "-nostdlib", "-fno-strict-aliasing", "-fno-stack-protector", "-fno-pic", "-fno-omit-frame-pointer", "-fno-delete-null-pointer-checks", ...WARNINGS, "-I", RUNTIME_INCLUDE];
   if (arch === "x86_64") return ["--target=x86_64-unknown-none-elf", "-mno-red-zone", "-mgeneral-regs-only", "-mcmodel=kernel", ...common];
   return ["--target=aarch64-unknown-none-elf", "-mgeneral-regs-only", "-mno-omit-leaf-frame-pointer", ...common];
 }

@@ -18,6 +18,7 @@
  *   physToVirt(pa), virtToPhys(va)    the kernel's direct map of physical memory
  *   paging: PAGE_SIZE, LEVELS, pteTable, pteLeaf, pteAddress, ptePresent, pteIsLeaf,
  *           levelIndex, activateAddressSpace, flushTlbAll, flushTlbPage
- *   traps:  setFaultHook(fn) so kernel tests can catch a deliberate fault
+ *   traps:  probeRead64(va): reads a u64, or returns false if that faults (the
+ *           fault is caught and logged) — kernel tests use it for a deliberate fault
  */
 export type ArchIndex = typeof import("./x86_64/index");

@@ -7,7 +7,7 @@
  * kernel page tables, heap) -> interrupts and this CPU's timer -> secondary
  * CPUs -> kernel page tables on every CPU -> the one "boot OK" line -> idle.
  */
-import { u32, u64, usize, print, array } from "kts";
+import { u32, u64, usize, bool, print, array, spinWait } from "kts";
 import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
 import { memInit, enterKernelSpace } from "./mem/index";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
@@ -17,6 +17,8 @@ export const TICK_HZ: u32 = 100;
 export const bootInfo = new BootInfo();
 /** Timer ticks seen by each CPU (each CPU writes only its own slot). */
 const ticks: u64[] = array(MAX_CPUS, 0n);
+/** Set by each secondary CPU once it has announced itself (its own slot only). */
+const cpuReady: bool[] = array(MAX_CPUS, false);
 
 function onTick(): void {
   const cpu = cpuIndex();
@@ -37,6 +39,7 @@ export function bootKernel(bootArg: usize): u32 {
   const online: u32 = startSecondaryCpus(bootInfo, apMain);
   // Secondary CPUs start on the boot tables; everyone then moves to the kernel space.
   enterKernelSpace();
+  waitForSecondaries(online);
   const mib: u64 = bootInfo.usableBytes() >> 20n;
   if (ARCH_ID == 1) print(`CambiOS boot OK arch=x86_64 cpus=${online} mem=${mib}`);
   else print(`CambiOS boot OK arch=aarch64 cpus=${online} mem=${mib}`);
@@ -47,7 +50,19 @@ export function apMain(cpu: u32): void {
   enterKernelSpace();
   timerStart(TICK_HZ, onTick);
   print(`cpu ${cpu} online`);
+  cpuReady[cpu] = true;
   idle();
+}
+
+/** Boot is complete when every started CPU has moved to the kernel space and said so. */
+function waitForSecondaries(online: u32): void {
+  for (let cpu: u32 = 1; cpu < online; cpu++) {
+    let spins: u64 = 0n;
+    while (!cpuReady[cpu] && spins < 100_000_000n) {
+      spinWait();
+      spins = u64(spins + 1n);
+    }
+  }
 }
 
 function idle(): void {

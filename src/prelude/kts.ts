@@ -132,6 +132,9 @@ export function popcount64(x: u64): u32 {
   return n;
 }
 
+/** One step of a spin loop: in C a CPU hint and a compiler barrier, so values other CPUs write are re-read. */
+export function spinWait(): void {}
+
 // ---- Panics, assertions, logging --------------------------------------------
 /** Stops the program (kernel: the CPU) with a message and the .ts location. */
 export function panic(message: string): never {

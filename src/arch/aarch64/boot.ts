@@ -1,13 +1,20 @@
 "use unsafe";
 /**
  * AArch64 early boot: console first, then the device tree (physical address in
- * x0 from the loader) into BootInfo.
+ * x0 from the loader) into BootInfo (parseDtb: RAM, reserved ranges, initrd,
+ * command line, CPUs) and the platform (GICv3 frames, PSCI conduit), the trap
+ * handler state and the clock's starting point.
  */
-import { u32, usize, panic } from "kts";
+import { u8, u32, usize, print, panic } from "kts";
 import { bytesAt, load32 } from "kts/unsafe";
 import { BootInfo, RegionKind } from "../../kernel/boot/bootinfo";
+import { parseDtb, DtbError } from "../../kernel/boot/dtb";
 import { init as consoleInit } from "./console";
 import { trapsInit } from "./traps";
+import { clockInit } from "./timer";
+import { gicSetBases } from "./gic";
+import { psciUseSmc } from "./cpu";
+import { FdtNode, fdtFindCompatible, COMPAT_GIC_V3, COMPAT_PSCI_02, COMPAT_PSCI_10, METHOD_SMC } from "./fdt";
 import { physToVirt } from "./memory";
 
 export const ARCH_ID: u32 = 2;
@@ -20,6 +27,7 @@ function be32(p: usize): u32 {
 export function earlyInit(bootArg: usize, info: BootInfo): void {
   consoleInit();
   trapsInit();
+  clockInit();
   info.dtb = bootArg;
   const dtb = physToVirt(bootArg);
   // SAFETY: x0 from the loader points at the DTB header, inside the boot map.
@@ -27,6 +35,24 @@ export function earlyInit(bootArg: usize, info: BootInfo): void {
   const size: u32 = be32(usize(dtb + 4n));
   const blob = bytesAt(dtb, size);
   if (blob.length == 0) panic("empty device tree");
-  // The DTB parser arrives in src/kernel/boot/dtb.ts; until then assume QEMU's RAM layout.
-  info.addRegion(0x4000_0000n, 0x800_0000n, RegionKind.Usable);
+  const err: DtbError = parseDtb(blob, info);
+  if (err != DtbError.Ok) {
+    print(`device tree at ${bootArg}: parse error ${err}; assuming QEMU virt's 128 MiB at 0x40000000, one CPU`);
+    info.addRegion(0x4000_0000n, 0x800_0000n, RegionKind.Usable);
+  }
+  platformFromDtb(blob);
+}
+
+/** The GICv3 frames and the PSCI conduit; QEMU virt's when the tree does not say. */
+function platformFromDtb(blob: u8[]): void {
+  const gic = new FdtNode();
+  if (fdtFindCompatible(blob, COMPAT_GIC_V3, gic) && gic.regCount >= 2) {
+    gicSetBases(gic.regBase[0], gic.regBase[1]);
+  } else {
+    print("device tree: no arm,gic-v3 node with distributor and redistributor frames; assuming QEMU virt's");
+  }
+  const psci = new FdtNode();
+  if (fdtFindCompatible(blob, COMPAT_PSCI_02, psci) || fdtFindCompatible(blob, COMPAT_PSCI_10, psci)) {
+    psciUseSmc(psci.method == METHOD_SMC);
+  }
 }

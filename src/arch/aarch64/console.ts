@@ -2,9 +2,15 @@
 /**
  * The PL011 UART of QEMU's virt machine (0x0900_0000): the AArch64 console.
  * QEMU's model needs no baud setup; transmit is polled on FR.TXFF.
+ *
+ * Lines from different CPUs do not interleave: the first character of a line
+ * takes the console for this CPU (a spin lock holding CPU index + 1) and the
+ * newline gives it back. A CPU that already holds it (an interrupt or fault
+ * printing in the middle of its own line) goes on; a holder that keeps it
+ * longer than LOCK_TIMEOUT_MS (a CPU that died mid-line) loses it.
  */
-import { u8, u32, usize } from "kts";
-import { mmioRead32, mmioWrite32 } from "kts/unsafe";
+import { u8, u32, u64, usize, array } from "kts";
+import { mmioRead32, mmioWrite32, readSysreg, addressOf, atomicLoad32, atomicStore32, atomicCas32, cpuRelax } from "kts/unsafe";
 import { physToVirt } from "./memory";
 
 const PL011_PHYS: usize = 0x0900_0000n;
@@ -12,6 +18,10 @@ const DR: usize = 0x00n;
 const FR: usize = 0x18n;
 const CR: usize = 0x30n;
 const FR_TXFF: u32 = 0x20;
+const LOCK_TIMEOUT_MS: u64 = 200n;
+
+/** The line lock: 0 free, else the holder's CPU index + 1. */
+const lineOwner: u32[] = array(1, 0);
 
 export function init(): void {
   // SAFETY: enables the UART and its transmitter (UARTEN | TXE | RXE).
@@ -19,8 +29,25 @@ export function init(): void {
 }
 
 export function putc(c: u8): void {
+  const me: u32 = u32(u32(readSysreg("TPIDR_EL1") & 0xffffn) + 1);
+  const lock: usize = addressOf(lineOwner);
+  if (atomicLoad32(lock) != me) takeLine(lock, me);
   if (c == 0x0a) putRaw(0x0d);
   putRaw(c);
+  if (c == 0x0a) atomicStore32(lock, 0);
+}
+
+function takeLine(lock: usize, me: u32): void {
+  if (atomicCas32(lock, 0, me)) return;
+  const start: u64 = readSysreg("CNTVCT_EL0") | 0n; // "| 0n": a bare readSysreg() initializer loses its ({ }) in the C (cambi bug)
+  const limit: u64 = u64(u64((readSysreg("CNTFRQ_EL0") & 0xffff_ffffn) * LOCK_TIMEOUT_MS) / 1000n);
+  while (!atomicCas32(lock, 0, me)) {
+    if (u64(readSysreg("CNTVCT_EL0") - start) > limit) {
+      atomicStore32(lock, me);
+      return;
+    }
+    cpuRelax();
+  }
 }
 
 function putRaw(c: u8): void {

@@ -61,10 +61,15 @@ export function pteFlags(e: u64): u32 {
   return f;
 }
 
+const TCR_EPD0: u64 = 0x80n;
+
 export function activateKernelSpace(rootPa: usize): void {
   // SAFETY: the new tables map the kernel, the direct map and devices as before.
   dsbIsh();
   writeSysreg("TTBR1_EL1", rootPa);
+  // The boot identity map in TTBR0 is no longer needed: with its walks off, a
+  // null or user-half access faults (user address spaces will turn them back on).
+  writeSysreg("TCR_EL1", readSysreg("TCR_EL1") | TCR_EPD0);
   isb();
   tlbiVmalle1is();
 }

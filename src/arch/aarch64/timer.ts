@@ -1,25 +1,111 @@
 "use unsafe";
 /**
- * Interrupt controller and timer. Placeholder until the drivers land: no
- * interrupts, a clock that does not advance.
+ * Interrupts and time on AArch64: the GICv3 (gic.ts) and the generic timer's
+ * virtual timer (CNTV_*, PPI 27), one per CPU. Each CPU's timer is programmed
+ * by compare value (CNTV_CVAL_EL0 advances by a fixed interval, so ticks do not
+ * drift); the IRQ handler acknowledges, re-arms, calls the kernel's tick
+ * function and ends the interrupt. Time comes from the virtual counter
+ * CNTVCT_EL0 at CNTFRQ_EL0 Hz.
  */
-import { u32, u64 } from "kts";
-import { halt } from "kts/unsafe";
-import { BootInfo } from "../../kernel/boot/bootinfo";
+import { u32, u64, usize, print, panic, hex, array } from "kts";
+import { readSysreg, writeSysreg, isb, irqEnable, halt } from "kts/unsafe";
+import { BootInfo, MAX_CPUS } from "../../kernel/boot/bootinfo";
+import { setIrqHandler } from "./traps";
+import { gicDistInit, gicCpuInit, gicEnablePrivate, gicAcknowledge, gicEndOfInterrupt, INTID_SPURIOUS_FIRST } from "./gic";
+import { cpuIndex } from "./smp";
 
+/** The EL1 virtual timer's PPI. */
+const INTID_VIRTUAL_TIMER: u32 = 27;
+const CNTV_CTL_ENABLE: u64 = 1n;
+const CNTV_CTL_IMASK: u64 = 2n;
+const NANOS_PER_SECOND: u64 = 1_000_000_000n;
+
+let tickHandler: () => void = noTick;
+/** Counter ticks between timer interrupts, per CPU (0: timer off). */
+const interval: u64[] = array(MAX_CPUS, 0n);
+/** The counter at earlyInit, and its frequency. */
+let counterBase: u64 = 0n;
+let counterHz: u64 = 0n;
+
+function noTick(): void {}
+
+/** Boot CPU, first thing: remembers where "since boot" starts. */
+export function clockInit(): void {
+  counterHz = readSysreg("CNTFRQ_EL0") & 0xffff_ffffn;
+  counterBase = readSysreg("CNTVCT_EL0") | 0n; // "| 0n": a bare readSysreg() initializer loses its ({ }) in the C (cambi bug)
+}
+
+/** The counter's frequency in Hz. */
+export function counterFrequency(): u64 {
+  return counterHz;
+}
+
+/** Boot CPU: the distributor, this CPU's redistributor and CPU interface, the IRQ handler. */
 export function interruptsInit(info: BootInfo): void {
-  if (info.cpuCount == 0xffffffff) halt();
+  if (counterHz == 0n) clockInit();
+  if (counterHz == 0n) panic("CNTFRQ_EL0 is 0: the generic timer's frequency is unknown");
+  if (info.cpuCount > MAX_CPUS) panic(`BootInfo lists ${info.cpuCount} CPUs`);
+  gicDistInit();
+  gicCpuInit(0);
+  setIrqHandler(onIrq);
 }
 
+/** This CPU: a periodic tick of hz per second calling onTick, then IRQs unmasked. */
 export function timerStart(hz: u32, onTick: () => void): void {
-  if (hz == 0) onTick();
+  if (hz == 0) panic("timerStart: hz must not be 0");
+  const cpu: u32 = cpuIndex();
+  let iv: u64 = u64(counterHz / u64(hz));
+  if (iv == 0n) iv = 1n;
+  tickHandler = onTick;
+  interval[cpu] = iv;
+  writeSysreg("CNTV_CTL_EL0", CNTV_CTL_IMASK);
+  writeSysreg("CNTV_CVAL_EL0", u64(readSysreg("CNTVCT_EL0") + iv));
+  writeSysreg("CNTV_CTL_EL0", CNTV_CTL_ENABLE);
+  isb();
+  gicEnablePrivate(cpu, INTID_VIRTUAL_TIMER);
+  irqEnable();
 }
 
+/** Nanoseconds since earlyInit, from the virtual counter. */
 export function monotonicNanos(): u64 {
-  return 0n;
+  const hz: u64 = counterHz;
+  if (hz == 0n) return 0n;
+  const t: u64 = u64(readSysreg("CNTVCT_EL0") - counterBase);
+  const secs: u64 = u64(t / hz);
+  const rem: u64 = u64(t % hz);
+  return u64(secs * NANOS_PER_SECOND + u64(u64(rem * NANOS_PER_SECOND) / hz));
 }
 
-/** Sleeps until the next interrupt. */
+/** Sleeps until the next interrupt (IRQs unmasked first). */
 export function waitForInterrupt(): void {
+  irqEnable();
   halt();
+}
+
+/** The IRQ vector's handler: one interrupt per exception. */
+function onIrq(frame: usize): void {
+  const intid: u32 = gicAcknowledge();
+  if (intid >= INTID_SPURIOUS_FIRST) return;
+  const cpu: u32 = cpuIndex();
+  if (intid == INTID_VIRTUAL_TIMER) {
+    timerInterrupt(cpu);
+  } else {
+    print(`cpu ${cpu}: unexpected interrupt ${intid} (frame ${hex(frame)})`);
+  }
+  gicEndOfInterrupt(intid);
+}
+
+/** Re-arms this CPU's timer one interval later (skipping missed ticks), then ticks. */
+function timerInterrupt(cpu: u32): void {
+  const iv: u64 = interval[cpu];
+  if (iv == 0n) {
+    writeSysreg("CNTV_CTL_EL0", CNTV_CTL_IMASK);
+    return;
+  }
+  let next: u64 = u64(readSysreg("CNTV_CVAL_EL0") + iv);
+  const now: u64 = readSysreg("CNTVCT_EL0") | 0n; // "| 0n": a bare readSysreg() initializer loses its ({ }) in the C (cambi bug)
+  if (next <= now) next = u64(now + iv);
+  writeSysreg("CNTV_CVAL_EL0", next);
+  isb();
+  tickHandler();
 }

@@ -82,3 +82,40 @@ trap_common:
     ldp x0, x1, [sp, #0]
     add sp, sp, #FRAME
     eret
+
+/*
+ * Exception table: (faulting instruction, recovery address) pairs in section
+ * __ex_table (the linker script brackets it with __ex_table_start/_end). On a
+ * synchronous abort at EL1 whose ELR is a listed instruction, the trap handler
+ * resumes at the recovery address instead of reporting a fault.
+ */
+.macro EXTABLE insn, fixup
+    .pushsection __ex_table, "a"
+    .balign 8
+    .quad \insn, \fixup
+    .popsection
+.endm
+
+/* u64 arch_probe_read64(va): 1 if the 8-byte load at va completed, 0 if it faulted. */
+    .text
+    .globl arch_probe_read64
+arch_probe_read64:
+probe_read64_insn:
+    ldr x1, [x0]
+    mov x0, #1
+    ret
+probe_read64_fixup:
+    mov x0, #0
+    ret
+    EXTABLE probe_read64_insn, probe_read64_fixup
+
+/* The table's bounds, for KTS. */
+    .globl arch_extable_start
+arch_extable_start:
+    ldr x0, =__ex_table_start
+    ret
+    .globl arch_extable_end
+arch_extable_end:
+    ldr x0, =__ex_table_end
+    ret
+    .ltorg

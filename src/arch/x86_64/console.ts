@@ -2,12 +2,22 @@
 /**
  * The 16550 UART on COM1 (I/O port 0x3f8): the x86_64 console. 115200 8N1,
  * FIFOs on, polled transmit. kts_putc (entry.S) jumps here for print().
+ *
+ * Lines do not interleave between CPUs: the first character of a line takes a
+ * lock that its newline releases (a CPU already holding it, e.g. a fault report
+ * interrupting its own line, goes on). A CPU that waits too long takes the lock
+ * over, so a CPU stopped mid-line cannot silence the others.
  */
-import { u8, u16 } from "kts";
-import { inb, outb } from "kts/unsafe";
+import { u8, u16, u32, array } from "kts";
+import { addressOf, atomicCas32, atomicLoad32, atomicStore32, cpuRelax, inb, outb } from "kts/unsafe";
+import { cpuIndex } from "./percpu";
 
 const COM1: u16 = 0x3f8;
 const LSR_THRE: u8 = 0x20;
+const MAX_SPINS: u32 = 20_000_000;
+
+/** 0 = free, else the owning CPU's index + 1. */
+const lineLock: u32[] = array(1, 0);
 
 export function init(): void {
   // SAFETY: COM1 is the PC's first serial port; these writes only configure it.
@@ -21,8 +31,22 @@ export function init(): void {
 }
 
 export function putc(c: u8): void {
+  const me: u32 = u32(cpuIndex() + 1);
+  const lock = addressOf(lineLock);
+  if (atomicLoad32(lock) != me) {
+    let spins: u32 = 0;
+    while (!atomicCas32(lock, 0, me)) {
+      cpuRelax();
+      spins = u32(spins + 1);
+      if (spins == MAX_SPINS) {
+        atomicStore32(lock, me);
+        break;
+      }
+    }
+  }
   if (c == 0x0a) putRaw(0x0d);
   putRaw(c);
+  if (c == 0x0a) atomicStore32(lock, 0);
 }
 
 function putRaw(c: u8): void {

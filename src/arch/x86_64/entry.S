@@ -4,6 +4,9 @@
  * tables (identity and the direct map of the first 4 GiB with 2 MiB pages, and
  * the kernel image at KERNEL_VMA), enter long mode, jump to the higher half and
  * call kernelMain(start_info). The KTS kernel then builds its real page tables.
+ * The identity map leaves out the page at 0, so a null pointer faults; its
+ * first 2 MiB are 4 KiB pages (boot_pt_ident), the rest is shared with the
+ * direct map.
  */
 #define KERNEL_VMA    0xffffffff80000000
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -18,10 +21,15 @@
 
     .section .boot.bss, "aw", @nobits
     .balign 4096
+    .globl boot_pml4                /* also the APs' tables on their way to long mode (trampoline.S) */
 boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4096 * 4      /* 4 GiB in 2 MiB pages */
+boot_pdpt_ident: .skip 4096         /* identity: like boot_pdpt_low but GiB 0 -> boot_pd_ident */
+boot_pd_ident:  .skip 4096          /* identity GiB 0: [0] -> boot_pt_ident, then 2 MiB pages */
+boot_pt_ident:  .skip 4096          /* identity 0..2 MiB in 4 KiB pages, page 0 absent */
+BOOT_TABLE_PAGES = 10
 
     .section .boot.data, "aw"
     .balign 16
@@ -45,7 +53,7 @@ pvh_start32:
     /* Clear the boot tables. */
     movl $boot_pml4, %ebx
     xorl %eax, %eax
-    movl $(4096 * 7 / 4), %ecx
+    movl $(4096 * BOOT_TABLE_PAGES / 4), %ecx
     movl %ebx, %edx
 1:  movl %eax, (%edx)
     addl $4, %edx
@@ -65,7 +73,7 @@ pvh_start32:
     cmpl $2048, %ecx
     jne 2b
 
-    /* PDPT (low): 4 entries -> the 4 PDs. Used for identity and the direct map. */
+    /* PDPT (low): 4 entries -> the 4 PDs: the direct map. */
     movl $boot_pdpt_low, %edx
     movl $boot_pd, %eax
     orl $3, %eax
@@ -77,6 +85,43 @@ pvh_start32:
     addl $4096, %eax
     movl %eax, 24(%edx)
 
+    /* Identity PT: pages 1..511 (4 KiB) present|writable; page 0 stays absent. */
+    movl $boot_pt_ident, %edx
+    movl $1, %ecx
+3:  movl %ecx, %eax
+    shll $12, %eax
+    orl $3, %eax
+    movl %eax, (%edx, %ecx, 8)
+    incl %ecx
+    cmpl $512, %ecx
+    jne 3b
+
+    /* Identity PD for GiB 0: [0] -> the PT above, [1..511] as boot_pd. */
+    movl $boot_pd_ident, %edx
+    movl $boot_pt_ident, %eax
+    orl $3, %eax
+    movl %eax, 0(%edx)
+    movl $1, %ecx
+4:  movl $boot_pd, %eax
+    movl (%eax, %ecx, 8), %eax
+    movl %eax, (%edx, %ecx, 8)
+    incl %ecx
+    cmpl $512, %ecx
+    jne 4b
+
+    /* Identity PDPT: GiB 0 -> the PD above, GiBs 1..3 shared with the direct map. */
+    movl $boot_pdpt_ident, %edx
+    movl $boot_pd_ident, %eax
+    orl $3, %eax
+    movl %eax, 0(%edx)
+    movl $boot_pdpt_low, %eax
+    movl 8(%eax), %ecx
+    movl %ecx, 8(%edx)
+    movl 16(%eax), %ecx
+    movl %ecx, 16(%edx)
+    movl 24(%eax), %ecx
+    movl %ecx, 24(%edx)
+
     /* PDPT (high): entry 510 -> PD 0, so KERNEL_VMA maps physical 0..1 GiB. */
     movl $boot_pdpt_high, %edx
     movl $boot_pd, %eax
@@ -85,9 +130,11 @@ pvh_start32:
 
     /* PML4: [0] identity, [256] direct map at 0xffff800000000000, [511] kernel. */
     movl $boot_pml4, %edx
-    movl $boot_pdpt_low, %eax
+    movl $boot_pdpt_ident, %eax
     orl $3, %eax
     movl %eax, 0(%edx)
+    movl $boot_pdpt_low, %eax
+    orl $3, %eax
     movl %eax, (256 * 8)(%edx)
     movl $boot_pdpt_high, %eax
     orl $3, %eax
@@ -148,3 +195,9 @@ kts_putc:
     .globl kts_halt
 kts_halt:
     jmp arch_x86_64_cpu__haltForever
+
+/* x86_boot_stack_top(): the boot CPU's stack (its TSS RSP0). */
+    .globl x86_boot_stack_top
+x86_boot_stack_top:
+    movabsq $boot_stack_top, %rax
+    ret

@@ -9,3 +9,4 @@ export { physToVirt, virtToPhys, imagePhysStart, kernelTextStart, kernelTextEnd,
 export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll } from "./paging";
 export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";
+export { probeRead64 } from "./traps";

@@ -1,0 +1,150 @@
+/*
+ * x86_64 trap entry: one stub per IDT vector (0-255). Each pushes a zero error
+ * code when the CPU does not push one, then its vector, and joins trap_common,
+ * which saves every general register into a frame on the stack and calls the
+ * KTS handler arch_x86_64_traps__onTrap(vector, frame). The handler may edit
+ * the frame (e.g. RIP, to resume at an exception-table fixup); trap_common then
+ * restores it and returns with iretq.
+ *
+ * Frame layout (byte offsets from the frame address; src/arch/x86_64/traps.ts
+ * mirrors them):
+ *   0 r15   8 r14  16 r13  24 r12  32 r11  40 r10  48 r9   56 r8
+ *  64 rbp  72 rdi  80 rsi  88 rdx  96 rcx 104 rbx 112 rax
+ * 120 vector  128 error code  136 rip  144 cs  152 rflags  160 rsp  168 ss
+ * 176 bytes in all; the CPU aligns RSP to 16 before pushing its part, so the
+ * frame address is 16-byte aligned.
+ *
+ * Entries from ring 3 swap GS (swapgs) so the kernel's GS base always points
+ * at this CPU's per-CPU block while kernel code runs.
+ */
+#define F_VECTOR 120
+#define F_CS     144
+
+    .text
+
+.macro TRAP_STUB v
+    .balign 16
+trap_stub_\v:
+    .set trap_has_error, 0
+    .if \v == 8 || \v == 10 || \v == 11 || \v == 12 || \v == 13 || \v == 14 || \v == 17 || \v == 21 || \v == 29 || \v == 30
+    .set trap_has_error, 1
+    .endif
+    .if trap_has_error == 0
+    pushq $0
+    .endif
+    pushq $\v
+    jmp trap_common
+.endm
+
+.macro TRAP_ADDR v
+    .quad trap_stub_\v
+.endm
+
+    .altmacro
+    .balign 16
+    .globl trap_stubs
+trap_stubs:
+    .set vec, 0
+    .rept 256
+    TRAP_STUB %vec
+    .set vec, vec + 1
+    .endr
+
+trap_common:
+    cld
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    testb $3, F_CS(%rsp)
+    jz 1f
+    swapgs
+1:  movq F_VECTOR(%rsp), %rdi
+    movq %rsp, %rsi
+    call arch_x86_64_traps__onTrap
+    testb $3, F_CS(%rsp)
+    jz 2f
+    swapgs
+2:  popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp                  /* vector and error code */
+    iretq
+
+    .section .rodata
+    .balign 8
+trap_stub_table:
+    .set vec, 0
+    .rept 256
+    TRAP_ADDR %vec
+    .set vec, vec + 1
+    .endr
+    .noaltmacro
+
+    .text
+/* x86_trap_stub(vector): the address of that vector's entry stub (for the IDT). */
+    .globl x86_trap_stub
+x86_trap_stub:
+    movl %edi, %edi
+    andl $255, %edi
+    leaq trap_stub_table(%rip), %rax
+    movq (%rax, %rdi, 8), %rax
+    ret
+
+/*
+ * Exception table: pairs (faulting instruction, fixup) of code that may fault
+ * on purpose. When a kernel-mode page fault's RIP is a listed instruction, the
+ * trap handler resumes at its fixup instead of reporting the fault.
+ */
+    .section .rodata.extable, "a"
+    .balign 8
+extable_start:
+    .quad probe_read64_insn, probe_read64_fixup
+extable_end:
+
+    .text
+/* x86_extable_start() / x86_extable_end(): the table's bounds, 16 bytes an entry. */
+    .globl x86_extable_start
+x86_extable_start:
+    leaq extable_start(%rip), %rax
+    ret
+    .globl x86_extable_end
+x86_extable_end:
+    leaq extable_end(%rip), %rax
+    ret
+
+/* x86_probe_read64(va, out): *out = *(u64 *)va and returns 1; returns 0 if the
+ * load faults (the fixup below runs instead, RSP unchanged). */
+    .globl x86_probe_read64
+x86_probe_read64:
+probe_read64_insn:
+    movq (%rdi), %rax
+    movq %rax, (%rsi)
+    movl $1, %eax
+    ret
+probe_read64_fixup:
+    xorl %eax, %eax
+    ret
