@@ -76,6 +76,8 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   check: { module: "kts", params: ["special"], ret: "bool", special: true },
   checkFailures: { module: "kts", params: [], ret: "u32", c: "kts_check_failures" },
   print: { module: "kts", params: ["special"], ret: "void", special: true },
+  log: { module: "kts", params: ["special"], ret: "void", special: true },
+  setLogLevel: { module: "kts", params: ["u32"], ret: "void", c: "(kts_log_level = ($0))" },
   hex: { module: "kts", params: ["special"], ret: "special", special: true },
   array: { module: "kts", params: ["special"], ret: "special", special: true },
   arrayOf: { module: "kts", params: ["special"], ret: "special", special: true },

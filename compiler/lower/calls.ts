@@ -173,6 +173,8 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
   switch (name) {
     case "print":
       return lowerPrint(ctx, call, "print");
+    case "log":
+      return lowerLog(ctx, call);
     case "panic":
       return lowerPrint(ctx, call, "panic");
     case "assert":
@@ -392,6 +394,26 @@ function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): 
   if (!msg) return ERR;
   if (kind === "print") return { c: printBlock(msg, "kts_print_begin()", "kts_print_end()"), t: T.void };
   return { c: printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`), t: T.never };
+}
+
+/** log(level, message): the level is a constant LOG_*; the message is printed only at or below the threshold. */
+function lowerLog(ctx: FnCtx, call: CallExpression): Ex {
+  const args = call.getArguments() as Expression[];
+  if (args.length !== 2) {
+    ctx.prog.report("KT2019", call, "2", String(args.length));
+    return ERR;
+  }
+  const level = lowerExpr(ctx, args[0]!);
+  if (level.t.k === "error") return ERR;
+  if (level.value === undefined || level.value < 0n || level.value > 3n) {
+    ctx.prog.report("KT2018", args[0]!);
+    return ERR;
+  }
+  const msg = messageParts(ctx, args[1]!);
+  if (!msg) return ERR;
+  const lv = level.value.toString();
+  const body = printBlock(msg, `kts_log_begin(${lv})`, "kts_print_end()");
+  return { c: `(${lv}u <= kts_log_level ? ${body.startsWith("({") ? `(void)${body}` : body} : (void)0)`, t: T.void };
 }
 
 /** assert(): a failure panics. check(): a failure is printed and counted, and the value is cond. */

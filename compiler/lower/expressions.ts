@@ -436,6 +436,10 @@ function lowerPrefix(ctx: FnCtx, node: Node & { getOperatorToken(): SyntaxKind; 
   return { c: `(int64_t)(int32_t)~(uint32_t)${paren(asRaw(a))}`, t: a.t, raw: true, bits: 32 };
 }
 
+function isIntNameLocal(s: string): s is keyof typeof INTS {
+  return Object.prototype.hasOwnProperty.call(INTS, s);
+}
+
 function parseIntLiteral(text: string): bigint | undefined {
   const t = text.replace(/_/g, "").replace(/n$/, "");
   if (/^0[xX][0-9a-fA-F]+$|^0[bB][01]+$|^0[oO][0-7]+$|^[0-9]+$/.test(t)) return BigInt(t);
@@ -455,6 +459,13 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
     return { c: l.cname, t: l.type, lvalue: !l.isConst, stack: l.stack, stackName: node.getText() };
   }
   if (r.kind === "intrinsic") {
+    // Prelude constants (LOG_INFO …): `export const NAME: u32 = <literal>`.
+    const d = r.decl;
+    if (Node.isVariableDeclaration(d)) {
+      const tn = d.getTypeNode()?.getText();
+      const v = parseIntLiteral(d.getInitializer()?.getText() ?? "");
+      if (tn && isIntNameLocal(tn) && v !== undefined) return constOf(ctx, node, v, INTS[tn]);
+    }
     ctx.prog.report("KT4007", node, r.name);
     return ERR;
   }

@@ -12,7 +12,7 @@ import type { DeclInfo } from "./program.js";
 export type Resolved =
   | { kind: "local"; local: LocalInfo }
   | { kind: "decl"; decl: DeclInfo }
-  | { kind: "intrinsic"; name: string; module: PreludeModule }
+  | { kind: "intrinsic"; name: string; module: PreludeModule; decl: Node }
   | { kind: "lib" }
   /** A function declared inside a function (reported where it is declared). */
   | { kind: "nested" }
@@ -33,7 +33,7 @@ export function resolveDecl(ctx: FnCtx, id: Node): Resolved {
     if (Node.isFunctionDeclaration(d) && !Node.isSourceFile(d.getParent())) return { kind: "nested" };
     const sf = d.getSourceFile();
     const mod = preludeModuleOf(sf);
-    if (mod) return { kind: "intrinsic", name: sym.getName(), module: mod };
+    if (mod) return { kind: "intrinsic", name: sym.getName(), module: mod, decl: d };
     if (sf.isInNodeModules() || sf.isDeclarationFile()) return { kind: "lib" };
   }
   return { kind: "unknown" };

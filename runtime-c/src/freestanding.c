@@ -24,6 +24,14 @@ static void put_unsigned(uint64_t v, unsigned base) {
     while (n) kts_putc(buf[--n]);
 }
 
+uint32_t kts_log_level = 2;
+
+void kts_log_begin(uint32_t level) {
+    static const char *const prefix[4] = { "error: ", "warn: ", "info: ", "debug: " };
+    kts_print_begin();
+    puts_(prefix[level < 4 ? level : 3]);
+}
+
 void kts_print_begin(void) {}
 void kts_print_str(const char *s) { puts_(s); }
 void kts_print_u64(uint64_t v) { put_unsigned(v, 10); }

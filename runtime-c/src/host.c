@@ -15,6 +15,14 @@ static FILE *out;
 
 static FILE *stream(void) { return out ? out : stdout; }
 
+uint32_t kts_log_level = 2;
+
+void kts_log_begin(uint32_t level) {
+    static const char *const prefix[4] = { "error: ", "warn: ", "info: ", "debug: " };
+    kts_print_begin();
+    fputs(prefix[level < 4 ? level : 3], stream());
+}
+
 void kts_print_begin(void) {}
 void kts_print_str(const char *s) { fputs(s, stream()); }
 void kts_print_u64(uint64_t v) { fprintf(stream(), "%" PRIu64, v); }

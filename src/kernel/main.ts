@@ -7,7 +7,7 @@
  * kernel page tables, heap) -> interrupts and this CPU's timer -> secondary
  * CPUs -> kernel page tables on every CPU -> the one "boot OK" line -> idle.
  */
-import { u32, u64, usize, bool, print, array, spinWait } from "kts";
+import { u32, u64, usize, bool, print, log, array, spinWait, LOG_INFO } from "kts";
 import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
 import { memInit, enterKernelSpace } from "./mem/index";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
@@ -49,7 +49,7 @@ export function bootKernel(bootArg: usize): u32 {
 export function apMain(cpu: u32): void {
   enterKernelSpace();
   timerStart(TICK_HZ, onTick);
-  print(`cpu ${cpu} online`);
+  log(LOG_INFO, `cpu ${cpu} online`);
   cpuReady[cpu] = true;
   idle();
 }

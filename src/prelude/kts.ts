@@ -166,6 +166,22 @@ function callerSite(): string {
   return g.__ktsSite ? g.__ktsSite(new Error()) : "<unknown>";
 }
 
+// ---- The log: print() with a level, filtered by a threshold ------------------
+export const LOG_ERROR: u32 = 0;
+export const LOG_WARN: u32 = 1;
+export const LOG_INFO: u32 = 2;
+export const LOG_DEBUG: u32 = 3;
+const LOG_PREFIX = ["error: ", "warn: ", "info: ", "debug: "];
+let logThreshold: u32 = LOG_INFO;
+/** Prints "<level>: <message>" when level is at or below the threshold (default LOG_INFO). */
+export function log(level: u32, message: string): void {
+  if (level <= logThreshold) printSink(`${LOG_PREFIX[level] ?? "debug: "}${message}\n`);
+}
+/** Sets the log threshold: LOG_ERROR … LOG_DEBUG. */
+export function setLogLevel(level: u32): void {
+  logThreshold = level;
+}
+
 /** Prints one line: a string literal or a template literal of integers, bools, hex(). */
 export function print(message: string): void {
   printSink(message + "\n");

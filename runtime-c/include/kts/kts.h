@@ -31,6 +31,10 @@ void kts_print_frame(uint32_t label, uint64_t pc);
 extern uint32_t kts_check_failures;
 void kts_check_end(const char *file, int line);
 
+/* ---- the log: print() with a level prefix, filtered by kts_log_level ---- */
+extern uint32_t kts_log_level;
+void kts_log_begin(uint32_t level);
+
 /* ---- printing (one print() is begin, parts, end) ---- */
 void kts_print_begin(void);
 void kts_print_str(const char *s);
