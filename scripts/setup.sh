@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(clang lld llvm qemu-system-x86 qemu-system-arm)
+want=(clang lld llvm qemu-system-x86 qemu-system-arm gdb-multiarch)
 if [[ "${1:-}" == "--bench" ]]; then want+=(valgrind libsodium-dev b3sum pkg-config); fi
 
 missing=()

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -35,4 +36,35 @@ it("cambi run --expect fails with the last lines when the pattern never appears"
   expect(r.status).not.toBe(0);
   expect(r.out).toContain("--- last 40 lines of serial output ---");
   expect(r.out).toContain("CambiOS boot OK");
+});
+
+describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
+  it("cambi run --gdb waits for gdb, which breaks and steps on .ts lines", async () => {
+    const { spawn } = await import("node:child_process");
+    const qemu = spawn(CAMBI, ["run", "--arch", arch, "--gdb"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let log = "";
+    qemu.stderr.on("data", (d: Buffer) => (log += d.toString()));
+    try {
+      // Wait until QEMU listens (cambi prints the gdb hint after the build).
+      for (let i = 0; i < 200 && !log.includes("waits for gdb"); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 500));
+      const elf = path.join(ROOT, "build", arch, "kernel", "kernel.elf");
+      // The line of `interruptsInit(bootInfo);` in bootKernel, and the next statement's.
+      const lines = readFileSync(path.join(ROOT, "src/kernel/main.ts"), "utf8").split("\n");
+      const at = lines.findIndex((l) => l.trim() === "interruptsInit(bootInfo);") + 1;
+      const g = spawnSync(
+        "gdb-multiarch",
+        ["-q", "-batch", "-ex", `file ${elf}`, "-ex", "target remote :1234", "-ex", `break src/kernel/main.ts:${at}`, "-ex", "continue", "-ex", "next", "-ex", "bt 2"],
+        { cwd: ROOT, timeout: 60_000 },
+      );
+      const out = g.stdout.toString() + g.stderr.toString();
+      expect(at).toBeGreaterThan(0);
+      expect(out).toMatch(new RegExp(`Breakpoint 1, kernel_main__bootKernel .* at src/kernel/main\\.ts:${at}`));
+      expect(out).toMatch(new RegExp(`^${at + 1}\t`, "m"));
+      expect(out).toMatch(new RegExp(`#0 .* at src/kernel/main\\.ts:${at + 1}`));
+    } finally {
+      qemu.kill("SIGKILL");
+      spawnSync("pkill", ["-f", "qemu-system-.*-s -S"]);
+    }
+  });
 });
