@@ -4,6 +4,7 @@
  * matches, and non-zero on timeout, panic or QEMU exit, printing the last 40 lines.
  */
 import { spawn } from "node:child_process";
+import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
 import { buildOrExit } from "./build.js";
 import { qemuArgs } from "../build/qemu.js";
@@ -16,10 +17,11 @@ export interface RunFlags {
   gdb?: boolean;
   expect?: string;
   timeout: string;
+  entry?: string;
 }
 
 export async function runCommand(flags: RunFlags): Promise<void> {
-  const b = buildOrExit(flags.arch, { quiet: !!flags.expect });
+  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, ...(flags.entry ? { entry: flags.entry, variant: path.basename(flags.entry, ".ts") } : {}) });
   const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: Number(flags.smp), memMiB: Number(flags.mem), gdb: !!flags.gdb });
   if (flags.gdb) process.stderr.write(`QEMU waits for gdb on localhost:1234: gdb-multiarch ${b.elf} -ex 'target remote :1234'\n`);
   if (!flags.expect) {

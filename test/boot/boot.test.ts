@@ -31,6 +31,19 @@ describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
   });
 });
 
+describe.each(["x86_64", "aarch64"] as const)("faults on %s", (arch) => {
+  it("a kernel fault prints the exception, the registers and the faulting .ts line", () => {
+    const entry = "src/kernel/tests/fault-main.ts";
+    const line = readFileSync(path.join(ROOT, entry), "utf8").split("\n").findIndex((l) => l.includes("return load64(UNMAPPED);")) + 1;
+    const r = cambi("run", "--arch", arch, "--entry", entry, "--expect", "(^|\\n)panic: [^\\n]*\\nbacktrace:", "--timeout", "30");
+    expect(line).toBeGreaterThan(0);
+    expect(r.out).toMatch(arch === "x86_64" ? /#PF page fault \(vector 14\)[\s\S]*cr2=0xdead0000/ : /data abort[\s\S]*FAR=0xdead0000/);
+    expect(r.out).toMatch(arch === "x86_64" ? /rax=0x[0-9a-f]+ rbx=/ : /x0=0x[0-9a-f]+ x1=/);
+    expect(r.out).toContain(`at ${entry}:${line}`);
+    expect(r.out).toMatch(/(^|\n)panic: /);
+  });
+});
+
 it("cambi run --expect fails with the last lines when the pattern never appears", () => {
   const r = cambi("run", "--arch", "x86_64", "--expect", "this will not appear", "--timeout", "5");
   expect(r.status).not.toBe(0);
