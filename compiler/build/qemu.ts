@@ -10,6 +10,8 @@ export interface QemuOptions {
   memMiB: number;
   gdb?: boolean;
   initrd?: string;
+  /** Kernel command line (PVH cmdline / DTB bootargs). */
+  append?: string;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
 }
@@ -17,6 +19,7 @@ export interface QemuOptions {
 export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: string; args: string[] } {
   const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", image];
   if (o.initrd) common.push("-initrd", o.initrd);
+  if (o.append) common.push("-append", o.append);
   if (o.gdb) common.push("-s", "-S");
   if (o.extra) common.push(...o.extra);
   if (arch === "x86_64") {

@@ -18,11 +18,12 @@ export interface RunFlags {
   expect?: string;
   timeout: string;
   entry?: string;
+  append?: string;
 }
 
 export async function runCommand(flags: RunFlags): Promise<void> {
   const b = buildOrExit(flags.arch, { quiet: !!flags.expect, ...(flags.entry ? { entry: flags.entry, variant: path.basename(flags.entry, ".ts") } : {}) });
-  const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: Number(flags.smp), memMiB: Number(flags.mem), gdb: !!flags.gdb });
+  const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: Number(flags.smp), memMiB: Number(flags.mem), gdb: !!flags.gdb, ...(flags.append ? { append: flags.append } : {}) });
   if (flags.gdb) process.stderr.write(`QEMU waits for gdb on localhost:1234: gdb-multiarch ${b.elf} -ex 'target remote :1234'\n`);
   if (!flags.expect) {
     const child = spawn(cmd, args, { stdio: "inherit" });

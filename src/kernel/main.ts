@@ -7,9 +7,10 @@
  * kernel page tables, heap) -> interrupts and this CPU's timer -> secondary
  * CPUs -> kernel page tables on every CPU -> the one "boot OK" line -> idle.
  */
-import { u32, u64, usize, bool, print, log, array, spinWait, LOG_INFO } from "kts";
+import { u32, u64, usize, bool, print, log, setLogLevel, array, spinWait, LOG_INFO } from "kts";
 import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
 import { memInit, enterKernelSpace } from "./mem/index";
+import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
 
 export const TICK_HZ: u32 = 100;
@@ -33,6 +34,7 @@ export function kernelMain(bootArg: usize): void {
 /** Everything up to and including the "boot OK" line; returns the CPUs online. */
 export function bootKernel(bootArg: usize): u32 {
   earlyInit(bootArg, bootInfo);
+  setLogLevel(cmdlineLogLevel(bootInfo, LOG_INFO));
   memInit(bootInfo);
   interruptsInit(bootInfo);
   timerStart(TICK_HZ, onTick);

@@ -23,6 +23,14 @@ describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
     expect(r.status, r.out).toBe(0);
   });
 
+  it("logs at info by default and honours loglevel= on the command line", () => {
+    const quiet = cambi("run", "--arch", arch, "--smp", "2", "--append", "console=x loglevel=0", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
+    expect(quiet.status, quiet.out).toBe(0);
+    expect(quiet.out).not.toContain("info: ");
+    const chatty = cambi("run", "--arch", arch, "--smp", "2", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
+    expect(chatty.out).toContain("info: cpu 1 online");
+  });
+
   it("passes the in-kernel suites (cambi test, 4 CPUs)", () => {
     const r = cambi("test", "--arch", arch, "--smp", "4", "--timeout", "120");
     expect(r.out).toMatch(/^(\d+) passed, 0 failed$/m);

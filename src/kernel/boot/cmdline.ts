@@ -1,0 +1,35 @@
+/**
+ * The kernel command line (PVH cmdline / DTB bootargs): space-separated
+ * `key=value` words. Only what the kernel itself reads: `loglevel=0..3`.
+ */
+import { u8, u32, bool, arrayOf } from "kts";
+import { BootInfo } from "./bootinfo";
+
+const LOGLEVEL: u8[] = arrayOf([0x6c, 0x6f, 0x67, 0x6c, 0x65, 0x76, 0x65, 0x6c, 0x3d]); // "loglevel="
+
+function wordStartsWith(info: BootInfo, at: u32, key: u8[]): bool {
+  if (u32(at + key.length) > info.cmdlineLen) return false;
+  for (let i: u32 = 0; i < key.length; i++) {
+    if (info.cmdline[u32(at + i)] != key[i]) return false;
+  }
+  return true;
+}
+
+/** The value of `loglevel=N` (a single digit 0-3), or `fallback`. */
+export function cmdlineLogLevel(info: BootInfo, fallback: u32): u32 {
+  let at: u32 = 0;
+  while (at < info.cmdlineLen) {
+    if (wordStartsWith(info, at, LOGLEVEL)) {
+      const p: u32 = u32(at + LOGLEVEL.length);
+      if (p < info.cmdlineLen) {
+        const d: u8 = info.cmdline[p];
+        if (d >= 0x30 && d <= 0x33) return u32(d - 0x30);
+      }
+      return fallback;
+    }
+    // Skip to the next word.
+    while (at < info.cmdlineLen && info.cmdline[at] != 0x20) at = u32(at + 1);
+    while (at < info.cmdlineLen && info.cmdline[at] == 0x20) at = u32(at + 1);
+  }
+  return fallback;
+}
