@@ -14,7 +14,7 @@
  * with hex(), 8 per line (ceil(outputLen / 32) lines; the tail is zero-padded).
  */
 import { u8, u32, bool, array, slice, print, hex, panic } from "kts";
-import { readStdin } from "kts/host";
+import { StdinReader } from "../harness/stdin-reader";
 import { Blake3Hasher, blake3Hash, blake3KeyedHash, blake3DeriveKey } from "../../src/kernel/crypto/blake3";
 
 const READ_BUF = 65536;
@@ -28,70 +28,7 @@ const OUT: u8[] = array(MAX_OUTPUT, 0);
 const OUT2: u8[] = array(MAX_OUTPUT, 0);
 const H = new Blake3Hasher();
 
-/** Buffered standard input. */
-class Reader {
-  buf: u8[] = array(READ_BUF, 0);
-  pos: u32 = 0;
-  len: u32 = 0;
-  eof: bool = false;
-
-  /** Makes at least one byte available; false at end of input. */
-  fill(): bool {
-    if (this.pos < this.len) {
-      return true;
-    }
-    if (this.eof) {
-      return false;
-    }
-    this.pos = 0;
-    this.len = readStdin(this.buf);
-    if (this.len == 0) {
-      this.eof = true;
-      return false;
-    }
-    return true;
-  }
-
-  byte(): u8 {
-    if (!this.fill()) {
-      panic("blake3-driver: truncated request");
-    }
-    const b: u8 = this.buf[this.pos];
-    this.pos = u32(this.pos + 1);
-    return b;
-  }
-
-  word(): u32 {
-    const b0: u32 = u32(this.byte());
-    const b1: u32 = u32(this.byte());
-    const b2: u32 = u32(this.byte());
-    const b3: u32 = u32(this.byte());
-    return u32(b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
-  }
-
-  /** Reads exactly dst.length bytes into dst. */
-  bytes(dst: u8[]): void {
-    const n: u32 = dst.length;
-    let done: u32 = 0;
-    while (done < n) {
-      if (!this.fill()) {
-        panic("blake3-driver: truncated request");
-      }
-      let take: u32 = u32(this.len - this.pos);
-      if (take > u32(n - done)) {
-        take = u32(n - done);
-      }
-      const from: u32 = this.pos;
-      for (let i: u32 = 0; i < take; i++) {
-        dst[u32(done + i)] = this.buf[u32(from + i)];
-      }
-      this.pos = u32(from + take);
-      done = u32(done + take);
-    }
-  }
-}
-
-const R = new Reader();
+const R = new StdinReader();
 
 function initHasher(mode: u8, key: u8[]): void {
   if (mode == 0) {
@@ -136,24 +73,24 @@ export function main(): u32 {
     if (mode > 2) {
       panic("blake3-driver: bad mode");
     }
-    const keyLen: u32 = R.word();
+    const keyLen: u32 = R.u32le();
     if (keyLen > MAX_KEY) {
       panic("blake3-driver: key too long");
     }
     const key: u8[] = slice(KEY, 0, keyLen);
     R.bytes(key);
-    const inLen: u32 = R.word();
+    const inLen: u32 = R.u32le();
     if (inLen > MAX_INPUT) {
       panic("blake3-driver: input too long");
     }
     const input: u8[] = slice(INPUT, 0, inLen);
     R.bytes(input);
-    const outLen: u32 = R.word();
+    const outLen: u32 = R.u32le();
     if (outLen > MAX_OUTPUT) {
       panic("blake3-driver: output too long");
     }
     const out: u8[] = slice(OUT, 0, outLen);
-    const step: u32 = R.word();
+    const step: u32 = R.u32le();
     if (step == 0) {
       if (mode == 0) {
         blake3Hash(input, out);

@@ -11,52 +11,12 @@
  * Any other op byte, or input ending inside a request, panics.
  */
 import { u8, u32, u64, bool, array, slice, print, hex, panic } from "kts";
-import { readStdin } from "kts/host";
+import { StdinReader } from "../harness/stdin-reader";
 import { Sha512, sha512 } from "../../src/kernel/crypto/sha512";
 import { scHalfSize, scReduce64 } from "../../src/kernel/crypto/scalar25519";
 import { ed25519Verify } from "../../src/kernel/crypto/ed25519";
 
-class Reader {
-  buf: u8[] = array(65536, 0);
-  pos: u32 = 0;
-  len: u32 = 0;
-
-  /** True when another byte is available (refills the buffer). */
-  more(): bool {
-    if (this.pos < this.len) {
-      return true;
-    }
-    this.pos = 0;
-    this.len = readStdin(this.buf);
-    return this.len > 0;
-  }
-
-  byte(): u8 {
-    if (!this.more()) {
-      panic("unexpected end of input");
-    }
-    const b = this.buf[this.pos];
-    this.pos = u32(this.pos + 1);
-    return b;
-  }
-
-  u32le(): u32 {
-    const b0 = u32(this.byte());
-    const b1 = u32(this.byte());
-    const b2 = u32(this.byte());
-    const b3 = u32(this.byte());
-    return u32(b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
-  }
-
-  /** Fills dst[0 .. n). */
-  bytes(dst: u8[], n: u32): void {
-    for (let i: u32 = 0; i < n; i++) {
-      dst[i] = this.byte();
-    }
-  }
-}
-
-const IN = new Reader();
+const IN = new StdinReader();
 const MSG: u8[] = array(65536, 0);
 const SIG: u8[] = array(64, 0);
 const PUB: u8[] = array(32, 0);
@@ -96,20 +56,20 @@ function readMessage(): u32 {
   if (n > MSG.length) {
     panic("message too long");
   }
-  IN.bytes(MSG, n);
+  IN.bytes(slice(MSG, 0, n));
   return n;
 }
 
 export function main(): u32 {
-  while (IN.more()) {
+  while (IN.fill()) {
     const op = IN.byte();
     if (op == 0) {
       const n = readMessage();
       sha512(slice(MSG, 0, n), OUT);
       printDigest(OUT);
     } else if (op == 1) {
-      IN.bytes(SIG, 64);
-      IN.bytes(PUB, 32);
+      IN.bytes(slice(SIG, 0, 64));
+      IN.bytes(slice(PUB, 0, 32));
       const n = readMessage();
       let r: u32 = 0;
       if (ed25519Verify(SIG, slice(MSG, 0, n), PUB)) {
@@ -117,7 +77,7 @@ export function main(): u32 {
       }
       print(`${r}`);
     } else if (op == 2) {
-      IN.bytes(WIDE, 64);
+      IN.bytes(slice(WIDE, 0, 64));
       scReduce64(OUT, WIDE);
       const k0 = word(OUT, 0, false);
       const k1 = word(OUT, 8, false);
@@ -140,7 +100,7 @@ export function main(): u32 {
       HASHER.finalize(OUT);
       printDigest(OUT);
     } else if (op == 4) {
-      IN.bytes(OUT, 32);
+      IN.bytes(slice(OUT, 0, 32));
       let neg: u32 = 0;
       if (scHalfSize(slice(OUT, 0, 32), HALF_C, HALF_D)) {
         neg = 1;

@@ -54,6 +54,6 @@ describe("ed25519 / sha512", () => {
   it("panics on a truncated request", async () => {
     const r = await runInNode(DRIVER, Buffer.from([1, 0, 0]));
     expect(r.status).toBe(101);
-    expect(r.stderr).toMatch(/^panic: unexpected end of input at test\/crypto\/ed25519-driver\.ts:\d+/);
+    expect(r.stderr).toMatch(/^panic: truncated input at test\/harness\/stdin-reader\.ts:\d+/);
   });
 });

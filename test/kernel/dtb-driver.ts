@@ -19,7 +19,7 @@
  *   c <b0> ... <b15>                         (ceil(len / 16) lines of decimal bytes, 0-padded)
  */
 import { u8, u32, bool, array, slice, print, hex, panic } from "kts";
-import { readStdin } from "kts/host";
+import { StdinReader } from "../harness/stdin-reader";
 import { BootInfo } from "../../src/kernel/boot/bootinfo";
 import { DtbError, parseDtb, dtbTotalSize } from "../../src/kernel/boot/dtb";
 
@@ -28,48 +28,7 @@ const MAX_BLOB = 1048576;
 
 const BLOB: u8[] = array(MAX_BLOB, 0);
 
-/** Buffered standard input. */
-class Reader {
-  buf: u8[] = array(READ_BUF, 0);
-  pos: u32 = 0;
-  len: u32 = 0;
-  eof: bool = false;
-
-  /** Makes at least one byte available; false at end of input. */
-  fill(): bool {
-    if (this.pos < this.len) {
-      return true;
-    }
-    if (this.eof) {
-      return false;
-    }
-    this.pos = 0;
-    this.len = readStdin(this.buf);
-    if (this.len == 0) {
-      this.eof = true;
-      return false;
-    }
-    return true;
-  }
-
-  byte(): u8 {
-    if (!this.fill()) {
-      panic("dtb-driver: truncated input");
-    }
-    const b: u8 = this.buf[this.pos];
-    this.pos = u32(this.pos + 1);
-    return b;
-  }
-
-  /** Reads exactly dst.length bytes into dst. */
-  bytes(dst: u8[]): void {
-    for (let i: u32 = 0; i < dst.length; i++) {
-      dst[i] = this.byte();
-    }
-  }
-}
-
-const R = new Reader();
+const R = new StdinReader();
 
 function cmdByte(info: BootInfo, i: u32): u32 {
   if (i < info.cmdlineLen) return u32(info.cmdline[i]);
