@@ -9,6 +9,7 @@
  * anything malformed means "not found".
  */
 import { u8, u32, u64, bool, array, arrayOf } from "kts";
+import { align4, be32, bytesEqual, cells, room, strLen, NOT_FOUND } from "../../kernel/boot/fdt-bytes";
 
 /** How many reg entries a lookup keeps. */
 export const FDT_MAX_REG = 4;
@@ -31,7 +32,6 @@ const FDT_BEGIN_NODE: u32 = 1;
 const FDT_END_NODE: u32 = 2;
 const FDT_PROP: u32 = 3;
 const FDT_NOP: u32 = 4;
-const NOT_FOUND: u32 = 0xffffffff;
 
 /** "compatible" */
 const P_COMPATIBLE: u8[] = arrayOf([0x63, 0x6f, 0x6d, 0x70, 0x61, 0x74, 0x69, 0x62, 0x6c, 0x65]);
@@ -63,45 +63,6 @@ class Walk {
   regOff: u32[] = array(DEPTH_SLOTS, 0);
   regLen: u32[] = array(DEPTH_SLOTS, 0);
   method: u32[] = array(DEPTH_SLOTS, 0);
-}
-
-/** Big-endian u32 at b[o..o+4); the caller has checked the range. */
-function be32(b: u8[], o: u32): u32 {
-  return u32((u32(b[o]) << 24) | (u32(b[u32(o + 1)]) << 16) | (u32(b[u32(o + 2)]) << 8) | u32(b[u32(o + 3)]));
-}
-
-/** One or two big-endian cells at b[o..); the caller has checked the range. */
-function cells(b: u8[], o: u32, n: u32): u64 {
-  if (n == 1) return u64(be32(b, o));
-  return u64((u64(be32(b, o)) << 32n) | u64(be32(b, u32(o + 4))));
-}
-
-/** True if [p, p + n) lies inside [.., end), without overflow. */
-function room(p: u32, end: u32, n: u32): bool {
-  return p <= end && u32(end - p) >= n;
-}
-
-/** x rounded up to a multiple of 4; NOT_FOUND if that overflows. */
-function align4(x: u32): u32 {
-  if (x > 0xfffffffc) return NOT_FOUND;
-  return u32(u32(x + 3) & 0xfffffffc);
-}
-
-/** Length of the NUL-terminated string at b[from..end); NOT_FOUND if unterminated. */
-function strLen(b: u8[], from: u32, end: u32): u32 {
-  for (let i: u32 = from; i < end; i++) {
-    if (b[i] == 0) return u32(i - from);
-  }
-  return NOT_FOUND;
-}
-
-/** True if b[off..off+len) equals t. */
-function bytesEqual(b: u8[], off: u32, len: u32, t: u8[]): bool {
-  if (len != t.length) return false;
-  for (let i: u32 = 0; i < len; i++) {
-    if (b[u32(off + i)] != t[i]) return false;
-  }
-  return true;
 }
 
 /** True if the string list b[off..off+len) (NUL-separated) contains t. */

@@ -28,6 +28,7 @@
  * dtbTotalSize reads the size for the view from the header alone.
  */
 import { u8, u32, u64, bool, array, arrayOf } from "kts";
+import { align4, be32, be64, bytesEqual, cells, room, strLen, NOT_FOUND } from "./fdt-bytes";
 import { BootInfo, RegionKind, MAX_REGIONS, MAX_CPUS, CMDLINE_MAX } from "./bootinfo";
 
 export enum DtbError {
@@ -77,7 +78,6 @@ const FDT_END_NODE = 2;
 const FDT_PROP = 3;
 const FDT_NOP = 4;
 const FDT_END = 9;
-const NOT_FOUND = 0xffffffff;
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;
 
 // What a node is, from its name and place.
@@ -151,50 +151,6 @@ class DtbScan {
     this.cpuIds[this.cpuCount] = id;
     this.cpuCount = u32(this.cpuCount + 1);
   }
-}
-
-/** Big-endian u32 at b[o..o+4); the caller has checked the range. */
-function be32(b: u8[], o: u32): u32 {
-  return u32((u32(b[o]) << 24) | (u32(b[u32(o + 1)]) << 16) | (u32(b[u32(o + 2)]) << 8) | u32(b[u32(o + 3)]));
-}
-
-/** Big-endian u64 at b[o..o+8); the caller has checked the range. */
-function be64(b: u8[], o: u32): u64 {
-  return u64((u64(be32(b, o)) << 32n) | u64(be32(b, u32(o + 4))));
-}
-
-/** One (n = 1) or two (n = 2) big-endian cells at b[o..); the caller has checked the range. */
-function cells(b: u8[], o: u32, n: u32): u64 {
-  if (n == 1) return u64(be32(b, o));
-  return be64(b, o);
-}
-
-/** True if [p, p + n) lies inside [.., end), without overflow. */
-function room(p: u32, end: u32, n: u32): bool {
-  return p <= end && u32(end - p) >= n;
-}
-
-/** x rounded up to a multiple of 4; NOT_FOUND (past any block) if that overflows. */
-function align4(x: u32): u32 {
-  if (x > 0xfffffffc) return NOT_FOUND;
-  return u32(u32(x + 3) & 0xfffffffc);
-}
-
-/** Length of the NUL-terminated string at b[from..], which must end before end; NOT_FOUND if it does not. */
-function strLen(b: u8[], from: u32, end: u32): u32 {
-  for (let i: u32 = from; i < end; i++) {
-    if (b[i] == 0) return u32(i - from);
-  }
-  return NOT_FOUND;
-}
-
-/** True if b[off..off+len) equals t. */
-function bytesEqual(b: u8[], off: u32, len: u32, t: u8[]): bool {
-  if (len != t.length) return false;
-  for (let i: u32 = 0; i < len; i++) {
-    if (b[u32(off + i)] != t[i]) return false;
-  }
-  return true;
 }
 
 /** True if the node name b[off..off+len) is t or t@<unit address>. */
