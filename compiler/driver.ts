@@ -30,8 +30,9 @@ export function generate(entries: string[], opts: GenerateOptions): GenerateResu
   const program = loadProgram(entries, opts.target.kind === "host" ? "host" : opts.target.arch);
   const prog = new ProgramContext(opts.target);
   let modules: ModuleOutput[] = [];
+  let typesHeader = "";
   try {
-    modules = lowerProgram(prog, program.modules);
+    ({ modules, typesHeader } = lowerProgram(prog, program.modules));
   } catch (e) {
     prog.diags.add({ file: relPath(program.entry.getFilePath()), line: 1, col: 1, length: 1, code: "KT9001", message: `internal compiler error: ${(e as Error).stack ?? e}` });
   }
@@ -42,6 +43,7 @@ export function generate(entries: string[], opts: GenerateOptions): GenerateResu
   const cFiles: string[] = [];
   if (opts.outDir && diagnostics.length === 0 && entryModule) {
     mkdirSync(opts.outDir, { recursive: true });
+    writeIfChanged(path.join(opts.outDir, "kts_types.h"), typesHeader);
     for (const m of modules) {
       writeIfChanged(path.join(opts.outDir, `${m.base}.h`), m.header);
       const cPath = path.join(opts.outDir, `${m.base}.c`);

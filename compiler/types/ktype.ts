@@ -166,8 +166,13 @@ export function sliceTypeName(elem: KType): string {
   return `kts_slice_${typeTag(elem)}`;
 }
 
+/** Every function-pointer type named so far, by typedef name (names are a pure function of the type). */
+export const FN_TYPES = new Map<string, Extract<KType, { k: "fn" }>>();
+
 export function fnTypeName(t: Extract<KType, { k: "fn" }>): string {
-  return `kts_${typeTag(t)}`;
+  const name = `kts_${typeTag(t)}`;
+  FN_TYPES.set(name, t);
+  return name;
 }
 
 /** Range of an integer type as bigints. */

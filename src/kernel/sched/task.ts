@@ -7,9 +7,8 @@
  * of the system and tells a reused slot apart. Pure data: no hardware.
  */
 import { u32, u64, usize, bool } from "kts";
-import { MAX_CPUS } from "../boot/bootinfo";
 
-export { MAX_CPUS };
+export { MAX_CPUS } from "../boot/bootinfo";
 /** Slots in the task table, idle tasks (one per online CPU) included. */
 export const MAX_TASKS = 64;
 /** Priority bands: 0 is the highest (drivers), BANDS - 1 the lowest. */
