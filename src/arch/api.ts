@@ -20,5 +20,25 @@
  *           levelIndex, activateAddressSpace, flushTlbAll, flushTlbPage
  *   traps:  probeRead64(va): reads a u64, or returns false if that faults (the
  *           fault is caught and logged) — kernel tests use it for a deliberate fault
+ *
+ * User mode (issue #4):
+ *   userSpaceInit(root)          prepare a new user root table (x86_64: share the
+ *                                kernel half of the kernel space; AArch64: nothing)
+ *   activateUserSpace(root)      this CPU now runs that user space (CR3 / TTBR0)
+ *   contextInitUser(kstackTop, entry, userSp, arg): usize
+ *                                build, at the top of a task's kernel stack, a
+ *                                context that contextSwitch can switch to and that
+ *                                enters user mode at `entry` with `userSp` and
+ *                                `arg` in the first argument register; returns
+ *                                the context's saved kernel SP
+ *   contextSwitch(saveAt, to)    save this CPU's kernel context, store its SP at
+ *                                address saveAt, switch to the context whose SP is
+ *                                `to`; returns when switched back
+ *   setKernelStack(top)          the stack the CPU enters on from user mode
+ *   frame accessors              frameSyscallNumber(frame), frameArg(frame, i),
+ *                                frameSetResult(frame, v), framePc(frame)
+ *   The arch calls the kernel at: kernel_syscall_dispatch__onSyscall(frame) for a
+ *   syscall from user mode, and kernel_task_lifecycle__onUserFault(kind, addr, pc)
+ *   for a fault in user mode (which never returns to the faulting context).
  */
 export type ArchIndex = typeof import("./x86_64/index");
