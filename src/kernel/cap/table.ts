@@ -19,7 +19,7 @@ import {
   nextGen,
 } from "./types";
 
-const TABLE_ENTRIES = 4096;
+const TABLE_ENTRIES = CAP_MAX_TASKS * CAP_SLOTS;
 
 export class CapTables {
   /** Entry task * CAP_SLOTS + slot. */

@@ -17,7 +17,7 @@ export const CAP_MAX_TASKS = 64;
 /** Slots in each task's table. */
 export const CAP_SLOTS = 64;
 /** Capability nodes in the global pool (CAP_MAX_TASKS * CAP_SLOTS: every table can be full at once). */
-export const CAP_POOL_SIZE = 4096;
+export const CAP_POOL_SIZE = CAP_MAX_TASKS * CAP_SLOTS;
 /** "No node" / "no task" in node links and CapView. */
 export const CAP_NONE: u32 = 0xffffffff;
 
@@ -47,17 +47,21 @@ export enum CapKind {
 /** The largest valid CapKind. */
 export const CAP_KIND_MAX: u32 = 7;
 
-/** Rights: send to an endpoint / use a reply. */
-export const RIGHT_SEND: u32 = 1;
+/*
+ * Rights bits. Untyped constants, so that `RIGHT_SEND | RIGHT_GRANT` is a constant
+ * needing no conversion.
+ */
+/** Send to an endpoint / use a reply. */
+export const RIGHT_SEND = 1;
 /** Receive from an endpoint / an IRQ / the audit ring. */
-export const RIGHT_RECEIVE: u32 = 2;
+export const RIGHT_RECEIVE = 2;
 /** Delegate: derive a weaker copy for a task, or move the capability to another task. */
-export const RIGHT_GRANT: u32 = 4;
+export const RIGHT_GRANT = 4;
 /** Map the memory region or device registers. */
-export const RIGHT_MAP: u32 = 8;
+export const RIGHT_MAP = 8;
 /** Map writable (with RIGHT_MAP); without it mappings are read-only. */
-export const RIGHT_WRITE: u32 = 16;
-export const RIGHTS_ALL: u32 = 31;
+export const RIGHT_WRITE = 16;
+export const RIGHTS_ALL = 31;
 
 export enum CapError {
   Ok = 0,
