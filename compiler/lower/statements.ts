@@ -322,7 +322,10 @@ export class StatementLowerer {
       if (Node.isCaseClause(clause)) {
         const ce = clause.getExpression();
         let v: Ex = lowerExpr(ctx, ce);
-        if (v.t.k !== "error") v = coerce(ctx, ce, v, d.t, "used as a case");
+        // An integer switch may name its cases by enum members (a decoded number against an enum).
+        const enumCase = v.t.k === "enum" && d.t.k === "int" && v.value !== undefined;
+        if (enumCase) v = { ...v, t: d.t };
+        else if (v.t.k !== "error") v = coerce(ctx, ce, v, d.t, "used as a case");
         if (v.t.k !== "error" && v.value === undefined) ctx.prog.report("KT2018", ce);
         else if (v.value !== undefined) {
           const key = v.value.toString();

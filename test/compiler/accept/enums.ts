@@ -33,5 +33,18 @@ export function main(): u32 {
   print(`switch: ${name(State.Ready)} ${name(State.Running)} ${name(s)} ${s == State.Blocked}`);
   const addr: u32 = 0x12345;
   print(`consts: ${u32(addr >>> PAGE_SHIFT)} ${u32(addr & MASK)} ${u32(PAGE_SIZE * 2)}`);
+  print(`decode: ${decode(5)} ${decode(6)} ${decode(7)}`);
   return 0;
+}
+
+/** An integer decoded from outside, switched on by enum members. */
+export function decode(n: u32): u32 {
+  switch (n) {
+    case State.Running:
+      return 1;
+    case State.Blocked:
+      return 2;
+    default:
+      return 0;
+  }
 }
