@@ -1,8 +1,8 @@
 /**
  * IPC limits, result codes and the operations the interceptor sees. Every IPC
- * entry point returns an IpcResult; the numeric values are part of the syscall
- * ABI (user space sees them as the return code), so members are only ever
- * appended.
+ * entry point returns an IpcResult (kernel-internal, and recorded in the audit
+ * log, so members are only ever appended); syserror.ts maps them to the syscall
+ * ABI's error codes.
  *
  * Task ids and endpoint indices are small integers handed in by the caller (the
  * syscall layer, after the capability subsystem has resolved a handle to an
@@ -11,8 +11,8 @@
  */
 import { u32 } from "kts";
 
-/** Task ids are 0 .. MAX_TASKS - 1. */
-export const MAX_TASKS = 256;
+/** Task ids are the scheduler's task-table slots, 0 .. MAX_TASKS - 1. */
+export { MAX_TASKS } from "../sched/task";
 /** Endpoints live in a static pool of MAX_ENDPOINTS slots. */
 export const MAX_ENDPOINTS = 256;
 /** Each endpoint's asynchronous queue holds at most QUEUE_DEPTH messages. */
@@ -55,6 +55,8 @@ export enum IpcResult {
   BadState,
   /** 14: the task is not the endpoint's owner. */
   NotOwner,
+  /** 15: no free endpoint slot (endpointCreate; audited, it returns NO_ENDPOINT). */
+  Exhausted,
 }
 
 /** The operation a capability check or an audit record is about. */

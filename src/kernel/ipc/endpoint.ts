@@ -1,0 +1,120 @@
+/**
+ * An endpoint: the address IPC goes to. Each has an owner (the task that created
+ * it; its death closes the endpoint), a generation (bumped on every close, so the
+ * capability subsystem can tell a recycled slot from the one it granted), flags,
+ * an optional content-inspection hook, and its asynchronous queue: a ring of
+ * QUEUE_DEPTH message slots embedded in the endpoint (the static pool is the
+ * endpoint table itself, MAX_ENDPOINTS * QUEUE_DEPTH slots in all).
+ *
+ * Waiting receivers form a FIFO linked through the tasks (TaskIpc.next):
+ * recvHead/recvTail here, managed by IpcState. Callers blocked in call are the
+ * senders of the queued FLAG_CALL messages (before a receiver takes them) and
+ * then the tasks awaiting their reply token.
+ */
+import { u32, bool, panic, structs } from "kts";
+import { Message } from "./message";
+import { NO_TASK, QUEUE_DEPTH } from "./types";
+
+export enum EndpointState {
+  Free = 0,
+  Open = 1,
+}
+
+/** Flag: messages to this endpoint (and replies to calls through it) go past its inspector. */
+export const EP_INSPECT: u32 = 1;
+
+/** The inspector of an endpoint without one: accepts everything. */
+export function inspectNothing(msg: Message): bool {
+  return true;
+}
+
+export class Endpoint {
+  state: EndpointState = EndpointState.Free;
+  owner: u32 = NO_TASK;
+  flags: u32 = 0;
+  generation: u32 = 0;
+  /** Called with the stamped message when EP_INSPECT is set; false rejects it. */
+  inspector: (msg: Message) => bool = inspectNothing;
+  slots: Message[] = structs(QUEUE_DEPTH, Message);
+  /** Index in slots of the oldest queued message, and how many are queued. */
+  head: u32 = 0;
+  count: u32 = 0;
+  /** The FIFO of tasks blocked in receive here (linked through TaskIpc.next). */
+  recvHead: u32 = NO_TASK;
+  recvTail: u32 = NO_TASK;
+
+  isOpen(): bool {
+    return this.state == EndpointState.Open;
+  }
+
+  /** Opens a free slot for owner, empty and uninspected. */
+  open(owner: u32): void {
+    if (this.state != EndpointState.Free) panic("open of an endpoint in use");
+    this.state = EndpointState.Open;
+    this.owner = owner;
+    this.flags = 0;
+    this.inspector = inspectNothing;
+    this.head = 0;
+    this.count = 0;
+    this.recvHead = NO_TASK;
+    this.recvTail = NO_TASK;
+  }
+
+  /** Frees the slot; the queue must already be empty and nobody waiting. */
+  release(): void {
+    if (this.count != 0 || this.recvHead != NO_TASK) panic("release of a busy endpoint");
+    this.state = EndpointState.Free;
+    this.owner = NO_TASK;
+    this.flags = 0;
+    this.inspector = inspectNothing;
+    this.generation = u32(this.generation + 1);
+  }
+
+  full(): bool {
+    return this.count == QUEUE_DEPTH;
+  }
+
+  /** The i-th queued message, 0 = the oldest. */
+  at(i: u32): Message {
+    if (i >= this.count) panic("endpoint queue index out of range");
+    return this.slots[u32(u32(this.head + i) % QUEUE_DEPTH)];
+  }
+
+  /** The free slot after the newest message, to be filled and then committed. */
+  tailSlot(): Message {
+    if (this.full()) panic("tailSlot of a full queue");
+    return this.slots[u32(u32(this.head + this.count) % QUEUE_DEPTH)];
+  }
+
+  /** Makes the filled tailSlot() the newest queued message. */
+  commitTail(): void {
+    if (this.full()) panic("commitTail of a full queue");
+    this.count = u32(this.count + 1);
+  }
+
+  /** Moves the oldest message into out (the queue must not be empty). */
+  popHead(out: Message): void {
+    if (this.count == 0) panic("popHead of an empty queue");
+    const m = this.slots[this.head];
+    out.copyFrom(m);
+    m.clear();
+    this.head = u32(u32(this.head + 1) % QUEUE_DEPTH);
+    this.count = u32(this.count - 1);
+  }
+
+  /** Discards the oldest message (the queue must not be empty). */
+  dropHead(): void {
+    if (this.count == 0) panic("dropHead of an empty queue");
+    this.slots[this.head].clear();
+    this.head = u32(u32(this.head + 1) % QUEUE_DEPTH);
+    this.count = u32(this.count - 1);
+  }
+
+  /** Removes the i-th queued message, keeping the others in order. */
+  removeAt(i: u32): void {
+    if (i >= this.count) panic("removeAt out of range");
+    for (let k: u32 = i; k < u32(this.count - 1); k++) this.at(k).copyFrom(this.at(u32(k + 1)));
+    this.at(u32(this.count - 1)).clear();
+    this.count = u32(this.count - 1);
+  }
+}

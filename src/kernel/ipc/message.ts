@@ -1,0 +1,136 @@
+/**
+ * The IPC message: one fixed-size layout for every send, call, receive and reply
+ * (docs/ipc.md). Fields are declared in layout order, all naturally aligned, so
+ * the C struct is exactly this (336 bytes, no padding):
+ *
+ *   offset size  field       who writes it
+ *        0    4  label       sender (the opcode; the IPC core never interprets it)
+ *        4    4  len         sender: payload length in bytes, 0 .. PAYLOAD_BYTES
+ *        8    4  capCount    sender: capability handles carried, 0 .. MAX_CAPS
+ *       12    4  flags       bits 0..15 sender (USER_FLAGS); bits 16..31 kernel
+ *       16    4  sender      kernel: the sending task's id
+ *       20    4  endpoint    kernel: the endpoint the message came through
+ *       24    8  replyToken  kernel: the one-shot reply token of a call, else 0
+ *       32   32  principal   kernel: the sending task's principal (its identity key)
+ *       64   16  caps        sender: capability handles, caps[capCount..] are 0
+ *       80  256  payload     sender: 32 u64 words; byte i is bits 8*(i%8).. of word i/8
+ *
+ * The kernel-written fields are stamped by the IPC core on every delivery and
+ * never copied from the sender's message: a sender cannot spoof its identity.
+ * copyBodyFrom copies only the sender's part and zeroes every byte past len and
+ * every handle past capCount, so a receiver never sees stale data.
+ */
+import { u8, u32, u64, bool, array, panic } from "kts";
+
+export const PAYLOAD_BYTES = 256;
+export const PAYLOAD_WORDS = 32;
+export const MAX_CAPS = 4;
+export const PRINCIPAL_BYTES = 32;
+/** sizeof(Message) in C. */
+export const MESSAGE_BYTES = 336;
+
+/** Flag bits a sender may set; the rest are the kernel's. */
+export const USER_FLAGS: u32 = 0xffff;
+/** Kernel flag: the message is a call; replyToken answers it. */
+export const FLAG_CALL: u32 = 0x1_0000;
+/** Kernel flag: the message is a reply to a call. */
+export const FLAG_REPLY: u32 = 0x2_0000;
+
+export class Message {
+  label: u32 = 0;
+  len: u32 = 0;
+  capCount: u32 = 0;
+  flags: u32 = 0;
+  sender: u32 = 0;
+  endpoint: u32 = 0;
+  replyToken: u64 = 0n;
+  principal: u8[] = array(PRINCIPAL_BYTES, 0);
+  caps: u32[] = array(MAX_CAPS, 0);
+  payload: u64[] = array(PAYLOAD_WORDS, 0n);
+
+  /** Zeroes every field. */
+  clear(): void {
+    this.label = 0;
+    this.len = 0;
+    this.capCount = 0;
+    this.flags = 0;
+    this.sender = 0;
+    this.endpoint = 0;
+    this.replyToken = 0n;
+    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = 0;
+    for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = 0;
+    for (let i: u32 = 0; i < PAYLOAD_WORDS; i++) this.payload[i] = 0n;
+  }
+
+  /** True if len and capCount are in range (the sender's part can be copied). */
+  wellFormed(): bool {
+    return this.len <= PAYLOAD_BYTES && this.capCount <= MAX_CAPS;
+  }
+
+  /** An exact copy of src, kernel fields included (kernel-internal moves). */
+  copyFrom(src: Message): void {
+    this.label = src.label;
+    this.len = src.len;
+    this.capCount = src.capCount;
+    this.flags = src.flags;
+    this.sender = src.sender;
+    this.endpoint = src.endpoint;
+    this.replyToken = src.replyToken;
+    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = src.principal[i];
+    for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = src.caps[i];
+    for (let i: u32 = 0; i < PAYLOAD_WORDS; i++) this.payload[i] = src.payload[i];
+  }
+
+  /**
+   * The sender-controlled part of src: label, len, capCount, the user flag bits,
+   * caps[0 .. capCount) and payload bytes [0, len); everything past them is zeroed
+   * and the kernel fields are cleared (stamp sets them). src must be wellFormed().
+   */
+  copyBodyFrom(src: Message): void {
+    if (!src.wellFormed()) panic("copyBodyFrom: malformed message");
+    this.label = src.label;
+    this.len = src.len;
+    this.capCount = src.capCount;
+    this.flags = src.flags & USER_FLAGS;
+    this.sender = 0;
+    this.endpoint = 0;
+    this.replyToken = 0n;
+    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = 0;
+    for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = i < src.capCount ? src.caps[i] : 0;
+    const whole: u32 = src.len >>> 3;
+    const rest: u32 = src.len & 7;
+    for (let i: u32 = 0; i < PAYLOAD_WORDS; i++) {
+      if (i < whole) this.payload[i] = src.payload[i];
+      else if (i == whole && rest != 0) this.payload[i] = src.payload[i] & u64(u64(1n << u64(rest * 8)) - 1n);
+      else this.payload[i] = 0n;
+    }
+  }
+
+  /** Writes the kernel fields: who sent it, through which endpoint, as what. */
+  stamp(sender: u32, principal: u8[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+    if (principal.length != PRINCIPAL_BYTES) panic("stamp: principal must be 32 bytes");
+    this.sender = sender;
+    this.endpoint = endpoint;
+    this.replyToken = replyToken;
+    this.flags = u32((this.flags & USER_FLAGS) | (kernelFlags & u32(~USER_FLAGS)));
+    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = principal[i];
+  }
+
+  /** Payload byte i (0 .. PAYLOAD_BYTES - 1), little-endian within each word. */
+  byteAt(i: u32): u8 {
+    return u8(this.payload[i >>> 3] >> u64((i & 7) * 8));
+  }
+
+  setByte(i: u32, v: u8): void {
+    const shift: u64 = u64((i & 7) * 8);
+    const w: u32 = i >>> 3;
+    this.payload[w] = u64(this.payload[w] & u64(~u64(0xffn << shift))) | u64(u64(v) << shift);
+  }
+
+  /** True if the principal equals p (32 bytes). */
+  principalIs(p: u8[]): bool {
+    if (p.length != PRINCIPAL_BYTES) return false;
+    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) if (this.principal[i] != p[i]) return false;
+    return true;
+  }
+}

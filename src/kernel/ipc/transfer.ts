@@ -1,0 +1,187 @@
+/**
+ * Message transfer: send, call, receive and reply, each through the interceptor.
+ *
+ * The path of a message (send or call):
+ *   validate (task runnable, endpoint open, message well formed)
+ *   -> admit: capability check, transferred handles, rate limit
+ *   -> build in the staging message: the sender's body plus the kernel stamp
+ *      (sender id, principal, endpoint, reply token, kernel flags)
+ *   -> inspect (EP_INSPECT endpoints)
+ *   -> deliver: straight into the inbox of the longest-waiting receiver (which is
+ *      woken), else into the endpoint's queue, else QueueFull; carried
+ *      capabilities move (capDelivery hook) when a message reaches an inbox
+ *   -> audit.
+ * A call additionally blocks the caller: Calling while its message is queued,
+ * AwaitingReply once a receiver has it. The receiver finds the reply token in
+ * inbox.replyToken; reply() consumes it, so a second reply is BadToken.
+ *
+ * Once a token validates, the reply ends the call whatever happens: the caller
+ * wakes with Ok and the reply in its inbox, or with the reason the reply was
+ * refused (Denied, Rejected, BadMessage). A call is never left hanging.
+ */
+import { u32, u64, bool } from "kts";
+import { AuditKind } from "./audit";
+import { FLAG_CALL, FLAG_REPLY, Message } from "./message";
+import { IpcState } from "./state";
+import { TaskState } from "./task";
+import { IpcOp, IpcResult, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
+
+/** Asynchronous send: Ok (delivered or queued), or why not. Never blocks. */
+export function sendOp(s: IpcState, task: u32, endpoint: u32, msg: Message, now: u64): IpcResult {
+  return post(s, task, endpoint, msg, IpcOp.Send, now);
+}
+
+/**
+ * Synchronous call: Blocked on success (the caller must be blocked until it
+ * appears on the wake list; its result is then Ok with the reply in its inbox, or
+ * PeerDied / Closed / Denied / Rejected / BadMessage). Any other result means
+ * nothing was sent and the caller keeps running.
+ */
+export function callOp(s: IpcState, task: u32, endpoint: u32, msg: Message, now: u64): IpcResult {
+  return post(s, task, endpoint, msg, IpcOp.Call, now);
+}
+
+function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, now: u64): IpcResult {
+  const kind: AuditKind = op == IpcOp.Call ? AuditKind.Call : AuditKind.Send;
+  let r: IpcResult = s.checkRunnable(task);
+  if (r == IpcResult.Ok) r = s.checkEndpoint(endpoint);
+  if (r == IpcResult.Ok && !msg.wellFormed()) r = IpcResult.BadMessage;
+  if (r != IpcResult.Ok) {
+    s.audit(now, kind, task, endpoint, msg.label, r);
+    return r;
+  }
+  r = s.interceptor.admit(task, endpoint, op, msg, now);
+  if (r != IpcResult.Ok) return r;
+  const e = s.endpoints[endpoint];
+  const t = s.tasks[task];
+  let token: u64 = 0n;
+  let kernelFlags: u32 = 0;
+  if (op == IpcOp.Call) {
+    t.bumpToken();
+    token = t.token(task);
+    kernelFlags = FLAG_CALL;
+  }
+  const m = s.staging;
+  m.copyBodyFrom(msg);
+  m.stamp(task, t.principal, endpoint, token, kernelFlags);
+  r = s.interceptor.inspect(e, task, endpoint, op, m, now);
+  if (r != IpcResult.Ok) return r;
+  const receiver: u32 = s.popReceiver(endpoint);
+  if (receiver != NO_TASK) {
+    const inbox = s.tasks[receiver].inbox;
+    inbox.copyFrom(m);
+    s.interceptor.deliverCapabilities(task, receiver, inbox, now);
+    s.wake(receiver, IpcResult.Ok);
+    if (op == IpcOp.Call) awaitReply(s, task, endpoint, receiver);
+  } else if (e.full()) {
+    s.audit(now, kind, task, endpoint, msg.label, IpcResult.QueueFull);
+    return IpcResult.QueueFull;
+  } else {
+    e.tailSlot().copyFrom(m);
+    e.commitTail();
+    if (op == IpcOp.Call) {
+      t.state = TaskState.Calling;
+      t.endpoint = endpoint;
+      t.endpointGen = e.generation;
+    }
+  }
+  s.interceptor.exercised(task, endpoint, m, now);
+  r = op == IpcOp.Call ? IpcResult.Blocked : IpcResult.Ok;
+  s.audit(now, kind, task, endpoint, msg.label, r);
+  return r;
+}
+
+/** caller's call through endpoint is now held by server. */
+function awaitReply(s: IpcState, caller: u32, endpoint: u32, server: u32): void {
+  const t = s.tasks[caller];
+  t.state = TaskState.AwaitingReply;
+  t.endpoint = endpoint;
+  t.endpointGen = s.endpoints[endpoint].generation;
+  t.server = server;
+}
+
+/**
+ * Receive on endpoint into the task's inbox: Ok (a message was queued), Blocked
+ * (blocking and nothing queued: the task waits, and is woken with the message),
+ * WouldBlock (not blocking, nothing queued), or a refusal.
+ */
+export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool, now: u64): IpcResult {
+  let r: IpcResult = s.checkRunnable(task);
+  if (r == IpcResult.Ok) r = s.checkEndpoint(endpoint);
+  if (r != IpcResult.Ok) {
+    s.audit(now, AuditKind.Receive, task, endpoint, NO_TASK, r);
+    return r;
+  }
+  r = s.interceptor.admitReceive(task, endpoint, now);
+  if (r != IpcResult.Ok) return r;
+  const e = s.endpoints[endpoint];
+  if (e.count != 0) {
+    const inbox = s.tasks[task].inbox;
+    e.popHead(inbox);
+    s.interceptor.deliverCapabilities(inbox.sender, task, inbox, now);
+    if ((inbox.flags & FLAG_CALL) != 0) awaitReply(s, inbox.sender, endpoint, task);
+    s.audit(now, AuditKind.Receive, task, endpoint, inbox.sender, IpcResult.Ok);
+    return IpcResult.Ok;
+  }
+  if (!blocking) {
+    s.audit(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.WouldBlock);
+    return IpcResult.WouldBlock;
+  }
+  s.pushReceiver(endpoint, task);
+  s.audit(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);
+  return IpcResult.Blocked;
+}
+
+/**
+ * Reply with msg to the call that `token` answers. BadToken if the token is not
+ * outstanding for `server` (forged, someone else's, or already used: the caller
+ * is not affected); PeerDied if the caller died meanwhile (the token is used up);
+ * otherwise the call ends (see the header) and the result says how.
+ */
+export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now: u64): IpcResult {
+  let r: IpcResult = s.checkRunnable(server);
+  if (r != IpcResult.Ok) {
+    s.audit(now, AuditKind.Reply, server, NO_ENDPOINT, NO_TASK, r);
+    return r;
+  }
+  const caller: u32 = u32(token & 0xffff_ffffn);
+  const gen: u32 = u32(token >> 32n);
+  if (caller >= MAX_TASKS || !tokenOutstanding(s, caller, gen, server)) {
+    s.audit(now, AuditKind.Reply, server, NO_ENDPOINT, caller, IpcResult.BadToken);
+    return IpcResult.BadToken;
+  }
+  const t = s.tasks[caller];
+  const endpoint: u32 = t.endpoint;
+  t.bumpToken();
+  if (t.state == TaskState.Dead) {
+    s.audit(now, AuditKind.Reply, server, endpoint, caller, IpcResult.PeerDied);
+    return IpcResult.PeerDied;
+  }
+  r = msg.wellFormed() ? IpcResult.Ok : IpcResult.BadMessage;
+  if (r == IpcResult.Ok) r = s.interceptor.admit(server, endpoint, IpcOp.Reply, msg, now);
+  const m = s.staging;
+  if (r == IpcResult.Ok) {
+    m.copyBodyFrom(msg);
+    m.stamp(server, s.tasks[server].principal, endpoint, 0n, FLAG_REPLY);
+    const e = s.endpoints[endpoint];
+    if (e.isOpen() && e.generation == t.endpointGen) r = s.interceptor.inspect(e, server, endpoint, IpcOp.Reply, m, now);
+  }
+  if (r != IpcResult.Ok) {
+    if (r == IpcResult.BadMessage) s.audit(now, AuditKind.Reply, server, endpoint, caller, r);
+    s.wake(caller, r);
+    return r;
+  }
+  t.inbox.copyFrom(m);
+  s.interceptor.deliverCapabilities(server, caller, t.inbox, now);
+  s.wake(caller, IpcResult.Ok);
+  s.interceptor.exercised(server, endpoint, m, now);
+  s.audit(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
+  return IpcResult.Ok;
+}
+
+/** Is (caller, gen) a token server may use now? Dead callers still match, to report PeerDied. */
+function tokenOutstanding(s: IpcState, caller: u32, gen: u32, server: u32): bool {
+  const t = s.tasks[caller];
+  if (gen == 0 || t.tokenGen != gen || t.server != server) return false;
+  return t.state == TaskState.AwaitingReply || t.state == TaskState.Dead;
+}
