@@ -63,6 +63,7 @@ program
   .option("--expect <regex>", "exit 0 as soon as the serial output matches; non-zero on timeout or panic")
   .option("--timeout <s>", "seconds to wait for --expect", "30")
   .option("--append <cmdline>", "kernel command line, e.g. loglevel=3")
+  .option("--programs <a.ts,b.ts>", "user programs to build into the boot bundle (QEMU -initrd)")
   .option("--entry <file.ts>", "boot an image built from another entry module (e.g. src/kernel/tests/fault-main.ts)")
   .action(runCommand);
 

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
-import { buildOrExit } from "./build.js";
+import { buildOrExit, bundleOrExit } from "./build.js";
 import { qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
@@ -19,11 +19,20 @@ export interface RunFlags {
   timeout: string;
   entry?: string;
   append?: string;
+  programs?: string;
 }
 
 export async function runCommand(flags: RunFlags): Promise<void> {
-  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, ...(flags.entry ? { entry: flags.entry, variant: path.basename(flags.entry, ".ts") } : {}) });
-  const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: Number(flags.smp), memMiB: Number(flags.mem), gdb: !!flags.gdb, ...(flags.append ? { append: flags.append } : {}) });
+  const variant = flags.entry ? path.basename(flags.entry, ".ts") : "kernel";
+  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, ...(flags.entry ? { entry: flags.entry, variant } : {}) });
+  const initrd = bundleOrExit(flags.arch, flags.programs ? flags.programs.split(",") : [], variant);
+  const { cmd, args } = qemuArgs(flags.arch, b.bootImage, {
+    smp: Number(flags.smp),
+    memMiB: Number(flags.mem),
+    gdb: !!flags.gdb,
+    ...(flags.append ? { append: flags.append } : {}),
+    ...(initrd ? { initrd } : {}),
+  });
   if (flags.gdb) process.stderr.write(`QEMU waits for gdb on localhost:1234: gdb-multiarch ${b.elf} -ex 'target remote :1234'\n`);
   if (!flags.expect) {
     const child = spawn(cmd, args, { stdio: "inherit" });

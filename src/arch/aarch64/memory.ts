@@ -3,7 +3,7 @@
  * TTBR1 half at PHYS_OFFSET, and the kernel is linked inside that map.
  */
 "use unsafe";
-import { usize } from "kts";
+import { u16, usize } from "kts";
 
 export const PHYS_OFFSET: usize = 0xffff_0000_0000_0000n;
 
@@ -38,3 +38,6 @@ export function kernelRodataEnd(): usize {
 export function kernelEnd(): usize {
   return arch_kernel_end();
 }
+
+/** e_machine of the ELF programs this arch runs (the ELF gate checks it). */
+export const ELF_MACHINE: u16 = 183;

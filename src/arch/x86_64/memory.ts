@@ -3,7 +3,7 @@
  * bottom of the kernel half, and the kernel image in the top 2 GiB.
  */
 "use unsafe";
-import { usize } from "kts";
+import { u16, usize } from "kts";
 
 export const DIRECT_MAP_BASE: usize = 0xffff_8000_0000_0000n;
 export const KERNEL_VMA: usize = 0xffff_ffff_8000_0000n;
@@ -43,3 +43,6 @@ export function kernelRodataEnd(): usize {
 export function kernelEnd(): usize {
   return arch_kernel_end();
 }
+
+/** e_machine of the ELF programs this arch runs (the ELF gate checks it). */
+export const ELF_MACHINE: u16 = 62;
