@@ -40,6 +40,21 @@ function newTable(frames: FrameAllocator): usize {
   return pa;
 }
 
+/** Frees entries [0, count) of a table at `level` and everything below them (depth at most 4). */
+function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32): void {
+  for (let i: u32 = 0; i < count; i++) {
+    const e: u64 = load64(entryAddr(table, i));
+    if (!ptePresent(e)) continue;
+    const pa: usize = pteAddress(e);
+    if (!pteIsLeaf(e, level)) {
+      freeLevel(frames, pa, u32(level + 1), 512);
+      frames.free(pa);
+    } else if (level == 3) {
+      frames.free(pa);
+    }
+  }
+}
+
 export class AddressSpace {
   root: usize = 0n;
 
@@ -99,6 +114,16 @@ export class AddressSpace {
       table = pteAddress(e);
     }
     return 0n;
+  }
+
+  /**
+   * Frees every table and page of the lower (user) half and the root itself.
+   * The upper half's entries are shared kernel tables and are left alone.
+   */
+  destroyUserHalf(frames: FrameAllocator): void {
+    freeLevel(frames, this.root, 0, 256);
+    frames.free(this.root);
+    this.root = 0n;
   }
 
   /** MAP_* flags of va's mapping, or 0xffffffff when unmapped. */
