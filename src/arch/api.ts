@@ -35,6 +35,7 @@
  *                                address saveAt, switch to the context whose SP is
  *                                `to`; returns when switched back
  *   setKernelStack(top)          the stack the CPU enters on from user mode
+ *   syncInstructionCache(va, len) after writing code through the direct map
  *   frame accessors              frameSyscallNumber(frame), frameArg(frame, i),
  *                                frameSetResult(frame, v), framePc(frame)
  *   The arch calls the kernel at: kernel_syscall_dispatch__onSyscall(frame) for a

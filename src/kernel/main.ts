@@ -10,6 +10,13 @@
 import { u32, u64, usize, bool, print, log, setLogLevel, array, spinWait, LOG_INFO } from "kts";
 import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
 import { memInit, enterKernelSpace } from "./mem/index";
+import { scheduler } from "./sched/index";
+import { schedLock, schedUnlock } from "./task/lock";
+import { schedule } from "./task/schedule";
+// Imported so the image contains them: the arch layer's assembly calls the
+// system-call dispatcher and the user-fault hook.
+import { onSyscall } from "./syscall/dispatch";
+import { onUserFault } from "./task/lifecycle";
 import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
 
@@ -24,6 +31,16 @@ const cpuReady: bool[] = array(MAX_CPUS, false);
 function onTick(): void {
   const cpu = cpuIndex();
   ticks[cpu] = u64(ticks[cpu] + 1n);
+  schedLock();
+  scheduler.tick(cpu);
+  schedUnlock();
+}
+
+/** This CPU joins the scheduler: what runs now becomes its idle task. */
+function joinScheduler(cpu: u32): void {
+  schedLock();
+  scheduler.addCpu(cpu);
+  schedUnlock();
 }
 
 export function kernelMain(bootArg: usize): void {
@@ -36,6 +53,7 @@ export function bootKernel(bootArg: usize): u32 {
   earlyInit(bootArg, bootInfo);
   setLogLevel(cmdlineLogLevel(bootInfo, LOG_INFO));
   memInit(bootInfo);
+  joinScheduler(0);
   interruptsInit(bootInfo);
   timerStart(TICK_HZ, onTick);
   const online: u32 = startSecondaryCpus(bootInfo, apMain);
@@ -50,6 +68,7 @@ export function bootKernel(bootArg: usize): u32 {
 
 export function apMain(cpu: u32): void {
   enterKernelSpace();
+  joinScheduler(cpu);
   timerStart(TICK_HZ, onTick);
   log(LOG_INFO, `cpu ${cpu} online`);
   cpuReady[cpu] = true;
@@ -67,8 +86,12 @@ function waitForSecondaries(online: u32): void {
   }
 }
 
+/** The idle task of a CPU: run whatever the scheduler picks, sleep when there is nothing. */
 function idle(): void {
-  for (;;) waitForInterrupt();
+  for (;;) {
+    schedule();
+    waitForInterrupt();
+  }
 }
 
 /** Ticks seen so far by a CPU (for tests and the shell). */

@@ -4,35 +4,37 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { runProcess } from "../harness/process.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CAMBI = path.join(ROOT, "bin/cambi");
 
-function cambi(...args: string[]) {
-  const r = spawnSync(CAMBI, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, out: r.stdout.toString() + r.stderr.toString() };
+/** Runs cambi without blocking the test worker (boots take many seconds). */
+async function cambi(...args: string[]) {
+  const r = await runProcess(CAMBI, args, "", { ...process.env, NO_COLOR: "1" }, ROOT);
+  return { status: r.status, out: r.stdout + r.stderr };
 }
 
 describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
-  it("boots with 4 CPUs to the boot line", () => {
-    const r = cambi("run", "--arch", arch, "--smp", "4", "--expect", `CambiOS boot OK arch=${arch} cpus=4 mem=\\d+`, "--timeout", "60");
+  it("boots with 4 CPUs to the boot line", async () => {
+    const r = await cambi("run", "--arch", arch, "--smp", "4", "--expect", `CambiOS boot OK arch=${arch} cpus=4 mem=\\d+`, "--timeout", "60");
     expect(r.out).toMatch(new RegExp(`^CambiOS boot OK arch=${arch} cpus=4 mem=1[12][0-9]$`, "m"));
     expect(r.out.match(/CambiOS boot OK/g)?.length).toBe(1);
     expect(r.status, r.out).toBe(0);
   });
 
-  it("logs at info by default and honours loglevel= on the command line", () => {
-    const quiet = cambi("run", "--arch", arch, "--smp", "2", "--append", "console=x loglevel=0", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
+  it("logs at info by default and honours loglevel= on the command line", async () => {
+    const quiet = await cambi("run", "--arch", arch, "--smp", "2", "--append", "console=x loglevel=0", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
     expect(quiet.status, quiet.out).toBe(0);
     expect(quiet.out).not.toContain("info: ");
-    const chatty = cambi("run", "--arch", arch, "--smp", "2", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
+    const chatty = await cambi("run", "--arch", arch, "--smp", "2", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
     expect(chatty.out).toContain("info: cpu 1 online");
   });
 
-  it("passes the in-kernel suites (cambi test, 4 CPUs)", () => {
-    const r = cambi("test", "--arch", arch, "--smp", "4", "--timeout", "120");
+  it("passes the in-kernel suites (cambi test, 4 CPUs)", async () => {
+    const r = await cambi("test", "--arch", arch, "--smp", "4", "--timeout", "120");
     expect(r.out).toMatch(/^(\d+) passed, 0 failed$/m);
     expect(Number(/^(\d+) passed/m.exec(r.out)?.[1])).toBeGreaterThanOrEqual(6);
     expect(r.status, r.out).toBe(0);
@@ -40,10 +42,10 @@ describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
 });
 
 describe.each(["x86_64", "aarch64"] as const)("faults on %s", (arch) => {
-  it("a kernel fault prints the exception, the registers and the faulting .ts line", () => {
+  it("a kernel fault prints the exception, the registers and the faulting .ts line", async () => {
     const entry = "src/kernel/tests/fault-main.ts";
     const line = readFileSync(path.join(ROOT, entry), "utf8").split("\n").findIndex((l) => l.includes("return load64(UNMAPPED);")) + 1;
-    const r = cambi("run", "--arch", arch, "--entry", entry, "--expect", "(^|\\n)panic: [^\\n]*\\nbacktrace:", "--timeout", "30");
+    const r = await cambi("run", "--arch", arch, "--entry", entry, "--expect", "(^|\\n)panic: [^\\n]*\\nbacktrace:", "--timeout", "30");
     expect(line).toBeGreaterThan(0);
     expect(r.out).toMatch(arch === "x86_64" ? /#PF page fault \(vector 14\)[\s\S]*cr2=0xdead0000/ : /data abort[\s\S]*FAR=0xdead0000/);
     expect(r.out).toMatch(arch === "x86_64" ? /rax=0x[0-9a-f]+ rbx=/ : /x0=0x[0-9a-f]+ x1=/);
@@ -52,8 +54,8 @@ describe.each(["x86_64", "aarch64"] as const)("faults on %s", (arch) => {
   });
 });
 
-it("cambi run --expect fails with the last lines when the pattern never appears", () => {
-  const r = cambi("run", "--arch", "x86_64", "--expect", "this will not appear", "--timeout", "5");
+it("cambi run --expect fails with the last lines when the pattern never appears", async () => {
+  const r = await cambi("run", "--arch", "x86_64", "--expect", "this will not appear", "--timeout", "5");
   expect(r.status).not.toBe(0);
   expect(r.out).toContain("--- last 40 lines of serial output ---");
   expect(r.out).toContain("CambiOS boot OK");
@@ -73,12 +75,14 @@ describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
       // The line of `interruptsInit(bootInfo);` in bootKernel, and the next statement's.
       const lines = readFileSync(path.join(ROOT, "src/kernel/main.ts"), "utf8").split("\n");
       const at = lines.findIndex((l) => l.trim() === "interruptsInit(bootInfo);") + 1;
-      const g = spawnSync(
+      const g = await runProcess(
         "gdb-multiarch",
         ["-q", "-batch", "-ex", `file ${elf}`, "-ex", "target remote :1234", "-ex", `break src/kernel/main.ts:${at}`, "-ex", "continue", "-ex", "next", "-ex", "bt 2"],
-        { cwd: ROOT, timeout: 60_000 },
+        "",
+        undefined,
+        ROOT,
       );
-      const out = g.stdout.toString() + g.stderr.toString();
+      const out = g.stdout + g.stderr;
       expect(at).toBeGreaterThan(0);
       expect(out).toMatch(new RegExp(`Breakpoint 1, kernel_main__bootKernel .* at src/kernel/main\\.ts:${at}`));
       expect(out).toMatch(new RegExp(`^${at + 1}\t`, "m"));

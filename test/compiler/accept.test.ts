@@ -22,7 +22,7 @@ describe("accepted constructs run identically in C and under Node", () => {
     const hostOnly = /^\/\/ world: host$/m.test(src);
     const golden = entry.replace(/\.ts$/, ".expected");
     it(file, async () => {
-      const native = runText(runExe(buildHost(entry)));
+      const native = runText(await runExe(buildHost(entry)));
       if (!hostOnly) {
         const node = runText(await runInNode(entry));
         if (process.env.UPDATE_GOLDEN) writeFileSync(golden, node);
@@ -32,7 +32,7 @@ describe("accepted constructs run identically in C and under Node", () => {
       expect(native).toBe(readFileSync(golden, "utf8"));
     });
     if (!src.includes('"kts/host"')) {
-      it(`${file} compiles freestanding for x86_64 and aarch64 without warnings`, () => {
+      it(`${file} compiles freestanding for x86_64 and aarch64 without warnings`, async () => {
         expect(buildFreestanding(entry, "x86_64").length).toBeGreaterThan(1);
         expect(buildFreestanding(entry, "aarch64").length).toBeGreaterThan(1);
       });

@@ -88,7 +88,7 @@ let hostExe: string | undefined;
 async function runDriver(world: World, stdin: Buffer): Promise<RunResult> {
   if (world === "node") return runInNode(DRIVER, stdin);
   hostExe ??= buildHost(DRIVER, { optimize: "-O2" });
-  return runExe(hostExe, stdin);
+  return await runExe(hostExe, stdin);
 }
 
 /** Runs a batch through the driver; checks every result, then the exact text. */
@@ -105,7 +105,7 @@ async function expectBatch(world: World, batch: Blake3Batch): Promise<string[]> 
   return got;
 }
 
-it("the literal official vectors agree with @noble/hashes", () => {
+it("the literal official vectors agree with @noble/hashes", async () => {
     for (const v of OFFICIAL) {
       const input = vectorInput(v.len);
       const opts =

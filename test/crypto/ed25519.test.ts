@@ -35,16 +35,16 @@ describe("ed25519 / sha512", () => {
     expect(r.stdout).toBe(cases.expected);
   }, 120_000);
 
-  it("matches the oracles natively (ASan+UBSan) on 1000+1000 random cases", () => {
+  it("matches the oracles natively (ASan+UBSan) on 1000+1000 random cases", async () => {
     const cases = generateEd25519Cases({ seed: 0xc0de, randomValid: 1000, randomInvalid: 1000 });
-    const r = runExe(buildHost(DRIVER), cases.stdin);
+    const r = await runExe(buildHost(DRIVER), cases.stdin);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(firstMismatch(cases, r.stdout)).toBeNull();
     expect(r.stdout).toBe(cases.expected);
   }, 120_000);
 
-  it("is deterministic in its seed", () => {
+  it("is deterministic in its seed", async () => {
     const a = generateEd25519Cases({ seed: 7, randomValid: 5, randomInvalid: 5, randomHash: 2, randomScalar: 2 });
     const b = generateEd25519Cases({ seed: 7, randomValid: 5, randomInvalid: 5, randomHash: 2, randomScalar: 2 });
     expect(a.stdin.equals(b.stdin)).toBe(true);

@@ -3,7 +3,7 @@
  * (sharing one ts-morph Project per worker), then clang with AddressSanitizer and
  * UndefinedBehaviorSanitizer, or freestanding objects for an arch.
  */
-import { spawnSync } from "node:child_process";
+import { runProcess } from "./process.js";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,9 +27,9 @@ export function buildHost(entry: string, opts: { sanitize?: boolean; optimize?: 
   return exe;
 }
 
-export function runExe(exe: string, stdin?: string | Buffer): RunResult {
-  const r = spawnSync(exe, [], { input: stdin ?? "", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0" } });
-  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+/** Runs a native program (asynchronously, so the test worker stays responsive). */
+export function runExe(exe: string, stdin?: string | Buffer): Promise<RunResult> {
+  return runProcess(exe, [], stdin, { ...process.env, ASAN_OPTIONS: "detect_leaks=0" });
 }
 
 /** Compiles entry freestanding for arch (objects only); throws on diagnostics or clang errors. */

@@ -5,18 +5,15 @@
  * C runtime prints and exits 101, so outputs of both worlds compare byte for byte.
  */
 import { build } from "esbuild";
-import { spawnSync } from "node:child_process";
+import { runProcess } from "./process.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  status: number;
-}
+export type { RunResult } from "./process.js";
+import type { RunResult } from "./process.js";
 
 /** Bundles entry (a .ts path) into a runnable .mjs file; returns its path. */
 export async function bundleForNode(entry: string): Promise<string> {
@@ -45,15 +42,11 @@ export async function bundleForNode(entry: string): Promise<string> {
 }
 
 /** Runs a bundled program with optional stdin. */
-export function runBundle(bundle: string, stdin?: string | Buffer): RunResult {
-  const r = spawnSync(process.execPath, ["--enable-source-maps", "--stack-size=8000", bundle], {
-    input: stdin ?? "",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+export function runBundle(bundle: string, stdin?: string | Buffer): Promise<RunResult> {
+  return runProcess(process.execPath, ["--enable-source-maps", "--stack-size=8000", bundle], stdin);
 }
 
 export async function runInNode(entry: string, stdin?: string | Buffer): Promise<RunResult> {
-  return runBundle(await bundleForNode(entry), stdin);
+  return await runBundle(await bundleForNode(entry), stdin);
 }
 

@@ -13,7 +13,7 @@ import { runInNode } from "../harness/node-world.js";
 const DRIVER = path.join(import.meta.dirname, "cap-driver.ts");
 
 it("capabilities: directed cases and a shadow-model stress, identical in both worlds", async () => {
-  const native = runExe(buildHost(DRIVER));
+  const native = await runExe(buildHost(DRIVER));
   const node = await runInNode(DRIVER);
   expect(native.stderr).toBe("");
   expect(native.stdout).toContain("failures 0");

@@ -421,18 +421,19 @@ function batch(blobs: Buffer[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function runBoth(stdin: Buffer): { host: RunResult; node: RunResult } {
-  return { host: runExe(hostExe, stdin), node: runBundle(nodeBundle, stdin) };
+async function runBoth(stdin: Buffer): Promise<{ host: RunResult; node: RunResult }> {
+  const [host, node] = await Promise.all([runExe(hostExe, stdin), runBundle(nodeBundle, stdin)]);
+  return { host, node };
 }
 
 /**
  * Runs blobs as one batch in both worlds; both must exit 0 with no stderr and print
  * exactly what the reference reader predicts. Returns the reference results.
  */
-function expectBatch(blobs: Buffer[], labels: string[]): Parsed[] {
+async function expectBatch(blobs: Buffer[], labels: string[]): Promise<Parsed[]> {
   const refs = blobs.map(refParse);
   const expected = refs.map((r, i) => formatResult(i, r, blobs[i]!));
-  const { host, node } = runBoth(batch(blobs));
+  const { host, node } = await runBoth(batch(blobs));
   for (const [world, r] of [["host", host], ["node", node]] as const) {
     expect(r.stderr, world).toBe("");
     expect(r.status, world).toBe(0);
@@ -495,7 +496,7 @@ beforeAll(async () => {
 }, 600_000);
 
 describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
-  it("the reference reader decodes QEMU's trees to the values QEMU was given", () => {
+  it("the reference reader decodes QEMU's trees to the values QEMU was given", async () => {
     QEMU_CONFIGS.forEach((c, i) => {
       const r = refParse(qemuBlobs[i]!);
       expect(r.err, c.label).toBe(E.Ok);
@@ -514,11 +515,11 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
     });
   });
 
-  it("parses QEMU virt trees given raw (1 MiB, as dumped), identically in both worlds", () => {
-    QEMU_CONFIGS.forEach((c, i) => {
+  it("parses QEMU virt trees given raw (1 MiB, as dumped), identically in both worlds", async () => {
+    for (const [i, c] of QEMU_CONFIGS.entries()) {
       const blob = qemuBlobs[i]!;
       expect(blob.readUInt32BE(4), c.label).toBe(blob.length);
-      const { host, node } = runBoth(blob);
+      const { host, node } = await runBoth(blob);
       const expected = formatResult(0, refParse(blob), blob);
       expect(expected.split("\n")[0], c.label).toBe(`dtb 0 err 0 size ${blob.length}`);
       for (const r of [host, node]) {
@@ -526,16 +527,16 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
         expect(r.status, c.label).toBe(0);
         expect(r.stdout, c.label).toBe(expected);
       }
-    });
+    }
   });
 
-  it("parses QEMU virt trees compacted to their used size, in one batch", () => {
+  it("parses QEMU virt trees compacted to their used size, in one batch", async () => {
     const blobs = qemuBlobs.map(compact);
-    const refs = expectBatch(blobs, QEMU_CONFIGS.map((c) => c.label));
+    const refs = await expectBatch(blobs, QEMU_CONFIGS.map((c) => c.label));
     for (const r of refs) expect(r.err).toBe(E.Ok);
   });
 
-  it("parses synthesized trees: 32-bit cells, reservations, several memory nodes, v16, NOPs, limits", () => {
+  it("parses synthesized trees: 32-bit cells, reservations, several memory nodes, v16, NOPs, limits", async () => {
     const cases: { label: string; blob: Buffer; err: number; check?: (info: Info) => void }[] = [];
     const add = (label: string, blob: Buffer, err: number, check?: (info: Info) => void) => cases.push({ label, blob, err, check });
 
@@ -699,14 +700,14 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
     add("39-byte blob", ok.subarray(0, 39), E.TooSmall);
     add("empty blob", Buffer.alloc(0), E.TooSmall);
 
-    const refs = expectBatch(cases.map((c) => c.blob), cases.map((c) => c.label));
+    const refs = await expectBatch(cases.map((c) => c.blob), cases.map((c) => c.label));
     cases.forEach((c, i) => {
       expect(refs[i]!.err, c.label).toBe(c.err);
       c.check?.(refs[i]!.info);
     });
   });
 
-  it("rejects corrupt QEMU trees with an error code, never a panic", () => {
+  it("rejects corrupt QEMU trees with an error code, never a panic", async () => {
     const cases: { label: string; blob: Buffer; err?: number }[] = [];
     const add = (label: string, blob: Buffer, err?: number) => cases.push({ label, blob, err });
     for (const [qi, raw] of qemuBlobs.entries()) {
@@ -787,7 +788,7 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
         add(`${tag}: cut at ${n}, blocks clamped`, clamped);
       }
     }
-    const refs = expectBatch(cases.map((c) => c.blob), cases.map((c) => c.label));
+    const refs = await expectBatch(cases.map((c) => c.blob), cases.map((c) => c.label));
     cases.forEach((c, i) => {
       if (c.err !== undefined) expect(refs[i]!.err, c.label).toBe(c.err);
       else if (c.label.includes("cut at")) expect(refs[i]!.err, c.label).not.toBe(E.Ok);
@@ -795,7 +796,7 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
   });
 
   for (const seed of [1, 2]) {
-    it(`survives seeded random corruption (seed ${seed})`, () => {
+    it(`survives seeded random corruption (seed ${seed})`, async () => {
       const rnd = prng(seed);
       const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
       const bases = [...qemuBlobs.map(compact), buildDtb(node("", [["#address-cells", cellsBuf(1)], ["#size-cells", cellsBuf(1)]], [
@@ -828,7 +829,7 @@ describe("device tree parser (src/kernel/boot/dtb.ts)", () => {
         blobs.push(b);
         labels.push(`seed ${seed} case ${k} (base ${bi}, mode ${mode})`);
       }
-      const refs = expectBatch(blobs, labels);
+      const refs = await expectBatch(blobs, labels);
       // The corruption must actually exercise both outcomes.
       expect(refs.filter((r) => r.err === E.Ok).length).toBeGreaterThan(0);
       expect(refs.filter((r) => r.err !== E.Ok).length).toBeGreaterThan(100);

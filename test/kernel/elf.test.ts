@@ -74,7 +74,7 @@ function stdin(): Buffer {
 
 it("refuses every damaged image with its reason, in both worlds, never panicking", async () => {
   const input = stdin();
-  const native = runExe(buildHost(DRIVER), input);
+  const native = await runExe(buildHost(DRIVER), input);
   const node = await runInNode(DRIVER, input);
   expect(native.stderr).toBe("");
   expect(native.status).toBe(0);

@@ -14,7 +14,7 @@ import { runInNode } from "../harness/node-world.js";
 const DRIVER = path.join(import.meta.dirname, "ipc-driver.ts");
 
 it("IPC and interceptor: every scenario and 20000 random operations, in both worlds", async () => {
-  const native = runExe(buildHost(DRIVER));
+  const native = await runExe(buildHost(DRIVER));
   const node = await runInNode(DRIVER);
   expect(native.stderr).toBe("");
   expect(native.status).toBe(0);
@@ -24,8 +24,8 @@ it("IPC and interceptor: every scenario and 20000 random operations, in both wor
   expect(runText(node)).toBe(runText(native));
 }, 120_000);
 
-it("IPC stress: 50 seeds x 20000 random operations against the shadow model (native, ASan+UBSan)", () => {
-  const r = runExe(buildHost(path.join(import.meta.dirname, "ipc-seeds-driver.ts")));
+it("IPC stress: 50 seeds x 20000 random operations against the shadow model (native, ASan+UBSan)", async () => {
+  const r = await runExe(buildHost(path.join(import.meta.dirname, "ipc-seeds-driver.ts")));
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/^seeds 50 failures 0$/m);

@@ -11,15 +11,15 @@ import { runInNode } from "../harness/node-world.js";
 const DRIVER = path.join(import.meta.dirname, "frames-driver.ts");
 
 it("frame allocator: reservations, exhaustion, contiguous runs, in both worlds", async () => {
-  const native = runExe(buildHost(DRIVER));
+  const native = await runExe(buildHost(DRIVER));
   const node = await runInNode(DRIVER);
   expect(native.stdout).toContain("failures 0");
   expect(native.status).toBe(0);
   expect(runText(node)).toBe(runText(native));
 });
 
-it("kernel heap: 20000 random operations against a shadow record (native, ASan+UBSan)", () => {
-  const r = runExe(buildHost(path.join(import.meta.dirname, "heap-driver.ts")));
+it("kernel heap: 20000 random operations against a shadow record (native, ASan+UBSan)", async () => {
+  const r = await runExe(buildHost(path.join(import.meta.dirname, "heap-driver.ts")));
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/^allocs \d{4,} failures 0$/m);

@@ -13,7 +13,7 @@ import { runInNode } from "../harness/node-world.js";
 const DRIVER = path.join(import.meta.dirname, "sched-driver.ts");
 
 it("scheduler: scenarios and random stress, the same in both worlds", async () => {
-  const native = runExe(buildHost(DRIVER));
+  const native = await runExe(buildHost(DRIVER));
   const node = await runInNode(DRIVER);
   expect(native.stderr).toBe("");
   expect(native.stdout).toMatch(/^stress: 20000\/20000 steps consistent/m);

@@ -173,6 +173,8 @@ mmu_on:
     ldr x1, =0x1005                 /* M, C, I */
     orr x0, x0, x1
     bic x0, x0, #2                  /* no alignment faults */
+    bic x0, x0, #(1 << 9)           /* UMA: EL0 may not mask interrupts */
+    bic x0, x0, #(1 << 24)          /* E0E: EL0 little-endian */
     msr sctlr_el1, x0
     isb
     ret

@@ -3,14 +3,24 @@
  * AArch64 exception handling: vectors.S saves a frame and calls onTrap(kind,
  * frame). kind is the vector index: (source << 2) | type, source 0 = EL1 on
  * SP_EL0, 1 = EL1 on SP_EL1, 2 = EL0 AArch64, 3 = EL0 AArch32; type 0 = sync,
- * 1 = IRQ, 2 = FIQ, 3 = SError. IRQs go to the handler the interrupt controller
- * registered. A synchronous abort at a listed probe instruction (the exception
- * table of vectors.S) resumes at its recovery address; every other exception is
- * fatal: a fault report (class, status, ESR/FAR/ELR, all registers, code
- * location, backtrace), then a panic.
+ * 1 = IRQ, 2 = FIQ, 3 = SError.
+ *
+ * IRQs (from EL1 or EL0) go to the handler the interrupt controller registered
+ * (which acknowledges and ends them), then to the kernel's
+ * kernel_task_schedule__onIrqExit(), still on the interrupted context's kernel
+ * stack with IRQs masked; it may switch tasks. An SVC from EL0 never gets here:
+ * vectors.S calls kernel_syscall_dispatch__onSyscall(frame) directly. Any other
+ * synchronous exception from EL0 is a user fault: its class is printed and
+ * kernel_task_lifecycle__onUserFault(EC, address, ELR) is called, which never
+ * returns to the faulting context. A synchronous abort in the kernel at a
+ * listed probe instruction (the exception table of vectors.S) resumes at its
+ * recovery address; every other exception is fatal: a fault report (class,
+ * status, ESR/FAR/ELR, all registers, code location, backtrace), then a panic.
  *
  * The frame (288 bytes): x0..x30 at 8 * n, SP_EL0 at 248, ELR 256, SPSR 264,
- * ESR 272, FAR 280; the interrupted SP_EL1 is frame + 288.
+ * ESR 272, FAR 280; the interrupted SP_EL1 is frame + 288. The frame
+ * accessors give the kernel the syscall ABI (docs/SYSCALLS.md): x8 = number,
+ * x0..x5 = arguments, x0 = result.
  */
 import { u32, u64, usize, bool, print, panic, hex, array } from "kts";
 import { load64, store64, readSysreg, atomicLoad32, atomicStore32, addressOf } from "kts/unsafe";
@@ -20,8 +30,12 @@ import { MAX_CPUS } from "../../kernel/boot/bootinfo";
 declare function arch_probe_read64(va: usize): u64;
 declare function arch_extable_start(): usize;
 declare function arch_extable_end(): usize;
+// The portable kernel's entry points (weak defaults in userspace.S).
+declare function kernel_task_lifecycle__onUserFault(kind: u32, addr: usize, pc: usize): void;
+declare function kernel_task_schedule__onIrqExit(): void;
 
 const FRAME_SIZE = 288n;
+const X8 = 64n;
 const SP_EL0 = 248n;
 const ELR = 256n;
 const SPSR = 264n;
@@ -97,12 +111,38 @@ function fixupFor(pc: usize): usize {
   return 0n;
 }
 
+/** The syscall number (x8) of a frame from EL0. */
+export function frameSyscallNumber(frame: usize): u64 {
+  return load64(usize(frame + X8));
+}
+
+/** Syscall argument i (0..5: x0..x5) of a frame from EL0. */
+export function frameArg(frame: usize, i: u32): u64 {
+  if (i >= 6) panic(`syscall argument ${i} does not exist (x0..x5)`);
+  return load64(usize(frame + u64(i) * 8n));
+}
+
+/** Sets the syscall result (x0) the frame returns to EL0 with. */
+export function frameSetResult(frame: usize, v: u64): void {
+  store64(frame, v);
+}
+
+/** The interrupted (or faulting, or next after an SVC) instruction: ELR. */
+export function framePc(frame: usize): usize {
+  return load64(usize(frame + ELR));
+}
+
 export function onTrap(kind: u64, frame: usize): void {
   const k: u32 = u32(kind);
   const type: u32 = k & 3;
   const source: u32 = k >>> 2;
   if (type == 1) {
     irqHandler(frame);
+    kernel_task_schedule__onIrqExit();
+    return;
+  }
+  if (type == 0 && source >= 2) {
+    userFault(k, frame);
     return;
   }
   if (type == 0 && source <= 1) {
@@ -119,6 +159,33 @@ export function onTrap(kind: u64, frame: usize): void {
     }
   }
   faultReport(k, frame);
+}
+
+/**
+ * A synchronous exception from EL0 other than an SVC: its class, then the
+ * kernel's fault hook with kind = ESR_EL1.EC (0x24 data abort, 0x20
+ * instruction abort, 0x00 undefined instruction, 0x18 trapped system register
+ * access, 0x22 PC alignment, 0x26 SP alignment, 0x3c BRK, 0x07 SIMD/FP ...),
+ * the faulting address (FAR; 0 when the class has none) and the ELR.
+ */
+function userFault(k: u32, frame: usize): void {
+  const esr: u64 = load64(usize(frame + ESR));
+  const ec: u32 = u32((esr >> 26n) & 0x3fn);
+  const elr: usize = load64(usize(frame + ELR));
+  let addr: usize = 0n;
+  const abort: bool = ec == EC_IABT_LOW || ec == EC_DABT_LOW;
+  const farNotValid: bool = (esr & 0x400n) != 0n; // ISS.FnV, for aborts
+  if ((abort && !farNotValid) || ec == EC_PC_ALIGN || ec == EC_WATCH_LOW) addr = load64(usize(frame + FAR));
+  print(`user fault on cpu ${thisCpu()} (vector ${k}): addr=${hex(addr)} pc=${hex(elr)}`);
+  printClass(ec, esr);
+  kernel_task_lifecycle__onUserFault(ec, addr, elr);
+  panic(`onUserFault returned to a faulting user context (EC ${hex(ec)}, pc ${hex(elr)})`);
+}
+
+/** userspace.S's weak stand-ins for the kernel's entry points when the image has none. */
+export function missingKernelHook(which: u64): void {
+  if (which == 0n) panic("syscall from EL0, but kernel_syscall_dispatch__onSyscall is not linked into this image");
+  panic("user fault, but kernel_task_lifecycle__onUserFault is not linked into this image");
 }
 
 /** Prints everything known about a fatal exception, then panics. */

@@ -2,7 +2,11 @@
  * AArch64 exception vectors (VBAR_EL1): each of the 16 entries saves x0/x1,
  * puts its index in x0 and joins trap_common, which saves the whole frame
  * (x0-x30, SP_EL0, ELR, SPSR, ESR, FAR: 288 bytes) and calls the KTS handler
- * arch_aarch64_traps__onTrap(kind, frame). The handler may edit the frame.
+ * arch_aarch64_traps__onTrap(kind, frame); an SVC from EL0 (AArch64) goes
+ * straight to the kernel's kernel_syscall_dispatch__onSyscall(frame). The
+ * handler may edit the frame, and may switch tasks before it returns: the
+ * frame lives on the interrupted task's kernel stack (from EL0: SP_EL1, the
+ * top of that task's kernel stack), and each task unwinds its own.
  */
 #define FRAME 288
 
@@ -58,9 +62,19 @@ trap_common:
     mrs x1, esr_el1
     mrs x2, far_el1
     stp x1, x2, [sp, #272]
-    mov x1, sp
+    cmp x0, #8
+    b.lo 1f
+    mov x29, xzr                    /* from EL0: kernel backtraces end here */
+    b.ne 1f
+    ubfx x2, x1, #26, #6            /* synchronous from EL0 (AArch64): SVC? */
+    cmp x2, #0x15
+    b.ne 1f
+    mov x0, sp
+    bl kernel_syscall_dispatch__onSyscall
+    b 2f
+1:  mov x1, sp
     bl arch_aarch64_traps__onTrap
-    ldp x1, x2, [sp, #256]
+2:  ldp x1, x2, [sp, #256]
     msr elr_el1, x1
     msr spsr_el1, x2
     ldp x30, x1, [sp, #240]

@@ -5,8 +5,12 @@
 export { ARCH_ID, earlyInit } from "./boot";
 export { haltForever, powerOff } from "./cpu";
 // Owned by memory management (lead): keep these two lines.
-export { physToVirt, virtToPhys, imagePhysStart, kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "./memory";
-export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll } from "./paging";
+export { ELF_MACHINE, physToVirt, virtToPhys, imagePhysStart, kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "./memory";
+export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll, syncInstructionCache } from "./paging";
 export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";
 export { probeRead64 } from "./traps";
+// User mode (issue #4).
+export { userSpaceInit, activateUserSpace } from "./userspace";
+export { contextInitUser, contextSwitch, setKernelStack } from "./context";
+export { frameSyscallNumber, frameArg, frameSetResult, framePc } from "./frame";

@@ -75,3 +75,8 @@ export function flushTlbPage(va: usize): void {
 export function flushTlbAll(): void {
   tlbFlushAll();
 }
+
+/** x86_64 keeps instruction caches coherent with stores: nothing to do after writing code. */
+export function syncInstructionCache(va: usize, len: u64): void {
+  if (len == 0n && va == 0n) return;
+}

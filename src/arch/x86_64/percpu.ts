@@ -3,7 +3,10 @@
  * Per-CPU data: one 64-byte block per CPU, whose address is this CPU's GS base
  * (IA32_GS_BASE) while kernel code runs. cpuIndex() is a single GS-relative
  * load. Slots (u64 each): 0 = CPU index, 1 = the block's own address, 2 = APIC
- * id, 3 = top of the CPU's kernel stack, 4 = nesting depth of fault reports.
+ * id, 3 = top of the CPU's kernel stack, 4 = nesting depth of fault reports,
+ * 5 = the kernel stack the SYSCALL entry switches to (setKernelStack), 6 = the
+ * user RSP, saved there by the SYSCALL entry for a moment. usermode.S reads 5
+ * and 6 GS-relative (byte offsets 40 and 48): keep them in step.
  */
 import { u32, u64, usize, array } from "kts";
 import { addressOf, load64, store64, wrmsr } from "kts/unsafe";
@@ -20,6 +23,8 @@ export const PCPU_SELF: u32 = 1;
 export const PCPU_APIC_ID: u32 = 2;
 export const PCPU_STACK_TOP: u32 = 3;
 export const PCPU_FAULT_DEPTH: u32 = 4;
+export const PCPU_SYSCALL_STACK: u32 = 5;
+export const PCPU_USER_RSP: u32 = 6;
 
 const blocks: u64[] = array(MAX_CPUS * SLOTS, 0n);
 /** Set once the boot CPU's GS base is valid: until then cpuIndex() is 0 without reading GS. */
@@ -52,6 +57,8 @@ export function setupPerCpu(index: u32, stackTop: usize): void {
   pcpuSet(index, PCPU_SELF, b);
   pcpuSet(index, PCPU_STACK_TOP, stackTop);
   pcpuSet(index, PCPU_FAULT_DEPTH, 0n);
+  pcpuSet(index, PCPU_SYSCALL_STACK, stackTop);
+  pcpuSet(index, PCPU_USER_RSP, 0n);
   // SAFETY: GS base and the inactive (user) GS base; nothing else uses GS.
   wrmsr(IA32_GS_BASE, b);
   wrmsr(IA32_KERNEL_GS_BASE, 0n);

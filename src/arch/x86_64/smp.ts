@@ -6,15 +6,16 @@
  * that interruptsInit found in the MADT, one at a time: it writes the CPU's
  * parameters (the kernel's CR3, a stack from apStacks, the CPU index) into the
  * trampoline, sends INIT-SIPI-SIPI and waits (1 s at most) until the CPU has
- * arrived in apStart. apStart runs the CPU's own tables (GDT, TSS, IDT, GS),
- * its local APIC, and then the kernel's entry(index). cpuIndex() reads the
- * index from the per-CPU block at GS base.
+ * arrived in apStart. apStart runs the CPU's own tables (GDT, TSS, IDT, GS,
+ * SYSCALL MSRs), its local APIC, and then the kernel's entry(index).
+ * cpuIndex() reads the index from the per-CPU block at GS base.
  */
 import { u32, u64, usize, array, print, panic } from "kts";
 import { addressOf, load8, store8, store64, readSysreg, writeSysreg, rdmsr, wrmsr, atomicLoad32, atomicStore32, atomicFetchAdd32 } from "kts/unsafe";
 import { BootInfo, MAX_CPUS } from "../../kernel/boot/bootinfo";
 import { physToVirt } from "./memory";
 import { loadCpuTables } from "./tables";
+import { syscallCpuInit } from "./syscall";
 import { cpuIndex as percpuIndex, pcpuGet, pcpuSet, PCPU_APIC_ID } from "./percpu";
 import { lapicInitThisCpu, delayNanos, monotonicNanos } from "./timer";
 import { sendInit, sendStartup, sendNmi } from "./lapic";
@@ -144,6 +145,7 @@ export function apStart(index: u32): void {
   wrmsr(IA32_EFER, bspEfer);
   writeSysreg("CR0", bspCr0);
   loadCpuTables(index, apStackTop(index));
+  syscallCpuInit();
   const apicId: u32 = lapicInitThisCpu(false);
   pcpuSet(index, PCPU_APIC_ID, u64(apicId));
   atomicFetchAdd32(addressOf(counters), 1);

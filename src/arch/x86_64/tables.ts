@@ -7,8 +7,9 @@
  * TSS (16 bytes). The user entries are laid out for SYSCALL/SYSRET (STAR:
  * kernel base 0x08, user base 0x18 -> SS 0x23, CS 0x2b).
  *
- * TSS: RSP0 = the CPU's kernel stack (for entries from ring 3), IST1 = a
- * double-fault stack, IST2 = an NMI stack, each CPU its own.
+ * TSS: RSP0 = the kernel stack for entries from ring 3 (the CPU's own until
+ * setKernelStack gives it the running task's), IST1 = a double-fault stack,
+ * IST2 = an NMI stack, each CPU its own.
  *
  * IDT: vector v -> trap.S stub v, interrupt gates (IF cleared on entry), DPL 0,
  * except the breakpoint (DPL 3, so int3 works from user code later).
@@ -71,6 +72,11 @@ function setTss64(cpu: u32, byteOffset: u32, v: u64): void {
   // SAFETY: inside this CPU's TSS (offsets 4..100 of 104 bytes); the TSS has unaligned u64 fields.
   store32(p, u32(v & 0xffff_ffffn));
   store32(usize(p + 4n), u32(v >> 32n));
+}
+
+/** CPU `cpu`'s TSS RSP0: the stack interrupts and exceptions from ring 3 enter on. */
+export function setTssRsp0(cpu: u32, top: usize): void {
+  setTss64(cpu, 4, top);
 }
 
 /**

@@ -6,7 +6,7 @@
  * the frame (e.g. RIP, to resume at an exception-table fixup); trap_common then
  * restores it and returns with iretq.
  *
- * Frame layout (byte offsets from the frame address; src/arch/x86_64/traps.ts
+ * Frame layout (byte offsets from the frame address; src/arch/x86_64/frame.ts
  * mirrors them):
  *   0 r15   8 r14  16 r13  24 r12  32 r11  40 r10  48 r9   56 r8
  *  64 rbp  72 rdi  80 rsi  88 rdx  96 rcx 104 rbx 112 rax
@@ -15,10 +15,17 @@
  * frame address is 16-byte aligned.
  *
  * Entries from ring 3 swap GS (swapgs) so the kernel's GS base always points
- * at this CPU's per-CPU block while kernel code runs.
+ * at this CPU's per-CPU block while kernel code runs. An NMI, double fault or
+ * machine check can also arrive in ring 0 inside the few instructions of a
+ * user entry or exit (usermode.S) where GS is still or already the user's:
+ * for those the GS base itself is checked (the kernel's is a kernel address,
+ * the user's never is) and swapped if needed. %r12 remembers whether to swap
+ * back: it is callee-saved, so it survives the handler, and its user value
+ * is already in the frame.
  */
 #define F_VECTOR 120
 #define F_CS     144
+#define IA32_GS_BASE 0xc0000101
 
     .text
 
@@ -67,13 +74,26 @@ trap_common:
     pushq %r13
     pushq %r14
     pushq %r15
+    xorl %r12d, %r12d               /* 1: swap GS back on the way out */
     testb $3, F_CS(%rsp)
-    jz 1f
-    swapgs
+    jnz 3f
+    movq F_VECTOR(%rsp), %rax
+    cmpq $2, %rax                   /* NMI */
+    je 4f
+    cmpq $8, %rax                   /* #DF */
+    je 4f
+    cmpq $18, %rax                  /* #MC */
+    jne 1f
+4:  movl $IA32_GS_BASE, %ecx
+    rdmsr
+    testl %edx, %edx                /* bit 63 set: already the kernel's */
+    js 1f
+3:  swapgs
+    movl $1, %r12d
 1:  movq F_VECTOR(%rsp), %rdi
     movq %rsp, %rsi
     call arch_x86_64_traps__onTrap
-    testb $3, F_CS(%rsp)
+    testl %r12d, %r12d
     jz 2f
     swapgs
 2:  popq %r15

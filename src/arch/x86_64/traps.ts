@@ -3,49 +3,41 @@
  * x86_64 trap handling: trap.S saves a frame and calls onTrap(vector, frame).
  *
  *  - vectors 32-255 (interrupts) go to the handler the interrupt controller
- *    driver installed (setIrqHandler);
+ *    driver installed (setIrqHandler), which sends the EOI; then, from any
+ *    mode, the kernel's kernel_task_schedule__onIrqExit() runs (it may switch
+ *    tasks), still on the interrupted context's stack with interrupts masked;
  *  - NMI goes to the NMI handler (used to stop the other CPUs on a panic);
- *  - a #PF or #GP whose RIP is in the exception table (trap.S) resumes at the
- *    fixup: that is how probeRead64 reports a fault instead of taking one;
+ *  - an exception in user mode (ring 3) goes to the kernel's
+ *    kernel_task_lifecycle__onUserFault(vector, CR2 for a #PF else 0, RIP),
+ *    which ends the task and never returns to it (#DF and #MC stay fatal);
+ *  - a #PF or #GP in kernel mode whose RIP is in the exception table (trap.S)
+ *    resumes at the fixup: that is how probeRead64 reports a fault instead of
+ *    taking one;
  *  - every other exception is fatal: a report (name, vector, error code, RIP,
  *    CR2, all registers, code location, backtrace), then a panic.
  */
-import { u32, u64, usize, bool, print, panic, hex, array } from "kts";
+import { u32, u64, usize, bool, print, panic, hex, array, log, LOG_DEBUG } from "kts";
 import { addressOf, load64, store64, readSysreg } from "kts/unsafe";
 import { printCodeLocation, printBacktrace } from "../../kernel/debug/symbols";
 import { cpuIndex, pcpuGet, pcpuSet, PCPU_FAULT_DEPTH } from "./percpu";
 import { haltHere } from "./cpu";
+import {
+  F_R15 as R15, F_R14 as R14, F_R13 as R13, F_R12 as R12, F_R11 as R11, F_R10 as R10, F_R9 as R9, F_R8 as R8,
+  F_RBP as RBP, F_RDI as RDI, F_RSI as RSI, F_RDX as RDX, F_RCX as RCX, F_RBX as RBX, F_RAX as RAX,
+  F_ERROR as ERROR, F_RIP as RIP, F_CS as CS, F_RFLAGS as RFLAGS, F_RSP as RSP, F_SS as SS,
+} from "./frame";
 
 declare function x86_extable_start(): usize;
 declare function x86_extable_end(): usize;
 declare function x86_probe_read64(va: usize, out: usize): u32;
-
-// Frame offsets (trap.S).
-const R15 = 0n;
-const R14 = 8n;
-const R13 = 16n;
-const R12 = 24n;
-const R11 = 32n;
-const R10 = 40n;
-const R9 = 48n;
-const R8 = 56n;
-const RBP = 64n;
-const RDI = 72n;
-const RSI = 80n;
-const RDX = 88n;
-const RCX = 96n;
-const RBX = 104n;
-const RAX = 112n;
-const ERROR = 128n;
-const RIP = 136n;
-const CS = 144n;
-const RFLAGS = 152n;
-const RSP = 160n;
-const SS = 168n;
+declare function x86_hook_user_fault(kind: u32, addr: usize, pc: usize): u32;
+declare function x86_hook_irq_exit(): void;
 
 const VEC_NMI: u32 = 2;
-const VEC_GP: u32 = 13;
-const VEC_PF: u32 = 14;
+const VEC_DF: u32 = 8;
+export const VEC_GP: u32 = 13;
+export const VEC_PF: u32 = 14;
+const VEC_MC: u32 = 18;
 
 let irqHandler: (vector: u32) => void = noIrq;
 let nmiHandler: () => void = noNmi;
@@ -68,7 +60,7 @@ export function setNmiHandler(h: () => void): void {
 }
 
 function reg(frame: usize, off: u64): u64 {
-  // SAFETY: frame is the trap frame trap.S built on this CPU's stack.
+  // SAFETY: frame is the register frame trap.S (or usermode.S) built on this CPU's stack.
   return load64(usize(frame + off));
 }
 
@@ -76,14 +68,31 @@ export function onTrap(vector: u64, frame: usize): void {
   const v: u32 = u32(vector);
   if (v >= 32) {
     irqHandler(v);
+    x86_hook_irq_exit();
     return;
   }
   if (v == VEC_NMI) {
     nmiHandler();
     return;
   }
-  if ((v == VEC_PF || v == VEC_GP) && (reg(frame, CS) & 3n) == 0n && applyFixup(v, frame)) return;
+  const user: bool = (reg(frame, CS) & 3n) != 0n;
+  if (user && v != VEC_DF && v != VEC_MC) {
+    const addr: usize = v == VEC_PF ? readSysreg("CR2") | 0n : 0n;
+    log(LOG_DEBUG, `user fault: vector ${v} error=${hex(reg(frame, ERROR))} rip=${hex(reg(frame, RIP))} rsp=${hex(reg(frame, RSP))} addr=${hex(addr)} on cpu ${cpuIndex()}`);
+    userFault(v, addr, frame);
+  }
+  if ((v == VEC_PF || v == VEC_GP) && !user && applyFixup(v, frame)) return;
   fatal(v, frame);
+}
+
+/**
+ * Hands a fault in user mode (the frame is a user frame) to the kernel, which
+ * ends the task and switches away for good. Without a task layer in the image
+ * the fault gets the fatal report instead.
+ */
+export function userFault(kind: u32, addr: usize, frame: usize): never {
+  if (x86_hook_user_fault(kind, addr, reg(frame, RIP)) == 0) fatal(kind, frame);
+  panic(`onUserFault returned to the faulting context (vector ${kind}, rip ${hex(reg(frame, RIP))})`);
 }
 
 /** Resumes at the exception-table fixup of the faulting RIP, if it has one. */

@@ -6,7 +6,7 @@
  */
 import { u8, u32, u64, usize } from "kts";
 import { store8 } from "kts/unsafe";
-import { physToVirt } from "arch";
+import { physToVirt, syncInstructionCache } from "arch";
 import { FrameAllocator } from "../mem/frames";
 import { AddressSpace, MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_EXEC, MAP_USER, MAP_WRITE } from "../mem/flags";
@@ -31,6 +31,8 @@ export function mapElf(b: u8[], img: ElfImage, space: AddressSpace, frames: Fram
         if (a >= va && u64(a - va) < img.filesz[k]) v = b[u32(u64(img.offset[k] + u64(a - va)))];
         store8(usize(kva + i), v);
       }
+      // Code written through the data side must reach the instruction side before it runs.
+      if ((perm & MAP_EXEC) != 0) syncInstructionCache(kva, PAGE_SIZE);
       if (space.map(frames, page, pa, PAGE_SIZE, perm, false) != MapError.Ok) return ElfError.NoMemory;
     }
   }

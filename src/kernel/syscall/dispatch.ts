@@ -1,0 +1,66 @@
+"use unsafe";
+/**
+ * System-call dispatch: the arch's syscall entry calls onSyscall(frame) with
+ * interrupts masked. Each call is decoded (number, arguments, every user pointer
+ * checked) before anything happens, then performed; the result goes back in the
+ * frame. Numbers and error codes come from src/abi/syscalls.json (generated).
+ * A negative result (as i64) is -SysError.
+ */
+import { u8, u32, u64, usize } from "kts";
+import { cpuIndex, frameSyscallNumber, frameArg, frameSetResult, monotonicNanos } from "arch";
+import { scheduler } from "../sched/index";
+import { resources } from "../task/table";
+import { schedLock, schedUnlock } from "../task/lock";
+import { schedule } from "../task/schedule";
+import { exitCurrent } from "../task/lifecycle";
+import { userRangeOk, userLoad8 } from "../task/usermem";
+import { Syscall, SysError } from "./numbers.generated";
+
+declare function kts_putc(c: u8): void;
+
+/** The largest single console write. */
+const WRITE_MAX: u64 = 4096n;
+
+function error(e: SysError): u64 {
+  return u64(0n - u64(u32(e)));
+}
+
+export function onSyscall(frame: usize): void {
+  const n: u64 = frameSyscallNumber(frame);
+  const num: u32 = n < 256n ? u32(n) : 0xffff;
+  const task: u32 = scheduler.current(cpuIndex());
+  let result: u64 = error(SysError.NoSys);
+  switch (num) {
+    case Syscall.Exit:
+      exitCurrent(frameArg(frame, 0));
+      return;
+    case Syscall.Write:
+      result = sysWrite(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.Yield:
+      schedLock();
+      scheduler.yield(cpuIndex());
+      schedUnlock();
+      frameSetResult(frame, 0n);
+      schedule();
+      return;
+    case Syscall.TaskId:
+      result = u64(task);
+      break;
+    case Syscall.Time:
+      result = monotonicNanos();
+      break;
+    default:
+      break;
+  }
+  frameSetResult(frame, result);
+}
+
+/** write(buf, len): console output of user bytes, after checking the whole range. */
+function sysWrite(task: u32, buf: usize, len: u64): u64 {
+  const space = resources[task].space;
+  if (len > WRITE_MAX) return error(SysError.Invalid);
+  if (!userRangeOk(space, buf, len, false)) return error(SysError.BadAddress);
+  for (let i: u64 = 0n; i < len; i = u64(i + 1n)) kts_putc(userLoad8(space, usize(buf + i)));
+  return len;
+}

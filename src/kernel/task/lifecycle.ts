@@ -1,0 +1,121 @@
+"use unsafe";
+/**
+ * Task lifecycle: making a user task from an ELF image (through the ELF gate,
+ * then a stack, a kernel stack and an initial context),
+ * ending one (exit or fault: its memory and capabilities are released, the
+ * scheduler forgets it once no CPU runs on its stack), and the fault hook the
+ * arch layer calls for a fault in user mode.
+ */
+import { u8, u32, u64, usize, log, hex, LOG_ERROR, LOG_INFO } from "kts";
+import { store8 } from "kts/unsafe";
+import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } from "arch";
+import { frames } from "../mem/index";
+import { MapError, PAGE_SIZE } from "../mem/paging";
+import { MAP_USER, MAP_WRITE } from "../mem/flags";
+import { scheduler, NO_TASK, ALL_CPUS } from "../sched/index";
+import { capReleaseTask } from "../cap/index";
+import { resources, setSavedSp, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
+import { schedLock, schedUnlock } from "./lock";
+import { schedule } from "./schedule";
+import { USER_STACK_TOP, USER_STACK_PAGES } from "./usermem";
+import { checkElf, ElfError, ElfImage } from "../loader/elf";
+import { mapElf } from "../loader/elf-map";
+import { ELF_MACHINE } from "arch";
+
+/** Bytes of memory one program image may occupy (its segments; the stack comes on top). */
+export const IMAGE_BUDGET: u64 = 0x100_0000n;
+
+/**
+ * Makes a user task from an ELF image in priority band `band`: the ELF gate
+ * checks everything before anything is mapped. Returns the task, or NO_TASK with
+ * the refusal in `why` (an ElfError; NoMemory for tables and stacks).
+ */
+export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
+  why.error = checkElf(image, ELF_MACHINE, IMAGE_BUDGET, checked);
+  if (why.error != ElfError.Ok) return NO_TASK;
+  schedLock();
+  const t: u32 = scheduler.create(band, ALL_CPUS);
+  schedUnlock();
+  why.error = ElfError.NoMemory;
+  if (t == NO_TASK) return NO_TASK;
+  const r = resources[t];
+  if (!r.space.create(frames)) return failSpawn(t);
+  userSpaceInit(r.space.root);
+  why.error = mapElf(image, checked, r.space, frames);
+  if (why.error != ElfError.Ok) return failSpawn(t);
+  why.error = ElfError.NoMemory;
+  // Stack: zeroed, read-write, never executable.
+  for (let p: u32 = 1; p <= USER_STACK_PAGES; p = u32(p + 1)) {
+    const pa: usize = frames.alloc();
+    if (pa == 0n) return failSpawn(t);
+    const va: usize = physToVirt(pa);
+    for (let i: u32 = 0; i < 4096; i++) store8(usize(va + u64(i)), 0);
+    if (r.space.map(frames, usize(USER_STACK_TOP - u64(p) * PAGE_SIZE), pa, PAGE_SIZE, u32(MAP_USER | MAP_WRITE), false) != MapError.Ok) return failSpawn(t);
+  }
+  const kstack: usize = frames.allocContiguous(KSTACK_FRAMES);
+  if (kstack == 0n) return failSpawn(t);
+  r.kstackBase = physToVirt(kstack);
+  r.user = true;
+  r.live = true;
+  r.exitCode = 0n;
+  r.faults = 0;
+  why.error = ElfError.Ok;
+  setSavedSp(t, contextInitUser(usize(r.kstackBase + KSTACK_SIZE), checked.entry, USER_STACK_TOP, u64(t)));
+  schedLock();
+  scheduler.wake(t);
+  schedUnlock();
+  return t;
+}
+
+/** Why spawnElf refused an image. */
+export class ElfResult {
+  error: ElfError = ElfError.Ok;
+}
+
+const checked = new ElfImage();
+
+function failSpawn(t: u32): u32 {
+  releaseMemory(t);
+  schedLock();
+  scheduler.exit(t);
+  scheduler.release(t);
+  schedUnlock();
+  return NO_TASK;
+}
+
+/** Frees a task's user memory and kernel stack (called once no CPU runs on it). */
+export function releaseMemory(t: u32): void {
+  const r = resources[t];
+  if (r.space.root != 0n) {
+    r.space.destroyUserHalf(frames);
+    r.space.root = 0n;
+  }
+  if (r.kstackBase != 0n) {
+    for (let i: u32 = 0; i < KSTACK_FRAMES; i++) frames.free(usize(r.kstackBase - physToVirt(0n) + u64(i) * PAGE_SIZE));
+    r.kstackBase = 0n;
+  }
+  r.live = false;
+  r.user = false;
+}
+
+/** Ends the calling task (exit syscall or fault) and switches away for good. */
+export function exitCurrent(code: u64): void {
+  const cpu: u32 = cpuIndex();
+  schedLock();
+  const t: u32 = scheduler.current(cpu);
+  resources[t].exitCode = code;
+  scheduler.exit(t);
+  schedUnlock();
+  capReleaseTask(t);
+  log(LOG_INFO, `task ${t} exited with ${code}`);
+  schedule();
+}
+
+/** The arch calls this for a fault in user mode; the task ends, the kernel goes on. */
+export function onUserFault(kind: u32, addr: usize, pc: usize): void {
+  const t: u32 = scheduler.current(cpuIndex());
+  resources[t].faults = u32(resources[t].faults + 1);
+  log(LOG_ERROR, `task ${t} faulted (kind ${kind}, address ${hex(addr)}, pc ${hex(pc)}): ended`);
+  flushTlbAll();
+  exitCurrent(0xffff_ffff_ffff_ffffn);
+}

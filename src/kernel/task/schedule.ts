@@ -1,0 +1,70 @@
+"use unsafe";
+/**
+ * Switching tasks on this CPU: pick the next task, make its address space and
+ * kernel stack current, and switch kernel contexts. Called with interrupts
+ * masked from syscalls (yield, exit, blocking) and from the end of every IRQ
+ * (onIrqExit, after the EOI), when the scheduler asks for it, and from idle
+ * loops; interrupts are masked for the duration (and restored when this context
+ * is switched back to).
+ *
+ * A task being switched away from is marked `switching` until its context is
+ * saved, so another CPU that picks it up waits instead of resuming a stale SP.
+ */
+import { u32, usize, array, spinWait } from "kts";
+import { irqSave, irqRestore } from "kts/unsafe";
+import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch } from "arch";
+import { scheduler, NO_TASK, TaskState, MAX_CPUS } from "../sched/index";
+import { enterKernelSpace } from "../mem/index";
+import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
+import { schedLock, schedUnlock } from "./lock";
+import { releaseMemory } from "./lifecycle";
+
+/** The task each CPU last switched away from (its `switching` flag is cleared on arrival). */
+const previous: u32[] = array(MAX_CPUS, 0xffff_ffff);
+
+/** Switches to the scheduler's choice for this CPU, if it differs from the current task. */
+export function schedule(): void {
+  const flags = irqSave();
+  const cpu: u32 = cpuIndex();
+  schedLock();
+  const prev: u32 = scheduler.current(cpu);
+  const next: u32 = scheduler.pickNext(cpu);
+  schedUnlock();
+  if (next == prev || next == NO_TASK) {
+    irqRestore(flags);
+    return;
+  }
+  while (isSwitching(next)) spinWait();
+  const r = resources[next];
+  if (r.user) {
+    activateUserSpace(r.space.root);
+    setKernelStack(usize(r.kstackBase + KSTACK_SIZE));
+  } else {
+    enterKernelSpace();
+  }
+  setSwitching(prev, true);
+  previous[cpu] = prev;
+  contextSwitch(savedSpAddress(prev), savedSpOf(next));
+  arrived();
+  irqRestore(flags);
+}
+
+/** Runs on the new context right after a switch: the previous task's context is saved now. */
+export function arrived(): void {
+  const cpu: u32 = cpuIndex();
+  const prev: u32 = previous[cpu];
+  if (prev == 0xffff_ffff) return;
+  setSwitching(prev, false);
+  previous[cpu] = 0xffff_ffff;
+  if (scheduler.task(prev).state == TaskState.Dead && resources[prev].live) {
+    releaseMemory(prev);
+    schedLock();
+    scheduler.release(prev);
+    schedUnlock();
+  }
+}
+
+/** The arch calls this at the end of every IRQ, after the EOI, with interrupts masked. */
+export function onIrqExit(): void {
+  if (scheduler.needsResched(cpuIndex())) schedule();
+}

@@ -1,0 +1,64 @@
+"use unsafe";
+/**
+ * User memory as the kernel sees it: the user half's layout, and checked access
+ * to a task's memory through its page tables (never by dereferencing a user
+ * pointer). Every syscall that takes a pointer validates the whole range first:
+ * inside user space, no overflow, every page mapped user-accessible and, for
+ * writes, writable.
+ */
+import { u8, u32, u64, usize, bool } from "kts";
+import { load8, store8 } from "kts/unsafe";
+import { physToVirt, pteAddress } from "arch";
+import { AddressSpace, PAGE_SIZE } from "../mem/paging";
+import { MAP_USER, MAP_WRITE } from "../mem/flags";
+
+export const USER_CODE: usize = 0x40_0000n;
+export const USER_STACK_TOP: usize = 0x7fff_fff0_0000n;
+export const USER_STACK_PAGES: u32 = 4;
+/** First address above user space (both arches use the lower 47 bits). */
+export const USER_TOP: usize = 0x8000_0000_0000n;
+
+/** True if [va, va + len) is user memory mapped for this access in `space`. */
+export function userRangeOk(space: AddressSpace, va: usize, len: u64, write: bool): bool {
+  if (len == 0n) return va <= USER_TOP;
+  const end: u64 = u64(va + len);
+  if (end < va || end > USER_TOP) return false;
+  let page: usize = va & u64(~0xfffn);
+  while (page < end) {
+    const f: u32 = space.flagsOf(page);
+    if (f == 0xffff_ffff || (f & MAP_USER) == 0) return false;
+    if (write && (f & MAP_WRITE) == 0) return false;
+    page = u64(page + PAGE_SIZE);
+  }
+  return true;
+}
+
+/** The kernel (direct-map) address of user address va, which must be mapped. */
+function kernelAddress(space: AddressSpace, va: usize): usize {
+  const e: u64 = space.leafEntry(va);
+  return physToVirt(u64(pteAddress(e) + (va & 0xfffn)));
+}
+
+/** Reads a byte of user memory (the range was validated). */
+export function userLoad8(space: AddressSpace, va: usize): u8 {
+  return load8(kernelAddress(space, va));
+}
+
+/** Writes a byte of user memory (the range was validated as writable). */
+export function userStore8(space: AddressSpace, va: usize, v: u8): void {
+  store8(kernelAddress(space, va), v);
+}
+
+/** Copies len bytes from user va into kernel memory at dst (validated first). */
+export function copyFromUser(space: AddressSpace, dst: usize, va: usize, len: u64): bool {
+  if (!userRangeOk(space, va, len, false)) return false;
+  for (let i: u64 = 0n; i < len; i = u64(i + 1n)) store8(usize(dst + i), userLoad8(space, usize(va + i)));
+  return true;
+}
+
+/** Copies len bytes from kernel memory at src to user va (validated writable first). */
+export function copyToUser(space: AddressSpace, va: usize, src: usize, len: u64): bool {
+  if (!userRangeOk(space, va, len, true)) return false;
+  for (let i: u64 = 0n; i < len; i = u64(i + 1n)) userStore8(space, usize(va + i), load8(usize(src + i)));
+  return true;
+}
