@@ -30,7 +30,7 @@ export const MESSAGES = {
   // ---- KT2xxx: types and integer semantics ----
   KT2000: { text: "type '{0}' is not supported in kernel TypeScript", hint: "use u8/u16/u32/u64, i8/i16/i32/i64, usize/isize, bool, a class, an enum or T[]" },
   KT2001: { text: "this {0} expression may leave the range of '{0}' and must be converted before it is {1}", hint: "wrap it: {0}(...)" },
-  KT2002: { text: "operands have different types '{0}' and '{1}'", hint: "convert one side explicitly, e.g. {1}(x)" },
+  KT2002: { text: "operands have different types '{0}' and '{1}'", hint: "convert one side explicitly, e.g. {2}(x)" },
   KT2003: { text: "'{0}' is only allowed as the update of a for loop whose condition bounds the same variable", hint: "write x = {1}(x + 1) or x = {1}(x + y)" },
   KT2004: { text: "'{0}' needs a type annotation", hint: "annotate it, e.g. let x: u32 = 0" },
   KT2005: { text: "operator '{0}' cannot be applied to type '{1}'", hint: "{2}" },

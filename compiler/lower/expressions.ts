@@ -158,7 +158,7 @@ function bitsOf(e: Ex): number {
 function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
   const big = (a.t as { big: boolean }).big;
   if (big !== (b.t as { big: boolean }).big) {
-    ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+    ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
     return ERR;
   }
   const x = a.value!;
@@ -243,7 +243,9 @@ function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLef
     else if (b.t.k === "untyped") b = coerce(ctx, node.getRight(), b, a.t, "compared");
     else {
       if (!sameType(a.t, b.t)) {
-        ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+        // Name the integer type as the conversion to use (an enum converts with u32(E.X)).
+        const intSide = a.t.k === "int" ? a.t : b.t.k === "int" ? b.t : b.t;
+        ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(intSide));
         return ERR;
       }
       a = coerce(ctx, node.getLeft(), a, a.t, "compared");
@@ -270,7 +272,7 @@ function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLef
   const ia = intOf(a.t);
   if (!ia || !sameType(a.t, b.t)) {
     if (!ia || !intOf(b.t)) ctx.prog.report("KT2005", node.getOperatorToken(), op, typeName(ia ? b.t : a.t), "arithmetic needs integer operands; convert enums with u32(x)");
-    else ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+    else ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
     return ERR;
   }
   if (a.frac || b.frac) {
@@ -649,7 +651,7 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
       else if (b.t.k === "untyped" && a.t.k !== "untyped") b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
       else if (a.t.k === "untyped") {
         if (a.t.big !== (b.t as { big: boolean }).big) {
-          ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t));
+          ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
           return ERR;
         }
         return { c: `(${c} ? ${a.c} : ${b.c})`, t: a.t, choose: { cond: c, a, b } };

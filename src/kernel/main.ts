@@ -17,6 +17,8 @@ import { schedule } from "./task/schedule";
 // system-call dispatcher and the user-fault hook.
 import { onSyscall } from "./syscall/dispatch";
 import { onUserFault } from "./task/lifecycle";
+import { ipc } from "./ipc/index";
+import { holdsEndpointRight } from "./syscall/ipc-calls";
 import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
 
@@ -54,6 +56,8 @@ export function bootKernel(bootArg: usize): u32 {
   setLogLevel(cmdlineLogLevel(bootInfo, LOG_INFO));
   memInit(bootInfo);
   joinScheduler(0);
+  // Zero trust: every IPC operation is checked against the sender's capabilities.
+  ipc.setCapabilityCheck(holdsEndpointRight);
   interruptsInit(bootInfo);
   timerStart(TICK_HZ, onTick);
   const online: u32 = startSecondaryCpus(bootInfo, apMain);

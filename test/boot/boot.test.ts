@@ -19,17 +19,17 @@ async function cambi(...args: string[]) {
 
 describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
   it("boots with 4 CPUs to the boot line", async () => {
-    const r = await cambi("run", "--arch", arch, "--smp", "4", "--expect", `CambiOS boot OK arch=${arch} cpus=4 mem=\\d+`, "--timeout", "60");
+    const r = await cambi("run", "--arch", arch, "--smp", "4", "--expect", `CambiOS boot OK arch=${arch} cpus=4 mem=\\d+\\r?\\n`, "--timeout", "60");
     expect(r.out).toMatch(new RegExp(`^CambiOS boot OK arch=${arch} cpus=4 mem=1[12][0-9]$`, "m"));
     expect(r.out.match(/CambiOS boot OK/g)?.length).toBe(1);
     expect(r.status, r.out).toBe(0);
   });
 
   it("logs at info by default and honours loglevel= on the command line", async () => {
-    const quiet = await cambi("run", "--arch", arch, "--smp", "2", "--append", "console=x loglevel=0", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
+    const quiet = await cambi("run", "--arch", arch, "--smp", "2", "--append", "console=x loglevel=0", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+\\r?\\n", "--timeout", "60");
     expect(quiet.status, quiet.out).toBe(0);
     expect(quiet.out).not.toContain("info: ");
-    const chatty = await cambi("run", "--arch", arch, "--smp", "2", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+", "--timeout", "60");
+    const chatty = await cambi("run", "--arch", arch, "--smp", "2", "--expect", "boot OK arch=\\S+ cpus=2 mem=\\d+\\r?\\n", "--timeout", "60");
     expect(chatty.out).toContain("info: cpu 1 online");
   });
 

@@ -1,36 +1,60 @@
 /**
- * User mode on both arches, 4 CPUs: the user-main image starts the bundle's
- * programs (built from test/user/*.ts) through the ELF gate; tasks print through
- * the write syscall, yield, are preempted by the timer, exit with their status;
- * a task that passes a kernel pointer to a syscall gets BadAddress, and one that
- * reads kernel memory is ended while the others and the kernel go on.
+ * User mode and IPC on both arches, 4 CPUs. The user-main image starts the
+ * bundle's programs (built from test/user/*.ts) through the ELF gate and grants
+ * endpoint capabilities by name. Checked: call/reply ping-pong between two
+ * address spaces; an async flood meets the queue bound and the rate limiter and
+ * the kernel stays up; a task with no capabilities is refused (forged and
+ * out-of-range handles) and audited; every pointer-taking syscall refuses kernel
+ * and unmapped pointers with BadAddress; a task reading kernel memory is ended
+ * while the others go on; preemption (a task that never yields still lets
+ * others finish); tasks spread over the CPUs.
  */
 import { describe, expect, it } from "vitest";
 import path from "node:path";
 import { runProcess } from "../harness/process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const PROGRAMS = ["hello", "spin", "hostile", "hello"].map((p) => `test/user/${p}.ts`).join(",");
+const PROGRAMS = ["pingserver", "pingclient", "flooder", "nocap", "hello", "spin", "hostile"].map((p) => `test/user/${p}.ts`).join(",");
 
-describe.each(["x86_64", "aarch64"] as const)("user mode on %s", (arch) => {
-  it("runs user tasks to completion; a hostile one is refused and ended", async () => {
+describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) => {
+  it("ping-pong, flood, denials, bad pointers, a hostile task, preemption", async () => {
     const r = await runProcess(
       path.join(ROOT, "bin/cambi"),
-      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", PROGRAMS, "--expect", "user tasks done", "--timeout", "90"],
+      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", PROGRAMS, "--expect", "user tasks done", "--timeout", "120"],
       "",
       { ...process.env, NO_COLOR: "1" },
       ROOT,
     );
     const out = r.stdout + r.stderr;
     expect(r.status, out).toBe(0);
-    expect(out).toContain("started 4 user tasks");
-    for (const round of [0, 1, 2]) expect(out).toMatch(new RegExp(`hello from user task \\d+, round ${round}`));
-    // BadAddress is error 2: -2 as a u64.
+    expect(out).toContain("started 7 user tasks");
+    // Call/reply across address spaces, every answer checked by the client.
+    expect(out).toMatch(/client: 200 call\/reply round trips ok, server task \d+/);
+    expect(out).toContain("server: answered 200 calls");
+    // A flood: 16 queued (the bound), the rest refused as queue full or throttled.
+    const flood = /flood: sent (\d+), queue full (\d+), throttled (\d+), other (\d+)/.exec(out);
+    expect(flood, out).not.toBeNull();
+    expect(Number(flood![1])).toBe(16);
+    expect(Number(flood![3])).toBeGreaterThan(0);
+    expect(Number(flood![4])).toBe(0);
+    // No capabilities: refused (Invalid 9, BadCapability 3); kernel or unmapped pointers: BadAddress 2.
+    expect(out).toContain("nocap: capAt(0) error 9");
+    expect(out).toContain("nocap: forged handle 0x101 error 3");
+    expect(out).toContain("nocap: out-of-range handle error 3");
+    expect(out).toContain("nocap: huge handle error 3");
+    expect(out).toContain("nocap: bad pointers: send 2 receive 2 call 2 reply 2 write 2");
+    expect(out).toContain("nocap: unmapped pointer write 2");
     expect(out).toContain("write of a kernel pointer returned 18446744073709551614");
     expect(out).toMatch(/error: task \d+ faulted \(kind \d+, address 0xffff800000000000, pc 0x4[0-9a-f]+\): ended/);
     expect(out).not.toContain("the kernel did not stop me");
     expect(out).toMatch(/spinner \d+ done after \d+ polls/);
-    const exits = [...out.matchAll(/^task \d+ exit (\d+) faults (\d+)$/gm)].map((m) => `${m[1]}/${m[2]}`).sort();
-    expect(exits).toEqual(["0/0", "0/0", "18446744073709551615/1", "7/0"].sort());
+    for (const round of [0, 1, 2]) expect(out).toMatch(new RegExp(`hello from user task \\d+, round ${round}`));
+    const exits = [...out.matchAll(/^task \d+ exit (\d+) faults (\d+) cpus \d+$/gm)].map((m) => `${m[1]}/${m[2]}`).sort();
+    expect(exits).toEqual(["0/0", "0/0", "0/0", "0/0", "0/0", "18446744073709551615/1", "7/0"].sort());
+    const audit = /audit: (\d+) denied, (\d+) throttled records; cpus used mask (\d+)/.exec(out);
+    expect(Number(audit![1])).toBeGreaterThanOrEqual(3);
+    expect(Number(audit![2])).toBeGreaterThan(0);
+    const mask = Number(audit![3]);
+    expect([0, 1, 2, 3].filter((c) => (mask >> c) & 1).length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -15,6 +15,7 @@ import { schedule } from "../task/schedule";
 import { exitCurrent } from "../task/lifecycle";
 import { userRangeOk, userLoad8 } from "../task/usermem";
 import { Syscall, SysError } from "./numbers.generated";
+import { sysSend, sysReceive, sysCall, sysReply, sysCapAt } from "./ipc-calls";
 
 declare function kts_putc(c: u8): void;
 
@@ -46,6 +47,21 @@ export function onSyscall(frame: usize): void {
       return;
     case Syscall.TaskId:
       result = u64(task);
+      break;
+    case Syscall.Send:
+      result = sysSend(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.Receive:
+      result = sysReceive(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.Call:
+      result = sysCall(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.Reply:
+      result = sysReply(task, frameArg(frame, 0));
+      break;
+    case Syscall.CapAt:
+      result = sysCapAt(task, frameArg(frame, 0));
       break;
     case Syscall.Time:
       result = monotonicNanos();

@@ -14,6 +14,7 @@ export enum Syscall {
   Call = 12,
   Reply = 13,
   CapDerive = 20,
+  CapAt = 22,
   CapRevoke = 21,
   IrqAck = 30,
   AuditRead = 40,
@@ -57,6 +58,8 @@ export function syscallArgCount(n: Syscall): u32 {
       return 1;
     case Syscall.CapDerive:
       return 5;
+    case Syscall.CapAt:
+      return 1;
     case Syscall.CapRevoke:
       return 1;
     case Syscall.IrqAck:

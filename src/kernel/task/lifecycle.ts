@@ -6,7 +6,7 @@
  * scheduler forgets it once no CPU runs on its stack), and the fault hook the
  * arch layer calls for a fault in user mode.
  */
-import { u8, u32, u64, usize, log, hex, LOG_ERROR, LOG_INFO } from "kts";
+import { u8, u32, u64, usize, log, hex, array, LOG_ERROR, LOG_INFO } from "kts";
 import { store8 } from "kts/unsafe";
 import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } from "arch";
 import { frames } from "../mem/index";
@@ -20,15 +20,19 @@ import { schedule } from "./schedule";
 import { USER_STACK_TOP, USER_STACK_PAGES } from "./usermem";
 import { checkElf, ElfError, ElfImage } from "../loader/elf";
 import { mapElf } from "../loader/elf-map";
-import { ELF_MACHINE } from "arch";
+import { ELF_MACHINE, monotonicNanos } from "arch";
+import { blake3Hash } from "../crypto/blake3";
+import { ipc } from "../ipc/index";
+import { ipcTaskEnded } from "../syscall/ipc-calls";
 
 /** Bytes of memory one program image may occupy (its segments; the stack comes on top). */
 export const IMAGE_BUDGET: u64 = 0x100_0000n;
 
 /**
  * Makes a user task from an ELF image in priority band `band`: the ELF gate
- * checks everything before anything is mapped. Returns the task, or NO_TASK with
- * the refusal in `why` (an ElfError; NoMemory for tables and stacks).
+ * checks everything before anything is mapped. Returns the task, not yet
+ * running (startTask), or NO_TASK with the refusal in `why` (an ElfError;
+ * NoMemory for tables and stacks).
  */
 export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
   why.error = checkElf(image, ELF_MACHINE, IMAGE_BUDGET, checked);
@@ -60,11 +64,20 @@ export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
   r.exitCode = 0n;
   r.faults = 0;
   why.error = ElfError.Ok;
+  // The task's principal, until signed modules name their signer: the BLAKE3 hash of its image.
+  blake3Hash(image, principal);
+  schedLock();
+  ipc.taskCreate(t, principal, monotonicNanos());
+  schedUnlock();
   setSavedSp(t, contextInitUser(usize(r.kstackBase + KSTACK_SIZE), checked.entry, USER_STACK_TOP, u64(t)));
+  return t;
+}
+
+/** Lets a task made by spawnElf run (after its capabilities are in place). */
+export function startTask(t: u32): void {
   schedLock();
   scheduler.wake(t);
   schedUnlock();
-  return t;
 }
 
 /** Why spawnElf refused an image. */
@@ -73,6 +86,7 @@ export class ElfResult {
 }
 
 const checked = new ElfImage();
+const principal: u8[] = array(32, 0);
 
 function failSpawn(t: u32): u32 {
   releaseMemory(t);
@@ -105,8 +119,10 @@ export function exitCurrent(code: u64): void {
   const t: u32 = scheduler.current(cpu);
   resources[t].exitCode = code;
   scheduler.exit(t);
-  schedUnlock();
+  // Its capabilities go; IPC peers waiting on it are released with PeerDied.
   capReleaseTask(t);
+  ipcTaskEnded(t);
+  schedUnlock();
   log(LOG_INFO, `task ${t} exited with ${code}`);
   schedule();
 }

@@ -1,20 +1,29 @@
 "use unsafe";
 /**
- * The scheduler lock: one spinlock taken (with this CPU's interrupts already
- * off: syscalls, IRQ exits and boot paths all run masked) around every call
- * into the scheduler and the task table.
+ * The scheduler lock: one spinlock around every call into the scheduler, the
+ * task table, IPC and capabilities. Taking it masks this CPU's interrupts (and
+ * releasing it restores them), so a timer tick can never spin on a lock its own
+ * CPU holds. Not re-entrant.
  */
-import { u32, array, spinWait } from "kts";
-import { addressOf, atomicCas32, atomicStore32 } from "kts/unsafe";
+import { u32, u64, array, spinWait } from "kts";
+import { addressOf, atomicCas32, atomicStore32, irqSave, irqRestore } from "kts/unsafe";
+import { cpuIndex } from "arch";
+import { MAX_CPUS } from "../sched/index";
 
 const word: u32[] = array(1, 0);
+/** Each CPU's interrupt state from before it took the lock. */
+const savedFlags: u64[] = array(MAX_CPUS, 0n);
 
 export function schedLock(): void {
+  const flags: u64 = irqSave();
   // SAFETY: a word of this module's own static storage.
   const a = addressOf(word);
   while (!atomicCas32(a, 0, 1)) spinWait();
+  savedFlags[cpuIndex()] = flags;
 }
 
 export function schedUnlock(): void {
+  const flags: u64 = savedFlags[cpuIndex()];
   atomicStore32(addressOf(word), 0);
+  irqRestore(flags);
 }

@@ -19,6 +19,13 @@ import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK
 import { schedLock, schedUnlock } from "./lock";
 import { releaseMemory } from "./lifecycle";
 
+/** Bit c set: the task has run on CPU c (tests check that work spreads). */
+const ranOn: u32[] = array(64, 0);
+
+export function cpusUsedBy(t: u32): u32 {
+  return ranOn[u32(t % 64)];
+}
+
 /** The task each CPU last switched away from (its `switching` flag is cleared on arrival). */
 const previous: u32[] = array(MAX_CPUS, 0xffff_ffff);
 
@@ -42,6 +49,7 @@ export function schedule(): void {
   } else {
     enterKernelSpace();
   }
+  ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   setSwitching(prev, true);
   previous[cpu] = prev;
   contextSwitch(savedSpAddress(prev), savedSpOf(next));
@@ -64,7 +72,14 @@ export function arrived(): void {
   }
 }
 
-/** The arch calls this at the end of every IRQ, after the EOI, with interrupts masked. */
+/**
+ * The arch calls this at the end of every IRQ, after the EOI, with interrupts
+ * masked. Only user code is preempted here: kernel code (the idle loops, boot
+ * and test code) is never switched away in the middle of what it is doing; it
+ * calls schedule() at its own safe points. Syscalls run with IRQs masked, so an
+ * IRQ in a user task always interrupted user mode.
+ */
 export function onIrqExit(): void {
-  if (scheduler.needsResched(cpuIndex())) schedule();
+  const cpu: u32 = cpuIndex();
+  if (scheduler.needsResched(cpu) && resources[scheduler.current(cpu)].user) schedule();
 }

@@ -1,21 +1,45 @@
 "use unsafe";
 /**
  * The user-mode test image: boots, starts every program of the boot bundle as a
- * user task through the ELF gate, lets the scheduler run them on all CPUs, and
- * when every task has ended prints each one's exit status and powers off.
+ * user task through the ELF gate, gives the IPC test programs their endpoint
+ * capabilities by name (pingserver: receive on endpoint A; pingclient: send on A;
+ * flooder: send on its own endpoint B, which nobody reads; everyone else:
+ * nothing), lets the scheduler run them on all CPUs, and when every task has
+ * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
-import { u8, u32, usize, print, log, slice, array, LOG_WARN } from "kts";
+import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
 import { bytesAt } from "kts/unsafe";
-import { physToVirt, powerOff, waitForInterrupt } from "arch";
+import { physToVirt, powerOff, waitForInterrupt, monotonicNanos } from "arch";
 import { bootKernel, bootInfo } from "../main";
-import { bundleCheck, bundleCount, bundleEntryOk, bundleEntryOffset, bundleEntrySize, BundleError } from "../loader/bundle";
-import { spawnElf, ElfResult } from "../task/lifecycle";
+import { bundleCheck, bundleCount, bundleEntryOk, bundleEntryOffset, bundleEntrySize, bundleNameOffset, bundleNameLength, BundleError } from "../loader/bundle";
+import { spawnElf, startTask, ElfResult } from "../task/lifecycle";
 import { resources } from "../task/table";
-import { schedule } from "../task/schedule";
+import { schedule, cpusUsedBy } from "../task/schedule";
+import { schedLock, schedUnlock } from "../task/lock";
 import { NO_TASK, MAX_TASKS } from "../sched/index";
+import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
+import { ipc, AuditKind, NO_ENDPOINT } from "../ipc/index";
 
 const spawned: u32[] = array(MAX_TASKS, 0);
 const why = new ElfResult();
+const view = new CapView();
+
+const PINGSERVER: u8[] = arrayOf([0x70, 0x69, 0x6e, 0x67, 0x73, 0x65, 0x72, 0x76, 0x65, 0x72]);
+const PINGCLIENT: u8[] = arrayOf([0x70, 0x69, 0x6e, 0x67, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74]);
+const FLOODER: u8[] = arrayOf([0x66, 0x6c, 0x6f, 0x6f, 0x64, 0x65, 0x72]);
+
+function nameIs(blob: u8[], i: u32, name: u8[]): bool {
+  if (bundleNameLength(blob, i) != name.length) return false;
+  const at: u32 = bundleNameOffset(i);
+  for (let k: u32 = 0; k < name.length; k++) if (blob[u32(at + k)] != name[k]) return false;
+  return true;
+}
+
+function grantEndpoint(task: u32, endpoint: u32, rights: u32): void {
+  schedLock();
+  capInsertRoot(task, CapKind.Endpoint, rights, u64(endpoint), 0n, 0, 0n, view);
+  schedUnlock();
+}
 
 export function kernelMain(bootArg: usize): void {
   bootKernel(bootArg);
@@ -29,6 +53,8 @@ export function kernelMain(bootArg: usize): void {
     powerOff(1);
   }
   let n: u32 = 0;
+  let server: u32 = NO_TASK;
+  let endpointA: u32 = NO_ENDPOINT;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
     if (!bundleEntryOk(blob, i)) continue;
     const off: u32 = bundleEntryOffset(blob, i);
@@ -37,10 +63,27 @@ export function kernelMain(bootArg: usize): void {
       log(LOG_WARN, `bundle entry ${i} refused: ELF error ${u32(why.error)}`);
       continue;
     }
+    if (nameIs(blob, i, PINGSERVER)) {
+      server = t;
+      schedLock();
+      endpointA = ipc.endpointCreate(t, monotonicNanos());
+      schedUnlock();
+      grantEndpoint(t, endpointA, RIGHT_RECEIVE);
+    } else if (nameIs(blob, i, PINGCLIENT)) {
+      grantEndpoint(t, endpointA, RIGHT_SEND);
+    } else if (nameIs(blob, i, FLOODER)) {
+      schedLock();
+      const b: u32 = ipc.endpointCreate(t, monotonicNanos());
+      // A flood must meet the rate limiter, not only the queue's bound: 1000 messages/s, burst 32.
+      ipc.setRateLimit(t, 1000, 32, monotonicNanos());
+      schedUnlock();
+      grantEndpoint(t, b, RIGHT_SEND);
+    }
     spawned[n] = t;
     n = u32(n + 1);
   }
-  print(`started ${n} user tasks`);
+  for (let k: u32 = 0; k < n; k++) startTask(spawned[k]);
+  print(`started ${n} user tasks (ping server ${server})`);
   // The boot CPU is now an idle task too: run tasks until all have ended.
   for (;;) {
     let alive: u32 = 0;
@@ -49,7 +92,20 @@ export function kernelMain(bootArg: usize): void {
     schedule();
     waitForInterrupt();
   }
-  for (let k: u32 = 0; k < n; k++) print(`task ${spawned[k]} exit ${resources[spawned[k]].exitCode} faults ${resources[spawned[k]].faults}`);
+  let cpus: u32 = 0;
+  for (let k: u32 = 0; k < n; k++) {
+    const t: u32 = spawned[k];
+    cpus = u32(cpus | cpusUsedBy(t));
+    print(`task ${t} exit ${resources[t].exitCode} faults ${resources[t].faults} cpus ${cpusUsedBy(t)}`);
+  }
+  let denied: u32 = 0;
+  let throttled: u32 = 0;
+  for (let i: u32 = 0; i < ipc.auditCount(); i++) {
+    const rec = ipc.auditAt(i);
+    if (rec.kind == AuditKind.Denied) denied = u32(denied + 1);
+    if (rec.kind == AuditKind.Throttled) throttled = u32(throttled + 1);
+  }
+  print(`audit: ${denied} denied, ${throttled} throttled records; cpus used mask ${cpus}`);
   print("user tasks done");
   powerOff(0);
 }

@@ -60,6 +60,11 @@ export function sysCapDerive(cap: u64, toTask: u64, rights: u64, uses: u64, expi
   return kts_syscall(20n, cap, toTask, rights, uses, expiry, 0n);
 }
 
+/** Returns the handle of the calling task's index-th capability (in slot order), or -Invalid past the last: how a task learns the capabilities it was started with. */
+export function sysCapAt(index: u64): u64 {
+  return kts_syscall(22n, index, 0n, 0n, 0n, 0n, 0n);
+}
+
 /** Revokes cap and everything derived from it, in every task. */
 export function sysCapRevoke(cap: u64): u64 {
   return kts_syscall(21n, cap, 0n, 0n, 0n, 0n, 0n);

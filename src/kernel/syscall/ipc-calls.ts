@@ -1,0 +1,188 @@
+/**
+ * The IPC and capability system calls: decode (handle -> capability -> endpoint,
+ * user buffers validated, message copied in) with no side effects, then perform
+ * the IPC operation under the scheduler lock, blocking the task when the
+ * operation must wait and waking every task the operation released. A handle
+ * that names no capability is refused and audited.
+ */
+import { u32, u64, usize, bool, array } from "kts";
+import { cpuIndex, monotonicNanos } from "arch";
+import { capLookup, capAt, capCount, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
+import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, ipcSysError, FLAG_CALL } from "../ipc/index";
+import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
+import { resources } from "../task/table";
+import { schedLock, schedUnlock } from "../task/lock";
+import { schedule } from "../task/schedule";
+import { messageFromUser, messageToUser } from "./message-copy";
+import { SysError } from "./numbers.generated";
+
+/** Scratch message for decoding (used only under the scheduler lock). */
+const incoming = new Message();
+const view = new CapView();
+const scan = new CapView();
+/** The reply token of the last call each task received (0: none). */
+const replyTokens: u64[] = array(MAX_TASKS, 0n);
+
+export function sysError(e: SysError): u64 {
+  return u64(0n - u64(u32(e)));
+}
+
+function fromIpc(r: IpcResult): u64 {
+  return r == IpcResult.Ok ? 0n : sysError(ipcSysError(r));
+}
+
+/**
+ * Wakes every task the last IPC operation released (under the lock), on this
+ * CPU: its partner is about to block or has just answered, so the woken task
+ * runs next here instead of waiting for an idle CPU's next tick (no IPIs yet).
+ */
+function wakeReleased(): void {
+  const here: u32 = cpuBit(cpuIndex());
+  for (let t: u32 = ipc.popWake(); t != NO_TASK; t = ipc.popWake()) {
+    scheduler.setAffinity(t, here);
+    scheduler.wake(t);
+    scheduler.setAffinity(t, ALL_CPUS);
+  }
+}
+
+/** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
+function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
+  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), CapKind.Endpoint, rights, now, true, view);
+  if (e == CapError.Ok) return view.objA;
+  ipc.audit(AuditKind.Denied, task, u32(handle & 0xffff_ffffn), u32(e), IpcResult.Denied, now);
+  const denied: bool = e == CapError.Rights || e == CapError.WrongKind || e == CapError.Expired || e == CapError.Exhausted;
+  return sysError(denied ? SysError.Denied : SysError.BadCapability);
+}
+
+function isError(v: u64): bool {
+  return v >= 0xffff_ffff_ffff_0000n;
+}
+
+/** The interceptor's capability check: does the task hold an endpoint capability allowing op? */
+export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
+  if (op == u32(IpcOp.Reply)) return true; // replies are authorized by their one-shot token
+  const need: u32 = op == u32(IpcOp.Receive) ? RIGHT_RECEIVE : RIGHT_SEND;
+  const n: u32 = capCount(task);
+  for (let i: u32 = 0; i < n; i++) {
+    if (capAt(task, i, scan) != CapError.Ok) continue;
+    if (scan.kind == CapKind.Endpoint && scan.objA == u64(endpoint) && u32(scan.rights & need) == need) return true;
+  }
+  return false;
+}
+
+/** Blocks the current task with `reason`, drops the lock and runs something else until woken. */
+function blockAndWait(task: u32, reason: BlockReason): void {
+  scheduler.block(task, reason);
+  schedUnlock();
+  schedule();
+  schedLock();
+}
+
+export function sysSend(task: u32, handle: u64, va: usize): u64 {
+  const space = resources[task].space;
+  schedLock();
+  const now: u64 = monotonicNanos();
+  if (!messageFromUser(space, va, incoming)) {
+    schedUnlock();
+    return sysError(SysError.BadAddress);
+  }
+  const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
+  if (isError(ep)) {
+    schedUnlock();
+    return ep;
+  }
+  const r = ipc.send(task, u32(ep), incoming, now);
+  wakeReleased();
+  schedUnlock();
+  return fromIpc(r);
+}
+
+export function sysReceive(task: u32, handle: u64, va: usize): u64 {
+  const space = resources[task].space;
+  schedLock();
+  const now: u64 = monotonicNanos();
+  if (!messageToUser(space, va, incoming)) {
+    schedUnlock();
+    return sysError(SysError.BadAddress);
+  }
+  const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
+  if (isError(ep)) {
+    schedUnlock();
+    return ep;
+  }
+  let r = ipc.receive(task, u32(ep), true, now);
+  if (r == IpcResult.Blocked) {
+    blockAndWait(task, BlockReason.Receive);
+    r = ipc.taskResult(task);
+  }
+  if (r == IpcResult.Ok) {
+    const got = ipc.inbox(task);
+    replyTokens[task] = (got.flags & FLAG_CALL) != 0 ? got.replyToken : 0n;
+    messageToUser(space, va, got);
+  }
+  schedUnlock();
+  return fromIpc(r);
+}
+
+export function sysCall(task: u32, handle: u64, va: usize): u64 {
+  const space = resources[task].space;
+  schedLock();
+  const now: u64 = monotonicNanos();
+  if (!messageFromUser(space, va, incoming) || !messageToUser(space, va, incoming)) {
+    schedUnlock();
+    return sysError(SysError.BadAddress);
+  }
+  const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
+  if (isError(ep)) {
+    schedUnlock();
+    return ep;
+  }
+  let r = ipc.call(task, u32(ep), incoming, now);
+  wakeReleased();
+  if (r == IpcResult.Blocked) {
+    blockAndWait(task, BlockReason.Call);
+    r = ipc.taskResult(task);
+  }
+  if (r == IpcResult.Ok) messageToUser(space, va, ipc.inbox(task));
+  schedUnlock();
+  return fromIpc(r);
+}
+
+export function sysReply(task: u32, va: usize): u64 {
+  const space = resources[task].space;
+  schedLock();
+  const now: u64 = monotonicNanos();
+  if (!messageFromUser(space, va, incoming)) {
+    schedUnlock();
+    return sysError(SysError.BadAddress);
+  }
+  const token: u64 = replyTokens[task];
+  if (token == 0n) {
+    schedUnlock();
+    return sysError(SysError.Invalid);
+  }
+  replyTokens[task] = 0n;
+  const r = ipc.reply(task, token, incoming, now);
+  wakeReleased();
+  schedUnlock();
+  return fromIpc(r);
+}
+
+/** The handle of the task's i-th capability (slot order), or -Invalid. */
+export function sysCapAt(task: u32, i: u64): u64 {
+  schedLock();
+  const e = i > 63n ? CapError.NotFound : capAt(task, u32(i), view);
+  schedUnlock();
+  return e == CapError.Ok ? u64(view.handle) : sysError(SysError.Invalid);
+}
+
+/** After a task ends: IPC peers waiting on it are released with PeerDied. */
+export function ipcTaskEnded(task: u32): void {
+  ipc.taskDied(task, monotonicNanos());
+  replyTokens[task] = 0n;
+  wakeReleased();
+}
+
+export function currentTask(): u32 {
+  return scheduler.current(cpuIndex());
+}
