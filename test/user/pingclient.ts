@@ -20,6 +20,7 @@ export function main(): u32 {
   }
   const ns: u64 = u64(sysTime() - start);
   print(`client: ${ROUNDS} call/reply round trips ok, server task ${msgSender()}, ${u64(ns / u64(ROUNDS))} ns each`);
+  print(`bench: ipc_roundtrip ${u64(ns / u64(ROUNDS))}`);
   msgSetLabel(0xdead);
   call(ep);
   return 0;

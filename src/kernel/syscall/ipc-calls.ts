@@ -13,7 +13,7 @@ import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/in
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
 import { schedule } from "../task/schedule";
-import { messageFromUser, messageToUser } from "./message-copy";
+import { messageFromUser, messageToUser, messageWritable } from "./message-copy";
 import { SysError } from "./numbers.generated";
 
 /** Scratch message for decoding (used only under the scheduler lock). */
@@ -101,7 +101,7 @@ export function sysReceive(task: u32, handle: u64, va: usize): u64 {
   const space = resources[task].space;
   schedLock();
   const now: u64 = monotonicNanos();
-  if (!messageToUser(space, va, incoming)) {
+  if (!messageWritable(space, va)) {
     schedUnlock();
     return sysError(SysError.BadAddress);
   }
@@ -128,7 +128,7 @@ export function sysCall(task: u32, handle: u64, va: usize): u64 {
   const space = resources[task].space;
   schedLock();
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(space, va, incoming) || !messageToUser(space, va, incoming)) {
+  if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) {
     schedUnlock();
     return sysError(SysError.BadAddress);
   }

@@ -49,6 +49,36 @@ export function userStore8(space: AddressSpace, va: usize, v: u8): void {
   store8(kernelAddress(space, va), v);
 }
 
+/** Copies user [va, va + dst.length) into dst, a page at a time; false if the range is not readable user memory. */
+export function userRead(space: AddressSpace, va: usize, dst: u8[]): bool {
+  if (!userRangeOk(space, va, u64(dst.length), false)) return false;
+  let done: u32 = 0;
+  while (done < dst.length) {
+    const at: usize = usize(va + u64(done));
+    let chunk: u32 = u32(0x1000n - (at & 0xfffn));
+    if (chunk > u32(dst.length - done)) chunk = u32(dst.length - done);
+    const k: usize = kernelAddress(space, at);
+    for (let i: u32 = 0; i < chunk; i++) dst[u32(done + i)] = load8(usize(k + u64(i)));
+    done = u32(done + chunk);
+  }
+  return true;
+}
+
+/** Copies src to user [va, va + src.length), a page at a time; false if not writable user memory. */
+export function userWrite(space: AddressSpace, va: usize, src: u8[]): bool {
+  if (!userRangeOk(space, va, u64(src.length), true)) return false;
+  let done: u32 = 0;
+  while (done < src.length) {
+    const at: usize = usize(va + u64(done));
+    let chunk: u32 = u32(0x1000n - (at & 0xfffn));
+    if (chunk > u32(src.length - done)) chunk = u32(src.length - done);
+    const k: usize = kernelAddress(space, at);
+    for (let i: u32 = 0; i < chunk; i++) store8(usize(k + u64(i)), src[u32(done + i)]);
+    done = u32(done + chunk);
+  }
+  return true;
+}
+
 /** Copies len bytes from user va into kernel memory at dst (validated first). */
 export function copyFromUser(space: AddressSpace, dst: usize, va: usize, len: u64): bool {
   if (!userRangeOk(space, va, len, false)) return false;

@@ -1,0 +1,45 @@
+/**
+ * `cambi bench --arch A`: a benchmark, not a test. Boots the user-mode image on
+ * one CPU under QEMU `-icount shift=0` (one guest instruction per virtual
+ * nanosecond, deterministic) with programs that time a null syscall, context
+ * switches and IPC call/reply round trips with the kernel's monotonic clock, and
+ * prints one JSON line per figure, in guest instructions.
+ */
+import path from "node:path";
+import type { Arch } from "../intrinsics/table.js";
+import { REPO_ROOT } from "../project/load.js";
+import { buildOrExit, bundleOrExit } from "./build.js";
+import { qemuArgs } from "../build/qemu.js";
+import { tail, watchQemu } from "../build/qemu-session.js";
+
+const ENTRY = path.join(REPO_ROOT, "src/kernel/tests/user-main.ts");
+/** Each group runs in its own boot, so no figure includes another benchmark's work. */
+const GROUPS = [["bench/os/nullcall.ts"], ["bench/os/yielder.ts", "bench/os/yielder.ts"], ["test/user/pingserver.ts", "test/user/pingclient.ts"]];
+
+export async function benchCommand(flags: { arch: Arch; timeout: string }): Promise<void> {
+  const b = buildOrExit(flags.arch, { entry: ENTRY, variant: "bench", quiet: true });
+  const figures = new Map<string, number[]>();
+  for (const [i, group] of GROUPS.entries()) {
+    const initrd = bundleOrExit(flags.arch, group.map((p) => path.join(REPO_ROOT, p)), `bench-${i}`)!;
+    const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1" });
+    process.stderr.write(`cambi bench: ${flags.arch}, 1 CPU, QEMU -icount shift=0: ${group.map((p) => path.basename(p, ".ts")).join(" + ")}…\n`);
+    const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
+    if (r.outcome !== "matched") {
+      process.stderr.write(`cambi bench: the benchmark image did not finish (${r.outcome})\n${tail(r.output)}\n`);
+      process.exit(1);
+    }
+    for (const m of r.output.matchAll(/^bench: (\w+?)(?:_task\d+)? (\d+)\r?$/gm)) {
+      const list = figures.get(m[1]!) ?? [];
+      list.push(Number(m[2]));
+      figures.set(m[1]!, list);
+    }
+  }
+  for (const [name, values] of figures) {
+    const v = Math.round(values.reduce((a, x) => a + x, 0) / values.length);
+    process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)" }) + "\n");
+  }
+  if (figures.size < 3) {
+    process.stderr.write(`cambi bench: expected 3 figures, got ${figures.size}\n${tail(r.output)}\n`);
+    process.exit(1);
+  }
+}

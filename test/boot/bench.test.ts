@@ -1,0 +1,23 @@
+/**
+ * `cambi bench` works on both arches: it prints one JSON line for each of the
+ * three figures, measured in the guest. This checks the command, not the
+ * numbers (benchmarks have no thresholds; STATUS.md records the figures).
+ */
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { runProcess } from "../harness/process.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+describe.each(["x86_64", "aarch64"] as const)("cambi bench on %s", (arch) => {
+  it("prints the null syscall, context switch and IPC round-trip figures as JSON lines", async () => {
+    const r = await runProcess(path.join(ROOT, "bin/cambi"), ["bench", "--arch", arch], "", { ...process.env, NO_COLOR: "1" }, ROOT);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { arch: string; figure: string; guest_instructions: number });
+    expect(lines.map((l) => l.figure).sort()).toEqual(["context_switch", "ipc_roundtrip", "null_syscall"]);
+    for (const l of lines) {
+      expect(l.arch).toBe(arch);
+      expect(Number.isInteger(l.guest_instructions) && l.guest_instructions > 0).toBe(true);
+    }
+  });
+});
