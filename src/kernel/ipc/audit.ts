@@ -21,7 +21,7 @@
  *   TaskDied         object = NO_ENDPOINT detail = waiters woken with PeerDied
  *   ModuleRefused    as the module loader records it
  */
-import { u32, u64, panic, structs } from "kts";
+import { u32, u64, panic, structs, array } from "kts";
 import { IpcResult } from "./types";
 
 export const AUDIT_CAPACITY = 1024;
@@ -40,6 +40,9 @@ export enum AuditKind {
   EndpointClose = 10,
   TaskDied = 11,
 }
+
+/** How many AuditKind values there are. */
+export const AUDIT_KINDS = 12;
 
 export class AuditRecord {
   /** Position in the stream of all records ever appended. */
@@ -72,14 +75,23 @@ export class AuditLog {
   total: u64 = 0n;
   /** Records overwritten before anyone could be sure to have read them. */
   dropped: u64 = 0n;
+  /** Events of each kind ever recorded, coalesced or not, overwritten or not. */
+  perKind: u64[] = array(AUDIT_KINDS, 0n);
 
   reset(): void {
     this.total = 0n;
     this.dropped = 0n;
+    for (let k: u32 = 0; k < AUDIT_KINDS; k++) this.perKind[k] = 0n;
+  }
+
+  /** Events of kind k ever recorded (survives coalescing and the ring wrapping). */
+  kindTotal(k: AuditKind): u64 {
+    return this.perKind[u32(k)];
   }
 
   /** Appends (or coalesces) one record. */
   record(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): void {
+    this.perKind[u32(kind)] = u64(this.perKind[u32(kind)] + 1n);
     if (this.total != 0n && result != IpcResult.Ok && result != IpcResult.Blocked) {
       const last = this.slotOf(u64(this.total - 1n));
       if (last.kind == kind && last.subject == subject && last.object == object && last.detail == detail && last.result == result) {

@@ -216,6 +216,11 @@ export class Ipc {
     return this.state.interceptor.log.dropped;
   }
 
+  /** Events of one kind ever audited (coalesced repeats and overwritten records included). */
+  auditKindTotal(kind: AuditKind): u64 {
+    return this.state.interceptor.log.kindTotal(kind);
+  }
+
   auditFirstSeq(): u64 {
     return this.state.interceptor.log.firstSeq();
   }

@@ -98,13 +98,8 @@ export function kernelMain(bootArg: usize): void {
     cpus = u32(cpus | cpusUsedBy(t));
     print(`task ${t} exit ${resources[t].exitCode} faults ${resources[t].faults} cpus ${cpusUsedBy(t)}`);
   }
-  let denied: u32 = 0;
-  let throttled: u32 = 0;
-  for (let i: u32 = 0; i < ipc.auditCount(); i++) {
-    const rec = ipc.auditAt(i);
-    if (rec.kind == AuditKind.Denied) denied = u32(denied + 1);
-    if (rec.kind == AuditKind.Throttled) throttled = u32(throttled + 1);
-  }
+  const denied: u64 = ipc.auditKindTotal(AuditKind.Denied);
+  const throttled: u64 = ipc.auditKindTotal(AuditKind.Throttled);
   print(`audit: ${denied} denied, ${throttled} throttled records; cpus used mask ${cpus}`);
   print("user tasks done");
   powerOff(0);
