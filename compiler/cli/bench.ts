@@ -39,7 +39,7 @@ export async function benchCommand(flags: { arch: Arch; timeout: string }): Prom
     process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)" }) + "\n");
   }
   if (figures.size < 3) {
-    process.stderr.write(`cambi bench: expected 3 figures, got ${figures.size}\n${tail(r.output)}\n`);
+    process.stderr.write(`cambi bench: expected 3 figures, got ${figures.size}\n`);
     process.exit(1);
   }
 }

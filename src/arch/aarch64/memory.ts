@@ -15,29 +15,12 @@ export function virtToPhys(va: usize): usize {
   return usize(va - PHYS_OFFSET);
 }
 
+/** e_machine of the ELF programs this arch runs (the ELF gate checks it). */
+export const ELF_MACHINE: u16 = 183;
+
 declare function arch_kernel_text_start(): usize;
-declare function arch_kernel_text_end(): usize;
-declare function arch_kernel_rodata_end(): usize;
-declare function arch_kernel_end(): usize;
 
 /** Physical start of everything the loader placed (the Image starts with text). */
 export function imagePhysStart(): usize {
   return virtToPhys(arch_kernel_text_start());
 }
-
-/** The kernel image's sections (virtual addresses, page-aligned): text, rodata, then data and bss. */
-export function kernelTextStart(): usize {
-  return arch_kernel_text_start();
-}
-export function kernelTextEnd(): usize {
-  return arch_kernel_text_end();
-}
-export function kernelRodataEnd(): usize {
-  return arch_kernel_rodata_end();
-}
-export function kernelEnd(): usize {
-  return arch_kernel_end();
-}
-
-/** e_machine of the ELF programs this arch runs (the ELF gate checks it). */
-export const ELF_MACHINE: u16 = 183;

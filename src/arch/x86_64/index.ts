@@ -5,7 +5,7 @@
 export { ARCH_ID, earlyInit } from "./boot";
 export { haltForever, powerOff } from "./cpu";
 // Owned by memory management (lead): keep these two lines.
-export { ELF_MACHINE, physToVirt, virtToPhys, imagePhysStart, kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "./memory";
+export { ELF_MACHINE, physToVirt, virtToPhys, imagePhysStart } from "./memory";
 export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll, syncInstructionCache } from "./paging";
 export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";

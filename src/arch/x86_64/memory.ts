@@ -17,10 +17,8 @@ export function virtToPhys(va: usize): usize {
   return usize(va - DIRECT_MAP_BASE);
 }
 
-declare function arch_kernel_text_start(): usize;
-declare function arch_kernel_text_end(): usize;
-declare function arch_kernel_rodata_end(): usize;
-declare function arch_kernel_end(): usize;
+/** e_machine of the ELF programs this arch runs (the ELF gate checks it). */
+export const ELF_MACHINE: u16 = 62;
 
 /**
  * Physical start of everything the loader placed: the identity-mapped boot stub
@@ -29,20 +27,3 @@ declare function arch_kernel_end(): usize;
 export function imagePhysStart(): usize {
   return 0x10_0000n;
 }
-
-/** The kernel image's sections (virtual addresses, page-aligned): text, rodata, then data and bss. */
-export function kernelTextStart(): usize {
-  return arch_kernel_text_start();
-}
-export function kernelTextEnd(): usize {
-  return arch_kernel_text_end();
-}
-export function kernelRodataEnd(): usize {
-  return arch_kernel_rodata_end();
-}
-export function kernelEnd(): usize {
-  return arch_kernel_end();
-}
-
-/** e_machine of the ELF programs this arch runs (the ELF gate checks it). */
-export const ELF_MACHINE: u16 = 62;

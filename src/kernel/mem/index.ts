@@ -9,7 +9,8 @@
  */
 import { u32, u64, usize, bool, panic, hex } from "kts";
 import { BootInfo, RegionKind } from "../boot/bootinfo";
-import { physToVirt, virtToPhys, imagePhysStart, kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd, activateKernelSpace } from "arch";
+import { physToVirt, virtToPhys, imagePhysStart, activateKernelSpace } from "arch";
+import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "./layout";
 import { FrameAllocator } from "./frames";
 import { AddressSpace, MapError, LARGE_PAGE_SIZE, PAGE_SIZE } from "./paging";
 import { Heap } from "./heap";

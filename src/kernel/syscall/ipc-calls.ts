@@ -78,38 +78,51 @@ function blockAndWait(task: u32, reason: BlockReason): void {
   schedLock();
 }
 
+/** Each call runs its locked body: the body may return early; the lock is taken and dropped here. */
 export function sysSend(task: u32, handle: u64, va: usize): u64 {
-  const space = resources[task].space;
   schedLock();
-  const now: u64 = monotonicNanos();
-  if (!messageFromUser(space, va, incoming)) {
-    schedUnlock();
-    return sysError(SysError.BadAddress);
-  }
-  const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
-  if (isError(ep)) {
-    schedUnlock();
-    return ep;
-  }
-  const r = ipc.send(task, u32(ep), incoming, now);
-  wakeReleased();
+  const r: u64 = send(task, handle, va);
   schedUnlock();
-  return fromIpc(r);
+  return r;
 }
 
 export function sysReceive(task: u32, handle: u64, va: usize): u64 {
-  const space = resources[task].space;
   schedLock();
+  const r: u64 = receive(task, handle, va);
+  schedUnlock();
+  return r;
+}
+
+export function sysCall(task: u32, handle: u64, va: usize): u64 {
+  schedLock();
+  const r: u64 = call(task, handle, va);
+  schedUnlock();
+  return r;
+}
+
+export function sysReply(task: u32, va: usize): u64 {
+  schedLock();
+  const r: u64 = reply(task, va);
+  schedUnlock();
+  return r;
+}
+
+function send(task: u32, handle: u64, va: usize): u64 {
   const now: u64 = monotonicNanos();
-  if (!messageWritable(space, va)) {
-    schedUnlock();
-    return sysError(SysError.BadAddress);
-  }
+  if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
+  const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
+  if (isError(ep)) return ep;
+  const r = ipc.send(task, u32(ep), incoming, now);
+  wakeReleased();
+  return fromIpc(r);
+}
+
+function receive(task: u32, handle: u64, va: usize): u64 {
+  const space = resources[task].space;
+  const now: u64 = monotonicNanos();
+  if (!messageWritable(space, va)) return sysError(SysError.BadAddress);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
-  if (isError(ep)) {
-    schedUnlock();
-    return ep;
-  }
+  if (isError(ep)) return ep;
   let r = ipc.receive(task, u32(ep), true, now);
   if (r == IpcResult.Blocked) {
     blockAndWait(task, BlockReason.Receive);
@@ -120,23 +133,15 @@ export function sysReceive(task: u32, handle: u64, va: usize): u64 {
     replyTokens[task] = (got.flags & FLAG_CALL) != 0 ? got.replyToken : 0n;
     messageToUser(space, va, got);
   }
-  schedUnlock();
   return fromIpc(r);
 }
 
-export function sysCall(task: u32, handle: u64, va: usize): u64 {
+function call(task: u32, handle: u64, va: usize): u64 {
   const space = resources[task].space;
-  schedLock();
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) {
-    schedUnlock();
-    return sysError(SysError.BadAddress);
-  }
+  if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) return sysError(SysError.BadAddress);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
-  if (isError(ep)) {
-    schedUnlock();
-    return ep;
-  }
+  if (isError(ep)) return ep;
   let r = ipc.call(task, u32(ep), incoming, now);
   wakeReleased();
   if (r == IpcResult.Blocked) {
@@ -144,27 +149,17 @@ export function sysCall(task: u32, handle: u64, va: usize): u64 {
     r = ipc.taskResult(task);
   }
   if (r == IpcResult.Ok) messageToUser(space, va, ipc.inbox(task));
-  schedUnlock();
   return fromIpc(r);
 }
 
-export function sysReply(task: u32, va: usize): u64 {
-  const space = resources[task].space;
-  schedLock();
+function reply(task: u32, va: usize): u64 {
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(space, va, incoming)) {
-    schedUnlock();
-    return sysError(SysError.BadAddress);
-  }
+  if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
   const token: u64 = replyTokens[task];
-  if (token == 0n) {
-    schedUnlock();
-    return sysError(SysError.Invalid);
-  }
+  if (token == 0n) return sysError(SysError.Invalid);
   replyTokens[task] = 0n;
   const r = ipc.reply(task, token, incoming, now);
   wakeReleased();
-  schedUnlock();
   return fromIpc(r);
 }
 

@@ -5,7 +5,8 @@
  */
 import { u32, u64, usize, bool, print, check } from "kts";
 import { load64, store64 } from "kts/unsafe";
-import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd, currentKernelSpace, physToVirt } from "arch";
+import { currentKernelSpace, physToVirt } from "arch";
+import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "../mem/layout";
 import { frames, heap, kernelSpace } from "../mem/index";
 import { AddressSpace, MapError } from "../mem/paging";
 import { MAP_EXEC, MAP_WRITE } from "../mem/flags";
