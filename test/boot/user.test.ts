@@ -7,7 +7,8 @@
  * out-of-range handles) and audited; every pointer-taking syscall refuses kernel
  * and unmapped pointers with BadAddress; a task reading kernel memory is ended
  * while the others go on; preemption (a task that never yields still lets
- * others finish); tasks spread over the CPUs.
+ * others finish); tasks spread over the CPUs; a revoked capability stops
+ * working in the task it was delegated to.
  */
 import { describe, expect, it } from "vitest";
 import path from "node:path";
@@ -56,5 +57,26 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(Number(audit![2])).toBeGreaterThan(0);
     const mask = Number(audit![3]);
     expect([0, 1, 2, 3].filter((c) => (mask >> c) & 1).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("a delegated capability works until the one it came from is revoked, then nowhere", async () => {
+    const programs = ["pingserver", "granter", "grantee"].map((p) => `test/user/${p}.ts`).join(",");
+    const r = await runProcess(
+      path.join(ROOT, "bin/cambi"),
+      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs, "--expect", "user tasks done", "--timeout", "120"],
+      "",
+      { ...process.env, NO_COLOR: "1" },
+      ROOT,
+    );
+    const out = r.stdout + r.stderr;
+    expect(r.status, out).toBe(0);
+    expect(out).toMatch(/granter: derived handle \d+ for task \d+, error 0/);
+    expect(out).toContain("granter: revoke error 0");
+    // The grantee's calls worked (at least 3, the granter waited for them), then
+    // failed with BadCapability (3), and the capability is gone from its table (Invalid, 9).
+    const g = /grantee: (\d+) calls succeeded, then error 3 after the revocation; capAt\(0\) error 9/.exec(out);
+    expect(g, out).not.toBeNull();
+    expect(Number(g![1])).toBeGreaterThanOrEqual(3);
+    expect(out).toMatch(/server: answered \d+ calls/);
   });
 });

@@ -1,6 +1,7 @@
-// Answers calls on the endpoint of its first capability: replies with word + 1,
-// until a call labelled 0xdead.
-import { u32, u64, bool, print } from "kts";
+// Answers calls on the endpoint of its first capability: label 1 replies with
+// word + 1, label 2 with the number of label-1 calls answered so far; stops
+// after a call labelled 0xdead.
+import { u32, u64, print } from "kts";
 import { capAt, receive, reply, msgLabel, msgWord, msgSetWord, errorOf } from "../../src/lib/ipc/message";
 
 export function main(): u32 {
@@ -12,11 +13,12 @@ export function main(): u32 {
       print(`server: receive failed with error ${errorOf(r)}`);
       return 1;
     }
-    const stop: bool = msgLabel() == 0xdead;
-    msgSetWord(u64(msgWord() + 1n));
+    const label: u32 = msgLabel();
+    if (label == 2) msgSetWord(u64(handled));
+    else msgSetWord(u64(msgWord() + 1n));
     reply();
-    if (stop) break;
-    handled = u32(handled + 1);
+    if (label == 0xdead) break;
+    if (label == 1) handled = u32(handled + 1);
   }
   print(`server: answered ${handled} calls`);
   return 0;

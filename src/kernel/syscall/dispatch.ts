@@ -15,7 +15,7 @@ import { schedule } from "../task/schedule";
 import { exitCurrent } from "../task/lifecycle";
 import { userRangeOk, userLoad8 } from "../task/usermem";
 import { Syscall, SysError } from "./numbers.generated";
-import { sysSend, sysReceive, sysCall, sysReply, sysCapAt } from "./ipc-calls";
+import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapRevoke } from "./ipc-calls";
 
 declare function kts_putc(c: u8): void;
 
@@ -62,6 +62,12 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.CapAt:
       result = sysCapAt(task, frameArg(frame, 0));
+      break;
+    case Syscall.CapDerive:
+      result = sysCapDerive(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3), frameArg(frame, 4));
+      break;
+    case Syscall.CapRevoke:
+      result = sysCapRevoke(task, frameArg(frame, 0));
       break;
     case Syscall.Time:
       result = monotonicNanos();

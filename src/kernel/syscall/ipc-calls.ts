@@ -7,7 +7,7 @@
  */
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
-import { capLookup, capAt, capCount, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
+import { capLookup, capAt, capCount, capDerive, capRevoke, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
@@ -161,6 +161,45 @@ function reply(task: u32, va: usize): u64 {
   const r = ipc.reply(task, token, incoming, now);
   wakeReleased();
   return fromIpc(r);
+}
+
+/** capDerive: a subset of a capability's rights, for another task (the source needs GRANT). */
+export function sysCapDerive(task: u32, handle: u64, toTask: u64, rights: u64, uses: u64, expiry: u64): u64 {
+  if (handle > 0xffff_ffffn || toTask >= u64(MAX_TASKS) || rights > 0xffff_ffffn || uses > 0xffff_ffffn) return sysError(SysError.Invalid);
+  schedLock();
+  const e: CapError = capDerive(task, u32(handle), u32(toTask), u32(rights), u32(uses), expiry, monotonicNanos(), view);
+  schedUnlock();
+  if (e == CapError.Ok) return u64(view.handle);
+  return sysError(capSysError(e));
+}
+
+/** capRevoke: the capability and everything derived from it, in every task. */
+export function sysCapRevoke(task: u32, handle: u64): u64 {
+  if (handle > 0xffff_ffffn) return sysError(SysError.BadCapability);
+  schedLock();
+  const e: CapError = capRevoke(task, u32(handle));
+  schedUnlock();
+  return e == CapError.Ok ? 0n : sysError(capSysError(e));
+}
+
+function capSysError(e: CapError): SysError {
+  switch (e) {
+    case CapError.NoGrant:
+    case CapError.Rights:
+    case CapError.NotSubset:
+    case CapError.Limits:
+    case CapError.Expired:
+    case CapError.Exhausted:
+      return SysError.Denied;
+    case CapError.TableFull:
+    case CapError.PoolFull:
+      return SysError.NoMemory;
+    case CapError.BadTask:
+    case CapError.BadRights:
+      return SysError.Invalid;
+    default:
+      return SysError.BadCapability;
+  }
 }
 
 /** The handle of the task's i-th capability (slot order), or -Invalid. */

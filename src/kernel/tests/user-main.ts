@@ -3,8 +3,8 @@
  * The user-mode test image: boots, starts every program of the boot bundle as a
  * user task through the ELF gate, gives the IPC test programs their endpoint
  * capabilities by name (pingserver: receive on endpoint A; pingclient: send on A;
- * flooder: send on its own endpoint B, which nobody reads; everyone else:
- * nothing), lets the scheduler run them on all CPUs, and when every task has
+ * granter: send+grant and send on A; flooder: send on its own endpoint B, which
+ * nobody reads; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
  * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
 import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
@@ -17,7 +17,7 @@ import { resources } from "../task/table";
 import { schedule, cpusUsedBy } from "../task/schedule";
 import { schedLock, schedUnlock } from "../task/lock";
 import { NO_TASK, MAX_TASKS } from "../sched/index";
-import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
+import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, AuditKind, NO_ENDPOINT } from "../ipc/index";
 
 const spawned: u32[] = array(MAX_TASKS, 0);
@@ -27,6 +27,7 @@ const view = new CapView();
 const PINGSERVER: u8[] = arrayOf([0x70, 0x69, 0x6e, 0x67, 0x73, 0x65, 0x72, 0x76, 0x65, 0x72]);
 const PINGCLIENT: u8[] = arrayOf([0x70, 0x69, 0x6e, 0x67, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74]);
 const FLOODER: u8[] = arrayOf([0x66, 0x6c, 0x6f, 0x6f, 0x64, 0x65, 0x72]);
+const GRANTER: u8[] = arrayOf([0x67, 0x72, 0x61, 0x6e, 0x74, 0x65, 0x72]);
 
 function nameIs(blob: u8[], i: u32, name: u8[]): bool {
   if (bundleNameLength(blob, i) != name.length) return false;
@@ -70,6 +71,10 @@ export function kernelMain(bootArg: usize): void {
       schedUnlock();
       grantEndpoint(t, endpointA, RIGHT_RECEIVE);
     } else if (nameIs(blob, i, PINGCLIENT)) {
+      grantEndpoint(t, endpointA, RIGHT_SEND);
+    } else if (nameIs(blob, i, GRANTER)) {
+      // Capability 0: send and grant (to delegate, then revoke); capability 1: send.
+      grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       grantEndpoint(t, endpointA, RIGHT_SEND);
     } else if (nameIs(blob, i, FLOODER)) {
       schedLock();
