@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { generate } from "../driver.js";
-import { REPO_ROOT, relPath } from "../project/load.js";
+import { REPO_ROOT } from "../project/load.js";
 import type { Arch } from "../intrinsics/table.js";
 import { printDiagnostics } from "./output.js";
 
@@ -38,5 +38,4 @@ export function checkCommand(paths: string[], flags: { arch: Arch; target: "host
   }
   if (r.diagnostics.length > 0) process.exit(1);
   process.stderr.write(`checked ${files.length} file${files.length === 1 ? "" : "s"} (${r.modules.length} modules with imports): no errors\n`);
-  void relPath;
 }

@@ -460,4 +460,3 @@ export function classOf(ctx: FnCtx, id: Node): ClassInfo | undefined {
   return r.kind === "decl" && r.decl.kind === "class" ? r.decl.info : undefined;
 }
 
-export { constOf };

@@ -675,7 +675,7 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
       return ERR;
     case SyntaxKind.ArrowFunction:
     case SyntaxKind.FunctionExpression:
-      ctx.prog.report("KT3001", node, capturesText(ctx, node));
+      ctx.prog.report("KT3001", node, capturesText(node));
       return ERR;
     case SyntaxKind.ObjectLiteralExpression:
       ctx.prog.report("KT1007", node);
@@ -714,7 +714,7 @@ export function describeKind(node: Node): string {
 }
 
 /** "captures 'x'" or "captures nothing, but closures are still not supported". */
-export function capturesText(ctx: FnCtx, fn: Node): string {
+export function capturesText(fn: Node): string {
   const captured = new Set<string>();
   const start = fn.getStart();
   const end = fn.getEnd();
@@ -729,8 +729,6 @@ export function capturesText(ctx: FnCtx, fn: Node): string {
       if (decl.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) !== undefined) captured.add(d.getText());
     }
   });
-  void ctx;
   return captured.size > 0 ? `captures ${[...captured].map((s) => `'${s}'`).join(", ")}` : "is a function expression";
 }
 
-export { cType };

@@ -20,7 +20,7 @@ import {
 } from "ts-morph";
 import { preludeModuleOf } from "../project/load.js";
 import { cElemType, cIntLiteral, cType, FN_TYPES, T, typeName, type KType } from "../types/ktype.js";
-import { ERR, lowerExpr, coerce, capturesText } from "./expressions.js";
+import { ERR, lowerExpr, coerce } from "./expressions.js";
 import { CWriter, FnCtx, type LocalInfo } from "./function-context.js";
 import { classCtorName, classInitName, localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
 import { StatementLowerer, stripParens } from "./statements.js";
@@ -419,10 +419,9 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   // Module variables.
   const init = new CWriter();
   const initCtx = new FnCtx(prog, st.sf, T.void, undefined);
-  const stl = new StatementLowerer(initCtx, init);
   // Variables go after the prototypes: an initializer may name a function.
   const varLines: string[] = [];
-  for (const v of st.vars) emitModuleVar(prog, st, v, h, varLines, initCtx, init, stl);
+  for (const v of st.vars) emitModuleVar(prog, v, h, varLines, initCtx, init);
 
   // Prototypes.
   for (const e of st.externs) h.push(`${cType(e.type.ret)} ${e.name}(${e.type.params.map((p) => cType(p)).join(", ") || "void"});`);
@@ -445,7 +444,6 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   c.push(`void ${initFn}(void) {`, ...init.lines, "}", "");
 
   h.push("", `#endif /* ${guard} */`, "");
-  void file;
   return { sf: st.sf, base, header: h.join("\n"), source: c.join("\n"), initFn };
 }
 
@@ -467,16 +465,7 @@ function orderClasses(classes: ClassInfo[]): ClassInfo[] {
   return out;
 }
 
-function emitModuleVar(
-  prog: ProgramContext,
-  st: ModuleState,
-  v: ModuleState["vars"][number],
-  h: string[],
-  c: string[],
-  ctx: FnCtx,
-  init: CWriter,
-  stl: StatementLowerer,
-): void {
+function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: string[], c: string[], ctx: FnCtx, init: CWriter): void {
   const { node, info, exported } = v;
   if (info.untyped || info.type.k === "error") return;
   const storage = exported ? "" : "static KTS_UNUSED ";
@@ -520,8 +509,6 @@ function emitModuleVar(
   if (info.isConst && exported) h[h.length - 1] = `extern ${t} ${info.cname};`;
   init.at(node, prog.siteFile(node));
   if (val.t.k !== "error") init.line(`${info.cname} = ${stripParens(val.c)};`);
-  void stl;
-  void st;
 }
 
 function signature(f: PendingFn): string {
@@ -600,4 +587,3 @@ function emitClassInit(prog: ProgramContext, st: ModuleState, cls: ClassInfo): s
   return [`void ${classInitName(cls)}(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...w.lines, "}"];
 }
 
-export { typeName };

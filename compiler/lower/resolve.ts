@@ -47,4 +47,3 @@ export function declarationOf(id: Node): Node | undefined {
   return sym.getDeclarations()[0];
 }
 
-export { Node };

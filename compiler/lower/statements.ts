@@ -147,7 +147,7 @@ export class StatementLowerer {
         return;
       }
       case SyntaxKind.FunctionDeclaration: {
-        const what = capturesText(ctx, s);
+        const what = capturesText(s);
         if (what.startsWith("captures")) ctx.prog.report("KT3001", s, what);
         else ctx.prog.report("KT3002", s);
         return;
@@ -548,4 +548,4 @@ function assignsTo(ctx: FnCtx, body: Node, local: LocalInfo): boolean {
   return found;
 }
 
-export { stripParens, ERR };
+export { stripParens };

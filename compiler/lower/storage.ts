@@ -125,4 +125,3 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
   return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${fill.c};`] };
 }
 
-export { cType, INTS, T, constOf };
