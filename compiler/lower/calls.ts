@@ -11,6 +11,25 @@ import type { FnCtx } from "./function-context.js";
 import { classInitName, type ClassInfo } from "./program.js";
 import { resolveDecl } from "./resolve.js";
 
+/** True if the call has exactly `want` arguments; reports KT2019 otherwise. */
+export function arityOk(ctx: FnCtx, call: CallExpression | NewExpression, want: number): boolean {
+  const got = call.getArguments().length;
+  if (got === want) return true;
+  ctx.prog.report("KT2019", call, String(want), String(got));
+  return false;
+}
+
+/** An argument that must be an array; reports KT2011 otherwise. */
+function arrayArg(ctx: FnCtx, node: Expression): Ex {
+  const a = lowerExpr(ctx, node);
+  if (a.t.k === "error") return ERR;
+  if (a.t.k !== "array" || !a.arr) {
+    ctx.prog.report("KT2011", node, "an array", typeName(a.t));
+    return ERR;
+  }
+  return a;
+}
+
 /** Lowers an argument for a parameter of type `want`. */
 export function lowerArg(ctx: FnCtx, node: Expression, want: KType): Ex {
   const e = lowerExpr(ctx, node);
@@ -45,10 +64,7 @@ export function sliceOf(e: Ex): string {
 
 function lowerArgs(ctx: FnCtx, call: CallExpression | NewExpression, params: KType[]): Ex[] | undefined {
   const args = call.getArguments() as Expression[];
-  if (args.length !== params.length) {
-    ctx.prog.report("KT2019", call, String(params.length), String(args.length));
-    return undefined;
-  }
+  if (!arityOk(ctx, call, params.length)) return undefined;
   const out = args.map((a, i) => lowerArg(ctx, a, params[i]!));
   return out.some((e) => e.t.k === "error") ? undefined : out;
 }
@@ -164,10 +180,7 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
     return ERR;
   }
   if (isIntName(name)) {
-    if (args.length !== 1) {
-      ctx.prog.report("KT2019", call, "1", String(args.length));
-      return ERR;
-    }
+    if (!arityOk(ctx, call, 1)) return ERR;
     return convert(ctx, args[0]!, lowerExpr(ctx, args[0]!), INTS[name]);
   }
   switch (name) {
@@ -193,16 +206,9 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
       return lowerSlice(ctx, call);
     case "readStdin":
     case "addressOf": {
-      if (args.length !== 1) {
-        ctx.prog.report("KT2019", call, "1", String(args.length));
-        return ERR;
-      }
-      const a = lowerExpr(ctx, args[0]!);
-      if (a.t.k === "error") return ERR;
-      if (a.t.k !== "array" || !a.arr) {
-        ctx.prog.report("KT2011", args[0]!, "an array", typeName(a.t));
-        return ERR;
-      }
+      if (!arityOk(ctx, call, 1)) return ERR;
+      const a = arrayArg(ctx, args[0]!);
+      if (a.t.k !== "array" || !a.arr) return ERR;
       if (name === "addressOf") return { c: `((uint64_t)(uintptr_t)${paren(a.arr.ptr)})`, t: T.int("usize") };
       if (a.t.elem.k !== "int" || a.t.elem.int.name !== "u8") {
         ctx.prog.report("KT2011", args[0]!, "u8[]", typeName(a.t));
@@ -215,10 +221,7 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
       return lowerSysreg(ctx, call, name);
     case "bytesAt": {
       // A u8[] view of raw memory: the bridge from an address to bounds-checked code.
-      if (args.length !== 2) {
-        ctx.prog.report("KT2019", call, "2", String(args.length));
-        return ERR;
-      }
+      if (!arityOk(ctx, call, 2)) return ERR;
       const addr = lowerArg(ctx, args[0]!, T.int("usize"));
       const len = lowerArg(ctx, args[1]!, T.int("u32"));
       if (addr.t.k === "error" || len.t.k === "error") return ERR;
@@ -241,11 +244,7 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
 
 function lowerSysreg(ctx: FnCtx, call: CallExpression, name: "readSysreg" | "writeSysreg"): Ex {
   const args = call.getArguments() as Expression[];
-  const want = name === "readSysreg" ? 1 : 2;
-  if (args.length !== want) {
-    ctx.prog.report("KT2019", call, String(want), String(args.length));
-    return ERR;
-  }
+  if (!arityOk(ctx, call, name === "readSysreg" ? 1 : 2)) return ERR;
   const arch = ctx.prog.target.arch;
   const known = SYSREGS[arch];
   const reg = Node.isStringLiteral(args[0]!) ? args[0].getLiteralText() : undefined;
@@ -265,16 +264,9 @@ function lowerSysreg(ctx: FnCtx, call: CallExpression, name: "readSysreg" | "wri
 
 function lowerSlice(ctx: FnCtx, call: CallExpression): Ex {
   const args = call.getArguments() as Expression[];
-  if (args.length !== 3) {
-    ctx.prog.report("KT2019", call, "3", String(args.length));
-    return ERR;
-  }
-  const a = lowerExpr(ctx, args[0]!);
-  if (a.t.k === "error") return ERR;
-  if (a.t.k !== "array" || !a.arr) {
-    ctx.prog.report("KT2011", args[0]!, "an array", typeName(a.t));
-    return ERR;
-  }
+  if (!arityOk(ctx, call, 3)) return ERR;
+  const a = arrayArg(ctx, args[0]!);
+  if (a.t.k !== "array" || !a.arr) return ERR;
   const from = lowerArg(ctx, args[1]!, T.int("u32"));
   const to = lowerArg(ctx, args[2]!, T.int("u32"));
   if (from.t.k === "error" || to.t.k === "error") return ERR;
@@ -341,10 +333,7 @@ function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; ty
     const r = resolveDecl(ctx, hole.getExpression());
     if (r.kind === "intrinsic" && r.name === "hex") {
       const args = hole.getArguments() as Expression[];
-      if (args.length !== 1) {
-        ctx.prog.report("KT2019", hole, "1", String(args.length));
-        return undefined;
-      }
+      if (!arityOk(ctx, hole, 1)) return undefined;
       const v = lowerExpr(ctx, args[0]!);
       if (v.t.k === "error") return undefined;
       if (v.t.k === "untyped") return { fn: "kts_print_hex", value: `${v.t.big ? BigInt.asUintN(64, v.value!) : BigInt(Number(v.value!) >>> 0)}ull` };
@@ -386,10 +375,7 @@ function printBlock(msg: Message, begin: string, end: string): string {
 
 function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): Ex {
   const args = call.getArguments() as Expression[];
-  if (args.length !== 1) {
-    ctx.prog.report("KT2019", call, "1", String(args.length));
-    return ERR;
-  }
+  if (!arityOk(ctx, call, 1)) return ERR;
   const msg = messageParts(ctx, args[0]!);
   if (!msg) return ERR;
   if (kind === "print") return { c: printBlock(msg, "kts_print_begin()", "kts_print_end()"), t: T.void };
@@ -399,10 +385,7 @@ function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): 
 /** log(level, message): the level is a constant LOG_*; the message is printed only at or below the threshold. */
 function lowerLog(ctx: FnCtx, call: CallExpression): Ex {
   const args = call.getArguments() as Expression[];
-  if (args.length !== 2) {
-    ctx.prog.report("KT2019", call, "2", String(args.length));
-    return ERR;
-  }
+  if (!arityOk(ctx, call, 2)) return ERR;
   const level = lowerExpr(ctx, args[0]!);
   if (level.t.k === "error") return ERR;
   if (level.value === undefined || level.value < 0n || level.value > 3n) {

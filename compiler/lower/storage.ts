@@ -5,7 +5,7 @@
  */
 import { Node, type CallExpression, type Expression } from "ts-morph";
 import { cType, INTS, T, typeName, type KType } from "../types/ktype.js";
-import { classOf } from "./calls.js";
+import { arityOk, classOf } from "./calls.js";
 import { coerce, constOf, lowerExpr, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
@@ -51,11 +51,7 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
     return undefined;
   }
   const declElem = declared?.k === "array" ? declared.elem : undefined;
-  const want = kind === "arrayOf" ? 1 : 2;
-  if (args.length !== want) {
-    ctx.prog.report("KT2019", call, String(want), String(args.length));
-    return undefined;
-  }
+  if (!arityOk(ctx, call, kind === "arrayOf" ? 1 : 2)) return undefined;
   if (kind === "structs") {
     const len = constLength(ctx, args[0]!);
     const cls = Node.isIdentifier(args[1]!) ? classOf(ctx, args[1]!) : undefined;

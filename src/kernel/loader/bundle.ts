@@ -4,6 +4,7 @@
  * range-checked; a bad bundle yields an error, a bad entry is skipped by the caller.
  */
 import { u8, u32, u64, bool, arrayOf } from "kts";
+import { le32, le64 } from "./le";
 
 export enum BundleError {
   Ok = 0,
@@ -16,14 +17,6 @@ export enum BundleError {
 
 const MAGIC: u8[] = arrayOf([0x43, 0x41, 0x4d, 0x42, 0x49, 0x42, 0x4e, 0x44]); // "CAMBIBND"
 export const NAME_MAX = 48;
-
-function le32(b: u8[], o: u32): u32 {
-  return u32(u32(b[o]) | (u32(b[u32(o + 1)]) << 8) | (u32(b[u32(o + 2)]) << 16) | (u32(b[u32(o + 3)]) << 24));
-}
-
-function le64(b: u8[], o: u32): u64 {
-  return u64(u64(le32(b, o)) | u64(u64(le32(b, u32(o + 4))) << 32n));
-}
 
 /** Number of entries, or 0 when the header or table is bad. */
 export function bundleCount(b: u8[]): u32 {

@@ -8,6 +8,7 @@
  * The image is untrusted: every offset is range-checked before it is read.
  */
 import { u8, u16, u32, u64, usize, bool, array } from "kts";
+import { le16, le32, le64 } from "./le";
 
 export enum ElfError {
   Ok = 0,
@@ -46,18 +47,6 @@ export class ElfImage {
   offset: u64[] = array(MAX_SEGMENTS, 0n);
   flags: u32[] = array(MAX_SEGMENTS, 0);
   bytes: u64 = 0n;
-}
-
-function le16(b: u8[], o: u32): u16 {
-  return u16(u32(b[o]) | (u32(b[u32(o + 1)]) << 8));
-}
-
-function le32(b: u8[], o: u32): u32 {
-  return u32(u32(b[o]) | (u32(b[u32(o + 1)]) << 8) | (u32(b[u32(o + 2)]) << 16) | (u32(b[u32(o + 3)]) << 24));
-}
-
-function le64(b: u8[], o: u32): u64 {
-  return u64(u64(le32(b, o)) | u64(u64(le32(b, u32(o + 4))) << 32n));
 }
 
 /** Checks the whole image and fills `out`; maps nothing. `budget` caps the bytes of memory it may use. */
