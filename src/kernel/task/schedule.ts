@@ -10,7 +10,7 @@
  * A task being switched away from is marked `switching` until its context is
  * saved, so another CPU that picks it up waits instead of resuming a stale SP.
  */
-import { u32, usize, array, spinWait } from "kts";
+import { u32, usize, bool, array, spinWait } from "kts";
 import { irqSave, irqRestore } from "kts/unsafe";
 import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch } from "arch";
 import { scheduler, NO_TASK, TaskState, MAX_CPUS } from "../sched/index";
@@ -36,8 +36,12 @@ export function schedule(): void {
   schedLock();
   const prev: u32 = scheduler.current(cpu);
   const next: u32 = scheduler.pickNext(cpu);
+  // Marked in the same critical section that made prev pickable again: another
+  // CPU that picks it now waits until its context is saved (arrived()).
+  const switching: bool = next != prev && next != NO_TASK;
+  if (switching) setSwitching(prev, true);
   schedUnlock();
-  if (next == prev || next == NO_TASK) {
+  if (!switching) {
     irqRestore(flags);
     return;
   }
@@ -50,7 +54,6 @@ export function schedule(): void {
     enterKernelSpace();
   }
   ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
-  setSwitching(prev, true);
   previous[cpu] = prev;
   contextSwitch(savedSpAddress(prev), savedSpOf(next));
   arrived();
