@@ -11,7 +11,8 @@ import { qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
 export const TEST_ENTRY = path.join(REPO_ROOT, "src/kernel/tests/main.ts");
-export const SUMMARY = /(\d+) passed, (\d+) failed/;
+/** The summary line, up to its newline: matching earlier could stop QEMU mid-line. */
+export const SUMMARY = /(\d+) passed, (\d+) failed\r?\n/;
 
 export async function testCommand(flags: { arch: Arch; smp: string; mem: string; timeout: string }): Promise<void> {
   const b = buildOrExit(flags.arch, { entry: TEST_ENTRY, variant: "test" });
