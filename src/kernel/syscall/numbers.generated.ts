@@ -14,10 +14,18 @@ export enum Syscall {
   Call = 12,
   Reply = 13,
   CapDerive = 20,
-  CapAt = 22,
   CapRevoke = 21,
+  CapAt = 22,
   IrqAck = 30,
+  IrqBind = 31,
+  ConsoleRead = 32,
   AuditRead = 40,
+  ServiceStart = 50,
+  TaskKill = 51,
+  TaskInfo = 52,
+  CapInfo = 53,
+  MemInfo = 54,
+  ExitWatch = 55,
 }
 
 export enum SysError {
@@ -31,6 +39,7 @@ export enum SysError {
   PeerDied = 7,
   NoMemory = 8,
   Invalid = 9,
+  Refused = 10,
 }
 
 /** Arguments each system call takes (for the dispatcher's checks). */
@@ -58,14 +67,30 @@ export function syscallArgCount(n: Syscall): u32 {
       return 1;
     case Syscall.CapDerive:
       return 5;
-    case Syscall.CapAt:
-      return 1;
     case Syscall.CapRevoke:
+      return 1;
+    case Syscall.CapAt:
       return 1;
     case Syscall.IrqAck:
       return 1;
-    case Syscall.AuditRead:
+    case Syscall.IrqBind:
+      return 2;
+    case Syscall.ConsoleRead:
       return 3;
+    case Syscall.AuditRead:
+      return 4;
+    case Syscall.ServiceStart:
+      return 2;
+    case Syscall.TaskKill:
+      return 2;
+    case Syscall.TaskInfo:
+      return 3;
+    case Syscall.CapInfo:
+      return 4;
+    case Syscall.MemInfo:
+      return 2;
+    case Syscall.ExitWatch:
+      return 2;
     default:
       return 0xffffffff;
   }

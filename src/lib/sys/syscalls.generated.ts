@@ -10,7 +10,7 @@ export function sysExit(code: u64): u64 {
   return kts_syscall(0n, code, 0n, 0n, 0n, 0n, 0n);
 }
 
-/** Writes len bytes from the user buffer buf to the console (needs the console capability once capabilities land). Returns bytes written. */
+/** Writes len bytes from the user buffer buf to the console. Returns bytes written. */
 export function sysWrite(buf: usize, len: u64): u64 {
   return kts_syscall(1n, buf, len, 0n, 0n, 0n, 0n);
 }
@@ -60,22 +60,62 @@ export function sysCapDerive(cap: u64, toTask: u64, rights: u64, uses: u64, expi
   return kts_syscall(20n, cap, toTask, rights, uses, expiry, 0n);
 }
 
-/** Returns the handle of the calling task's index-th capability (in slot order), or -Invalid past the last: how a task learns the capabilities it was started with. */
-export function sysCapAt(index: u64): u64 {
-  return kts_syscall(22n, index, 0n, 0n, 0n, 0n, 0n);
-}
-
 /** Revokes cap and everything derived from it, in every task. */
 export function sysCapRevoke(cap: u64): u64 {
   return kts_syscall(21n, cap, 0n, 0n, 0n, 0n, 0n);
 }
 
-/** Acknowledges the interrupt named by an IRQ capability, re-enabling its delivery. */
+/** Returns the handle of the calling task's index-th capability (in slot order), or -Invalid past the last: how a task learns the capabilities it was started with. */
+export function sysCapAt(index: u64): u64 {
+  return kts_syscall(22n, index, 0n, 0n, 0n, 0n, 0n);
+}
+
+/** Acknowledges the interrupt named by an IRQ capability (right RECEIVE): the line, masked since its last delivery, is unmasked. */
 export function sysIrqAck(cap: u64): u64 {
   return kts_syscall(30n, cap, 0n, 0n, 0n, 0n, 0n);
 }
 
-/** Copies audit records from cursor into buf (needs an audit capability); returns the next cursor. */
-export function sysAuditRead(cursor: u64, buf: usize, max: u64): u64 {
-  return kts_syscall(40n, cursor, buf, max, 0n, 0n, 0n);
+/** Delivers the interrupt of IRQ capability irq (right RECEIVE) as a message to the endpoint named by endpoint (right SEND): label 0x49525100 (IRQ_LABEL), word 0 = the interrupt line, sender = the kernel. The line is masked after each delivery until irqAck. */
+export function sysIrqBind(irq: u64, endpoint: u64): u64 {
+  return kts_syscall(31n, irq, endpoint, 0n, 0n, 0n, 0n);
+}
+
+/** Copies up to max bytes the console UART has received into buf; needs the console's IRQ capability. Returns the count (0 when nothing is waiting). */
+export function sysConsoleRead(irq: u64, buf: usize, max: u64): u64 {
+  return kts_syscall(32n, irq, buf, max, 0n, 0n, 0n);
+}
+
+/** Copies up to max 40-byte audit records (layout in docs/SYSCALLS.md) with sequence number >= cursor into buf, oldest first (audit capability, right RECEIVE). Returns how many; the next cursor is the last record's sequence number + 1. */
+export function sysAuditRead(audit: u64, cursor: u64, buf: usize, max: u64): u64 {
+  return kts_syscall(40n, audit, cursor, buf, max, 0n, 0n);
+}
+
+/** Starts boot service index of the boot manifest as a new task with the manifest's capabilities for it (system capability, right SEND). Returns the task id; -Invalid past the last service, -Refused if its module failed verification. */
+export function sysServiceStart(system: u64, index: u64): u64 {
+  return kts_syscall(50n, system, index, 0n, 0n, 0n, 0n);
+}
+
+/** Ends task (system capability, right SEND) as if it had faulted: capabilities released, peers get PeerDied, exit code 0xdead. */
+export function sysTaskKill(system: u64, task: u64): u64 {
+  return kts_syscall(51n, system, task, 0n, 0n, 0n, 0n);
+}
+
+/** Fills the 64-byte TaskInfo at buf (layout in docs/SYSCALLS.md) for task id (system capability, right RECEIVE). -Invalid if no task has that id. */
+export function sysTaskInfo(system: u64, task: u64, buf: usize): u64 {
+  return kts_syscall(52n, system, task, buf, 0n, 0n, 0n);
+}
+
+/** Fills the 48-byte CapInfo at buf with the index-th capability (slot order) of task (system capability, right RECEIVE); -Invalid past the last. */
+export function sysCapInfo(system: u64, task: u64, index: u64, buf: usize): u64 {
+  return kts_syscall(53n, system, task, index, buf, 0n, 0n);
+}
+
+/** Fills the 32-byte MemInfo at buf (system capability, right RECEIVE): total and free frames, heap bytes used, tasks live. */
+export function sysMemInfo(system: u64, buf: usize): u64 {
+  return kts_syscall(54n, system, buf, 0n, 0n, 0n, 0n);
+}
+
+/** From now on the kernel sends a message to endpoint (right SEND) whenever a task ends (system capability, right SEND): label 0x45584954 (EXIT_LABEL), word 0 = task id, word 1 = exit code, word 2 = service index (or 0xffffffff), word 3 = 1 if it faulted or was killed. */
+export function sysExitWatch(system: u64, endpoint: u64): u64 {
+  return kts_syscall(55n, system, endpoint, 0n, 0n, 0n, 0n);
 }
