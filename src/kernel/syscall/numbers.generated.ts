@@ -95,3 +95,73 @@ export function syscallArgCount(n: Syscall): u32 {
       return 0xffffffff;
   }
 }
+
+/** One task, filled by taskInfo. */
+export const TASK_INFO_BYTES = 64;
+/** task id */
+export const TASK_INFO_ID = 0;
+/** 0 free, 1 ready, 2 running, 3 blocked, 4 exited */
+export const TASK_INFO_STATE = 4;
+/** the CPU it last ran on */
+export const TASK_INFO_CPU = 8;
+/** priority band (0 highest) */
+export const TASK_INFO_BAND = 12;
+/** boot-manifest service index, or 0xffffffff */
+export const TASK_INFO_SERVICE = 16;
+/** capabilities held */
+export const TASK_INFO_CAPS = 20;
+/** exit code once exited */
+export const TASK_INFO_EXIT_CODE = 24;
+/** service or program name, NUL-padded */
+export const TASK_INFO_NAME = 32;
+
+/** One capability, filled by capInfo. */
+export const CAP_INFO_BYTES = 48;
+/** the handle in its task */
+export const CAP_INFO_HANDLE = 0;
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system */
+export const CAP_INFO_KIND = 4;
+/** 1 send, 2 receive, 4 grant, 8 map, 16 write */
+export const CAP_INFO_RIGHTS = 8;
+/** remaining uses, 0 = unlimited */
+export const CAP_INFO_USES_LEFT = 12;
+/** kind-specific: endpoint index, IRQ line, base */
+export const CAP_INFO_OBJ_A = 16;
+/** kind-specific: size, count */
+export const CAP_INFO_OBJ_B = 24;
+/** monotonic ns after which it is void, 0 = never */
+export const CAP_INFO_EXPIRY = 32;
+/** zero */
+export const CAP_INFO_RESERVED = 40;
+
+/** Memory and task totals, filled by memInfo. */
+export const MEM_INFO_BYTES = 32;
+/** 4 KiB frames managed */
+export const MEM_INFO_TOTAL_FRAMES = 0;
+/** frames free */
+export const MEM_INFO_FREE_FRAMES = 8;
+/** kernel heap bytes in use */
+export const MEM_INFO_HEAP_USED = 16;
+/** live tasks */
+export const MEM_INFO_TASKS_LIVE = 24;
+/** CPUs online */
+export const MEM_INFO_CPUS = 28;
+
+/** One audit record, copied by auditRead. */
+export const AUDIT_RECORD_BYTES = 40;
+/** sequence number (the cursor) */
+export const AUDIT_RECORD_SEQ = 0;
+/** monotonic ns of the first occurrence */
+export const AUDIT_RECORD_TIME = 8;
+/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died */
+export const AUDIT_RECORD_KIND = 16;
+/** acting task */
+export const AUDIT_RECORD_SUBJECT = 20;
+/** endpoint (or module index) */
+export const AUDIT_RECORD_OBJECT = 24;
+/** kind-specific */
+export const AUDIT_RECORD_DETAIL = 28;
+/** IPC result code */
+export const AUDIT_RECORD_RESULT = 32;
+/** occurrences coalesced */
+export const AUDIT_RECORD_REPEAT = 36;
