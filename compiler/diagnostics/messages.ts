@@ -66,7 +66,7 @@ export const MESSAGES = {
   KT4002: { text: "intrinsic '{0}' is not available on {1}", hint: "guard it with if (ARCH === \"{2}\")" },
   KT4003: { text: "'{0}' is only available with --target host", hint: "" },
   KT4004: { text: "'{0}' takes a string literal naming a register known for {1}", hint: "known: {2}" },
-  KT4005: { text: "hex() can only be used inside a template literal passed to print(), panic() or assert()", hint: "" },
+  KT4005: { text: "{0}() can only be used inside a template literal passed to print(), panic() or assert()", hint: "" },
   KT4006: { text: "external functions ('declare function') can only be declared by a module with \"use unsafe\"", hint: "" },
   KT4007: { text: "'{0}' must be called, not used as a value", hint: "" },
   // ---- KT9xxx: internal ----

@@ -79,6 +79,7 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   log: { module: "kts", params: ["special"], ret: "void", special: true },
   setLogLevel: { module: "kts", params: ["u32"], ret: "void", c: "(kts_log_level = ($0))" },
   hex: { module: "kts", params: ["special"], ret: "special", special: true },
+  text: { module: "kts", params: ["special"], ret: "special", special: true },
   array: { module: "kts", params: ["special"], ret: "special", special: true },
   arrayOf: { module: "kts", params: ["special"], ret: "special", special: true },
   structs: { module: "kts", params: ["special"], ret: "special", special: true },

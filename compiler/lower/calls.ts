@@ -195,7 +195,8 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
     case "check":
       return lowerAssert(ctx, call, true);
     case "hex":
-      ctx.prog.report("KT4005", call);
+    case "text":
+      ctx.prog.report("KT4005", call, name);
       return ERR;
     case "array":
     case "arrayOf":
@@ -331,6 +332,7 @@ function messageParts(ctx: FnCtx, node: Expression): Message | undefined {
 function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; type?: string } | undefined {
   if (Node.isCallExpression(hole) && Node.isIdentifier(hole.getExpression())) {
     const r = resolveDecl(ctx, hole.getExpression());
+    if (r.kind === "intrinsic" && r.name === "text") return textHole(ctx, hole);
     if (r.kind === "intrinsic" && r.name === "hex") {
       const args = hole.getArguments() as Expression[];
       if (!arityOk(ctx, hole, 1)) return undefined;
@@ -364,6 +366,21 @@ function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; ty
   const clean = coerce(ctx, hole, v, v.t, "printed");
   if (clean.t.k === "error") return undefined;
   return v.t.int.signed ? { fn: "kts_print_i64", value: clean.c, type: "int64_t" } : { fn: "kts_print_u64", value: clean.c, type: "uint64_t" };
+}
+
+/** text(bytes, length): bytes[0 .. min(length, bytes.length)) as characters, up to the first NUL. */
+function textHole(ctx: FnCtx, hole: CallExpression): { fn: string; value: string; type?: string } | undefined {
+  if (!arityOk(ctx, hole, 2)) return undefined;
+  const args = hole.getArguments() as Expression[];
+  const a = arrayArg(ctx, args[0]!);
+  if (a.t.k !== "array" || !a.arr) return undefined;
+  if (a.t.elem.k !== "int" || a.t.elem.int.name !== "u8") {
+    ctx.prog.report("KT2011", args[0]!, "u8[]", typeName(a.t));
+    return undefined;
+  }
+  const n = lowerArg(ctx, args[1]!, T.int("u32"));
+  if (n.t.k === "error") return undefined;
+  return { fn: "kts_print_text", value: `${sliceOf(a)}, ${n.c}` };
 }
 
 /** The C for printing a message between `begin` and `end` calls. */

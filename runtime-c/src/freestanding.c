@@ -44,6 +44,12 @@ void kts_print_i64(int64_t v) {
     }
 }
 void kts_print_hex(uint64_t v) { puts_("0x"); put_unsigned(v, 16); }
+void kts_print_text(kts_slice_u8 s, uint32_t n) {
+    for (uint32_t i = 0; i < n && i < s.len && s.ptr[i] != 0; i++) {
+        uint8_t c = s.ptr[i] >= 0x20 && s.ptr[i] < 0x7f ? s.ptr[i] : '?';
+        kts_putc((char)c);
+    }
+}
 void kts_print_bool(bool v) { puts_(v ? "true" : "false"); }
 void kts_print_end(void) { kts_putc('\n'); }
 

@@ -28,6 +28,12 @@ void kts_print_str(const char *s) { fputs(s, stream()); }
 void kts_print_u64(uint64_t v) { fprintf(stream(), "%" PRIu64, v); }
 void kts_print_i64(int64_t v) { fprintf(stream(), "%" PRId64, v); }
 void kts_print_hex(uint64_t v) { fprintf(stream(), "0x%" PRIx64, v); }
+void kts_print_text(kts_slice_u8 s, uint32_t n) {
+    for (uint32_t i = 0; i < n && i < s.len && s.ptr[i] != 0; i++) {
+        uint8_t c = s.ptr[i] >= 0x20 && s.ptr[i] < 0x7f ? s.ptr[i] : '?';
+        fputc(c, stream());
+    }
+}
 void kts_print_bool(bool v) { fputs(v ? "true" : "false", stream()); }
 void kts_print_end(void) { fputc('\n', stream()); }
 

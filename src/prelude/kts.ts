@@ -192,6 +192,16 @@ export function hex(x: number | bigint): string {
   return "0x" + (x >>> 0).toString(16);
 }
 
+/** Inside a print/panic template only: bytes[0 .. length) up to the first NUL; non-printable bytes as '?'. */
+export function text(bytes: ArrayLike<number>, length: number): string {
+  let out = "";
+  for (let i = 0; i < length && i < bytes.length && bytes[i] !== 0; i++) {
+    const c = bytes[i]!;
+    out += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "?";
+  }
+  return out;
+}
+
 let printSink: (text: string) => void = (text) => {
   process.stdout.write(text);
 };

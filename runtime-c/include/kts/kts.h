@@ -73,6 +73,10 @@ KTS_DEFINE_SLICE(kts_slice_usize, uint64_t)
 KTS_DEFINE_SLICE(kts_slice_isize, int64_t)
 KTS_DEFINE_SLICE(kts_slice_bool, bool)
 
+/* text(bytes, n) in a print template: up to n bytes, stopping at a NUL; bytes
+ * outside printable ASCII print as '?' so no text can send control sequences. */
+void kts_print_text(kts_slice_u8 s, uint32_t n);
+
 /* ---- division: truncating; zero panics; MIN / -1 wraps (the Node world's result, wrapped) ----
  * 8/16/32-bit operands arrive widened to int64_t, where every quotient is exact. */
 static inline int64_t kts_div32(int64_t a, int64_t b, const char *file, int line) {
