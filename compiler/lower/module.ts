@@ -501,7 +501,9 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
   const val = e.t.k === "error" ? ERR : info.type.k === "fn" ? e : coerce(ctx, initExpr, e, info.type, "stored");
   const isConstC = val.value !== undefined || val.c === "true" || val.c === "false" || (info.type.k === "fn" && /^[A-Za-z0-9_]+$/.test(val.c));
   if (isConstC) {
-    c.push(`${storage}${qual}${t} ${info.cname} = ${stripParens(val.c)};`);
+    // A known integer is written as a literal: C wants constant initializers, and another module's const is not one.
+    const literal = val.value !== undefined && info.type.k === "int" ? cIntLiteral(val.value, info.type.int) : stripParens(val.c);
+    c.push(`${storage}${qual}${t} ${info.cname} = ${literal};`);
     return;
   }
   // Computed at start-up, in declaration order, like Node's module evaluation.

@@ -21,6 +21,15 @@
  *   traps:  probeRead64(va): reads a u64, or returns false if that faults (the
  *           fault is caught and logged) — kernel tests use it for a deliberate fault
  *
+ * Device interrupts and console input (user-space drivers):
+ *   CONSOLE_IRQ                  the console UART's interrupt line
+ *   deviceIrqSetHandler(h)       h(line) runs in interrupt context for every device
+ *                                interrupt; it must mask the line (level-triggered)
+ *   deviceIrqValid(line)         whether the line can be handed out
+ *   deviceIrqUnmask(line), deviceIrqMask(line)
+ *   consoleRxEnable()            the UART interrupts on received bytes
+ *   consoleReadByte()            the next received byte, or 0xffffffff
+ *
  * User mode (issue #4):
  *   userSpaceInit(root)          prepare a new user root table (x86_64: share the
  *                                kernel half of the kernel space; AArch64: nothing)

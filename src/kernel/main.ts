@@ -13,14 +13,16 @@ import { memInit, enterKernelSpace } from "./mem/index";
 import { scheduler } from "./sched/index";
 import { schedLock, schedUnlock } from "./task/lock";
 import { schedule } from "./task/schedule";
+import { wakeSleepers } from "./task/sleep";
 // Imported so the image contains them: the arch layer's assembly calls the
 // system-call dispatcher and the user-fault hook.
 import { onSyscall } from "./syscall/dispatch";
 import { onUserFault } from "./task/lifecycle";
 import { ipc } from "./ipc/index";
-import { holdsEndpointRight } from "./syscall/ipc-calls";
+import { holdsEndpointRight, wakeReleased } from "./syscall/ipc-calls";
+import { irqInit } from "./irq/delivery";
 import { cmdlineLogLevel } from "./boot/cmdline";
-import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt } from "arch";
+import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
 
 export const TICK_HZ: u32 = 100;
 
@@ -35,6 +37,7 @@ function onTick(): void {
   ticks[cpu] = u64(ticks[cpu] + 1n);
   schedLock();
   scheduler.tick(cpu);
+  if (cpu == 0) wakeSleepers(monotonicNanos());
   schedUnlock();
 }
 
@@ -59,6 +62,9 @@ export function bootKernel(bootArg: usize): u32 {
   // Zero trust: every IPC operation is checked against the sender's capabilities.
   ipc.setCapabilityCheck(holdsEndpointRight);
   interruptsInit(bootInfo);
+  // Device interrupts become IPC messages for user-space drivers (each line masked until bound).
+  irqInit(wakeReleased);
+  consoleRxEnable();
   timerStart(TICK_HZ, onTick);
   const online: u32 = startSecondaryCpus(bootInfo, apMain);
   // Secondary CPUs start on the boot tables; everyone then moves to the kernel space.

@@ -92,7 +92,7 @@ export class ShadowRecords {
 
   predictInsert(task: u32, kind: u32, rights: u32, a: u64, b: u64): CapError {
     if (task >= 64) return CapError.BadTask;
-    if (kind == 0 || kind > 7) return CapError.BadKind;
+    if (kind == 0 || kind > 8) return CapError.BadKind;
     if (rights > 31) return CapError.BadRights;
     if (kind == 2 || kind == 4 || kind == 5) {
       if (b == 0n || b > u64(MAX_U64 - a)) return CapError.BadRange;

@@ -47,7 +47,7 @@ export class Rng {
 
 const rng = new Rng();
 
-/** The CapKind numbered k (0..7; Any for anything else). */
+/** The CapKind numbered k (0..8; Any for anything else). */
 function toKind(k: u32): CapKind {
   switch (k) {
     case 1:
@@ -64,6 +64,8 @@ function toKind(k: u32): CapKind {
       return CapKind.Reply;
     case 7:
       return CapKind.Audit;
+    case 8:
+      return CapKind.System;
     default:
       return CapKind.Any;
   }
@@ -150,7 +152,7 @@ function matches(r: u32): bool {
 
 function opInsert(): void {
   const task: u32 = rng.below(10) == 0 ? badTask() : ourTask();
-  const kind: u32 = rng.below(10) == 0 ? 0 : u32(1 + rng.below(7));
+  const kind: u32 = rng.below(10) == 0 ? (rng.below(2) == 0 ? 0 : 9) : u32(1 + rng.below(8));
   const rights: u32 = rng.below(8) == 0 ? u32(rng.next() & 63) : u32(rng.next() & 31);
   let a: u64 = u64(rng.below(8));
   let b: u64 = u64(rng.below(3));

@@ -18,6 +18,10 @@ const DR: usize = 0x00n;
 const FR: usize = 0x18n;
 const CR: usize = 0x30n;
 const FR_TXFF: u32 = 0x20;
+const FR_RXFE: u32 = 0x10;
+const IMSC: usize = 0x38n;
+/** Receive and receive-timeout interrupts. */
+const IMSC_RX: u32 = 0x50;
 const LOCK_TIMEOUT_MS: u64 = 200n;
 
 /** The line lock: 0 free, else the holder's CPU index + 1. */
@@ -48,6 +52,20 @@ function takeLine(lock: usize, me: u32): void {
     }
     cpuRelax();
   }
+}
+
+/** Interrupts for received bytes (delivered on CONSOLE_IRQ once a driver unmasks it). */
+export function consoleRxEnable(): void {
+  // SAFETY: the interrupt mask register of the console UART.
+  mmioWrite32(usize(physToVirt(PL011_PHYS) + IMSC), IMSC_RX);
+}
+
+/** The next received byte, or 0xffffffff if none is waiting. */
+export function consoleReadByte(): u32 {
+  const base = physToVirt(PL011_PHYS);
+  // SAFETY: reading DR takes the byte FR.RXFE said was there.
+  if ((mmioRead32(usize(base + FR)) & FR_RXFE) != 0) return 0xffff_ffff;
+  return u32(mmioRead32(usize(base + DR)) & 0xff);
 }
 
 function putRaw(c: u8): void {

@@ -9,7 +9,7 @@
  * both (gicSetBases).
  */
 import { u32, u64, usize, bool, panic, hex, array } from "kts";
-import { mmioRead32, mmioWrite32, mmioRead64, readSysreg, writeSysreg, isb, cpuRelax } from "kts/unsafe";
+import { mmioRead32, mmioWrite32, mmioRead64, mmioWrite64, readSysreg, writeSysreg, isb, cpuRelax } from "kts/unsafe";
 import { MAX_CPUS } from "../../kernel/boot/bootinfo";
 import { physToVirt } from "./memory";
 
@@ -20,7 +20,9 @@ const GICR_QEMU_VIRT: usize = 0x080a_0000n;
 const GICD_CTLR: usize = 0x0000n;
 const GICD_TYPER: usize = 0x0004n;
 const GICD_IGROUPR: usize = 0x0080n;
+const GICD_ISENABLER: usize = 0x0100n;
 const GICD_ICENABLER: usize = 0x0180n;
+const GICD_IROUTER: usize = 0x6000n;
 const GICD_ICPENDR: usize = 0x0280n;
 const GICD_IPRIORITYR: usize = 0x0400n;
 const GICD_IGRPMODR: usize = 0x0d00n;
@@ -91,6 +93,27 @@ function waitRedistributor(rd: usize): void {
   panic(`GICv3 redistributor at ${hex(rd)}: register write never completed`);
 }
 
+/** SPIs the distributor implements (INTID 32 .. 32 + spiLines - 1). */
+let spiLines: u32 = 0;
+
+export function gicSpiCount(): u32 {
+  return spiLines;
+}
+
+/** Enables SPI intid, routed to affinity 0.0.0.0 (the boot CPU). */
+export function gicSpiEnable(intid: u32): void {
+  // SAFETY: IROUTER<n> and ISENABLER<n/32> of an SPI the distributor implements (caller checked).
+  mmioWrite64(usize(gicd + GICD_IROUTER + u64(intid) * 8n), 0n);
+  mmioWrite32(usize(gicd + GICD_ISENABLER + u64(intid >>> 5) * 4n), u32(1 << (intid & 31)));
+}
+
+/** Disables SPI intid; returns once the distributor has applied it. */
+export function gicSpiDisable(intid: u32): void {
+  // SAFETY: ICENABLER<n/32> of an SPI the distributor implements (caller checked).
+  mmioWrite32(usize(gicd + GICD_ICENABLER + u64(intid >>> 5) * 4n), u32(1 << (intid & 31)));
+  waitDistributor();
+}
+
 /** Boot CPU, once: every SPI disabled, group 1, priority 0xa0; affinity routing on. */
 export function gicDistInit(): void {
   gicd = physToVirt(gicdPhys);
@@ -98,6 +121,7 @@ export function gicDistInit(): void {
   waitDistributor();
   const typer: u32 = mmioRead32(usize(gicd + GICD_TYPER));
   const lines: u32 = u32(((typer & 0x1f) + 1) * 32);
+  spiLines = u32(lines - 32);
   // SPIs (INTID 32..): one bit per interrupt in IGROUPR/ICENABLER/ICPENDR.
   for (let n: u32 = 1; n < u32(lines / 32); n++) {
     const off: usize = usize(u64(n) * 4n);

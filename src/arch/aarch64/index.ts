@@ -11,3 +11,6 @@ export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt } from "./
 export { cpuIndex, startSecondaryCpus } from "./smp";
 export { probeRead64, frameSyscallNumber, frameArg, frameSetResult, framePc } from "./traps";
 export { userSpaceInit, activateUserSpace, setKernelStack, contextInitUser, contextSwitch, syncInstructionCache } from "./userspace";
+// Device interrupts for user-space drivers, and console input.
+export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
+export { consoleRxEnable, consoleReadByte } from "./console";

@@ -11,6 +11,7 @@ import { u32, u64, usize, print, panic, hex, array } from "kts";
 import { readSysreg, writeSysreg, isb, irqEnable, halt } from "kts/unsafe";
 import { BootInfo, MAX_CPUS } from "../../kernel/boot/bootinfo";
 import { setIrqHandler } from "./traps";
+import { deviceIrqDispatch } from "./device-irq";
 import { gicDistInit, gicCpuInit, gicEnablePrivate, gicAcknowledge, gicEndOfInterrupt, INTID_SPURIOUS_FIRST } from "./gic";
 import { cpuIndex } from "./smp";
 
@@ -89,6 +90,8 @@ function onIrq(frame: usize): void {
   const cpu: u32 = cpuIndex();
   if (intid == INTID_VIRTUAL_TIMER) {
     timerInterrupt(cpu);
+  } else if (intid >= 32) {
+    deviceIrqDispatch(intid);
   } else {
     print(`cpu ${cpu}: unexpected interrupt ${intid} (frame ${hex(frame)})`);
   }

@@ -14,6 +14,10 @@ import { cpuIndex } from "./percpu";
 
 const COM1: u16 = 0x3f8;
 const LSR_THRE: u8 = 0x20;
+const LSR_DATA_READY: u8 = 0x01;
+const IER_RX_AVAILABLE: u8 = 0x01;
+/** DTR, RTS, and OUT2, which gates the UART's interrupt line on PCs. */
+const MCR_DTR_RTS_OUT2: u8 = 0x0b;
 const MAX_SPINS: u32 = 20_000_000;
 
 /** 0 = free, else the owning CPU's index + 1. */
@@ -47,6 +51,20 @@ export function putc(c: u8): void {
   if (c == 0x0a) putRaw(0x0d);
   putRaw(c);
   if (c == 0x0a) atomicStore32(lock, 0);
+}
+
+/** Interrupts for received bytes (delivered on CONSOLE_IRQ once a driver unmasks it). */
+export function consoleRxEnable(): void {
+  // SAFETY: IER and MCR of COM1; transmit stays polled.
+  outb(u16(COM1 + 4), MCR_DTR_RTS_OUT2);
+  outb(u16(COM1 + 1), IER_RX_AVAILABLE);
+}
+
+/** The next received byte, or 0xffffffff if none is waiting. */
+export function consoleReadByte(): u32 {
+  // SAFETY: reading RBR takes the byte LSR.DR announced.
+  if ((inb(u16(COM1 + 5)) & LSR_DATA_READY) == 0) return 0xffff_ffff;
+  return u32(inb(COM1));
 }
 
 function putRaw(c: u8): void {

@@ -14,3 +14,6 @@ export { probeRead64 } from "./traps";
 export { userSpaceInit, activateUserSpace } from "./userspace";
 export { contextInitUser, contextSwitch, setKernelStack } from "./context";
 export { frameSyscallNumber, frameArg, frameSetResult, framePc } from "./frame";
+// Device interrupts for user-space drivers, and console input.
+export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
+export { consoleRxEnable, consoleReadByte } from "./console";

@@ -13,6 +13,7 @@
  * earlyInit, scaled to nanoseconds (0 until the calibration).
  *
  * Vectors: 0x20-0x2f 8259 (masked; a spurious one is ignored), 0x40 timer,
+ * 0x50-0x67 device interrupts (IOAPIC GSI 0-23, device-irq.ts),
  * 0xf0 wake-up IPI, 0xfe APIC error, 0xff APIC spurious.
  */
 import { u8, u32, u64, bool, print, panic, hex, mulHi64 } from "kts";
@@ -20,6 +21,7 @@ import { inb, outb, rdtsc, irqEnable } from "kts/unsafe";
 import { BootInfo } from "../../kernel/boot/bootinfo";
 import { Madt, parseMadt } from "./acpi";
 import { ioapicInit } from "./ioapic";
+import { isDeviceVector, deviceIrqDispatch } from "./device-irq";
 import {
   lapicEnable, lapicEoi, lapicId, lapicErrorStatus,
   timerFreeRun, timerCurrent, timerStop, timerPeriodic,
@@ -110,6 +112,11 @@ function onIrq(vector: u32): void {
   if (vector == VEC_SPURIOUS) return;
   if (vector >= VEC_PIC_BASE && vector < u32(VEC_PIC_BASE + 16)) return; // 8259 spurious (IRQ 7/15): no EOI
   if (vector == VEC_WAKE) {
+    lapicEoi();
+    return;
+  }
+  if (isDeviceVector(vector)) {
+    deviceIrqDispatch(vector);
     lapicEoi();
     return;
   }

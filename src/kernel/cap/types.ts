@@ -43,9 +43,12 @@ export enum CapKind {
   Reply = 6,
   /** May read the audit ring. */
   Audit = 7,
+  /** The system's task control: RIGHT_RECEIVE reads task, capability and memory
+   * information; RIGHT_SEND starts boot services, ends tasks, watches exits. */
+  System = 8,
 }
 /** The largest valid CapKind. */
-export const CAP_KIND_MAX: u32 = 7;
+export const CAP_KIND_MAX: u32 = 8;
 
 /*
  * Rights bits. Untyped constants, so that `RIGHT_SEND | RIGHT_GRANT` is a constant

@@ -20,7 +20,7 @@ import { endpointCloseOp, endpointCreateOp, taskCreateOp, taskDiedOp } from "./l
 import { Message } from "./message";
 import { IpcState } from "./state";
 import { TaskState } from "./task";
-import { callOp, receiveOp, replyOp, sendOp } from "./transfer";
+import { callOp, kernelPostOp, receiveOp, replyOp, sendOp } from "./transfer";
 import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_TASK } from "./types";
 
 export class Ipc {
@@ -64,6 +64,11 @@ export class Ipc {
 
   reply(server: u32, token: u64, msg: Message, now: u64): IpcResult {
     return replyOp(this.state, server, token, msg, now);
+  }
+
+  /** A message from the kernel (sender NO_TASK): an interrupt or a task's exit. */
+  postFromKernel(endpoint: u32, msg: Message, now: u64): IpcResult {
+    return kernelPostOp(this.state, endpoint, msg, now);
   }
 
   // ---- the scheduler's view ----

@@ -19,7 +19,7 @@
  * wakes with Ok and the reply in its inbox, or with the reason the reply was
  * refused (Denied, Rejected, BadMessage). A call is never left hanging.
  */
-import { u32, u64, bool } from "kts";
+import { u8, u32, u64, bool, array } from "kts";
 import { AuditKind } from "./audit";
 import { FLAG_CALL, FLAG_REPLY, Message } from "./message";
 import { IpcState } from "./state";
@@ -89,6 +89,39 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
   r = op == IpcOp.Call ? IpcResult.Blocked : IpcResult.Ok;
   s.audit(now, kind, task, endpoint, msg.label, r);
   return r;
+}
+
+/** The principal kernel messages carry: all zero, which no program image hashes to. */
+const KERNEL_PRINCIPAL: u8[] = array(32, 0);
+
+/**
+ * A message from the kernel itself (an interrupt, a task's exit), sender
+ * NO_TASK: delivered to a waiting receiver or queued like a send. The kernel
+ * checked the recipient's right to it when the binding was made, so there is
+ * no capability check or rate limit; carried capabilities are not allowed.
+ */
+export function kernelPostOp(s: IpcState, endpoint: u32, msg: Message, now: u64): IpcResult {
+  let r: IpcResult = s.checkEndpoint(endpoint);
+  if (r == IpcResult.Ok && (!msg.wellFormed() || msg.capCount != 0)) r = IpcResult.BadMessage;
+  if (r == IpcResult.Ok && s.endpoints[endpoint].recvHead == NO_TASK && s.endpoints[endpoint].full()) r = IpcResult.QueueFull;
+  if (r != IpcResult.Ok) {
+    s.audit(now, AuditKind.Send, NO_TASK, endpoint, msg.label, r);
+    return r;
+  }
+  const e = s.endpoints[endpoint];
+  const m = s.staging;
+  m.copyBodyFrom(msg);
+  m.stamp(NO_TASK, KERNEL_PRINCIPAL, endpoint, 0n, 0);
+  const receiver: u32 = s.popReceiver(endpoint);
+  if (receiver != NO_TASK) {
+    s.tasks[receiver].inbox.copyFrom(m);
+    s.wake(receiver, IpcResult.Ok);
+  } else {
+    e.tailSlot().copyFrom(m);
+    e.commitTail();
+  }
+  s.audit(now, AuditKind.Send, NO_TASK, endpoint, msg.label, IpcResult.Ok);
+  return IpcResult.Ok;
 }
 
 /** caller's call through endpoint is now held by server. */

@@ -16,6 +16,9 @@ import { exitCurrent } from "../task/lifecycle";
 import { userRangeOk, userLoad8 } from "../task/usermem";
 import { Syscall, SysError } from "./numbers.generated";
 import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapRevoke } from "./ipc-calls";
+import { sysIrqBind, sysIrqAck, sysConsoleRead } from "./device-calls";
+import { sysAuditRead, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
+import { sleepCurrent } from "../task/sleep";
 
 declare function kts_putc(c: u8): void;
 
@@ -71,6 +74,37 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.Time:
       result = monotonicNanos();
+      break;
+    case Syscall.Sleep:
+      frameSetResult(frame, 0n);
+      sleepCurrent(frameArg(frame, 0));
+      return;
+    case Syscall.IrqBind:
+      result = sysIrqBind(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.IrqAck:
+      result = sysIrqAck(task, frameArg(frame, 0));
+      break;
+    case Syscall.ConsoleRead:
+      result = sysConsoleRead(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
+      break;
+    case Syscall.AuditRead:
+      result = sysAuditRead(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3));
+      break;
+    case Syscall.TaskKill:
+      result = sysTaskKill(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.TaskInfo:
+      result = sysTaskInfo(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
+      break;
+    case Syscall.CapInfo:
+      result = sysCapInfo(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3));
+      break;
+    case Syscall.MemInfo:
+      result = sysMemInfo(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.ExitWatch:
+      result = sysExitWatch(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
     default:
       break;

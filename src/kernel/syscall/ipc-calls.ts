@@ -36,7 +36,7 @@ function fromIpc(r: IpcResult): u64 {
  * CPU: its partner is about to block or has just answered, so the woken task
  * runs next here instead of waiting for an idle CPU's next tick (no IPIs yet).
  */
-function wakeReleased(): void {
+export function wakeReleased(): void {
   const here: u32 = cpuBit(cpuIndex());
   for (let t: u32 = ipc.popWake(); t != NO_TASK; t = ipc.popWake()) {
     scheduler.setAffinity(t, here);
@@ -47,14 +47,23 @@ function wakeReleased(): void {
 
 /** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
 function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
-  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), CapKind.Endpoint, rights, now, true, view);
+  return capabilityOf(task, handle, CapKind.Endpoint, rights, now);
+}
+
+/**
+ * Resolves a user handle to a capability of `kind` with `rights` (exercising
+ * it: use counts and expiry apply). Returns its object (objA) or, audited as a
+ * denial, an error code (test with isError).
+ */
+export function capabilityOf(task: u32, handle: u64, kind: CapKind, rights: u32, now: u64): u64 {
+  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), kind, rights, now, true, view);
   if (e == CapError.Ok) return view.objA;
   ipc.audit(AuditKind.Denied, task, u32(handle & 0xffff_ffffn), u32(e), IpcResult.Denied, now);
   const denied: bool = e == CapError.Rights || e == CapError.WrongKind || e == CapError.Expired || e == CapError.Exhausted;
   return sysError(denied ? SysError.Denied : SysError.BadCapability);
 }
 
-function isError(v: u64): bool {
+export function isError(v: u64): bool {
   return v >= 0xffff_ffff_ffff_0000n;
 }
 

@@ -6,15 +6,16 @@
  * scheduler forgets it once no CPU runs on its stack), and the fault hook the
  * arch layer calls for a fault in user mode.
  */
-import { u8, u32, u64, usize, log, hex, array, LOG_ERROR, LOG_INFO } from "kts";
+import { u8, u32, u64, usize, bool, log, hex, array, LOG_ERROR, LOG_INFO } from "kts";
 import { store8 } from "kts/unsafe";
 import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } from "arch";
 import { frames } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_USER, MAP_WRITE } from "../mem/flags";
-import { scheduler, NO_TASK, ALL_CPUS } from "../sched/index";
+import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, TaskState } from "../sched/index";
 import { capReleaseTask } from "../cap/index";
-import { resources, setSavedSp, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
+import { resources, setSavedSp, isSwitching, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
+import { notifyExit } from "./exit-watch";
 import { schedLock, schedUnlock } from "./lock";
 import { schedule } from "./schedule";
 import { USER_STACK_TOP, USER_STACK_PAGES } from "./usermem";
@@ -112,19 +113,78 @@ export function releaseMemory(t: u32): void {
   r.user = false;
 }
 
+/** Exit code of a task ended by taskKill. */
+export const KILLED_EXIT_CODE: u64 = 0xdeadn;
+
+/** Under the lock: t is over. Its capabilities go; IPC peers waiting on it get PeerDied; its watcher hears. */
+function endTask(t: u32, code: u64, abnormal: bool): void {
+  resources[t].exitCode = code;
+  resources[t].killPending = false;
+  scheduler.exit(t);
+  capReleaseTask(t);
+  notifyExit(t, code, abnormal);
+  ipcTaskEnded(t);
+}
+
 /** Ends the calling task (exit syscall or fault) and switches away for good. */
 export function exitCurrent(code: u64): void {
-  const cpu: u32 = cpuIndex();
   schedLock();
-  const t: u32 = scheduler.current(cpu);
-  resources[t].exitCode = code;
-  scheduler.exit(t);
-  // Its capabilities go; IPC peers waiting on it are released with PeerDied.
-  capReleaseTask(t);
-  ipcTaskEnded(t);
+  const t: u32 = scheduler.current(cpuIndex());
+  endTask(t, code, resources[t].faults != 0);
   schedUnlock();
   log(LOG_INFO, `task ${t} exited with ${code}`);
   schedule();
+}
+
+/**
+ * Ends user task t from outside. A task running on another CPU is marked and
+ * ends itself at its next interrupt (every CPU ticks, so within a tick); one
+ * that is ready or blocked ends now. Returns false if t is no live user task.
+ */
+export function killTask(t: u32): bool {
+  if (t >= MAX_TASKS) return false;
+  schedLock();
+  const r = resources[t];
+  const state = scheduler.task(t).state;
+  if (!r.live || !r.user || state == TaskState.Dead || state == TaskState.Free) {
+    schedUnlock();
+    return false;
+  }
+  r.faults = u32(r.faults + 1);
+  if (state == TaskState.Running) {
+    r.killPending = true;
+    schedUnlock();
+    return true;
+  }
+  endTask(t, KILLED_EXIT_CODE, true);
+  // A CPU still switching away from it reaps it when it arrives (schedule.ts arrived()).
+  const reapHere: bool = claimReap(t);
+  schedUnlock();
+  if (reapHere) reap(t);
+  log(LOG_INFO, `task ${t} killed`);
+  return true;
+}
+
+/** A killed task that was running: called at the end of an interrupt that interrupted it. */
+export function killIfPending(t: u32): void {
+  if (!resources[t].killPending) return;
+  log(LOG_INFO, `task ${t} killed`);
+  exitCurrent(KILLED_EXIT_CODE);
+}
+
+/** Under the lock: whether the caller is the one to free dead task t (then nobody else will). */
+export function claimReap(t: u32): bool {
+  if (scheduler.task(t).state != TaskState.Dead || !resources[t].live || isSwitching(t)) return false;
+  resources[t].live = false;
+  return true;
+}
+
+/** Frees a dead task claimed with claimReap, outside the lock. */
+export function reap(t: u32): void {
+  releaseMemory(t);
+  schedLock();
+  scheduler.release(t);
+  schedUnlock();
 }
 
 /** The arch calls this for a fault in user mode; the task ends, the kernel goes on. */

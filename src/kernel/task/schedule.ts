@@ -17,7 +17,7 @@ import { scheduler, NO_TASK, TaskState, MAX_CPUS } from "../sched/index";
 import { enterKernelSpace } from "../mem/index";
 import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
 import { schedLock, schedUnlock } from "./lock";
-import { releaseMemory } from "./lifecycle";
+import { claimReap, reap, killIfPending } from "./lifecycle";
 
 /** Bit c set: the task has run on CPU c (tests check that work spreads). */
 const ranOn: u32[] = array(64, 0);
@@ -67,12 +67,10 @@ export function arrived(): void {
   if (prev == 0xffff_ffff) return;
   setSwitching(prev, false);
   previous[cpu] = 0xffff_ffff;
-  if (scheduler.task(prev).state == TaskState.Dead && resources[prev].live) {
-    releaseMemory(prev);
-    schedLock();
-    scheduler.release(prev);
-    schedUnlock();
-  }
+  schedLock();
+  const reapHere: bool = claimReap(prev);
+  schedUnlock();
+  if (reapHere) reap(prev);
 }
 
 /**
@@ -84,5 +82,8 @@ export function arrived(): void {
  */
 export function onIrqExit(): void {
   const cpu: u32 = cpuIndex();
-  if (scheduler.needsResched(cpu) && resources[scheduler.current(cpu)].user) schedule();
+  const t: u32 = scheduler.current(cpu);
+  if (!resources[t].user) return;
+  killIfPending(t);
+  if (scheduler.needsResched(cpu)) schedule();
 }

@@ -5,7 +5,7 @@
  * Indexed by the scheduler's task index. Contexts live in a flat array so the
  * arch's contextSwitch can be given the address of a task's slot.
  */
-import { u32, u64, usize, bool, array, structs } from "kts";
+import { u8, u32, u64, usize, bool, array, structs } from "kts";
 import { addressOf, atomicLoad32, atomicStore32 } from "kts/unsafe";
 import { AddressSpace } from "../mem/paging";
 import { MAX_TASKS } from "../sched/index";
@@ -18,7 +18,16 @@ export class TaskResources {
   kstackBase: usize = 0n;
   exitCode: u64 = 0n;
   faults: u32 = 0;
+  /** Set by taskKill for a task running on another CPU: it ends at its next interrupt. */
+  killPending: bool = false;
+  /** Its boot-manifest service index, or NO_SERVICE. */
+  service: u32 = NO_SERVICE;
+  /** Its program or service name (NUL-padded), for ps and logs. */
+  name: u8[] = array(TASK_NAME_BYTES, 0);
 }
+
+export const NO_SERVICE: u32 = 0xffff_ffff;
+export const TASK_NAME_BYTES = 32;
 
 export const KSTACK_FRAMES: u32 = 4;
 export const KSTACK_SIZE: u64 = 0x4000n;

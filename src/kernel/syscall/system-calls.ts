@@ -1,0 +1,180 @@
+/**
+ * The system capability's calls (kind System): reading the kernel's state for
+ * ps/caps/mem (right RECEIVE) and controlling tasks (right SEND): taskKill and
+ * exitWatch; serviceStart lives with the boot services (task/services.ts).
+ * Plus auditRead, authorized by an audit capability. Records are built in a
+ * kernel buffer in the layouts of src/abi/syscalls.json and copied out whole.
+ */
+import { u8, u32, u64, usize, bool, array, slice } from "kts";
+import { monotonicNanos } from "arch";
+import { capAt, capCount, CapKind, CapView, CapError, RIGHT_RECEIVE, RIGHT_SEND } from "../cap/index";
+import { ipc, AuditRecord } from "../ipc/index";
+import { scheduler, MAX_TASKS, MAX_CPUS, TaskState } from "../sched/index";
+import { frames, heap } from "../mem/index";
+import { resources, TASK_NAME_BYTES } from "../task/table";
+import { schedLock, schedUnlock } from "../task/lock";
+import { killTask } from "../task/lifecycle";
+import { setExitWatch } from "../task/exit-watch";
+import { userRangeOk, userWrite } from "../task/usermem";
+import { capabilityOf, isError, sysError } from "./ipc-calls";
+import {
+  SysError,
+  TASK_INFO_BYTES, TASK_INFO_ID, TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_SERVICE, TASK_INFO_CAPS, TASK_INFO_EXIT_CODE, TASK_INFO_NAME,
+  CAP_INFO_BYTES, CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_USES_LEFT, CAP_INFO_OBJ_A, CAP_INFO_OBJ_B, CAP_INFO_EXPIRY,
+  MEM_INFO_BYTES, MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS,
+  AUDIT_RECORD_BYTES, AUDIT_RECORD_SEQ, AUDIT_RECORD_TIME, AUDIT_RECORD_KIND, AUDIT_RECORD_SUBJECT, AUDIT_RECORD_OBJECT, AUDIT_RECORD_DETAIL, AUDIT_RECORD_RESULT, AUDIT_RECORD_REPEAT,
+} from "./numbers.generated";
+
+/** The staging buffer for one record (the largest is TaskInfo). */
+const rec: u8[] = array(TASK_INFO_BYTES, 0);
+const view = new CapView();
+const audit = new AuditRecord();
+/** The most audit records one auditRead copies. */
+const AUDIT_READ_MAX: u64 = 64n;
+
+function put32(o: u32, v: u32): void {
+  for (let i: u32 = 0; i < 4; i++) rec[u32(o + i)] = u8(v >>> (8 * i));
+}
+
+function put64(o: u32, v: u64): void {
+  put32(o, u32(v & 0xffff_ffffn));
+  put32(u32(o + 4), u32(v >> 32n));
+}
+
+function clearRecord(): void {
+  for (let i: u32 = 0; i < rec.length; i++) rec[i] = 0;
+}
+
+/** Copies the first n bytes of the record to user address va. */
+function recordToUser(task: u32, va: usize, n: u32): bool {
+  const space = resources[task].space;
+  if (!userRangeOk(space, va, u64(n), true)) return false;
+  return userWrite(space, va, slice(rec, 0, n));
+}
+
+/** Under the lock: the system capability's object check; 0 or an error code. */
+function systemRight(task: u32, handle: u64, right: u32): u64 {
+  const r: u64 = capabilityOf(task, handle, CapKind.System, right, monotonicNanos());
+  return isError(r) ? r : 0n;
+}
+
+export function sysTaskKill(task: u32, sys: u64, target: u64): u64 {
+  schedLock();
+  const ok: u64 = systemRight(task, sys, RIGHT_SEND);
+  schedUnlock();
+  if (isError(ok)) return ok;
+  if (target >= u64(MAX_TASKS) || !killTask(u32(target))) return sysError(SysError.Invalid);
+  return 0n;
+}
+
+export function sysExitWatch(task: u32, sys: u64, endpointHandle: u64): u64 {
+  schedLock();
+  let r: u64 = systemRight(task, sys, RIGHT_SEND);
+  if (!isError(r)) {
+    const ep: u64 = capabilityOf(task, endpointHandle, CapKind.Endpoint, RIGHT_SEND, monotonicNanos());
+    r = ep;
+    if (!isError(ep)) {
+      setExitWatch(u32(ep));
+      r = 0n;
+    }
+  }
+  schedUnlock();
+  return r;
+}
+
+export function sysTaskInfo(task: u32, sys: u64, target: u64, va: usize): u64 {
+  schedLock();
+  let r: u64 = systemRight(task, sys, RIGHT_RECEIVE);
+  if (!isError(r) && target >= u64(MAX_TASKS)) r = sysError(SysError.Invalid);
+  if (!isError(r)) {
+    const t: u32 = u32(target);
+    const tk = scheduler.task(t);
+    const res = resources[t];
+    clearRecord();
+    put32(TASK_INFO_ID, t);
+    put32(TASK_INFO_STATE, u32(tk.state));
+    put32(TASK_INFO_CPU, tk.lastCpu);
+    put32(TASK_INFO_BAND, tk.band);
+    put32(TASK_INFO_SERVICE, res.service);
+    put32(TASK_INFO_CAPS, capCount(t));
+    put64(TASK_INFO_EXIT_CODE, res.exitCode);
+    if (tk.state != TaskState.Free) {
+      for (let i: u32 = 0; i < TASK_NAME_BYTES; i++) rec[u32(TASK_INFO_NAME + i)] = res.name[i];
+    }
+  }
+  schedUnlock();
+  if (isError(r)) return r;
+  return recordToUser(task, va, TASK_INFO_BYTES) ? 0n : sysError(SysError.BadAddress);
+}
+
+export function sysCapInfo(task: u32, sys: u64, target: u64, index: u64, va: usize): u64 {
+  schedLock();
+  let r: u64 = systemRight(task, sys, RIGHT_RECEIVE);
+  if (!isError(r) && (target >= u64(MAX_TASKS) || index > 0xffff_ffffn || capAt(u32(target), u32(index), view) != CapError.Ok)) r = sysError(SysError.Invalid);
+  if (!isError(r)) {
+    clearRecord();
+    put32(CAP_INFO_HANDLE, view.handle);
+    put32(CAP_INFO_KIND, u32(view.kind));
+    put32(CAP_INFO_RIGHTS, view.rights);
+    put32(CAP_INFO_USES_LEFT, view.limited ? view.uses : 0);
+    put64(CAP_INFO_OBJ_A, view.objA);
+    put64(CAP_INFO_OBJ_B, view.objB);
+    put64(CAP_INFO_EXPIRY, view.expiry);
+  }
+  schedUnlock();
+  if (isError(r)) return r;
+  return recordToUser(task, va, CAP_INFO_BYTES) ? 0n : sysError(SysError.BadAddress);
+}
+
+export function sysMemInfo(task: u32, sys: u64, va: usize): u64 {
+  schedLock();
+  const r: u64 = systemRight(task, sys, RIGHT_RECEIVE);
+  if (!isError(r)) {
+    let live: u32 = 0;
+    for (let t: u32 = 0; t < MAX_TASKS; t++) if (resources[t].live) live = u32(live + 1);
+    let cpus: u32 = 0;
+    for (let c: u32 = 0; c < MAX_CPUS; c++) if (scheduler.cpu(c).online) cpus = u32(cpus + 1);
+    clearRecord();
+    put64(MEM_INFO_TOTAL_FRAMES, u64(frames.frames));
+    put64(MEM_INFO_FREE_FRAMES, u64(frames.freeCount));
+    put64(MEM_INFO_HEAP_USED, heap.used);
+    put32(MEM_INFO_TASKS_LIVE, live);
+    put32(MEM_INFO_CPUS, cpus);
+  }
+  schedUnlock();
+  if (isError(r)) return r;
+  return recordToUser(task, va, MEM_INFO_BYTES) ? 0n : sysError(SysError.BadAddress);
+}
+
+/** auditRead: up to max records with seq >= cursor, oldest first; returns how many. */
+export function sysAuditRead(task: u32, auditHandle: u64, cursor: u64, va: usize, max: u64): u64 {
+  schedLock();
+  const ok: u64 = capabilityOf(task, auditHandle, CapKind.Audit, RIGHT_RECEIVE, monotonicNanos());
+  schedUnlock();
+  if (isError(ok)) return ok;
+  const n: u64 = max < AUDIT_READ_MAX ? max : AUDIT_READ_MAX;
+  if (!userRangeOk(resources[task].space, va, u64(n * u64(AUDIT_RECORD_BYTES)), true)) return sysError(SysError.BadAddress);
+  let at: u64 = cursor;
+  let copied: u64 = 0n;
+  while (copied < n) {
+    schedLock();
+    const next: u64 = ipc.auditRead(at, audit);
+    if (next != at) {
+      clearRecord();
+      put64(AUDIT_RECORD_SEQ, audit.seq);
+      put64(AUDIT_RECORD_TIME, audit.time);
+      put32(AUDIT_RECORD_KIND, u32(audit.kind));
+      put32(AUDIT_RECORD_SUBJECT, audit.subject);
+      put32(AUDIT_RECORD_OBJECT, audit.object);
+      put32(AUDIT_RECORD_DETAIL, audit.detail);
+      put32(AUDIT_RECORD_RESULT, u32(audit.result));
+      put32(AUDIT_RECORD_REPEAT, audit.repeat);
+    }
+    schedUnlock();
+    if (next == at) break;
+    if (!recordToUser(task, usize(va + u64(copied * u64(AUDIT_RECORD_BYTES))), AUDIT_RECORD_BYTES)) return sysError(SysError.BadAddress);
+    at = next;
+    copied = u64(copied + 1n);
+  }
+  return copied;
+}
