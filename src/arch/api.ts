@@ -10,6 +10,7 @@
  *   interruptsInit(info)    boot CPU: interrupt controller (IOAPIC+LAPIC / GICv3)
  *   timerStart(hz, onTick)  this CPU: periodic tick calling onTick(), then unmasked
  *   monotonicNanos()        time since boot, from the CPU counter (TSC / CNTVCT)
+ *   wakeCpu(cpu)            an IPI that makes CPU `cpu` reschedule now (new work)
  *   cpuIndex()              this CPU's index (0 = boot CPU), from per-CPU data
  *   startSecondaryCpus(info, entry)   start every other CPU in info; each runs its
  *                           own CPU tables and then entry(index) on its own stack;

@@ -12,19 +12,22 @@ import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
 import { memInit, enterKernelSpace } from "./mem/index";
 import { scheduler } from "./sched/index";
 import { schedLock, schedUnlock } from "./task/lock";
-import { schedule } from "./task/schedule";
+import { schedule, pokeMask } from "./task/schedule";
 import { wakeSleepers } from "./task/sleep";
+import { bootServices } from "./task/services";
 // Imported so the image contains them: the arch layer's assembly calls the
 // system-call dispatcher and the user-fault hook.
 import { onSyscall } from "./syscall/dispatch";
 import { onUserFault } from "./task/lifecycle";
 import { ipc } from "./ipc/index";
-import { holdsEndpointRight, wakeReleased } from "./syscall/ipc-calls";
+import { holdsEndpointRight, mayTransfer, moveCarriedCapabilities, wakeReleased } from "./syscall/ipc-calls";
 import { irqInit } from "./irq/delivery";
 import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
 
 export const TICK_HZ: u32 = 100;
+/** Load balancing runs every this many ticks of the boot CPU (100 ms). */
+const BALANCE_TICKS: u32 = 10;
 
 export const bootInfo = new BootInfo();
 /** Timer ticks seen by each CPU (each CPU writes only its own slot). */
@@ -37,8 +40,14 @@ function onTick(): void {
   ticks[cpu] = u64(ticks[cpu] + 1n);
   schedLock();
   scheduler.tick(cpu);
-  if (cpu == 0) wakeSleepers(monotonicNanos());
+  let woken: u32 = 0;
+  if (cpu == 0) {
+    woken = wakeSleepers(monotonicNanos());
+    // Every BALANCE_TICKS, ready tasks move from busy CPUs to idle ones.
+    if (u64(ticks[0] % u64(BALANCE_TICKS)) == 0n) woken = u32(woken | scheduler.balance());
+  }
   schedUnlock();
+  pokeMask(woken);
 }
 
 /** This CPU joins the scheduler: what runs now becomes its idle task. */
@@ -50,6 +59,8 @@ function joinScheduler(cpu: u32): void {
 
 export function kernelMain(bootArg: usize): void {
   bootKernel(bootArg);
+  // The boot bundle's services: verified, then init starts (and it starts the rest).
+  bootServices(bootInfo.initrdBase, bootInfo.initrdSize, scheduler.current(cpuIndex()));
   idle();
 }
 
@@ -61,6 +72,8 @@ export function bootKernel(bootArg: usize): u32 {
   joinScheduler(0);
   // Zero trust: every IPC operation is checked against the sender's capabilities.
   ipc.setCapabilityCheck(holdsEndpointRight);
+  ipc.setTransferCheck(mayTransfer);
+  ipc.setCapDelivery(moveCarriedCapabilities);
   interruptsInit(bootInfo);
   // Device interrupts become IPC messages for user-space drivers (each line masked until bound).
   irqInit(wakeReleased);

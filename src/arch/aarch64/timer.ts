@@ -8,15 +8,17 @@
  * CNTVCT_EL0 at CNTFRQ_EL0 Hz.
  */
 import { u32, u64, usize, print, panic, hex, array } from "kts";
-import { readSysreg, writeSysreg, isb, irqEnable, halt } from "kts/unsafe";
+import { readSysreg, writeSysreg, isb, dsbIsh, irqEnable, halt } from "kts/unsafe";
 import { BootInfo, MAX_CPUS } from "../../kernel/boot/bootinfo";
 import { setIrqHandler } from "./traps";
 import { deviceIrqDispatch } from "./device-irq";
 import { gicDistInit, gicCpuInit, gicEnablePrivate, gicAcknowledge, gicEndOfInterrupt, INTID_SPURIOUS_FIRST } from "./gic";
-import { cpuIndex } from "./smp";
+import { cpuIndex, cpuMpidr } from "./smp";
 
 /** The EL1 virtual timer's PPI. */
 const INTID_VIRTUAL_TIMER: u32 = 27;
+/** The software-generated interrupt that wakes a CPU for new work. */
+const INTID_WAKE: u32 = 0;
 const CNTV_CTL_ENABLE: u64 = 1n;
 const CNTV_CTL_IMASK: u64 = 2n;
 const NANOS_PER_SECOND: u64 = 1_000_000_000n;
@@ -64,7 +66,23 @@ export function timerStart(hz: u32, onTick: () => void): void {
   writeSysreg("CNTV_CTL_EL0", CNTV_CTL_ENABLE);
   isb();
   gicEnablePrivate(cpu, INTID_VIRTUAL_TIMER);
+  gicEnablePrivate(cpu, INTID_WAKE);
   irqEnable();
+}
+
+/**
+ * Interrupts CPU `cpu` (SGI INTID_WAKE) so that it notices work the scheduler
+ * gave it now instead of at its next tick: an idle CPU leaves its wait, a busy
+ * one reschedules on the way out of the interrupt.
+ */
+export function wakeCpu(cpu: u32): void {
+  if (cpu >= MAX_CPUS) return;
+  const aff: u64 = cpuMpidr(cpu);
+  // ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16], target list [15:0] (bit Aff0).
+  const v: u64 = u64(((aff >> 32n) & 0xffn) << 48n) | u64(((aff >> 16n) & 0xffn) << 32n) | u64(u64(INTID_WAKE) << 24n) | u64(((aff >> 8n) & 0xffn) << 16n) | u64(1n << (aff & 0xfn));
+  dsbIsh();
+  writeSysreg("ICC_SGI1R_EL1", v);
+  isb();
 }
 
 /** Nanoseconds since earlyInit, from the virtual counter. */
@@ -90,6 +108,8 @@ function onIrq(frame: usize): void {
   const cpu: u32 = cpuIndex();
   if (intid == INTID_VIRTUAL_TIMER) {
     timerInterrupt(cpu);
+  } else if (intid == INTID_WAKE) {
+    // Nothing to do here: the interrupt's end (onIrqExit) or the idle loop reschedules.
   } else if (intid >= 32) {
     deviceIrqDispatch(intid);
   } else {

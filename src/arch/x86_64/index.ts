@@ -7,7 +7,7 @@ export { haltForever, powerOff } from "./cpu";
 // Owned by memory management (lead): keep these two lines.
 export { ELF_MACHINE, physToVirt, virtToPhys, imagePhysStart } from "./memory";
 export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll, syncInstructionCache } from "./paging";
-export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt } from "./timer";
+export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt, wakeCpu } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";
 export { probeRead64 } from "./traps";
 // User mode (issue #4).

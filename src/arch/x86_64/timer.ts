@@ -23,12 +23,13 @@ import { Madt, parseMadt } from "./acpi";
 import { ioapicInit } from "./ioapic";
 import { isDeviceVector, deviceIrqDispatch } from "./device-irq";
 import {
-  lapicEnable, lapicEoi, lapicId, lapicErrorStatus,
+  lapicEnable, lapicEoi, lapicId, lapicErrorStatus, sendFixedIpi,
   timerFreeRun, timerCurrent, timerStop, timerPeriodic,
 } from "./lapic";
 import { setIrqHandler, setNmiHandler } from "./traps";
 import { isStopping, haltHere } from "./cpu";
-import { cpuIndex, pcpuSet, PCPU_APIC_ID } from "./percpu";
+import { cpuIndex, pcpuGet, pcpuSet, PCPU_APIC_ID } from "./percpu";
+import { MAX_CPUS } from "../../kernel/boot/bootinfo";
 
 declare function x86_sti_hlt(): void;
 
@@ -168,6 +169,16 @@ export function monotonicNanos(): u64 {
   const hi: u64 = mulHi64(d, tscScale);
   const lo: u64 = u64(d * tscScale);
   return u64(hi << 32n) | (lo >> 32n);
+}
+
+/**
+ * Interrupts CPU `cpu` (vector VEC_WAKE) so that it notices work the scheduler
+ * gave it now instead of at its next tick: an idle CPU leaves its hlt, a busy
+ * one reschedules on the way out of the interrupt.
+ */
+export function wakeCpu(cpu: u32): void {
+  if (cpu >= MAX_CPUS) return;
+  sendFixedIpi(u32(pcpuGet(cpu, PCPU_APIC_ID) & 0xffn), VEC_WAKE);
 }
 
 /** Enables interrupts and sleeps until the next one (sti; hlt: no wakeup is lost in between). */

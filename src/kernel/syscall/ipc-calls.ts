@@ -7,7 +7,7 @@
  */
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
-import { capLookup, capAt, capCount, capDerive, capRevoke, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
+import { capLookup, capAt, capCount, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
@@ -34,7 +34,7 @@ function fromIpc(r: IpcResult): u64 {
 /**
  * Wakes every task the last IPC operation released (under the lock), on this
  * CPU: its partner is about to block or has just answered, so the woken task
- * runs next here instead of waiting for an idle CPU's next tick (no IPIs yet).
+ * runs next here, with no IPI and its partner's data still in this CPU's cache.
  */
 export function wakeReleased(): void {
   const here: u32 = cpuBit(cpuIndex());
@@ -77,6 +77,24 @@ export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
     if (scan.kind == CapKind.Endpoint && scan.objA == u64(endpoint) && u32(scan.rights & need) == need) return true;
   }
   return false;
+}
+
+/** The interceptor's transfer check: may the task pass this handle in a message (it holds it with GRANT)? */
+export function mayTransfer(task: u32, handle: u32): bool {
+  return capLookup(task, handle, CapKind.Any, RIGHT_GRANT, monotonicNanos(), false, scan) == CapError.Ok;
+}
+
+/**
+ * The interceptor's delivery hook: a message carrying capabilities reached the
+ * receiver's inbox, so each one moves from sender to receiver and the message
+ * names it by the receiver's handle. One that went away since the send (revoked,
+ * expired) or that finds the receiver's table full arrives as handle 0.
+ */
+export function moveCarriedCapabilities(sender: u32, receiver: u32, msg: Message, now: u64): void {
+  for (let i: u32 = 0; i < msg.capCount; i++) {
+    const e: CapError = capTransfer(sender, msg.caps[i], receiver, now, scan);
+    msg.caps[i] = e == CapError.Ok ? scan.handle : 0;
+  }
 }
 
 /** Blocks the current task with `reason`, drops the lock and runs something else until woken. */

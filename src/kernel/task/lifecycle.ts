@@ -17,7 +17,7 @@ import { capReleaseTask } from "../cap/index";
 import { resources, setSavedSp, isSwitching, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
 import { notifyExit } from "./exit-watch";
 import { schedLock, schedUnlock } from "./lock";
-import { schedule } from "./schedule";
+import { schedule, poke } from "./schedule";
 import { USER_STACK_TOP, USER_STACK_PAGES } from "./usermem";
 import { checkElf, ElfError, ElfImage } from "../loader/elf";
 import { mapElf } from "../loader/elf-map";
@@ -77,8 +77,9 @@ export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
 /** Lets a task made by spawnElf run (after its capabilities are in place). */
 export function startTask(t: u32): void {
   schedLock();
-  scheduler.wake(t);
+  const cpu: u32 = scheduler.wake(t);
   schedUnlock();
+  poke(cpu);
 }
 
 /** Why spawnElf refused an image. */

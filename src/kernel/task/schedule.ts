@@ -12,8 +12,8 @@
  */
 import { u32, usize, bool, array, spinWait } from "kts";
 import { irqSave, irqRestore } from "kts/unsafe";
-import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch } from "arch";
-import { scheduler, NO_TASK, TaskState, MAX_CPUS } from "../sched/index";
+import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch, wakeCpu } from "arch";
+import { scheduler, NO_TASK, NO_CPU, TaskState, MAX_CPUS } from "../sched/index";
 import { enterKernelSpace } from "../mem/index";
 import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
 import { schedLock, schedUnlock } from "./lock";
@@ -36,11 +36,14 @@ export function schedule(): void {
   schedLock();
   const prev: u32 = scheduler.current(cpu);
   const next: u32 = scheduler.pickNext(cpu);
+  // pickNext may have moved a task to another CPU (affinity): that CPU hears now.
+  const kick: u32 = scheduler.takeKick(cpu);
   // Marked in the same critical section that made prev pickable again: another
   // CPU that picks it now waits until its context is saved (arrived()).
   const switching: bool = next != prev && next != NO_TASK;
   if (switching) setSwitching(prev, true);
   schedUnlock();
+  poke(kick);
   if (!switching) {
     irqRestore(flags);
     return;
@@ -58,6 +61,16 @@ export function schedule(): void {
   contextSwitch(savedSpAddress(prev), savedSpOf(next));
   arrived();
   irqRestore(flags);
+}
+
+/** After a wake-up placed work on `cpu`: interrupt that CPU now unless it is this one (or none). */
+export function poke(cpu: u32): void {
+  if (cpu != NO_CPU && cpu != cpuIndex()) wakeCpu(cpu);
+}
+
+/** poke() for every CPU whose bit is set in mask. */
+export function pokeMask(mask: u32): void {
+  for (let c: u32 = 0; c < MAX_CPUS; c++) if (u32(mask & u32(1 << c)) != 0) poke(c);
 }
 
 /** Runs on the new context right after a switch: the previous task's context is saved now. */

@@ -5,7 +5,7 @@
  */
 import { u32, u64, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
-import { scheduler, BlockReason, MAX_TASKS, TaskState } from "../sched/index";
+import { scheduler, BlockReason, MAX_TASKS, MAX_CPUS, TaskState, cpuBit } from "../sched/index";
 import { schedLock, schedUnlock } from "./lock";
 import { schedule } from "./schedule";
 
@@ -24,12 +24,16 @@ export function sleepCurrent(nanos: u64): void {
   schedule();
 }
 
-/** Under the lock, from the boot CPU's tick: wakes the sleepers whose time has come. */
-export function wakeSleepers(now: u64): void {
+/** Under the lock, from the boot CPU's tick: wakes the sleepers whose time has come; returns the CPUs to poke. */
+export function wakeSleepers(now: u64): u32 {
+  let cpus: u32 = 0;
   for (let t: u32 = 0; t < MAX_TASKS; t++) {
     if (wakeAt[t] == 0n || wakeAt[t] > now) continue;
     wakeAt[t] = 0n;
     const tk = scheduler.task(t);
-    if (tk.state == TaskState.Blocked && tk.reason == BlockReason.Sleep) scheduler.wake(t);
+    if (tk.state != TaskState.Blocked || tk.reason != BlockReason.Sleep) continue;
+    const cpu: u32 = scheduler.wake(t);
+    if (cpu < MAX_CPUS) cpus = u32(cpus | cpuBit(cpu));
   }
+  return cpus;
 }
