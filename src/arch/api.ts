@@ -18,7 +18,8 @@
  *   haltForever(), powerOff(code)
  *   physToVirt(pa), virtToPhys(va)    the kernel's direct map of physical memory
  *   paging: PAGE_SIZE, LEVELS, pteTable, pteLeaf, pteAddress, ptePresent, pteIsLeaf,
- *           levelIndex, activateAddressSpace, flushTlbAll, flushTlbPage
+ *           levelIndex, activateAddressSpace, flushTlbAll, flushTlbPage,
+ *           TLB_FLUSH_BROADCAST (true if those flushes reach every CPU)
  *   traps:  probeRead64(va): reads a u64, or returns false if that faults (the
  *           fault is caught and logged) — kernel tests use it for a deliberate fault
  *

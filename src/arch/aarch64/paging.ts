@@ -78,6 +78,9 @@ export function currentKernelSpace(): usize {
   return readSysreg("TTBR1_EL1") & ADDR;
 }
 
+/** Whether flushTlbPage/flushTlbAll act on every CPU (TLBI VAE1IS/VMALLE1IS reach every CPU). */
+export const TLB_FLUSH_BROADCAST: bool = true;
+
 export function flushTlbPage(va: usize): void {
   tlbiVae1is(va);
 }

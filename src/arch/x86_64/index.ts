@@ -6,7 +6,7 @@ export { ARCH_ID, earlyInit } from "./boot";
 export { haltForever, powerOff } from "./cpu";
 // Owned by memory management (lead): keep these two lines.
 export { ELF_MACHINE, physToVirt, virtToPhys, imagePhysStart } from "./memory";
-export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll, syncInstructionCache } from "./paging";
+export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll, TLB_FLUSH_BROADCAST, syncInstructionCache } from "./paging";
 export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt, wakeCpu } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";
 export { probeRead64 } from "./traps";

@@ -68,6 +68,9 @@ export function currentKernelSpace(): usize {
   return readSysreg("CR3") & ADDR;
 }
 
+/** Whether flushTlbPage/flushTlbAll act on every CPU (invlpg reaches only this CPU). */
+export const TLB_FLUSH_BROADCAST: bool = false;
+
 export function flushTlbPage(va: usize): void {
   invlpg(va);
 }

@@ -21,6 +21,8 @@ export enum MapError {
   Misaligned = 2,
   AlreadyMapped = 3,
   NoMemory = 4,
+  /** unmap: a page in the range is not mapped, or is part of a 2 MiB page. */
+  NotMapped = 5,
 }
 
 /** Index into the table at `level` (0 = root) for virtual address va. */
@@ -101,6 +103,28 @@ export class AddressSpace {
     const slot = entryAddr(table, levelIndex(va, leafLevel));
     if (ptePresent(load64(slot))) return MapError.AlreadyMapped;
     store64(slot, pteLeaf(pa, flags, leafLevel));
+    return MapError.Ok;
+  }
+
+  /**
+   * Removes the 4 KiB mappings of [va, va + size); the frames stay the caller's.
+   * Stops at the first page that is not a mapped 4 KiB page (NotMapped). The
+   * TLBs are not touched: a space live on other CPUs needs mem/shootdown.ts.
+   */
+  unmap(va: usize, size: u64): MapError {
+    if (((va | size) & 0xfffn) != 0n) return MapError.Misaligned;
+    for (let off: u64 = 0n; off < size; off = u64(off + PAGE_SIZE)) {
+      const v: usize = u64(va + off);
+      let table: usize = this.root;
+      for (let level: u32 = 0; level < 3; level++) {
+        const e: u64 = load64(entryAddr(table, levelIndex(v, level)));
+        if (!ptePresent(e) || pteIsLeaf(e, level)) return MapError.NotMapped;
+        table = pteAddress(e);
+      }
+      const slot = entryAddr(table, levelIndex(v, 3));
+      if (!ptePresent(load64(slot))) return MapError.NotMapped;
+      store64(slot, 0n);
+    }
     return MapError.Ok;
   }
 

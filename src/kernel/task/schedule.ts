@@ -18,6 +18,7 @@ import { enterKernelSpace } from "../mem/index";
 import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
 import { schedLock, schedUnlock } from "./lock";
 import { claimReap, reap, killIfPending } from "./lifecycle";
+import { crossCallServe } from "./crosscall";
 
 /** Bit c set: the task has run on CPU c (tests check that work spreads). */
 const ranOn: u32[] = array(64, 0);
@@ -94,6 +95,7 @@ export function arrived(): void {
  * IRQ in a user task always interrupted user mode.
  */
 export function onIrqExit(): void {
+  crossCallServe();
   const cpu: u32 = cpuIndex();
   const t: u32 = scheduler.current(cpu);
   if (!resources[t].user) return;

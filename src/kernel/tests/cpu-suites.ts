@@ -1,11 +1,17 @@
 /**
- * In-kernel CPU suites: the timer ticks on every online CPU, and a deliberate
- * page fault is caught and reported (not fatal) through probeRead64.
+ * In-kernel CPU suites: the timer ticks on every online CPU; a deliberate page
+ * fault is caught and reported (not fatal) through probeRead64; and a TLB
+ * shootdown reaches every CPU (cross-calls make each CPU read a page).
  */
-import { u32, u64, print, check, spinWait } from "kts";
-import { monotonicNanos, probeRead64, physToVirt } from "arch";
+import { u32, u64, usize, array, print, check, spinWait } from "kts";
+import { monotonicNanos, probeRead64, physToVirt, cpuIndex } from "arch";
 import { ticksOf } from "../main";
 import { frames } from "../mem/index";
+import { MAX_CPUS } from "../boot/bootinfo";
+import { MapError } from "../mem/paging";
+import { MAP_WRITE } from "../mem/flags";
+import { kernelMap, kernelUnmap } from "../mem/shootdown";
+import { crossCallOthers } from "../task/crosscall";
 
 export function ticksSuite(online: u32): void {
   print(`test ticks: the timer ticks on each of ${online} CPUs`);
@@ -32,4 +38,31 @@ export function faultSuite(online: u32): void {
   check(probeRead64(physToVirt(pa)), "a mapped read succeeds");
   frames.free(pa);
   check(online >= 1, "at least one CPU");
+}
+
+/** A kernel-half address nothing else maps (above both arches' direct maps). */
+const SCRATCH_VA: usize = 0xffff_c000_0000_0000n;
+/** Per CPU: 1 if its read of the scratch page succeeded, 2 if it faulted. */
+const sawPage: u32[] = array(MAX_CPUS, 0);
+
+function readScratch(cpu: u32): void {
+  sawPage[cpu] = probeRead64(SCRATCH_VA) ? 1 : 2;
+}
+
+export function crossCallSuite(online: u32): void {
+  print(`test shootdown: a kernel page unmapped on one CPU is gone on all ${online}`);
+  const pa: usize = frames.alloc();
+  check(kernelMap(SCRATCH_VA, pa, 4096n, MAP_WRITE) == MapError.Ok, "scratch page mapped");
+  // Every CPU reads it, so every TLB holds the translation.
+  for (let c: u32 = 0; c < MAX_CPUS; c++) sawPage[c] = 0;
+  readScratch(cpuIndex());
+  crossCallOthers(readScratch);
+  for (let c: u32 = 0; c < online; c++) check(sawPage[c] == 1, `cpu ${c} reads the mapped page (saw ${sawPage[c]})`);
+  check(kernelUnmap(SCRATCH_VA, 4096n) == MapError.Ok, "unmapped");
+  // Without the shootdown the other CPUs would still read it through their stale TLB entries.
+  readScratch(cpuIndex());
+  crossCallOthers(readScratch);
+  for (let c: u32 = 0; c < online; c++) check(sawPage[c] == 2, `cpu ${c} faults on the unmapped page (saw ${sawPage[c]})`);
+  check(kernelUnmap(SCRATCH_VA, 4096n) == MapError.NotMapped, "a second unmap reports NotMapped");
+  frames.free(pa);
 }

@@ -8,7 +8,7 @@ import { u32, usize, print, checkFailures } from "kts";
 import { powerOff } from "arch";
 import { bootKernel } from "../main";
 import { framesSuite, heapSuite, sectionsSuite, writeExecSuite } from "./mem-suites";
-import { ticksSuite, faultSuite } from "./cpu-suites";
+import { ticksSuite, faultSuite, crossCallSuite } from "./cpu-suites";
 
 let passed: u32 = 0;
 let failed: u32 = 0;
@@ -33,6 +33,7 @@ export function kernelMain(bootArg: usize): void {
   run(heapSuite, online);
   run(ticksSuite, online);
   run(faultSuite, online);
+  run(crossCallSuite, online);
   print(`${passed} passed, ${failed} failed`);
   powerOff(failed == 0 ? 0 : 1);
 }

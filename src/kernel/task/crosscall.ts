@@ -1,0 +1,62 @@
+"use unsafe";
+/**
+ * Cross-calls: run a function on every other online CPU and wait until each has
+ * run it. The caller's IPI (wakeCpu) interrupts each CPU, which runs the call at
+ * the end of that interrupt (onIrqExit) — or, if it was idle, in its idle loop.
+ * Callers must not hold the scheduler lock or have interrupts masked for long
+ * elsewhere: a CPU spinning with interrupts masked cannot answer. One cross-call
+ * at a time; a CPU waiting for its turn answers the one in progress.
+ */
+import { u32, u64, usize, array, panic, spinWait } from "kts";
+import { addressOf, atomicLoad32, atomicStore32, atomicCas32 } from "kts/unsafe";
+import { cpuIndex, wakeCpu, monotonicNanos } from "arch";
+import { scheduler, MAX_CPUS } from "../sched/index";
+
+/** Longer than any interrupts-masked stretch of a healthy kernel. */
+const TIMEOUT_NS: u64 = 2_000_000_000n;
+
+let callFn: (cpu: u32) => void = nothing;
+/** [0] the generation of the call in progress; [1] the caller lock (CPU index + 1, or 0). */
+const state: u32[] = array(2, 0);
+/** The generation each CPU last answered. */
+const answered: u32[] = array(MAX_CPUS, 0);
+
+function nothing(cpu: u32): void {}
+
+function cell(a: usize, i: u32): usize {
+  return usize(a + u64(i) * 4n);
+}
+
+/** Runs fn(cpu) on every other online CPU; returns when all have. */
+export function crossCallOthers(fn: (cpu: u32) => void): void {
+  const me: u32 = cpuIndex();
+  const st: usize = addressOf(state);
+  while (!atomicCas32(cell(st, 1), 0, u32(me + 1))) {
+    crossCallServe();
+    spinWait();
+  }
+  callFn = fn;
+  const gen: u32 = u32(u32(atomicLoad32(st) + 1) & 0x7fff_ffff);
+  atomicStore32(st, gen);
+  for (let c: u32 = 0; c < MAX_CPUS; c++) if (c != me && scheduler.cpu(c).online) wakeCpu(c);
+  const deadline: u64 = u64(monotonicNanos() + TIMEOUT_NS);
+  for (let c: u32 = 0; c < MAX_CPUS; c++) {
+    if (c == me || !scheduler.cpu(c).online) continue;
+    while (atomicLoad32(cell(addressOf(answered), c)) != gen) {
+      if (monotonicNanos() > deadline) panic(`cross-call: cpu ${c} did not answer within 2 s`);
+      spinWait();
+    }
+  }
+  atomicStore32(cell(st, 1), 0);
+}
+
+/** Runs the call in progress on this CPU if it has not yet (interrupt exit, idle loop). */
+export function crossCallServe(): void {
+  const me: u32 = cpuIndex();
+  const gen: u32 = atomicLoad32(addressOf(state));
+  const mine: usize = cell(addressOf(answered), me);
+  if (atomicLoad32(mine) == gen) return;
+  const fn = callFn;
+  fn(me);
+  atomicStore32(mine, gen);
+}
