@@ -1,20 +1,158 @@
 /**
- * The boot bundle (QEMU -initrd): the user programs the kernel starts.
- * Layout, little-endian (read by src/kernel/loader/bundle.ts):
+ * The boot bundle (QEMU -initrd): what the kernel starts. Read by
+ * src/kernel/loader/bundle.ts. Little-endian; documented in docs/signed-module.md.
+ *
+ * Version 2 (`cambi build`, `cambi run`): a tier's services, signed.
+ *   0    magic "CAMBIBND"                    8 bytes
+ *   8    version (2)                         u32
+ *   12   header bytes (64)                   u32
+ *   16   tier name                           16 bytes, NUL-padded (1..15 of [a-z0-9-])
+ *   32   endpoint count E (0..32)            u32
+ *   36   service count S (1..32)             u32
+ *   40   reserved, zero                      24 bytes
+ *   64   endpoint table: E names             32 bytes each, NUL-padded (1..31 of [a-z0-9-])
+ *   64 + 32E   service table: S records     192 bytes each:
+ *        0    name                           32 bytes, NUL-padded (1..31 of [a-z0-9-])
+ *        32   restart (0 never, 1 always)    u32
+ *        36   capability count C (0..16)     u32
+ *        40   signed module offset           u64, from the bundle's start, after the tables
+ *        48   signed module size             u64 (header + payload: docs/signed-module.md)
+ *        56   reserved, zero                 8 bytes
+ *        64   16 capability slots            8 bytes each: kind u8, rights u8, reserved u16 (0),
+ *                                             argument u32; slots C..15 are zero
+ *   ...  signed modules, each at an 8-byte-aligned offset, in service order
+ * Capability kinds: endpoint 1 (argument: index into the endpoint table), irq 3
+ * (argument: line, 0 = console), audit 7, system 8 (argument 0). Rights bits:
+ * send 1, receive 2, grant 4; irq and audit capabilities carry receive.
+ * A service finds its capabilities by position (capAt(i)): slot order is the
+ * manifest's order.
+ *
+ * Version 1 (`cambi run --programs`, the kernel test images): unsigned ELFs by name.
  *   0   magic "CAMBIBND"           8 bytes
  *   8   version (1)                u32
  *   12  entry count                u32
  *   16  entries, 64 bytes each:    name (48 bytes, NUL-padded), offset u64, size u64
  *   ... data, each entry 8-byte aligned
- * Signatures per module arrive with the trust-chain issue (#5).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
 export const BUNDLE_MAGIC = "CAMBIBND";
 
+/** The codes of the v2 format: the manifest's words map to these (one table). */
+export const CAP_KIND_CODES = { endpoint: 1, irq: 3, audit: 7, system: 8 } as const;
+export const RIGHT_BITS = { send: 1, receive: 2, grant: 4 } as const;
+export const IRQ_LINES = { console: 0 } as const;
+export const RESTART_CODES = { never: 0, always: 1 } as const;
+
+/** Rights each kind may carry (the kernel reader refuses others). */
+export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, irq: 2, audit: 2, system: 3 };
+
+export type CapKindName = keyof typeof CAP_KIND_CODES;
+export type RightName = keyof typeof RIGHT_BITS;
+export type IrqLineName = keyof typeof IRQ_LINES;
+export type RestartName = keyof typeof RESTART_CODES;
+
+/** Sizes and limits of the v2 layout (the kernel reader has the same numbers). */
+export const V2 = {
+  version: 2,
+  headerBytes: 64,
+  tierOffset: 16,
+  tierMax: 15,
+  endpointBytes: 32,
+  serviceBytes: 192,
+  nameMax: 31,
+  capOffset: 64,
+  capBytes: 8,
+  maxCaps: 16,
+  maxServices: 32,
+  maxEndpoints: 32,
+} as const;
+
+const NAME = /^[a-z0-9-]+$/;
+
+export interface EncodedCap {
+  kind: number;
+  rights: number;
+  arg: number;
+}
+
+export interface BundleService {
+  name: string;
+  restart: RestartName;
+  caps: EncodedCap[];
+  /** The whole signed module (header + ELF), as `cambi sign` writes it. */
+  signedModule: Uint8Array;
+}
+
+export interface BundleSpec {
+  tier: string;
+  endpoints: string[];
+  services: BundleService[];
+}
+
+function checkCap(service: string, c: EncodedCap, endpoints: number): void {
+  const kind = (Object.keys(CAP_KIND_CODES) as CapKindName[]).find((k) => CAP_KIND_CODES[k] === c.kind);
+  const argOk = kind === "endpoint" ? c.arg < endpoints : c.arg === 0; // irq: 0 = console, the only line
+  if (!kind || (c.rights & ~KIND_RIGHTS[kind]) !== 0 || !argOk) throw new Error(`bundle: service ${service}: bad capability ${JSON.stringify(c)}`);
+}
+
+function checkName(what: string, name: string, max: number): void {
+  if (!NAME.test(name) || name.length > max) throw new Error(`bundle: ${what} name '${name}' must be 1..${max} of [a-z0-9-]`);
+}
+
+/** Packs a version 2 bundle; throws on anything the format cannot express. */
+export function packBundleV2(spec: BundleSpec): Buffer {
+  checkName("tier", spec.tier, V2.tierMax);
+  if (spec.endpoints.length > V2.maxEndpoints) throw new Error(`bundle: ${spec.endpoints.length} endpoints, at most ${V2.maxEndpoints}`);
+  if (spec.services.length < 1 || spec.services.length > V2.maxServices) throw new Error(`bundle: ${spec.services.length} services, need 1..${V2.maxServices}`);
+  const tablesEnd = V2.headerBytes + V2.endpointBytes * spec.endpoints.length + V2.serviceBytes * spec.services.length;
+  const header = Buffer.alloc(tablesEnd);
+  header.write(BUNDLE_MAGIC, 0, "ascii");
+  header.writeUInt32LE(V2.version, 8);
+  header.writeUInt32LE(V2.headerBytes, 12);
+  header.write(spec.tier, V2.tierOffset, "ascii");
+  header.writeUInt32LE(spec.endpoints.length, 32);
+  header.writeUInt32LE(spec.services.length, 36);
+  spec.endpoints.forEach((e, i) => {
+    checkName("endpoint", e, V2.nameMax);
+    header.write(e, V2.headerBytes + V2.endpointBytes * i, "ascii");
+  });
+  const parts: Buffer[] = [header];
+  let offset = align8(tablesEnd);
+  parts.push(Buffer.alloc(offset - tablesEnd));
+  const serviceTable = V2.headerBytes + V2.endpointBytes * spec.endpoints.length;
+  spec.services.forEach((s, i) => {
+    checkName("service", s.name, V2.nameMax);
+    if (s.caps.length > V2.maxCaps) throw new Error(`bundle: service ${s.name} has ${s.caps.length} capabilities, at most ${V2.maxCaps}`);
+    const at = serviceTable + V2.serviceBytes * i;
+    header.write(s.name, at, "ascii");
+    header.writeUInt32LE(RESTART_CODES[s.restart], at + 32);
+    header.writeUInt32LE(s.caps.length, at + 36);
+    header.writeBigUInt64LE(BigInt(offset), at + 40);
+    header.writeBigUInt64LE(BigInt(s.signedModule.length), at + 48);
+    s.caps.forEach((c, k) => {
+      checkCap(s.name, c, spec.endpoints.length);
+      const slot = at + V2.capOffset + V2.capBytes * k;
+      header.writeUInt8(c.kind, slot);
+      header.writeUInt8(c.rights, slot + 1);
+      header.writeUInt32LE(c.arg, slot + 4);
+    });
+    const padded = Buffer.alloc(align8(s.signedModule.length));
+    Buffer.from(s.signedModule).copy(padded);
+    parts.push(padded);
+    offset += padded.length;
+  });
+  return Buffer.concat(parts);
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/** Packs a version 1 bundle of unsigned programs (cambi run --programs) into out. */
 export function packBundle(entries: { name: string; data: Buffer }[], out: string): void {
   const headerSize = 16 + 64 * entries.length;
-  let offset = (headerSize + 7) & ~7;
+  let offset = align8(headerSize);
   const header = Buffer.alloc(offset);
   header.write(BUNDLE_MAGIC, 0, "ascii");
   header.writeUInt32LE(1, 8);
@@ -26,7 +164,7 @@ export function packBundle(entries: { name: string; data: Buffer }[], out: strin
     header.write(e.name, at, "utf8");
     header.writeBigUInt64LE(BigInt(offset), at + 48);
     header.writeBigUInt64LE(BigInt(e.data.length), at + 56);
-    const padded = Buffer.alloc((e.data.length + 7) & ~7);
+    const padded = Buffer.alloc(align8(e.data.length));
     e.data.copy(padded);
     parts.push(padded);
     offset += padded.length;

@@ -3,6 +3,8 @@
  * entry) compiled freestanding for one arch, the arch's assembly, linked by
  * ld.lld with linker-scripts/<arch>.ld. AArch64 also gets a raw Image (the
  * arm64 Linux Image header is the first bytes of the binary) for QEMU -kernel.
+ * Given a bootstrap public key, the build links a generated C file holding it
+ * (bootstrap-key-c.ts); without one, a kernel that reads the key does not link.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT } from "../project/load.js";
 import { compileFreestanding, freestandingFlags, ToolchainError } from "../toolchain/clang.js";
 import { lineTableC } from "./lines.js";
+import { bootstrapKeyC } from "./bootstrap-key-c.js";
 
 export interface KernelBuild {
   arch: Arch;
@@ -38,7 +41,7 @@ function run(cmd: string, args: string[], cwd?: string): void {
 }
 
 /** Builds the kernel for arch from entry; diagnostics stop the build before any C is compiled. */
-export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string } = {}): KernelBuild {
+export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string; bootstrapKey?: Uint8Array } = {}): KernelBuild {
   const variant = opts.variant ?? "kernel";
   const dir = buildDir(arch, variant);
   const gen = path.join(dir, "gen");
@@ -55,6 +58,13 @@ export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string
     const o = path.join(obj, `asm_${s.replace(/\.S$/, ".o")}`);
     run("clang", [...freestandingFlags(arch), "-c", path.join(asmDir, s), "-o", o]);
     objs.push(o);
+  }
+  if (opts.bootstrapKey) {
+    const keyC = path.join(gen, "kts_bootstrap_key.c");
+    writeFileSync(keyC, bootstrapKeyC(opts.bootstrapKey));
+    const keyO = path.join(obj, "kts_bootstrap_key.o");
+    run("clang", [...freestandingFlags(arch), "-c", keyC, "-o", keyO]);
+    objs.push(keyO);
   }
   // The assembly calls kts_kernel_entry: the entry module's kernelMain.
   const entryModule = r.modules[r.modules.length - 1]!;

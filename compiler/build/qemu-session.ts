@@ -42,9 +42,18 @@ export function watchQemu(
     const decoder = new TextDecoder();
     const chunk = Buffer.alloc(64 * 1024);
 
+    // If this process is told to stop, QEMU must not outlive it.
+    const onSignal = (sig: NodeJS.Signals) => {
+      child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    };
+    const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
+    for (const sig of signals) process.on(sig, onSignal);
     const finish = (r: Omit<SessionResult, "output">) => {
       if (done) return;
       done = true;
+      for (const sig of signals) process.off(sig, onSignal);
       clearTimeout(timer);
       clearInterval(poller);
       child.kill("SIGKILL");

@@ -12,6 +12,9 @@ import { buildCommand } from "./build.js";
 import { runCommand } from "./run.js";
 import { testCommand } from "./test.js";
 import { benchCommand } from "./bench.js";
+import { keygenCommand } from "./keygen.js";
+import { signCommand } from "./sign.js";
+import { verifyCommand } from "./verify.js";
 
 const program = new Command();
 program
@@ -52,7 +55,18 @@ program
 
 program.command("demo").description("compile and run the compiler's demo program (until CambiOS boots)").action(demoCommand);
 
-program.command("build").description("build the kernel image for an arch").addOption(archOption()).action(buildCommand);
+const tierOption = () => new Option("--tier <tier>", "boot-image tier: images/<tier>.json");
+const keyOption = () => new Option("--key <file>", "bootstrap secret key (default: $CAMBI_KEY, else the development key in $XDG_CONFIG_HOME/cambi/dev-key)");
+const servicesOption = () => new Option("--services <dir>", "where service sources live: <dir>/<name>/main.ts (default: src/services)");
+
+program
+  .command("build")
+  .description("build a tier's signed boot bundle and the kernel image (with the bootstrap public key) for an arch")
+  .addOption(archOption())
+  .addOption(tierOption().default("standard"))
+  .addOption(keyOption())
+  .addOption(servicesOption())
+  .action(buildCommand);
 
 program
   .command("run")
@@ -66,6 +80,10 @@ program
   .option("--append <cmdline>", "kernel command line, e.g. loglevel=3")
   .option("--programs <a.ts,b.ts>", "user programs to build into the boot bundle (QEMU -initrd)")
   .option("--entry <file.ts>", "boot an image built from another entry module (e.g. src/kernel/tests/fault-main.ts)")
+  .addOption(new Option("--tier <tier>", "boot-image tier: images/<tier>.json (default: standard; none for --entry images)"))
+  .option("--initrd <file>", "boot this bundle instead of building one (e.g. a damaged copy)")
+  .addOption(keyOption())
+  .addOption(servicesOption())
   .action(runCommand);
 
 program
@@ -84,12 +102,28 @@ program
   .option("--timeout <s>", "seconds to wait for the benchmark image", "300")
   .action(benchCommand);
 
-const notYet: [string, string, string][] = [
-  ["sign", "sign a service ELF into a boot module", "the trust-chain issue (#5)"],
-  ["keygen", "create an Ed25519 key pair", "the trust-chain issue (#5)"],
-  ["verify", "verify a signed boot module", "the trust-chain issue (#5)"],
-  ["image", "build a bootable ISO image", "a later issue"],
-];
+program
+  .command("keygen")
+  .description("create an Ed25519 key pair: <dir>/cambi.key (secret, mode 0600) and <dir>/cambi.pub")
+  .requiredOption("-o, --out <dir>", "directory for the key files")
+  .action(keygenCommand);
+
+program
+  .command("sign")
+  .description("sign a service ELF into a boot module (docs/signed-module.md)")
+  .argument("<elf>", "the service ELF")
+  .requiredOption("--key <secret>", "secret key file (cambi.key)")
+  .option("-o, --out <file>", "the signed module (default: <elf>.signed)")
+  .action(signCommand);
+
+program
+  .command("verify")
+  .description("verify a signed boot module as the kernel does: ok, or refused with the reason")
+  .argument("<module>", "the signed module")
+  .requiredOption("--pubkey <pub>", "public key file (cambi.pub) the module must be signed by")
+  .action(verifyCommand);
+
+const notYet: [string, string, string][] = [["image", "build a bootable ISO image", "a later issue"]];
 for (const [name, desc, issue] of notYet) {
   program
     .command(name)

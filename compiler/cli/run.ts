@@ -2,11 +2,18 @@
  * `cambi run`: boots the kernel in QEMU (TCG) with the serial port on standard
  * input/output. With --expect REGEX it exits 0 as soon as the serial output
  * matches, and non-zero on timeout, panic or QEMU exit, printing the last 40 lines.
+ * The initrd is, first that applies: --initrd FILE; the v1 bundle of --programs;
+ * nothing for --entry images without --tier; else the signed bundle of --tier
+ * (default standard). Without an explicit --tier, a tier whose service sources
+ * do not exist yet boots the kernel alone, with a notice.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
-import { buildOrExit, bundleOrExit } from "./build.js";
+import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundleOrExit } from "./build.js";
+import { loadTier, ManifestError } from "../build/manifest.js";
+import { checkServiceSources, MissingServiceError } from "../build/tier.js";
+import type { BootstrapKey } from "../trust/bootstrap-key.js";
 import { qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
@@ -20,12 +27,43 @@ export interface RunFlags {
   entry?: string;
   append?: string;
   programs?: string;
+  tier?: string;
+  initrd?: string;
+  key?: string;
+  services?: string;
+}
+
+/** True if the tier's services all have sources; a bad manifest is an error. */
+function tierReady(tier: string, servicesDir?: string): boolean {
+  try {
+    checkServiceSources(loadTier(tier), servicesDir ? path.resolve(servicesDir) : undefined);
+    return true;
+  } catch (e) {
+    if (e instanceof ManifestError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    if (!(e instanceof MissingServiceError)) throw e;
+    process.stderr.write(`cambi run: no boot bundle (${e.message.split("\n")[0]}); booting the kernel alone\n`);
+    return false;
+  }
+}
+
+function initrdFor(flags: RunFlags, variant: string, key: BootstrapKey): string | undefined {
+  if (flags.initrd) return path.resolve(flags.initrd);
+  if (flags.programs) return bundleOrExit(flags.arch, flags.programs.split(","), variant);
+  if (flags.entry && !flags.tier) return undefined;
+  const tier = flags.tier ?? DEFAULT_TIER;
+  if (!flags.tier && !tierReady(tier, flags.services)) return undefined;
+  return tierBundleOrExit(flags.arch, tier, key, { quiet: !!flags.expect, ...(flags.services ? { servicesDir: flags.services } : {}) });
 }
 
 export async function runCommand(flags: RunFlags): Promise<void> {
   const variant = flags.entry ? path.basename(flags.entry, ".ts") : "kernel";
-  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, ...(flags.entry ? { entry: flags.entry, variant } : {}) });
-  const initrd = bundleOrExit(flags.arch, flags.programs ? flags.programs.split(",") : [], variant);
+  const key = bootstrapKeyOrExit(flags.key);
+  // The bundle first: a missing service fails before the longer kernel build.
+  const initrd = initrdFor(flags, variant, key);
+  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, bootstrap: key, ...(flags.entry ? { entry: flags.entry, variant } : {}) });
   const { cmd, args } = qemuArgs(flags.arch, b.bootImage, {
     smp: Number(flags.smp),
     memMiB: Number(flags.mem),

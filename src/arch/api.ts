@@ -31,6 +31,8 @@
  *   deviceIrqUnmask(line), deviceIrqMask(line)
  *   consoleRxEnable()            the UART interrupts on received bytes
  *   consoleReadByte()            the next received byte, or 0xffffffff
+ *   consoleReleaseLine()         lets other CPUs print although this CPU's line
+ *                                has no newline yet (a prompt)
  *
  * User mode (issue #4):
  *   userSpaceInit(root)          prepare a new user root table (x86_64: share the

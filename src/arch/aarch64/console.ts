@@ -41,6 +41,12 @@ export function putc(c: u8): void {
   if (c == 0x0a) atomicStore32(lock, 0);
 }
 
+/** Gives the console back mid-line (a user write that ends without a newline, like a prompt). */
+export function consoleReleaseLine(): void {
+  const me: u32 = u32(u32(readSysreg("TPIDR_EL1") & 0xffffn) + 1);
+  atomicCas32(addressOf(lineOwner), me, 0);
+}
+
 function takeLine(lock: usize, me: u32): void {
   if (atomicCas32(lock, 0, me)) return;
   const start: u64 = readSysreg("CNTVCT_EL0") | 0n; // "| 0n": a bare readSysreg() initializer loses its ({ }) in the C (cambi bug)

@@ -13,4 +13,4 @@ export { probeRead64, frameSyscallNumber, frameArg, frameSetResult, framePc } fr
 export { userSpaceInit, activateUserSpace, setKernelStack, contextInitUser, contextSwitch, syncInstructionCache } from "./userspace";
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
-export { consoleRxEnable, consoleReadByte } from "./console";
+export { consoleRxEnable, consoleReadByte, consoleReleaseLine } from "./console";

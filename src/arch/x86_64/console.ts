@@ -53,6 +53,11 @@ export function putc(c: u8): void {
   if (c == 0x0a) atomicStore32(lock, 0);
 }
 
+/** Gives the console back mid-line (a user write that ends without a newline, like a prompt). */
+export function consoleReleaseLine(): void {
+  atomicCas32(addressOf(lineLock), u32(cpuIndex() + 1), 0);
+}
+
 /** Interrupts for received bytes (delivered on CONSOLE_IRQ once a driver unmasks it). */
 export function consoleRxEnable(): void {
   // SAFETY: IER and MCR of COM1; transmit stays polled.

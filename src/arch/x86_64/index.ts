@@ -16,4 +16,4 @@ export { contextInitUser, contextSwitch, setKernelStack } from "./context";
 export { frameSyscallNumber, frameArg, frameSetResult, framePc } from "./frame";
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
-export { consoleRxEnable, consoleReadByte } from "./console";
+export { consoleRxEnable, consoleReadByte, consoleReleaseLine } from "./console";

@@ -7,7 +7,7 @@
  * A negative result (as i64) is -SysError.
  */
 import { u8, u32, u64, usize } from "kts";
-import { cpuIndex, frameSyscallNumber, frameArg, frameSetResult, monotonicNanos } from "arch";
+import { cpuIndex, frameSyscallNumber, frameArg, frameSetResult, monotonicNanos, consoleReleaseLine } from "arch";
 import { scheduler } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
@@ -17,7 +17,7 @@ import { userRangeOk, userLoad8 } from "../task/usermem";
 import { Syscall, SysError } from "./numbers.generated";
 import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapRevoke } from "./ipc-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead } from "./device-calls";
-import { sysAuditRead, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
+import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
 import { sleepCurrent } from "../task/sleep";
 
 declare function kts_putc(c: u8): void;
@@ -91,6 +91,9 @@ export function onSyscall(frame: usize): void {
     case Syscall.AuditRead:
       result = sysAuditRead(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3));
       break;
+    case Syscall.ServiceStart:
+      result = sysServiceStart(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
     case Syscall.TaskKill:
       result = sysTaskKill(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
@@ -118,5 +121,7 @@ function sysWrite(task: u32, buf: usize, len: u64): u64 {
   if (len > WRITE_MAX) return error(SysError.Invalid);
   if (!userRangeOk(space, buf, len, false)) return error(SysError.BadAddress);
   for (let i: u64 = 0n; i < len; i = u64(i + 1n)) kts_putc(userLoad8(space, usize(buf + i)));
+  // A write is atomic, not the line: a prompt must not hold the console until its newline.
+  consoleReleaseLine();
   return len;
 }

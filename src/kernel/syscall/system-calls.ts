@@ -1,7 +1,7 @@
 /**
  * The system capability's calls (kind System): reading the kernel's state for
  * ps/caps/mem (right RECEIVE) and controlling tasks (right SEND): taskKill and
- * exitWatch; serviceStart lives with the boot services (task/services.ts).
+ * exitWatch, and serviceStart (the boot services themselves: task/services.ts).
  * Plus auditRead, authorized by an audit capability. Records are built in a
  * kernel buffer in the layouts of src/abi/syscalls.json and copied out whole.
  */
@@ -9,12 +9,13 @@ import { u8, u32, u64, usize, bool, array, slice } from "kts";
 import { monotonicNanos } from "arch";
 import { capAt, capCount, CapKind, CapView, CapError, RIGHT_RECEIVE, RIGHT_SEND } from "../cap/index";
 import { ipc, AuditRecord } from "../ipc/index";
-import { scheduler, MAX_TASKS, MAX_CPUS, TaskState } from "../sched/index";
+import { scheduler, MAX_TASKS, MAX_CPUS, NO_TASK, TaskState } from "../sched/index";
 import { frames, heap } from "../mem/index";
 import { resources, TASK_NAME_BYTES } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
 import { killTask } from "../task/lifecycle";
 import { setExitWatch } from "../task/exit-watch";
+import { servicesKnown, serviceRefused, startService } from "../task/services";
 import { userRangeOk, userWrite } from "../task/usermem";
 import { capabilityOf, isError, sysError } from "./ipc-calls";
 import {
@@ -65,6 +66,17 @@ export function sysTaskKill(task: u32, sys: u64, target: u64): u64 {
   if (isError(ok)) return ok;
   if (target >= u64(MAX_TASKS) || !killTask(u32(target))) return sysError(SysError.Invalid);
   return 0n;
+}
+
+export function sysServiceStart(task: u32, sys: u64, index: u64): u64 {
+  schedLock();
+  const ok: u64 = systemRight(task, sys, RIGHT_SEND);
+  schedUnlock();
+  if (isError(ok)) return ok;
+  if (index >= u64(servicesKnown())) return sysError(SysError.Invalid);
+  if (serviceRefused(u32(index))) return sysError(SysError.Refused);
+  const t: u32 = startService(u32(index));
+  return t == NO_TASK ? sysError(SysError.NoMemory) : u64(t);
 }
 
 export function sysExitWatch(task: u32, sys: u64, endpointHandle: u64): u64 {

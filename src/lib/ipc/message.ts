@@ -4,11 +4,16 @@
  * one static buffer per program, with accessors for the fields a program sets
  * and reads, and the calls that pass it to the kernel.
  */
-import { u8, u32, u64, usize, array } from "kts";
+import { u8, u32, u64, usize, bool, array } from "kts";
 import { addressOf } from "kts/unsafe";
 import { sysSend, sysReceive, sysCall, sysReply, sysCapAt } from "../sys/syscalls.generated";
 
 export const MESSAGE_BYTES = 336;
+/** Payload bytes a message carries at most, from offset 80. */
+export const PAYLOAD_BYTES = 256;
+const PAYLOAD = 80;
+/** Kernel flag: the message is a call, to be answered with reply(). */
+export const FLAG_CALL: u32 = 0x10000;
 const buf: u8[] = array(MESSAGE_BYTES, 0);
 
 function get32(o: u32): u32 {
@@ -21,6 +26,18 @@ function set32(o: u32, v: u32): void {
 
 export function msgClear(): void {
   for (let i: u32 = 0; i < MESSAGE_BYTES; i++) buf[i] = 0;
+}
+
+/**
+ * Starts a new message in the buffer (which may still hold the last one
+ * received): label set, no payload, no capabilities, no flags. Cheaper than
+ * msgClear() for a call in a loop.
+ */
+export function msgStart(label: u32): void {
+  set32(0, label);
+  set32(4, 0);
+  set32(8, 0);
+  set32(12, 0);
 }
 
 export function msgLabel(): u32 {
@@ -42,7 +59,42 @@ export function msgPrincipalByte(i: u32): u8 {
 
 /** Payload word 0 (bytes 80..88), the programs' usual argument. */
 export function msgWord(): u64 {
-  return u64(u64(get32(80)) | u64(u64(get32(84)) << 32n));
+  return msgWordAt(0);
+}
+
+/** Payload word i (0..31). */
+export function msgWordAt(i: u32): u64 {
+  const o: u32 = u32(PAYLOAD + 8 * (i & 31));
+  return u64(u64(get32(o)) | u64(u64(get32(u32(o + 4))) << 32n));
+}
+
+/** Payload length in bytes. */
+export function msgLength(): u32 {
+  return get32(4);
+}
+
+/** True if the message is a call: the receiver owes it a reply(). */
+export function msgIsCall(): bool {
+  return u32(get32(12) & FLAG_CALL) != 0;
+}
+
+/** Sets the payload to src[from .. from + count) (at most PAYLOAD_BYTES) and its length: the text of a LOG message. */
+export function msgSetText(src: u8[], from: u32, count: u32): void {
+  let n: u32 = 0;
+  while (n < count && n < PAYLOAD_BYTES && u32(from + n) < src.length) {
+    buf[u32(PAYLOAD + n)] = src[u32(from + n)];
+    n = u32(n + 1);
+  }
+  set32(4, n);
+}
+
+/** Copies the payload (as far as its length says and out has room) into out; returns the bytes copied. */
+export function msgCopyText(out: u8[]): u32 {
+  let n: u32 = msgLength();
+  if (n > PAYLOAD_BYTES) n = PAYLOAD_BYTES;
+  if (n > out.length) n = out.length;
+  for (let i: u32 = 0; i < n; i++) out[i] = buf[u32(PAYLOAD + i)];
+  return n;
 }
 
 export function msgSetWord(v: u64): void {

@@ -115,7 +115,7 @@ export function sysMemInfo(system: u64, buf: usize): u64 {
   return kts_syscall(54n, system, buf, 0n, 0n, 0n, 0n);
 }
 
-/** From now on the kernel sends a message to endpoint (right SEND) whenever a task ends (system capability, right SEND): label 0x45584954 (EXIT_LABEL), word 0 = task id, word 1 = exit code, word 2 = service index (or 0xffffffff), word 3 = 1 if it faulted or was killed. */
+/** From now on the kernel sends a message to endpoint (right SEND) whenever a task ends (system capability, right SEND): label 0x45584954 (EXIT_LABEL), word 0 = task id, word 1 = exit code, word 2 = service index (or 0xffffffff), word 3 = 1 if it faulted or was killed, word 4 = 1 if its manifest says to restart it. */
 export function sysExitWatch(system: u64, endpoint: u64): u64 {
   return kts_syscall(55n, system, endpoint, 0n, 0n, 0n, 0n);
 }

@@ -1,0 +1,164 @@
+/**
+ * Boot-image manifests (images/<tier>.json): which services a tier starts,
+ * their restart policy and their capabilities, validated with zod. An error
+ * names the file and the field, e.g.
+ *   images/standard.json: services[2].capabilities[0].rights[1]: Invalid option: ...
+ * A service finds its capabilities by position (capAt(i)), so the order of
+ * `capabilities` is part of the service's interface. Endpoints are declared by
+ * use; their table (bundle order) is the order of first use.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { REPO_ROOT } from "../project/load.js";
+import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type RightName } from "./bundle.js";
+
+export const IMAGES_DIR = path.join(REPO_ROOT, "images");
+/** The first service of every tier: the kernel starts it, it starts the rest. */
+export const FIRST_SERVICE = "init";
+
+const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const name = z.string().regex(NAME, "must match ^[a-z][a-z0-9-]{0,30}$");
+const keysOf = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+function rightsOf(allowed: readonly RightName[]) {
+  return z
+    .array(z.enum(allowed as [RightName, ...RightName[]]))
+    .min(1, "needs at least one right")
+    .refine((r) => new Set(r).size === r.length, "a right is listed twice");
+}
+const rightNames = (mask: number) => keysOf(RIGHT_BITS).filter((r) => (mask & RIGHT_BITS[r]) !== 0);
+
+const capability = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("endpoint"), name, rights: rightsOf(rightNames(KIND_RIGHTS.endpoint)) }),
+  z.strictObject({ kind: z.literal("irq"), line: z.enum(keysOf(IRQ_LINES)) }),
+  z.strictObject({ kind: z.literal("audit") }),
+  z.strictObject({ kind: z.literal("system"), rights: rightsOf(rightNames(KIND_RIGHTS.system)) }),
+]);
+
+const service = z.strictObject({
+  name,
+  restart: z.enum(keysOf(RESTART_CODES)),
+  capabilities: z.array(capability).max(V2.maxCaps, `at most ${V2.maxCaps} capabilities`),
+});
+
+const manifestSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    services: z.array(service).min(1, "a tier needs at least init").max(V2.maxServices, `at most ${V2.maxServices} services`),
+  })
+  .superRefine((m, ctx) => {
+    if (m.services[0] && m.services[0].name !== FIRST_SERVICE) {
+      ctx.addIssue({ code: "custom", path: ["services", 0, "name"], message: `the first service must be '${FIRST_SERVICE}', not '${m.services[0].name}'` });
+    }
+    const seen = new Set<string>();
+    m.services.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["services", i, "name"], message: `service '${s.name}' is listed twice` });
+      seen.add(s.name);
+    });
+    const endpoints = endpointsOf(m.services);
+    if (endpoints.length > V2.maxEndpoints) ctx.addIssue({ code: "custom", path: ["services"], message: `${endpoints.length} endpoints, at most ${V2.maxEndpoints}` });
+  });
+
+export type Capability = z.infer<typeof capability>;
+export type ServiceSpec = z.infer<typeof service>;
+
+export interface Manifest {
+  tier: string;
+  /** The manifest file, as errors name it. */
+  file: string;
+  description?: string;
+  services: ServiceSpec[];
+}
+
+export class ManifestError extends Error {}
+
+/** A zod path as a field reference: services[2].capabilities[0].rights */
+function fieldPath(p: readonly PropertyKey[]): string {
+  let s = "";
+  for (const k of p) s += typeof k === "number" ? `[${k}]` : s === "" ? String(k) : `.${String(k)}`;
+  return s || "(top level)";
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+}
+
+/** Validates parsed JSON as the manifest of `file`'s tier; throws ManifestError naming file and fields. */
+export function parseManifest(file: string, json: unknown): Manifest {
+  const shown = displayPath(file);
+  const tier = path.basename(file, ".json");
+  if (!/^[a-z0-9-]{1,15}$/.test(tier)) throw new ManifestError(`${shown}: the tier name (the file name) must be 1..15 of [a-z0-9-]`);
+  const r = manifestSchema.safeParse(json);
+  if (!r.success) {
+    const lines: string[] = [];
+    for (const issue of r.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const k of issue.keys) lines.push(`${shown}: ${fieldPath([...issue.path, k])}: unknown field`);
+      } else {
+        lines.push(`${shown}: ${fieldPath(issue.path)}: ${issue.message}`);
+      }
+    }
+    throw new ManifestError(lines.join("\n"));
+  }
+  return { tier, file: shown, ...(r.data.description !== undefined ? { description: r.data.description } : {}), services: r.data.services };
+}
+
+export function loadManifest(file: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ManifestError(`${displayPath(file)}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ManifestError(`${displayPath(file)}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseManifest(file, json);
+}
+
+/** The tiers that have a manifest: images/*.json. */
+export function availableTiers(imagesDir = IMAGES_DIR): string[] {
+  return readdirSync(imagesDir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+}
+
+export function loadTier(tier: string, imagesDir = IMAGES_DIR): Manifest {
+  const file = path.join(imagesDir, `${tier}.json`);
+  if (!existsSync(file)) throw new ManifestError(`no manifest for tier '${tier}' (${displayPath(file)}); tiers: ${availableTiers(imagesDir).join(", ")}`);
+  return loadManifest(file);
+}
+
+function endpointsOf(services: ServiceSpec[]): string[] {
+  const names: string[] = [];
+  for (const s of services) for (const c of s.capabilities) if (c.kind === "endpoint" && !names.includes(c.name)) names.push(c.name);
+  return names;
+}
+
+/** The endpoint table: every endpoint name, in order of first use. */
+export function endpointTable(m: Manifest): string[] {
+  return endpointsOf(m.services);
+}
+
+function rightsMask(rights: readonly RightName[]): number {
+  return rights.reduce((mask, r) => mask | RIGHT_BITS[r], 0);
+}
+
+/** A service's capabilities in the bundle's codes, in manifest order. */
+export function encodeCapabilities(s: ServiceSpec, endpoints: string[]): EncodedCap[] {
+  return s.capabilities.map((c): EncodedCap => {
+    switch (c.kind) {
+      case "endpoint":
+        return { kind: CAP_KIND_CODES.endpoint, rights: rightsMask(c.rights), arg: endpoints.indexOf(c.name) };
+      case "irq":
+        return { kind: CAP_KIND_CODES.irq, rights: RIGHT_BITS.receive, arg: IRQ_LINES[c.line] };
+      case "audit":
+        return { kind: CAP_KIND_CODES.audit, rights: RIGHT_BITS.receive, arg: 0 };
+      case "system":
+        return { kind: CAP_KIND_CODES.system, rights: rightsMask(c.rights), arg: 0 };
+    }
+  });
+}

@@ -1,0 +1,44 @@
+"use unsafe";
+/**
+ * The system-inspection calls (taskInfo, capInfo, memInfo, auditRead) into
+ * static record buffers, read with records.ts: e.g. readTaskInfo(system, 3),
+ * then field32(taskRecord, TASK_INFO_STATE). Each returns the system call's
+ * result (errorOf() tells a failure).
+ */
+import { u8, u32, u64, array } from "kts";
+import { addressOf } from "kts/unsafe";
+import {
+  sysTaskInfo, sysCapInfo, sysMemInfo, sysAuditRead,
+  TASK_INFO_BYTES, CAP_INFO_BYTES, MEM_INFO_BYTES, AUDIT_RECORD_BYTES,
+} from "./sys/syscalls.generated";
+
+/** Audit records one auditBatch holds. */
+export const AUDIT_BATCH = 32;
+
+export const taskRecord: u8[] = array(TASK_INFO_BYTES, 0);
+export const capRecord: u8[] = array(CAP_INFO_BYTES, 0);
+export const memRecord: u8[] = array(MEM_INFO_BYTES, 0);
+export const auditBatch: u8[] = array(AUDIT_BATCH * AUDIT_RECORD_BYTES, 0);
+
+export function readTaskInfo(system: u64, task: u64): u64 {
+  return sysTaskInfo(system, task, addressOf(taskRecord));
+}
+
+export function readCapInfo(system: u64, task: u64, index: u64): u64 {
+  return sysCapInfo(system, task, index, addressOf(capRecord));
+}
+
+export function readMemInfo(system: u64): u64 {
+  return sysMemInfo(system, addressOf(memRecord));
+}
+
+/** Up to max (<= AUDIT_BATCH) records with seq >= cursor into auditBatch; returns how many (or -error). */
+export function readAudit(audit: u64, cursor: u64, max: u32): u64 {
+  const n: u32 = max < AUDIT_BATCH ? max : AUDIT_BATCH;
+  return sysAuditRead(audit, cursor, addressOf(auditBatch), u64(n));
+}
+
+/** Offset of record i of auditBatch. */
+export function auditAt(i: u32): u32 {
+  return u32(i * AUDIT_RECORD_BYTES);
+}

@@ -1,0 +1,172 @@
+"use unsafe";
+/**
+ * hostile (test tier only): asks the kernel for everything a task must not
+ * get and prints one line per attempt, "hostile: <attempt>: refused (<error>)"
+ * or "hostile: <attempt>: ALLOWED"; then a summary; then it reads kernel
+ * memory, which must end it (the summary comes first for that reason).
+ *
+ * Capabilities: [0] endpoint "log" (send only).
+ */
+import { u8, u32, u64, usize, array, arrayOf, print, text, hex } from "kts";
+import { addressOf, load64 } from "kts/unsafe";
+import {
+  sysSend, sysReceive, sysCall, sysReply, sysWrite, sysAuditRead, sysTaskInfo, sysServiceStart, sysTaskKill,
+  sysMemInfo, sysExitWatch, sysIrqBind, sysIrqAck, sysConsoleRead, sysCapDerive, sysCapRevoke, sysTaskId,
+} from "../../lib/sys/syscalls.generated";
+import { capAt, send, call, receive, msgStart, msgSetWord, errorOf } from "../../lib/ipc/message";
+import { LABEL_PING } from "../../lib/ipc/protocol";
+import { errorText, errorName, ERR_THROTTLED, ERR_WOULD_BLOCK } from "../../lib/errors";
+import { Line } from "../../lib/format";
+
+declare function kts_syscall(n: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): u64;
+
+/** The first address of the kernel half. */
+const KERNEL: usize = 0xffff_8000_0000_0000n;
+/** User addresses nothing is mapped at, and the (read-only) code of this program. */
+const UNMAPPED: usize = 0x7000_0000_0000n;
+const OWN_CODE: usize = 0x40_0000n;
+/** A system capability handle this task was never given (slot 1, generation 3). */
+const FORGED_SYSTEM: u64 = 0x301n;
+const FLOOD = 2000;
+
+const VERDICTS: u8[] = arrayOf([
+  0x72, 0x65, 0x66, 0x75, 0x73, 0x65, 0x64, 0x20, 0x28, 0, // refused (
+  0x41, 0x4c, 0x4c, 0x4f, 0x57, 0x45, 0x44, 0, // ALLOWED
+]);
+const REFUSED = 0;
+const ALLOWED = 1;
+
+/** A buffer the kernel may legitimately write, so that only the capability is wrong. */
+const scratch: u8[] = array(64, 0);
+const verdict = new Line();
+let attempts: u32 = 0;
+let allowed: u32 = 0;
+
+/** Spells the verdict on a system call's result into `verdict`: "refused (<error>)" or "ALLOWED". */
+function judge(r: u64): void {
+  attempts = u32(attempts + 1);
+  verdict.clear();
+  const e: u64 = errorOf(r);
+  if (e == 0n) {
+    verdict.name(VERDICTS, ALLOWED);
+    allowed = u32(allowed + 1);
+    return;
+  }
+  verdict.name(VERDICTS, REFUSED);
+  verdict.append(errorText, 0, errorName(e));
+  verdict.byte(0x29); // )
+}
+
+export function main(): u32 {
+  const log: u64 = capAt(0n);
+  const buf: usize = addressOf(scratch);
+  print(`hostile: task ${sysTaskId()} starting`);
+
+  // Handles this task was never given: zero, its own handle one generation on, a random slot, huge ones.
+  const forged: u64[] = arrayOf([0n, 0n, 0x2a05n, 0xffff_ffffn, 0x1_0000_0000n]);
+  forged[1] = u64(log + 0x100n);
+  for (const h of forged) {
+    msgStart(LABEL_PING);
+    judge(send(h));
+    print(`hostile: send on forged handle ${hex(h)}: ${text(verdict.bytes, verdict.length)}`);
+    msgStart(LABEL_PING);
+    judge(call(h));
+    print(`hostile: call on forged handle ${hex(h)}: ${text(verdict.bytes, verdict.length)}`);
+  }
+  judge(receive(log));
+  print(`hostile: receive on a send-only endpoint: ${text(verdict.bytes, verdict.length)}`);
+
+  // Pointers into the kernel half and to unmapped memory, with a capability that is otherwise fine.
+  const pointers: u64[] = arrayOf([KERNEL, UNMAPPED]);
+  for (const p of pointers) {
+    judge(sysSend(log, p));
+    print(`hostile: send from ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysReceive(log, p));
+    print(`hostile: receive into ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysCall(log, p));
+    print(`hostile: call from ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysReply(p));
+    print(`hostile: reply from ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysWrite(p, 16n));
+    print(`hostile: write from ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysAuditRead(log, 0n, p, 1n));
+    print(`hostile: auditRead into ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysTaskInfo(log, 0n, p));
+    print(`hostile: taskInfo into ${hex(p)}: ${text(verdict.bytes, verdict.length)}`);
+  }
+  judge(sysReceive(log, OWN_CODE));
+  print(`hostile: receive into its own read-only code: ${text(verdict.bytes, verdict.length)}`);
+
+  // The system capability's calls with a forged one, and with the endpoint capability in its place (wrong kind).
+  const systems: u64[] = arrayOf([FORGED_SYSTEM, 0n]);
+  systems[1] = log;
+  for (const s of systems) {
+    judge(sysServiceStart(s, 1n));
+    print(`hostile: serviceStart with handle ${hex(s)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysTaskKill(s, 0n));
+    print(`hostile: taskKill of init with handle ${hex(s)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysTaskInfo(s, 0n, buf));
+    print(`hostile: taskInfo with handle ${hex(s)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysMemInfo(s, buf));
+    print(`hostile: memInfo with handle ${hex(s)}: ${text(verdict.bytes, verdict.length)}`);
+    judge(sysExitWatch(s, log));
+    print(`hostile: exitWatch with handle ${hex(s)}: ${text(verdict.bytes, verdict.length)}`);
+  }
+  judge(sysAuditRead(FORGED_SYSTEM, 0n, buf, 1n));
+  print(`hostile: auditRead with a forged audit handle: ${text(verdict.bytes, verdict.length)}`);
+
+  // The console's IRQ calls with an endpoint capability.
+  judge(sysIrqBind(log, log));
+  print(`hostile: irqBind with an endpoint capability: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysConsoleRead(log, buf, 16n));
+  print(`hostile: consoleRead with an endpoint capability: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysIrqAck(log));
+  print(`hostile: irqAck with an endpoint capability: ${text(verdict.bytes, verdict.length)}`);
+
+  // Delegation without the grant right, revocation of what it does not hold, calls that do not exist.
+  judge(sysCapDerive(log, 0n, 1n, 0n, 0n));
+  print(`hostile: capDerive of its log capability to task 0 (no grant right): ${text(verdict.bytes, verdict.length)}`);
+  judge(sysCapRevoke(FORGED_SYSTEM));
+  print(`hostile: capRevoke of a forged handle: ${text(verdict.bytes, verdict.length)}`);
+  judge(kts_syscall(99n, 0n, 0n, 0n, 0n, 0n, 0n));
+  print(`hostile: system call 99: ${text(verdict.bytes, verdict.length)}`);
+  judge(kts_syscall(0xffff_ffff_ffffn, 0n, 0n, 0n, 0n, 0n, 0n));
+  print(`hostile: system call 0xffffffffffff: ${text(verdict.bytes, verdict.length)}`);
+  print("hostile: W+X mapping: no such system call (no way to ask)");
+
+  flood(log);
+
+  if (allowed == 0) print(`hostile: all attempts refused (${attempts} attempts)`);
+  else print(`hostile: ${allowed} of ${attempts} attempts ALLOWED`);
+  print("hostile: reading kernel memory");
+  const v: u64 = load64(KERNEL);
+  print(`hostile: read ${hex(v)} from kernel memory: the kernel did not stop me`);
+  return 1;
+}
+
+/** FLOOD async sends to log as fast as possible: the first must get through, the flood must be held back (not fatal). */
+function flood(log: u64): void {
+  let accepted: u32 = 0;
+  let throttled: u32 = 0;
+  let full: u32 = 0;
+  let other: u32 = 0;
+  let first: u64 = 0n;
+  for (let i: u32 = 0; i < FLOOD; i++) {
+    msgStart(LABEL_PING); // an async PING: log ignores it
+    msgSetWord(u64(i));
+    const e: u64 = errorOf(send(log));
+    if (i == 0) first = e;
+    if (e == 0n) accepted = u32(accepted + 1);
+    else if (e == ERR_THROTTLED) throttled = u32(throttled + 1);
+    else if (e == ERR_WOULD_BLOCK) full = u32(full + 1);
+    else other = u32(other + 1);
+  }
+  if (first != 0n) print(`hostile: IPC flood: even the first send was refused (${text(errorText, errorName(first))})`);
+  attempts = u32(attempts + 1);
+  if (throttled == 0 && full == 0) {
+    allowed = u32(allowed + 1);
+    print(`hostile: IPC flood of ${FLOOD} sends to log: ALLOWED (accepted ${accepted}, other errors ${other})`);
+  } else {
+    print(`hostile: IPC flood of ${FLOOD} sends to log: refused (accepted ${accepted}, throttled ${throttled}, queue full ${full}, other ${other})`);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The first user space on both arches, booted from the signed boot bundle and
+ * driven through the serial console like a person would:
+ *  - standard tier: the kernel verifies every module and starts init, init
+ *    starts log and shell, and the shell prompt `cambi> ` appears; `ps`, `caps`,
+ *    `mem`, `audit`, `echo`, `ipc-ping` answer (the shell's input arrives as
+ *    console interrupts delivered over IPC); killing the log service makes init
+ *    restart it, and the restarted log answers on the same endpoint;
+ *  - test tier: the hostile service tries every forbidden thing, each attempt is
+ *    refused, its read of kernel memory ends it, it is not restarted (its
+ *    manifest says never), and the kernel and shell stay up.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { ConsoleSession } from "../harness/console-session.js";
+
+let session: ConsoleSession | undefined;
+afterEach(() => session?.close());
+
+/** The task id `ps` lists for a service name. */
+function taskOf(ps: string, name: string): number {
+  const m = new RegExp(`^\\s*(\\d+)\\s+\\S+\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\s*$`, "m").exec(ps);
+  if (!m) throw new Error(`no ${name} in ps:\n${ps}`);
+  return Number(m[1]);
+}
+
+describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
+  it("boots to the shell prompt; the shell's commands answer; a killed service is restarted by init", async () => {
+    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4"]));
+    await s.waitFor(/boot bundle: 3 of 3 modules verified/);
+    await s.waitFor(/init: 2 services started, 0 refused/);
+
+    const ps = await s.command("ps");
+    for (const name of ["init", "log", "shell"]) expect(ps).toMatch(new RegExp(`\\b(blocked|running|ready)\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\b`));
+    const shell = taskOf(ps, "shell");
+    const log = taskOf(ps, "log");
+
+    // The shell holds what the standard manifest gives it, in order.
+    const caps = await s.command(`caps ${shell}`);
+    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit)\b/gm)?.length, caps).toBe(6);
+    expect(caps).toMatch(/IRQ\s+-r---/);
+    expect(caps).toMatch(/system\s+sr---/);
+
+    expect(await s.command("mem")).toMatch(/memory: \d+ frames \(\d+ MiB\), \d+ free/);
+    expect(await s.command("echo hello from the console")).toContain("hello from the console");
+    expect(await s.command("uptime")).toMatch(/uptime: \d+\.\d{3} s/);
+    // Every keystroke so far came in as a console interrupt: the audit ring saw the kernel's messages.
+    expect(await s.command("audit 5")).toMatch(/send\s+-\s+\d+\s+0x49525100/);
+    expect(await s.command("ipc-ping 10")).toMatch(/ipc-ping: 10 round trips, avg \d+ ns/);
+    expect(await s.command("frobnicate")).toContain("shell: unknown command 'frobnicate'");
+
+    // Killing the log service: init hears of it from the kernel and starts it again.
+    expect(await s.command(`kill ${log}`)).toMatch(new RegExp(`kill: task ${log} ended`));
+    await s.waitFor(/init: service log \(task \d+\) exited with code 57005[^\n]*restarting in \d+ ms/);
+    await s.waitFor(/init: restarted log \(service 1\) as task \d+/);
+    // The clients' log capability still works: the endpoint outlived the task.
+    expect(await s.command("ipc-ping 5")).toMatch(/ipc-ping: 5 round trips/);
+    const ps2 = await s.command("ps");
+    expect(taskOf(ps2, "log")).toBeGreaterThanOrEqual(0);
+    expect(taskOf(ps2, "shell")).toBe(shell);
+
+    // restart by name goes through init.
+    expect(await s.command("restart log")).toMatch(/restart/);
+    await s.waitFor(/init: restarted log \(service 1\) as task \d+/);
+  });
+
+  it("the hostile service's every attempt is refused and the kernel stays up", async () => {
+    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "test"]));
+    await s.waitFor(/boot bundle: 4 of 4 modules verified/);
+    const summary = await s.waitFor(/hostile: (all attempts refused \((\d+) attempts\)|(\d+) of (\d+) attempts ALLOWED)/);
+    const lines = s.output.split("\n").filter((l) => l.startsWith("hostile: "));
+    expect(lines.filter((l) => /ALLOWED/.test(l)), lines.join("\n")).toEqual([]);
+    expect(Number(summary[2])).toBeGreaterThanOrEqual(30);
+    // Forged capabilities, bad pointers and a flood are among the attempts.
+    expect(lines.join("\n")).toMatch(/forged/);
+    expect(lines.join("\n")).toMatch(/kernel/);
+    expect(lines.join("\n")).toMatch(/IPC flood of 2000 sends to log: refused \(accepted \d+, throttled [1-9]\d*/);
+    // Its last act, reading kernel memory, ends it; init leaves it ended.
+    await s.waitFor(/hostile: reading kernel memory/);
+    await s.waitFor(/task \d+ faulted \(kind \d+, address 0xffff/);
+    await s.waitFor(/init: service hostile \(task \d+\) exited[^\n]*not restarted/);
+    // The kernel and the shell are fine.
+    const ps = await s.command("ps");
+    expect(ps).not.toMatch(/\bhostile\b.*\n/);
+    expect(ps).toMatch(/\bshell\b/);
+    // The audit ring recorded the flood and its ending.
+    const audit = await s.command("audit 32");
+    expect(audit).toMatch(/throttled/);
+    expect(audit).toMatch(/task died/);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * An interactive CambiOS boot for tests: `cambi run` under QEMU with the serial
+ * console on a pipe, so a test can wait for output and type lines as a person
+ * at the console would (the shell reads the UART through its interrupt).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const PROMPT = "cambi> ";
+
+export class ConsoleSession {
+  private child: ChildProcessWithoutNullStreams;
+  private exited = false;
+  /** Everything the console printed so far. */
+  output = "";
+  /** Where the next waitFor starts looking: each waitFor match consumes the output up to its end (commands do not). */
+  private cursor = 0;
+  /** Output length when a line was last typed (a prompt must come after it before the next). */
+  private typedAt = 0;
+
+  constructor(runArgs: string[]) {
+    this.child = spawn(path.join(ROOT, "bin/cambi"), ["run", ...runArgs, "--expect", "a line no kernel prints", "--timeout", "600"], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    const take = (d: Buffer) => (this.output += d.toString());
+    this.child.stdout.on("data", take);
+    this.child.stderr.on("data", take);
+    this.child.on("exit", () => (this.exited = true));
+    this.child.stdin.on("error", () => {});
+  }
+
+  /** Waits until `pattern` appears after the previous match; returns the match. Fails with the output on timeout. */
+  async waitFor(pattern: RegExp | string, timeoutMs = 120_000): Promise<RegExpExecArray> {
+    const re = typeof pattern === "string" ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : pattern;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rest = this.output.slice(this.cursor);
+      const m = re.exec(rest);
+      if (m) {
+        this.cursor += m.index + m[0].length;
+        return m;
+      }
+      if (this.exited || Date.now() > deadline) {
+        throw new Error(`console: ${this.exited ? "QEMU exited" : "timed out"} waiting for ${re}; output:\n${this.output.slice(-6000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Types a line at the console (Enter is CR, as a terminal sends it). */
+  type(line: string): void {
+    this.child.stdin.write(`${line}\r`);
+  }
+
+  /**
+   * Types a command once the shell shows a prompt it has not yet been given a
+   * line at, and returns what the command printed up to the next prompt.
+   */
+  async command(line: string, timeoutMs = 120_000): Promise<string> {
+    await this.until(() => this.output.lastIndexOf(PROMPT) >= this.typedAt, `a prompt before typing ${line}`, timeoutMs);
+    this.type(line);
+    const start = this.output.length;
+    this.typedAt = start;
+    await this.until(() => this.output.indexOf(PROMPT, start) >= 0, `the prompt after ${line}`, timeoutMs);
+    return this.output.slice(start, this.output.indexOf(PROMPT, start));
+  }
+
+  private async until(ready: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready()) {
+      if (this.exited || Date.now() > deadline) throw new Error(`console: ${this.exited ? "QEMU exited" : "timed out"} waiting for ${what}; output:\n${this.output.slice(-6000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Stops cambi, which stops its QEMU. */
+  close(): void {
+    this.child.kill("SIGTERM");
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Boot-image manifests: the four real tiers validate and give each service
+ * exactly the capability order the services are written against; bad manifests
+ * are refused with the file and the field path; the endpoint table and the
+ * bundle codes; a build names the service source that is missing.
+ */
+import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { availableTiers, encodeCapabilities, endpointTable, IMAGES_DIR, loadManifest, loadTier, ManifestError, parseManifest, type Capability } from "../../compiler/build/manifest.js";
+import { cambi, ROOT, tempDir } from "./helpers.js";
+
+const system = { kind: "system", rights: ["send", "receive"] } as const;
+const audit = { kind: "audit" } as const;
+const ep = (name: string, ...rights: string[]) => ({ kind: "endpoint", name, rights });
+/** The order services are written against (images/README.md). */
+const CAPS: Record<string, object[]> = {
+  init: [system, ep("init", "send", "receive")],
+  log: [ep("log", "receive"), audit],
+  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit],
+  hostile: [ep("log", "send")],
+};
+const TIERS: Record<string, string[]> = {
+  embedded: ["init", "log"],
+  standard: ["init", "log", "shell"],
+  full: ["init", "log", "shell"],
+  test: ["init", "log", "shell", "hostile"],
+};
+
+describe("the real manifests", () => {
+  it("are exactly the four tiers, valid, with the services' capability order", () => {
+    expect(availableTiers()).toEqual(Object.keys(TIERS).sort());
+    for (const [tier, services] of Object.entries(TIERS)) {
+      const m = loadTier(tier);
+      expect(m.tier).toBe(tier);
+      expect(m.services.map((s) => s.name)).toEqual(services);
+      for (const s of m.services) expect(s.capabilities, `${tier}/${s.name}`).toEqual(CAPS[s.name]);
+    }
+  });
+
+  it("give the endpoint table in order of first use and the bundle's codes", () => {
+    const m = loadTier("test");
+    const endpoints = endpointTable(m);
+    expect(endpoints).toEqual(["init", "log", "shell"]);
+    const shell = m.services.find((s) => s.name === "shell")!;
+    expect(encodeCapabilities(shell, endpoints)).toEqual([
+      { kind: 3, rights: 2, arg: 0 },
+      { kind: 1, rights: 3, arg: 2 },
+      { kind: 1, rights: 1, arg: 0 },
+      { kind: 1, rights: 1, arg: 1 },
+      { kind: 8, rights: 3, arg: 0 },
+      { kind: 7, rights: 2, arg: 0 },
+    ]);
+    expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never"]);
+  });
+});
+
+describe("bad manifests", () => {
+  const file = path.join(IMAGES_DIR, "standard.json");
+  const good = () => JSON.parse(JSON.stringify(loadTier("standard"))) as { services: { name: string; restart: string; capabilities: Capability[] }[] };
+  const errorOf = (json: unknown, f = file): string => {
+    try {
+      parseManifest(f, json);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ManifestError);
+      return (e as Error).message;
+    }
+    throw new Error("accepted");
+  };
+  const strip = (m: ReturnType<typeof good>) => ({ services: m.services });
+
+  it("name the file and the field", () => {
+    const cases: [string, (m: ReturnType<typeof good>) => unknown, RegExp][] = [
+      ["unknown right", (m) => ((m.services[2]!.capabilities[1] as { rights: string[] }).rights = ["send", "write"]), /^images\/standard\.json: services\[2\]\.capabilities\[1\]\.rights\[1\]: Invalid option/],
+      ["grant on system", (m) => ((m.services[0]!.capabilities[0] as { rights: string[] }).rights = ["grant"]), /^images\/standard\.json: services\[0\]\.capabilities\[0\]\.rights\[0\]: /],
+      ["empty rights", (m) => ((m.services[2]!.capabilities[2] as { rights: string[] }).rights = []), /^images\/standard\.json: services\[2\]\.capabilities\[2\]\.rights: needs at least one right/],
+      ["repeated right", (m) => ((m.services[1]!.capabilities[0] as { rights: string[] }).rights = ["receive", "receive"]), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.rights: a right is listed twice/],
+      ["unknown kind", (m) => ((m.services[1]!.capabilities[1] as { kind: string }).kind = "memory"), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.kind: /],
+      ["unknown irq line", (m) => ((m.services[2]!.capabilities[0] as { line: string }).line = "timer"), /^images\/standard\.json: services\[2\]\.capabilities\[0\]\.line: Invalid input: expected "console"/],
+      ["extra field", (m) => ((m.services[1]!.capabilities[1] as Record<string, unknown>).rights = ["receive"]), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.rights: unknown field/],
+      ["bad service name", (m) => (m.services[1]!.name = "Log"), /^images\/standard\.json: services\[1\]\.name: must match \^\[a-z\]\[a-z0-9-\]\{0,30\}\$/],
+      ["long service name", (m) => (m.services[1]!.name = "l".repeat(32)), /^images\/standard\.json: services\[1\]\.name: must match/],
+      ["bad endpoint name", (m) => ((m.services[1]!.capabilities[0] as { name: string }).name = "log_1"), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.name: must match/],
+      ["bad restart", (m) => (m.services[1]!.restart = "sometimes"), /^images\/standard\.json: services\[1\]\.restart: Invalid option/],
+      ["missing capabilities", (m) => delete (m.services[2] as Partial<(typeof m.services)[0]>).capabilities, /^images\/standard\.json: services\[2\]\.capabilities: /],
+      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'shell'/],
+      ["twice", (m) => (m.services[2]!.name = "log"), /^images\/standard\.json: services\[2\]\.name: service 'log' is listed twice/],
+      ["no services", (m) => (m.services = []), /^images\/standard\.json: services: a tier needs at least init/],
+      ["too many capabilities", (m) => (m.services[0]!.capabilities = Array(17).fill(audit)), /^images\/standard\.json: services\[0\]\.capabilities: at most 16 capabilities/],
+      ["unknown top-level field", () => {}, /^images\/standard\.json: kernel: unknown field/],
+    ];
+    for (const [name, change, re] of cases) {
+      const m = good();
+      change(m);
+      const json = name === "unknown top-level field" ? { ...strip(m), kernel: "x" } : strip(m);
+      expect(errorOf(json), name).toMatch(re);
+    }
+  });
+
+  it("report every problem, one line each", () => {
+    const m = good();
+    m.services[1]!.restart = "maybe";
+    (m.services[2]!.capabilities[0] as { line: string }).line = "uart";
+    const lines = errorOf(strip(m)).split("\n");
+    expect(lines).toEqual([expect.stringMatching(/^images\/standard\.json: services\[1\]\.restart: /), expect.stringMatching(/^images\/standard\.json: services\[2\]\.capabilities\[0\]\.line: /)]);
+  });
+
+  it("from files: JSON syntax, missing tier", () => {
+    const dir = tempDir("images");
+    const f = path.join(dir, "broken.json");
+    writeFileSync(f, "{ \"services\": [ }");
+    expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: embedded, full, standard, test/);
+  });
+});
+
+describe("cambi build", () => {
+  it("names each missing service source, and a missing tier", async () => {
+    const empty = tempDir("no-services");
+    const [missing, noTier] = await Promise.all([
+      cambi(["build", "--arch", "x86_64", "--tier", "embedded", "--services", empty]),
+      cambi(["build", "--arch", "x86_64", "--tier", "nosuch"]),
+    ]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`images/embedded.json: service 'init': ${path.join(empty, "init/main.ts")} does not exist`);
+    expect(missing.stderr).toContain(`images/embedded.json: service 'log': ${path.join(empty, "log/main.ts")} does not exist`);
+    expect(noTier.status).toBe(1);
+    expect(noTier.stderr).toContain("no manifest for tier 'nosuch'");
+    expect(path.relative(ROOT, empty).startsWith("..")).toBe(true);
+  });
+});
