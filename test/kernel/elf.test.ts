@@ -17,7 +17,7 @@ import { runInNode } from "../harness/node-world.js";
 const DRIVER = path.join(import.meta.dirname, "elf-driver.ts");
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const EM = { x86_64: 62, aarch64: 183 } as const;
-const E = { Ok: 0, TooSmall: 1, BadMagic: 2, NotElf64: 3, WrongMachine: 4, NotExecutable: 5, BadProgramHeaders: 6, SegmentOutsideFile: 7, SegmentInKernelHalf: 8, WriteExec: 9, Overlap: 10, OverBudget: 11, EntryNotExecutable: 12 };
+const E = { Ok: 0, TooSmall: 1, BadMagic: 2, NotElf64: 3, WrongMachine: 4, NotExecutable: 5, BadProgramHeaders: 6, SegmentOutsideFile: 7, SegmentInKernelHalf: 8, WriteExec: 9, Overlap: 10, OverBudget: 11, EntryNotExecutable: 12, EntryInKernelHalf: 15 };
 
 interface Case {
   name: string;
@@ -51,7 +51,7 @@ beforeAll(() => {
     mutate("phoff past end", (b) => void b.writeBigUInt64LE(BigInt(b.length), 32), E.BadProgramHeaders);
     mutate("W+X text", (b) => void b.writeUInt32LE(7, phdr(b, 0) + 4), E.WriteExec);
     mutate("kernel-half segment", (b) => void b.writeBigUInt64LE(0xffff_8000_0000_0000n, phdr(b, 0) + 16), E.SegmentInKernelHalf);
-    mutate("entry in the kernel half", (b) => void b.writeBigUInt64LE(0xffff_8000_0000_0000n, 24), E.EntryNotExecutable);
+    mutate("entry in the kernel half", (b) => void b.writeBigUInt64LE(0xffff_8000_0000_0000n, 24), E.EntryInKernelHalf);
     mutate("entry in data", (b) => void b.writeBigUInt64LE(b.readBigUInt64LE(phdr(b, 2) + 16), 24), E.EntryNotExecutable);
     mutate("overlapping segments", (b) => void b.writeBigUInt64LE(b.readBigUInt64LE(phdr(b, 0) + 16), phdr(b, 1) + 16), E.Overlap);
     mutate("segment past the file", (b) => void b.writeBigUInt64LE(0x100000n, phdr(b, 1) + 32), E.SegmentOutsideFile);

@@ -26,6 +26,8 @@ export enum ElfError {
   EntryNotExecutable = 12,
   NoMemory = 13,
   NoSegments = 14,
+  /** The entry point is not a user address at all. */
+  EntryInKernelHalf = 15,
 }
 
 export const EM_X86_64: u16 = 62;
@@ -61,6 +63,7 @@ export function checkElf(b: u8[], machine: u16, budget: u64, out: ElfImage): Elf
   const phentsize: u16 = le16(b, 54);
   const phnum: u16 = le16(b, 56);
   if (phentsize != 56 || phnum == 0 || phnum > 64) return ElfError.BadProgramHeaders;
+  if (entry >= USER_TOP) return ElfError.EntryInKernelHalf;
   const size: u64 = u64(b.length);
   if (phoff > size || u64(u64(phnum) * 56n) > u64(size - phoff)) return ElfError.BadProgramHeaders;
   out.segments = 0;

@@ -167,6 +167,9 @@ function logElfRefusal(name: u8[], n: u32, code: u32): void {
     case ElfError.OverBudget:
       log(LOG_WARN, `module ${text(name, n)} refused: over the memory budget`);
       break;
+    case ElfError.EntryInKernelHalf:
+      log(LOG_WARN, `module ${text(name, n)} refused: entry point in the kernel half`);
+      break;
     case ElfError.EntryNotExecutable:
       log(LOG_WARN, `module ${text(name, n)} refused: entry point outside its executable code`);
       break;
