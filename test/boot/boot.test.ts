@@ -77,6 +77,7 @@ describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
       // The line of `interruptsInit(bootInfo);` in bootKernel, and the next statement's.
       const lines = readFileSync(path.join(ROOT, "src/kernel/main.ts"), "utf8").split("\n");
       const at = lines.findIndex((l) => l.trim() === "interruptsInit(bootInfo);") + 1;
+      const next = lines.findIndex((l, i) => i >= at && l.trim() !== "" && !l.trim().startsWith("//")) + 1;
       const g = await runProcess(
         "gdb-multiarch",
         ["-q", "-batch", "-ex", `file ${elf}`, "-ex", "target remote :1234", "-ex", `break src/kernel/main.ts:${at}`, "-ex", "continue", "-ex", "next", "-ex", "bt 2"],
@@ -87,8 +88,8 @@ describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
       const out = g.stdout + g.stderr;
       expect(at).toBeGreaterThan(0);
       expect(out).toMatch(new RegExp(`Breakpoint 1, kernel_main__bootKernel .* at src/kernel/main\\.ts:${at}`));
-      expect(out).toMatch(new RegExp(`^${at + 1}\t`, "m"));
-      expect(out).toMatch(new RegExp(`#0 .* at src/kernel/main\\.ts:${at + 1}`));
+      expect(out).toMatch(new RegExp(`^${next}\t`, "m"));
+      expect(out).toMatch(new RegExp(`#0 .* at src/kernel/main\\.ts:${next}`));
     } finally {
       qemu.kill("SIGKILL");
       spawnSync("pkill", ["-f", "qemu-system-.*-s -S"]);

@@ -79,4 +79,25 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(Number(g![1])).toBeGreaterThanOrEqual(3);
     expect(out).toMatch(/server: answered \d+ calls/);
   });
+
+  it("a capability passed in a message moves to the receiver and works there; one without GRANT cannot be passed", async () => {
+    const programs = ["pingserver", "capreceiver", "capsender"].map((p) => `test/user/${p}.ts`).join(",");
+    const r = await runProcess(
+      path.join(ROOT, "bin/cambi"),
+      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs, "--expect", "user tasks done", "--timeout", "120"],
+      "",
+      { ...process.env, NO_COLOR: "1" },
+      ROOT,
+    );
+    const out = r.stdout + r.stderr;
+    expect(r.status, out).toBe(0);
+    expect(out).toContain("capsender: sent the ping capability, error 0");
+    // The handle it sent is gone from its own table: BadCapability (3).
+    expect(out).toContain("capsender: a call with the moved handle, error 3");
+    // A SEND-only capability cannot travel: Denied (4).
+    expect(out).toContain("capsender: passing a capability without GRANT, error 4");
+    expect(out).toMatch(/capreceiver: label 7 error 0, 1 capability, handle [1-9]\d*/);
+    expect(out).toContain("capreceiver: call through the received capability: error 0, answer 42");
+    expect(out).toMatch(/server: answered \d+ calls/);
+  });
 });

@@ -3,8 +3,9 @@
  * The user-mode test image: boots, starts every program of the boot bundle as a
  * user task through the ELF gate, gives the IPC test programs their endpoint
  * capabilities by name (pingserver: receive on endpoint A; pingclient: send on A;
- * granter: send+grant and send on A; flooder: send on its own endpoint B, which
- * nobody reads; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
+ * granter: send+grant and send on A; capreceiver: receive on endpoint C;
+ * capsender: send+grant on A and send on C; flooder: send on its own endpoint
+ * B, which nobody reads; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
  * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
 import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
@@ -28,6 +29,8 @@ const PINGSERVER: u8[] = arrayOf([0x70, 0x69, 0x6e, 0x67, 0x73, 0x65, 0x72, 0x76
 const PINGCLIENT: u8[] = arrayOf([0x70, 0x69, 0x6e, 0x67, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74]);
 const FLOODER: u8[] = arrayOf([0x66, 0x6c, 0x6f, 0x6f, 0x64, 0x65, 0x72]);
 const GRANTER: u8[] = arrayOf([0x67, 0x72, 0x61, 0x6e, 0x74, 0x65, 0x72]);
+const CAPRECEIVER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x72, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x72]);
+const CAPSENDER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x73, 0x65, 0x6e, 0x64, 0x65, 0x72]);
 
 function nameIs(blob: u8[], i: u32, name: u8[]): bool {
   if (bundleNameLength(blob, i) != name.length) return false;
@@ -56,6 +59,7 @@ export function kernelMain(bootArg: usize): void {
   let n: u32 = 0;
   let server: u32 = NO_TASK;
   let endpointA: u32 = NO_ENDPOINT;
+  let endpointC: u32 = NO_ENDPOINT;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
     if (!bundleEntryOk(blob, i)) continue;
     const off: u32 = bundleEntryOffset(blob, i);
@@ -76,6 +80,15 @@ export function kernelMain(bootArg: usize): void {
       // Capability 0: send and grant (to delegate, then revoke); capability 1: send.
       grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       grantEndpoint(t, endpointA, RIGHT_SEND);
+    } else if (nameIs(blob, i, CAPRECEIVER)) {
+      schedLock();
+      endpointC = ipc.endpointCreate(t, monotonicNanos());
+      schedUnlock();
+      grantEndpoint(t, endpointC, RIGHT_RECEIVE);
+    } else if (nameIs(blob, i, CAPSENDER)) {
+      // Capability 0: send and grant on A (to pass along); capability 1: send on C.
+      grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
+      grantEndpoint(t, endpointC, RIGHT_SEND);
     } else if (nameIs(blob, i, FLOODER)) {
       schedLock();
       const b: u32 = ipc.endpointCreate(t, monotonicNanos());

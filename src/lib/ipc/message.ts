@@ -48,6 +48,23 @@ export function msgSetLabel(v: u32): void {
   set32(0, v);
 }
 
+/** Carries capability handles in the message (at most 4; each needs GRANT, and moves to the receiver). */
+export function msgSetCaps(count: u32, first: u64, second: u64): void {
+  set32(8, count);
+  set32(64, u32(first & 0xffff_ffffn));
+  set32(68, u32(second & 0xffff_ffffn));
+}
+
+/** Capabilities the received message carried. */
+export function msgCapCount(): u32 {
+  return get32(8);
+}
+
+/** The receiver's handle for carried capability i (0 if it did not arrive). */
+export function msgCap(i: u32): u64 {
+  return u64(get32(u32(64 + (i & 3) * 4)));
+}
+
 export function msgSender(): u32 {
   return get32(16);
 }
