@@ -475,7 +475,7 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
     const s = lowerArrayInit(ctx, initExpr, info.type, kind);
     const decl = `${cElemType(info.type.elem)} ${info.cname}[${info.arrayLen}]`;
     if (exported) h.push(`extern ${decl};`);
-    c.push(`${storage}${decl}${s?.declInit && s.declInit !== "{ 0 }" ? ` = ${s.declInit}` : ""};`);
+    c.push(`${storage}KTS_ARRAY_ALIGN ${decl}${s?.declInit && s.declInit !== "{ 0 }" ? ` = ${s.declInit}` : ""};`);
     if (s) {
       init.at(node, prog.siteFile(node));
       for (const line of s.initLines(info.cname)) init.line(line);

@@ -13,6 +13,9 @@
 
 #define KTS_NORETURN __attribute__((noreturn))
 #define KTS_UNUSED __attribute__((unused))
+/* Module-level arrays start on a word: byte buffers handed to the kernel (IPC
+ * messages) can then be copied a word at a time. */
+#define KTS_ARRAY_ALIGN __attribute__((aligned(8)))
 #define KTS_COLD __attribute__((cold, noinline))
 
 /* ---- panics ---- */

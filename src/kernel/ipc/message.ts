@@ -36,6 +36,11 @@ export const FLAG_CALL: u32 = 0x1_0000;
 /** Kernel flag: the message is a reply to a call. */
 export const FLAG_REPLY: u32 = 0x2_0000;
 
+/** Payload words a message of this len uses; words past them are zero in every Message (clear, copyBodyFrom and copyFrom keep that). */
+export function payloadWords(len: u32): u32 {
+  return len >= PAYLOAD_BYTES ? PAYLOAD_WORDS : u32(len + 7) >>> 3;
+}
+
 export class Message {
   label: u32 = 0;
   len: u32 = 0;
@@ -69,6 +74,10 @@ export class Message {
 
   /** An exact copy of src, kernel fields included (kernel-internal moves). */
   copyFrom(src: Message): void {
+    // Words past both lengths are zero in both messages (the invariant every writer keeps).
+    const srcWords: u32 = payloadWords(src.len);
+    const ownWords: u32 = payloadWords(this.len);
+    const words: u32 = srcWords > ownWords ? srcWords : ownWords;
     this.label = src.label;
     this.len = src.len;
     this.capCount = src.capCount;
@@ -78,7 +87,7 @@ export class Message {
     this.replyToken = src.replyToken;
     for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = src.principal[i];
     for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = src.caps[i];
-    for (let i: u32 = 0; i < PAYLOAD_WORDS; i++) this.payload[i] = src.payload[i];
+    for (let i: u32 = 0; i < words; i++) this.payload[i] = src.payload[i];
   }
 
   /**
@@ -88,6 +97,8 @@ export class Message {
    */
   copyBodyFrom(src: Message): void {
     if (!src.wellFormed()) panic("copyBodyFrom: malformed message");
+    // This message's words past its old length are already zero: only those up to it need clearing.
+    const oldWords: u32 = payloadWords(this.len);
     this.label = src.label;
     this.len = src.len;
     this.capCount = src.capCount;
@@ -99,7 +110,9 @@ export class Message {
     for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = i < src.capCount ? src.caps[i] : 0;
     const whole: u32 = src.len >>> 3;
     const rest: u32 = src.len & 7;
-    for (let i: u32 = 0; i < PAYLOAD_WORDS; i++) {
+    const words: u32 = payloadWords(src.len);
+    const end: u32 = words > oldWords ? words : oldWords;
+    for (let i: u32 = 0; i < end; i++) {
       if (i < whole) this.payload[i] = src.payload[i];
       else if (i == whole && rest != 0) this.payload[i] = src.payload[i] & u64(u64(1n << u64(rest * 8)) - 1n);
       else this.payload[i] = 0n;

@@ -45,9 +45,23 @@ export function wakeReleased(): void {
   }
 }
 
+/**
+ * The endpoint capability the current system call just resolved (task, endpoint,
+ * rights held), so that the interceptor's check of the same operation, moments
+ * later under the same lock, need not search the task's table again. Consumed by
+ * that check; NO_TASK when none.
+ */
+let resolvedTask: u32 = NO_TASK;
+let resolvedEndpoint: u32 = 0;
+let resolvedRights: u32 = 0;
+
 /** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
 function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
-  return capabilityOf(task, handle, CapKind.Endpoint, rights, now);
+  const ep: u64 = capabilityOf(task, handle, CapKind.Endpoint, rights, now);
+  resolvedTask = isError(ep) ? NO_TASK : task;
+  resolvedEndpoint = u32(ep & 0xffff_ffffn);
+  resolvedRights = view.rights;
+  return ep;
 }
 
 /**
@@ -71,6 +85,9 @@ export function isError(v: u64): bool {
 export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
   if (op == u32(IpcOp.Reply)) return true; // replies are authorized by their one-shot token
   const need: u32 = op == u32(IpcOp.Receive) ? RIGHT_RECEIVE : RIGHT_SEND;
+  const resolved: bool = resolvedTask == task && resolvedEndpoint == endpoint && u32(resolvedRights & need) == need;
+  resolvedTask = NO_TASK;
+  if (resolved) return true;
   const n: u32 = capCount(task);
   for (let i: u32 = 0; i < n; i++) {
     if (capAt(task, i, scan) != CapError.Ok) continue;

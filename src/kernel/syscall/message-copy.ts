@@ -1,15 +1,27 @@
+"use unsafe";
 /**
  * Messages between user memory and the kernel's Message (layout in docs/ipc.md,
- * 336 bytes, the same in both directions), staged through one kernel buffer and
- * copied a page at a time. From user space only the sender's part is taken
- * (label, len, capCount, user flags, handles, payload); the kernel stamps the
- * rest. Every range is validated before the first byte is read. Callers hold the
- * scheduler lock (the stage is shared).
+ * 336 bytes, the same in both directions). From user space only the sender's
+ * part is taken (label, len, capCount, user flags, handles, payload); the kernel
+ * stamps the rest. Every range is validated before the first byte is read.
+ *
+ * Only the payload words that len covers are copied, in both directions: a
+ * message is usually a word or two, and copying all 256 payload bytes twice per
+ * direction dominated the IPC round trip. Words past len read as zero in the
+ * kernel; in the receiver's buffer they are unspecified (the receiver's own
+ * earlier bytes or zero, never anyone else's data).
+ * A message that is 8-byte aligned (the usual case: module-level arrays are)
+ * is copied with word loads and stores, each word within one page; any other is
+ * staged byte by byte through one kernel buffer a page at a time. Callers hold
+ * the scheduler lock (the stage is shared).
  */
 import { u8, u32, u64, usize, bool, array } from "kts";
+import { load32, load64, store32, store64 } from "kts/unsafe";
 import { AddressSpace } from "../mem/paging";
-import { Message, MESSAGE_BYTES, USER_FLAGS } from "../ipc/index";
-import { userRangeOk, userRead, userWrite } from "../task/usermem";
+import { Message, MESSAGE_BYTES, USER_FLAGS, PAYLOAD_BYTES } from "../ipc/index";
+import { userRangeOk, userRead, userWrite, kernelAddress } from "../task/usermem";
+
+const PAYLOAD_AT = 80;
 
 const stage: u8[] = array(MESSAGE_BYTES, 0);
 
@@ -30,8 +42,50 @@ function put64(o: u32, v: u64): void {
   put32(u32(o + 4), u32(v >> 32n));
 }
 
+/** Payload words a message of this len carries (len past the maximum counts as the maximum). */
+function wordsOf(len: u32): u32 {
+  const n: u32 = len < PAYLOAD_BYTES ? len : PAYLOAD_BYTES;
+  return u32(n + 7) >>> 3;
+}
+
+/** The kernel addresses of the (at most two) pages a message at va spans, and va's offset in the first. */
+let firstPage: usize = 0n;
+let secondPage: usize = 0n;
+let pageOffset: u64 = 0n;
+
+/** Maps the message at va (a validated user range) for at(); false if it is not 8-byte aligned. */
+function mapMessage(space: AddressSpace, va: usize): bool {
+  if ((va & 7n) != 0n) return false;
+  pageOffset = va & 0xfffn;
+  firstPage = u64(kernelAddress(space, va) - pageOffset);
+  const last: usize = u64(va + u64(MESSAGE_BYTES - 1));
+  secondPage = (last >> 12n) != (va >> 12n) ? kernelAddress(space, last & u64(~0xfffn)) : firstPage;
+  return true;
+}
+
+/** The kernel address of message byte off (a multiple of 4; an aligned word never straddles pages). */
+function at(off: u32): usize {
+  const o: u64 = u64(pageOffset + u64(off));
+  return o < 0x1000n ? usize(firstPage + o) : usize(secondPage + u64(o - 0x1000n));
+}
+
 /** Reads the sender's part of a message at user address va; false if the range is bad. */
 export function messageFromUser(space: AddressSpace, va: usize, msg: Message): bool {
+  if (!userRangeOk(space, va, u64(MESSAGE_BYTES), false)) return false;
+  if (mapMessage(space, va)) {
+    // SAFETY: [va, va + MESSAGE_BYTES) is readable user memory (checked above), mapped by mapMessage.
+    msg.label = load32(at(0));
+    msg.len = load32(at(4));
+    msg.capCount = load32(at(8));
+    msg.flags = load32(at(12)) & USER_FLAGS;
+    msg.sender = 0;
+    msg.endpoint = 0;
+    msg.replyToken = 0n;
+    for (let i: u32 = 0; i < 4; i++) msg.caps[i] = load32(at(u32(64 + i * 4)));
+    const words: u32 = wordsOf(msg.len);
+    for (let i: u32 = 0; i < 32; i++) msg.payload[i] = i < words ? load64(at(u32(PAYLOAD_AT + i * 8))) : 0n;
+    return true;
+  }
   if (!userRead(space, va, stage)) return false;
   msg.clear();
   msg.label = get32(0);
@@ -39,12 +93,33 @@ export function messageFromUser(space: AddressSpace, va: usize, msg: Message): b
   msg.capCount = get32(8);
   msg.flags = get32(12) & USER_FLAGS;
   for (let i: u32 = 0; i < 4; i++) msg.caps[i] = get32(u32(64 + i * 4));
-  for (let i: u32 = 0; i < 32; i++) msg.payload[i] = get64(u32(80 + i * 8));
+  const words: u32 = wordsOf(msg.len);
+  for (let i: u32 = 0; i < 32; i++) msg.payload[i] = i < words ? get64(u32(80 + i * 8)) : 0n;
   return true;
 }
 
-/** Writes a whole message to user address va; false if the range is not writable user memory. */
+/** Writes a message to user address va (payload words past len untouched); false if the range is not writable user memory. */
 export function messageToUser(space: AddressSpace, va: usize, msg: Message): bool {
+  if (!userRangeOk(space, va, u64(MESSAGE_BYTES), true)) return false;
+  if (mapMessage(space, va)) {
+    // SAFETY: [va, va + MESSAGE_BYTES) is writable user memory (checked above), mapped by mapMessage.
+    store32(at(0), msg.label);
+    store32(at(4), msg.len);
+    store32(at(8), msg.capCount);
+    store32(at(12), msg.flags);
+    store32(at(16), msg.sender);
+    store32(at(20), msg.endpoint);
+    store64(at(24), msg.replyToken);
+    for (let w: u32 = 0; w < 4; w++) {
+      let v: u64 = 0n;
+      for (let b: u32 = 0; b < 8; b++) v = v | u64(u64(msg.principal[u32(w * 8 + b)]) << u64(b * 8));
+      store64(at(u32(32 + w * 8)), v);
+    }
+    for (let i: u32 = 0; i < 4; i++) store32(at(u32(64 + i * 4)), msg.caps[i]);
+    const words: u32 = wordsOf(msg.len);
+    for (let i: u32 = 0; i < words; i++) store64(at(u32(PAYLOAD_AT + i * 8)), msg.payload[i]);
+    return true;
+  }
   put32(0, msg.label);
   put32(4, msg.len);
   put32(8, msg.capCount);

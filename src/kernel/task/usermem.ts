@@ -34,7 +34,7 @@ export function userRangeOk(space: AddressSpace, va: usize, len: u64, write: boo
 }
 
 /** The kernel (direct-map) address of user address va, which must be mapped. */
-function kernelAddress(space: AddressSpace, va: usize): usize {
+export function kernelAddress(space: AddressSpace, va: usize): usize {
   const e: u64 = space.leafEntry(va);
   return physToVirt(u64(pteAddress(e) + (va & 0xfffn)));
 }
