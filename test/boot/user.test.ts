@@ -100,4 +100,22 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(out).toContain("capreceiver: call through the received capability: error 0, answer 42");
     expect(out).toMatch(/server: answered \d+ calls/);
   });
+
+  it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on", async () => {
+    const programs = ["fpu", "hello"].map((p) => `test/user/${p}.ts`).join(",");
+    const r = await runProcess(
+      path.join(ROOT, "bin/cambi"),
+      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs, "--expect", "user tasks done", "--timeout", "120"],
+      "",
+      { ...process.env, NO_COLOR: "1" },
+      ROOT,
+    );
+    const out = r.stdout + r.stderr;
+    expect(r.status, out).toBe(0);
+    expect(out).toContain("fpu: using the FPU");
+    expect(out).not.toContain("the FPU worked");
+    // x86_64: #NM (vector 7, CR0.EM); AArch64: exception class 7 (CPACR_EL1.FPEN traps).
+    expect(out).toMatch(/task \d+ faulted \(kind 7, /);
+    expect(out).toMatch(/hello from user task \d+, round 2/);
+  });
 });

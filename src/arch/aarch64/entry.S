@@ -176,6 +176,8 @@ mmu_on:
     bic x0, x0, #(1 << 9)           /* UMA: EL0 may not mask interrupts */
     bic x0, x0, #(1 << 24)          /* E0E: EL0 little-endian */
     msr sctlr_el1, x0
+    /* FP/SIMD trapped at EL0 and EL1 (FPEN = 0): no task has FP state, so using it ends the task. */
+    msr cpacr_el1, xzr
     isb
     ret
     .ltorg

@@ -150,8 +150,10 @@ pvh_start32:
     rdmsr
     orl $0x900, %eax
     wrmsr
+    /* PG | WP | PE, and EM: x87/MMX fault (#NM/#UD) and, with CR4.OSFXSR clear,
+     * so does SSE: no task has FP state, so using it ends the task. */
     movl %cr0, %eax
-    orl $0x80010001, %eax
+    orl $0x80010005, %eax
     movl %eax, %cr0
 
     lgdt boot_gdtr

@@ -23,3 +23,10 @@ kts_syscall:                        /* (n, a0, a1, a2, a3, a4, a5) */
     mov x5, x6
     svc #0
     ret
+
+/* user_fpu_probe(): one floating-point instruction; the kernel must end the
+ * task for it (tasks have no FP/SIMD state). Used by test/user/fpu.ts. */
+    .globl user_fpu_probe
+user_fpu_probe:
+    .inst 0x1e6e1000                /* fmov d0, #1.0 (encoded: the build has no FP registers) */
+    ret

@@ -24,3 +24,11 @@ kts_syscall:                        /* (n, a0, a1, a2, a3, a4, a5) */
     movq 8(%rsp), %r9
     syscall
     ret
+
+/* user_fpu_probe(): one x87 instruction; the kernel must end the task for it
+ * (tasks have no FP/SIMD state). Used by test/user/fpu.ts. */
+    .globl user_fpu_probe
+user_fpu_probe:
+    fld1
+    fstp %st(0)
+    ret
