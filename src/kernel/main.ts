@@ -7,12 +7,13 @@
  * kernel page tables, heap) -> interrupts and this CPU's timer -> secondary
  * CPUs -> kernel page tables on every CPU -> the one "boot OK" line -> idle.
  */
-import { u32, u64, usize, bool, print, log, setLogLevel, array, spinWait, LOG_INFO } from "kts";
+import { u8, u32, u64, usize, bool, print, log, setLogLevel, array, arrayOf, spinWait, LOG_INFO } from "kts";
 import { BootInfo, MAX_CPUS } from "./boot/bootinfo";
 import { memInit, enterKernelSpace } from "./mem/index";
 import { scheduler } from "./sched/index";
 import { schedLock, schedUnlock } from "./task/lock";
 import { schedule, pokeMask } from "./task/schedule";
+import { resources } from "./task/table";
 import { wakeSleepers } from "./task/sleep";
 import { bootServices } from "./task/services";
 // Imported so the image contains them: the arch layer's assembly calls the
@@ -26,6 +27,7 @@ import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
 
 export const TICK_HZ: u32 = 100;
+const IDLE_NAME: u8[] = arrayOf([0x69, 0x64, 0x6c, 0x65]);
 /** Load balancing runs every this many ticks of the boot CPU (100 ms). */
 const BALANCE_TICKS: u32 = 10;
 
@@ -53,8 +55,10 @@ function onTick(): void {
 /** This CPU joins the scheduler: what runs now becomes its idle task. */
 function joinScheduler(cpu: u32): void {
   schedLock();
-  scheduler.addCpu(cpu);
+  const t: u32 = scheduler.addCpu(cpu);
   schedUnlock();
+  // Named for ps: "idle" (each CPU's boot context, which runs when nothing else is ready).
+  for (let i: u32 = 0; i < IDLE_NAME.length; i++) resources[t].name[i] = IDLE_NAME[i];
 }
 
 export function kernelMain(bootArg: usize): void {
