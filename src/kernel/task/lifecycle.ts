@@ -166,9 +166,9 @@ export function killTask(t: u32): bool {
   return true;
 }
 
-/** A killed task that was running: called at the end of an interrupt that interrupted it. */
+/** A killed task that was running ends itself: at its next interrupt, or when it next switches away. */
 export function killIfPending(t: u32): void {
-  if (!resources[t].killPending) return;
+  if (!resources[t].killPending || !resources[t].user) return;
   log(LOG_INFO, `task ${t} killed`);
   exitCurrent(KILLED_EXIT_CODE);
 }

@@ -32,6 +32,8 @@ const previous: u32[] = array(MAX_CPUS, 0xffff_ffff);
 
 /** Switches to the scheduler's choice for this CPU, if it differs from the current task. */
 export function schedule(): void {
+  // A task killed while it was in a system call ends here, before it can block and miss its end.
+  killIfPending(scheduler.current(cpuIndex()));
   const flags = irqSave();
   const cpu: u32 = cpuIndex();
   schedLock();
