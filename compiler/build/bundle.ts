@@ -9,7 +9,8 @@
  *   16   tier name                           16 bytes, NUL-padded (1..15 of [a-z0-9-])
  *   32   endpoint count E (0..32)            u32
  *   36   service count S (1..32)             u32
- *   40   reserved, zero                      24 bytes
+ *   40   inspection rule count R (0..32)     u32
+ *   44   reserved, zero                      20 bytes
  *   64   endpoint table: E names             32 bytes each, NUL-padded (1..31 of [a-z0-9-])
  *   64 + 32E   service table: S records     192 bytes each:
  *        0    name                           32 bytes, NUL-padded (1..31 of [a-z0-9-])
@@ -20,6 +21,11 @@
  *        56   reserved, zero                 8 bytes
  *        64   16 capability slots            8 bytes each: kind u8, rights u8, reserved u16 (0),
  *                                             argument u32; slots C..15 are zero
+ *   64 + 32E + 192S   inspection rules: R records of 16 bytes:
+ *        endpoint index u32, message label u32, payload rule u32 (1 any, 2 text), reserved u32 (0)
+ *        An endpoint with rules is inspected by the kernel's interceptor: a request
+ *        (not a reply) must carry a listed label, and a "text" payload must be
+ *        printable ASCII, tab or newline.
  *   ...  signed modules, each at an 8-byte-aligned offset, in service order
  * Capability kinds: endpoint 1 (argument: index into the endpoint table), irq 3
  * (argument: line, 0 = console), audit 7, system 8 (argument 0). Rights bits:
@@ -43,6 +49,7 @@ export const CAP_KIND_CODES = { endpoint: 1, irq: 3, audit: 7, system: 8 } as co
 export const RIGHT_BITS = { send: 1, receive: 2, grant: 4 } as const;
 export const IRQ_LINES = { console: 0 } as const;
 export const RESTART_CODES = { never: 0, always: 1 } as const;
+export const PAYLOAD_RULES = { any: 1, text: 2 } as const;
 
 /** Rights each kind may carry (the kernel reader refuses others). */
 export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, irq: 2, audit: 2, system: 3 };
@@ -51,6 +58,7 @@ export type CapKindName = keyof typeof CAP_KIND_CODES;
 export type RightName = keyof typeof RIGHT_BITS;
 export type IrqLineName = keyof typeof IRQ_LINES;
 export type RestartName = keyof typeof RESTART_CODES;
+export type PayloadRuleName = keyof typeof PAYLOAD_RULES;
 
 /** Sizes and limits of the v2 layout (the kernel reader has the same numbers). */
 export const V2 = {
@@ -66,6 +74,8 @@ export const V2 = {
   maxCaps: 16,
   maxServices: 32,
   maxEndpoints: 32,
+  ruleBytes: 16,
+  maxRules: 32,
 } as const;
 
 const NAME = /^[a-z0-9-]+$/;
@@ -84,10 +94,18 @@ export interface BundleService {
   signedModule: Uint8Array;
 }
 
+/** One inspection rule: messages labelled `label` may come to endpoint `endpoint` (an index), with this payload rule. */
+export interface EncodedRule {
+  endpoint: number;
+  label: number;
+  rule: number;
+}
+
 export interface BundleSpec {
   tier: string;
   endpoints: string[];
   services: BundleService[];
+  rules?: EncodedRule[];
 }
 
 function checkCap(service: string, c: EncodedCap, endpoints: number): void {
@@ -105,7 +123,10 @@ export function packBundleV2(spec: BundleSpec): Buffer {
   checkName("tier", spec.tier, V2.tierMax);
   if (spec.endpoints.length > V2.maxEndpoints) throw new Error(`bundle: ${spec.endpoints.length} endpoints, at most ${V2.maxEndpoints}`);
   if (spec.services.length < 1 || spec.services.length > V2.maxServices) throw new Error(`bundle: ${spec.services.length} services, need 1..${V2.maxServices}`);
-  const tablesEnd = V2.headerBytes + V2.endpointBytes * spec.endpoints.length + V2.serviceBytes * spec.services.length;
+  const rules = spec.rules ?? [];
+  if (rules.length > V2.maxRules) throw new Error(`bundle: ${rules.length} inspection rules, at most ${V2.maxRules}`);
+  const ruleTable = V2.headerBytes + V2.endpointBytes * spec.endpoints.length + V2.serviceBytes * spec.services.length;
+  const tablesEnd = ruleTable + V2.ruleBytes * rules.length;
   const header = Buffer.alloc(tablesEnd);
   header.write(BUNDLE_MAGIC, 0, "ascii");
   header.writeUInt32LE(V2.version, 8);
@@ -113,6 +134,14 @@ export function packBundleV2(spec: BundleSpec): Buffer {
   header.write(spec.tier, V2.tierOffset, "ascii");
   header.writeUInt32LE(spec.endpoints.length, 32);
   header.writeUInt32LE(spec.services.length, 36);
+  header.writeUInt32LE(rules.length, 40);
+  rules.forEach((r, i) => {
+    if (r.endpoint >= spec.endpoints.length || !Object.values(PAYLOAD_RULES).includes(r.rule as 1 | 2)) throw new Error(`bundle: bad inspection rule ${JSON.stringify(r)}`);
+    const at = ruleTable + V2.ruleBytes * i;
+    header.writeUInt32LE(r.endpoint, at);
+    header.writeUInt32LE(r.label >>> 0, at + 4);
+    header.writeUInt32LE(r.rule, at + 8);
+  });
   spec.endpoints.forEach((e, i) => {
     checkName("endpoint", e, V2.nameMax);
     header.write(e, V2.headerBytes + V2.endpointBytes * i, "ascii");

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { REPO_ROOT } from "../project/load.js";
-import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type RightName } from "./bundle.js";
+import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, PAYLOAD_RULES, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type EncodedRule, type RightName } from "./bundle.js";
 
 export const IMAGES_DIR = path.join(REPO_ROOT, "images");
 /** The first service of every tier: the kernel starts it, it starts the rest. */
@@ -42,10 +42,16 @@ const service = z.strictObject({
   capabilities: z.array(capability).max(V2.maxCaps, `at most ${V2.maxCaps} capabilities`),
 });
 
+/** A message label as the services spell it: four printable characters ("LOG!" is 0x4c4f4721). */
+const LABEL = /^[\x20-\x7e]{4}$/;
+/** Per inspected endpoint: the labels requests may carry, each with its payload rule (keys checked below, with clearer messages than zod's). */
+const inspection = z.record(z.string(), z.record(z.string(), z.enum(keysOf(PAYLOAD_RULES))));
+
 const manifestSchema = z
   .strictObject({
     description: z.string().optional(),
     services: z.array(service).min(1, "a tier needs at least init").max(V2.maxServices, `at most ${V2.maxServices} services`),
+    inspect: inspection.optional(),
   })
   .superRefine((m, ctx) => {
     if (m.services[0] && m.services[0].name !== FIRST_SERVICE) {
@@ -58,6 +64,15 @@ const manifestSchema = z
     });
     const endpoints = endpointsOf(m.services);
     if (endpoints.length > V2.maxEndpoints) ctx.addIssue({ code: "custom", path: ["services"], message: `${endpoints.length} endpoints, at most ${V2.maxEndpoints}` });
+    let rules = 0;
+    for (const [ep, labels] of Object.entries(m.inspect ?? {})) {
+      if (!endpoints.includes(ep)) ctx.addIssue({ code: "custom", path: ["inspect", ep], message: `no service uses an endpoint named '${ep}'` });
+      for (const l of Object.keys(labels)) {
+        if (!LABEL.test(l)) ctx.addIssue({ code: "custom", path: ["inspect", ep, l], message: `a label is 4 printable ASCII characters, e.g. "LOG!"` });
+      }
+      rules += Object.keys(labels).length;
+    }
+    if (rules > V2.maxRules) ctx.addIssue({ code: "custom", path: ["inspect"], message: `${rules} inspection rules, at most ${V2.maxRules}` });
   });
 
 export type Capability = z.infer<typeof capability>;
@@ -69,6 +84,8 @@ export interface Manifest {
   file: string;
   description?: string;
   services: ServiceSpec[];
+  /** Inspected endpoints: endpoint name -> label -> payload rule. */
+  inspect: Record<string, Record<string, keyof typeof PAYLOAD_RULES>>;
 }
 
 export class ManifestError extends Error {}
@@ -102,7 +119,7 @@ export function parseManifest(file: string, json: unknown): Manifest {
     }
     throw new ManifestError(lines.join("\n"));
   }
-  return { tier, file: shown, ...(r.data.description !== undefined ? { description: r.data.description } : {}), services: r.data.services };
+  return { tier, file: shown, ...(r.data.description !== undefined ? { description: r.data.description } : {}), services: r.data.services, inspect: r.data.inspect ?? {} };
 }
 
 export function loadManifest(file: string): Manifest {
@@ -145,6 +162,18 @@ export function endpointTable(m: Manifest): string[] {
 
 function rightsMask(rights: readonly RightName[]): number {
   return rights.reduce((mask, r) => mask | RIGHT_BITS[r], 0);
+}
+
+/** A label's number: its four characters, the first in the top byte ("LOG!" -> 0x4c4f4721). */
+export function labelValue(text: string): number {
+  return ((text.charCodeAt(0) << 24) | (text.charCodeAt(1) << 16) | (text.charCodeAt(2) << 8) | text.charCodeAt(3)) >>> 0;
+}
+
+/** The manifest's inspection rules in the bundle's codes. */
+export function encodeInspection(m: Manifest, endpoints: string[]): EncodedRule[] {
+  return Object.entries(m.inspect).flatMap(([ep, labels]) =>
+    Object.entries(labels).map(([text, rule]) => ({ endpoint: endpoints.indexOf(ep), label: labelValue(text), rule: PAYLOAD_RULES[rule] })),
+  );
 }
 
 /** A service's capabilities in the bundle's codes, in manifest order. */

@@ -10,7 +10,7 @@ import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT } from "../project/load.js";
 import { signModule } from "../trust/signed-module.js";
 import { packBundleV2, type BundleService } from "./bundle.js";
-import { encodeCapabilities, endpointTable, loadTier, type Manifest } from "./manifest.js";
+import { encodeCapabilities, encodeInspection, endpointTable, loadTier, type Manifest } from "./manifest.js";
 import { buildUserProgram } from "./user.js";
 
 export const SERVICES_DIR = path.join(REPO_ROOT, "src/services");
@@ -82,7 +82,7 @@ export function buildTierBundle(arch: Arch, tier: string, opts: TierOptions): Ti
   if (result.diagnostics.length > 0) return result;
   const out = opts.out ?? tierBundlePath(arch, tier);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, packBundleV2({ tier: manifest.tier, endpoints, services: packed }));
+  writeFileSync(out, packBundleV2({ tier: manifest.tier, endpoints, services: packed, rules: encodeInspection(manifest, endpoints) }));
   result.file = out;
   return result;
 }

@@ -8,7 +8,9 @@
  *    restart it, and the restarted log answers on the same endpoint;
  *  - test tier: the hostile service tries every forbidden thing, each attempt is
  *    refused, its read of kernel memory ends it, it is not restarted (its
- *    manifest says never), and the kernel and shell stay up.
+ *    manifest says never), and the kernel and shell stay up; the log endpoint's
+ *    content inspection (the manifest's `inspect`) rejects a label log does not
+ *    take and LOG! text with an escape sequence.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ConsoleSession } from "../harness/console-session.js";
@@ -74,6 +76,9 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     expect(lines.join("\n")).toMatch(/forged/);
     expect(lines.join("\n")).toMatch(/kernel/);
     expect(lines.join("\n")).toMatch(/IPC flood of 2000 sends to log: refused \(accepted \d+, throttled [1-9]\d*/);
+    // The log endpoint is inspected (images/test.json "inspect"): other labels and non-text LOG! are rejected.
+    expect(lines.join("\n")).toContain("hostile: send of an unlisted label to log: refused (Denied)");
+    expect(lines.join("\n")).toContain("hostile: LOG! text with an escape sequence: refused (Denied)");
     // Its last act, reading kernel memory, ends it; init leaves it ended.
     await s.waitFor(/hostile: reading kernel memory/);
     await s.waitFor(/task \d+ faulted \(kind \d+, address 0xffff/);

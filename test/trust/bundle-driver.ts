@@ -9,7 +9,7 @@ import {
   bundleVersion, bundleCheckV2, bundleServiceCheck, bundleTierOffset, bundleTierLength, bundleEndpointCount,
   bundleEndpointNameOffset, bundleEndpointNameLength, bundleServiceCount, bundleServiceNameOffset, bundleServiceNameLength,
   bundleServiceRestart, bundleServiceCapCount, bundleServiceCapKind, bundleServiceCapRights, bundleServiceCapArg,
-  bundleServiceModuleOffset, bundleServiceModuleSize, BundleError,
+  bundleServiceModuleOffset, bundleServiceModuleSize, bundleRuleCount, bundleRuleEndpoint, bundleRuleLabel, bundleRuleKind, BundleError,
 } from "../../src/kernel/loader/bundle";
 import { verifySignedModule } from "../../src/kernel/loader/signed-module";
 
@@ -43,6 +43,8 @@ export function main(): u32 {
         if (kind != 0) print(`    cap ${c} kind ${kind} rights ${bundleServiceCapRights(b, i, c)} arg ${bundleServiceCapArg(b, i, c)}`);
       }
     }
+    const rules: u32 = bundleRuleCount(b);
+    for (let r: u32 = 0; r < u32(rules + 1); r++) print(`  rule ${r} endpoint ${bundleRuleEndpoint(b, r)} label ${bundleRuleLabel(b, r)} kind ${bundleRuleKind(b, r)}`);
     n = u32(n + 1);
   }
   return 0;

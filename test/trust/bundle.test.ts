@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { BUNDLE_MAGIC, packBundle, packBundleV2, V2 } from "../../compiler/build/bundle.js";
-import { encodeCapabilities, endpointTable, loadTier } from "../../compiler/build/manifest.js";
+import { encodeCapabilities, encodeInspection, endpointTable, loadTier } from "../../compiler/build/manifest.js";
 import { buildTierBundle, type TierBundle } from "../../compiler/build/tier.js";
 import { generateKeyPair } from "../../compiler/trust/keys.js";
 import { signModule } from "../../compiler/trust/signed-module.js";
@@ -42,6 +42,8 @@ interface BundleView {
   tier: [number, number];
   endpoints: [number, number][];
   services: ServiceView[];
+  /** Inspection rules, and the reader's answer one past the last (all zero). */
+  rules: { endpoint: number; label: number; rule: number }[];
 }
 
 /** Parses the driver's output into one view per bundle. */
@@ -50,11 +52,13 @@ function parse(out: string): BundleView[] {
   for (const line of out.trim().split("\n")) {
     let m: RegExpExecArray | null;
     if ((m = /^bundle \d+ version (\d+) check (\d+) tier (\d+) (\d+) endpoints (\d+) services (\d+)$/.exec(line))) {
-      views.push({ line, version: +m[1]!, check: +m[2]!, tier: [+m[3]!, +m[4]!], endpoints: [], services: [] });
+      views.push({ line, version: +m[1]!, check: +m[2]!, tier: [+m[3]!, +m[4]!], endpoints: [], services: [], rules: [] });
     } else if ((m = /^ {2}endpoint \d+ (\d+) (\d+)$/.exec(line))) {
       views.at(-1)!.endpoints.push([+m[1]!, +m[2]!]);
     } else if ((m = /^ {2}service \d+ check (\d+) name (\d+) (\d+) restart (\d+) module (\d+) (\d+) verdict (\d+) caps (\d+)$/.exec(line))) {
       views.at(-1)!.services.push({ check: +m[1]!, nameOffset: +m[2]!, nameLength: +m[3]!, restart: +m[4]!, moduleOffset: +m[5]!, moduleSize: +m[6]!, verdict: +m[7]!, capCount: +m[8]!, caps: [] });
+    } else if ((m = /^ {2}rule \d+ endpoint (\d+) label (\d+) kind (\d+)$/.exec(line))) {
+      views.at(-1)!.rules.push({ endpoint: +m[1]!, label: +m[2]!, rule: +m[3]! });
     } else if ((m = /^ {4}cap (\d+) kind (\d+) rights (\d+) arg (\d+)$/.exec(line))) {
       views.at(-1)!.services.at(-1)!.caps[+m[1]!] = { kind: +m[2]!, rights: +m[3]!, arg: +m[4]! };
     } else {
@@ -108,10 +112,14 @@ function reference(b: Buffer): { check: number; services: number[] } {
     if (b.readUInt32LE(8) !== 2) return E.BadVersion;
     if (b.length < 64) return E.TooSmall;
     if (b.readUInt32LE(12) !== 64) return E.BadVersion;
-    if (b.subarray(40, 64).some((x) => x !== 0)) return E.BadTable;
+    if (b.subarray(44, 64).some((x) => x !== 0)) return E.BadTable;
     if (!nameOk(16, 16)) return E.BadName;
-    const [eps, svcs] = [b.readUInt32LE(32), b.readUInt32LE(36)];
-    if (eps > 32 || svcs === 0 || svcs > 32 || 64 + 32 * eps + 192 * svcs > b.length) return E.BadTable;
+    const [eps, svcs, rules] = [b.readUInt32LE(32), b.readUInt32LE(36), b.readUInt32LE(40)];
+    if (eps > 32 || svcs === 0 || svcs > 32 || rules > 32 || 64 + 32 * eps + 192 * svcs + 16 * rules > b.length) return E.BadTable;
+    for (let i = 0; i < rules; i++) {
+      const at = 64 + 32 * eps + 192 * svcs + 16 * i;
+      if (b.readUInt32LE(at) >= eps || ![1, 2].includes(b.readUInt32LE(at + 8)) || b.readUInt32LE(at + 12) !== 0) return E.BadTable;
+    }
     for (let i = 0; i < eps; i++) if (!nameOk(64 + 32 * i, 32)) return E.BadName;
     return E.Ok;
   };
@@ -119,7 +127,7 @@ function reference(b: Buffer): { check: number; services: number[] } {
   if (check !== E.Ok) return { check, services: [] };
   const eps = b.readUInt32LE(32);
   const svcs = b.readUInt32LE(36);
-  const tablesEnd = 64 + 32 * eps + 192 * svcs;
+  const tablesEnd = 64 + 32 * eps + 192 * svcs + 16 * b.readUInt32LE(40);
   const allowed: Record<number, number> = { 1: 7, 3: 2, 7: 2, 8: 3 };
   const services: number[] = [];
   for (let i = 0; i < svcs; i++) {
@@ -188,6 +196,9 @@ describe("a real bundle of the test tier", () => {
       expect(wrongKey!.services[i]!.verdict).toBe(4);
       expect(damaged!.services[i]!.verdict).toBe(s.name === "shell" ? 5 : 0);
     });
+    // The manifest's inspection rules ("inspect"), and zeros past the last.
+    expect(good!.rules).toEqual([...encodeInspection(manifest, endpoints), { endpoint: 0, label: 0, rule: 0 }]);
+    expect(good!.rules[0]).toEqual({ endpoint: endpoints.indexOf("log"), label: 0x4c4f4721, rule: 2 });
     // Past the last service: an error code and zeros, not a panic.
     for (const v of good!.services.slice(manifest.services.length)) {
       expect(v).toEqual({ check: E.BadService, nameOffset: 0, nameLength: 0, restart: 0, moduleOffset: 0, moduleSize: 0, verdict: 99, capCount: 0, caps: [] });
@@ -202,13 +213,16 @@ describe("damaged bundles", () => {
   beforeAll(() => {
     const manifest = loadTier("test");
     const endpoints = endpointTable(manifest);
+    const rules = encodeInspection(manifest, endpoints);
     const small = packBundleV2({
       tier: "test",
       endpoints,
       services: manifest.services.map((s, i) => ({ name: s.name, restart: s.restart, caps: encodeCapabilities(s, endpoints), signedModule: signModule(fakeElf(200 + 40 * i, i), A.secret) })),
+      rules,
     });
     const svc = (i: number) => 64 + 32 * endpoints.length + V2.serviceBytes * i;
-    const tablesEnd = svc(manifest.services.length);
+    const rule = (i: number) => svc(manifest.services.length) + V2.ruleBytes * i;
+    const tablesEnd = rule(rules.length);
     const add = (name: string, f: (b: Buffer) => Buffer | void, check: number, services?: Record<number, number>) => {
       const b = Buffer.from(small);
       reqs.push({ name, bytes: f(b) ?? b, key: A.publicKey, verify: false });
@@ -250,6 +264,11 @@ describe("damaged bundles", () => {
     add("grant on system", (b) => void (b[svc(0) + 65] = 7), E.Ok, { 0: E.BadCapability });
     add("send on audit", (b) => void (b[svc(1) + 64 + 9] = 3), E.Ok, { 1: E.BadCapability });
     add("capability reserved", (b) => void (b[svc(3) + 66] = 1), E.Ok, { 3: E.BadCapability });
+    add("rule count 33", (b) => void b.writeUInt32LE(33, 40), E.BadTable);
+    add("rule count past the tables", (b) => void b.writeUInt32LE(30, 40), E.BadTable);
+    add("rule endpoint past the table", (b) => void b.writeUInt32LE(endpoints.length, rule(0)), E.BadTable);
+    add("rule kind 3", (b) => void b.writeUInt32LE(3, rule(1) + 8), E.BadTable);
+    add("rule reserved", (b) => void (b[rule(0) + 13] = 1), E.BadTable);
     add("unused slot not zero", (b) => void (b[svc(3) + 64 + 8 * 15 + 4] = 1), E.Ok, { 3: E.BadCapability });
     // Random damage to the tables: 1 to 4 bytes replaced.
     const rnd = lcgBytes(250 * 10, 0xb0d1e);
@@ -270,6 +289,7 @@ describe("damaged bundles", () => {
       if (expected[i]!.check >= 0) expect(v.check, r.name).toBe(expected[i]!.check);
       for (const [s, code] of Object.entries(expected[i]!.services ?? {})) expect(v.services[+s]!.check, `${r.name}: service ${s}`).toBe(code);
       if (v.check !== E.Ok) {
+        expect(v.rules, r.name).toEqual([{ endpoint: 0, label: 0, rule: 0 }]);
         expect(v.services.every((s) => s.check === v.check && s.nameLength === 0 && s.capCount === 0), r.name).toBe(true);
         expect(v.endpoints).toEqual([[64, 0]]);
         expect(v.tier[1]).toBe(0);

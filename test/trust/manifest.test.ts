@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { availableTiers, encodeCapabilities, endpointTable, IMAGES_DIR, loadManifest, loadTier, ManifestError, parseManifest, type Capability } from "../../compiler/build/manifest.js";
+import { availableTiers, labelValue, encodeCapabilities, endpointTable, IMAGES_DIR, loadManifest, loadTier, ManifestError, parseManifest, type Capability } from "../../compiler/build/manifest.js";
 import { cambi, ROOT, tempDir } from "./helpers.js";
 
 const system = { kind: "system", rights: ["send", "receive"] } as const;
@@ -95,6 +95,17 @@ describe("bad manifests", () => {
       const json = name === "unknown top-level field" ? { ...strip(m), kernel: "x" } : strip(m);
       expect(errorOf(json), name).toMatch(re);
     }
+  });
+
+  it("name the inspection field at fault", () => {
+    const m = good();
+    const withInspect = (inspect: unknown) => ({ services: m.services, inspect });
+    expect(errorOf(withInspect({ nolog: { "LOG!": "text" } }))).toMatch(/^images\/standard\.json: inspect\.nolog: no service uses an endpoint named 'nolog'/);
+    expect(errorOf(withInspect({ log: { LOG: "text" } }))).toMatch(/^images\/standard\.json: inspect\.log\.LOG: a label is 4 printable ASCII characters/);
+    expect(errorOf(withInspect({ log: { "LOG!": "binary" } }))).toMatch(/^images\/standard\.json: inspect\.log\.LOG!: Invalid option/);
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`L${String(i).padStart(3, "0")}`, "any"]));
+    expect(errorOf(withInspect({ log: many }))).toMatch(/^images\/standard\.json: inspect: 33 inspection rules, at most 32/);
+    expect(labelValue("LOG!")).toBe(0x4c4f4721);
   });
 
   it("report every problem, one line each", () => {

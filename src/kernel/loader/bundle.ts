@@ -85,6 +85,11 @@ const CAP_BYTES = 8;
 export const MAX_SERVICES = 32;
 export const MAX_ENDPOINTS = 32;
 export const MAX_SERVICE_CAPS = 16;
+export const MAX_RULES = 32;
+const RULE_BYTES = 16;
+/** Inspection rules' payload kinds. */
+export const RULE_ANY: u32 = 1;
+export const RULE_TEXT: u32 = 2;
 
 /** Capability kinds in a v2 bundle (the kernel's CapKind codes). */
 export const BUNDLE_CAP_ENDPOINT: u32 = 1;
@@ -140,6 +145,15 @@ function serviceAt(b: u8[], i: u32): u32 {
   return u32(V2_HEADER + rawEndpointCount(b) * ENDPOINT_BYTES + i * SERVICE_BYTES);
 }
 
+function rawRuleCount(b: u8[]): u32 {
+  return le32(b, 40);
+}
+
+/** Where inspection rule i starts (after the service table). */
+function ruleAt(b: u8[], i: u32): u32 {
+  return u32(serviceAt(b, rawServiceCount(b)) + i * RULE_BYTES);
+}
+
 /** Checks a v2 bundle's header, tier name, tables and endpoint names (services: bundleServiceCheck). */
 export function bundleCheckV2(b: u8[]): BundleError {
   if (b.length < 16) return BundleError.TooSmall;
@@ -147,12 +161,18 @@ export function bundleCheckV2(b: u8[]): BundleError {
   if (le32(b, 8) != 2) return BundleError.BadVersion;
   if (b.length < V2_HEADER) return BundleError.TooSmall;
   if (le32(b, 12) != V2_HEADER) return BundleError.BadVersion;
-  for (let i: u32 = 40; i < V2_HEADER; i++) if (b[i] != 0) return BundleError.BadTable;
+  for (let i: u32 = 44; i < V2_HEADER; i++) if (b[i] != 0) return BundleError.BadTable;
   if (!nameOk(b, TIER_OFFSET, TIER_BYTES)) return BundleError.BadName;
   const e: u32 = rawEndpointCount(b);
   const s: u32 = rawServiceCount(b);
-  if (e > MAX_ENDPOINTS || s == 0 || s > MAX_SERVICES) return BundleError.BadTable;
-  if (serviceAt(b, s) > b.length) return BundleError.BadTable;
+  const r: u32 = rawRuleCount(b);
+  if (e > MAX_ENDPOINTS || s == 0 || s > MAX_SERVICES || r > MAX_RULES) return BundleError.BadTable;
+  if (ruleAt(b, r) > b.length) return BundleError.BadTable;
+  for (let i: u32 = 0; i < r; i++) {
+    const at: u32 = ruleAt(b, i);
+    const kind: u32 = le32(b, u32(at + 8));
+    if (le32(b, at) >= e || (kind != RULE_ANY && kind != RULE_TEXT) || le32(b, u32(at + 12)) != 0) return BundleError.BadTable;
+  }
   for (let i: u32 = 0; i < e; i++) if (!nameOk(b, u32(V2_HEADER + i * ENDPOINT_BYTES), NAME_BYTES)) return BundleError.BadName;
   return BundleError.Ok;
 }
@@ -185,7 +205,7 @@ export function bundleServiceCheck(b: u8[], i: u32): BundleError {
   const off: u64 = le64(b, u32(at + 40));
   const size: u64 = le64(b, u32(at + 48));
   const size64: u64 = u64(b.length);
-  if (off < u64(serviceAt(b, rawServiceCount(b))) || off > size64 || size > u64(size64 - off)) return BundleError.BadEntry;
+  if (off < u64(ruleAt(b, rawRuleCount(b))) || off > size64 || size > u64(size64 - off)) return BundleError.BadEntry;
   for (let c: u32 = 0; c < MAX_SERVICE_CAPS; c++) {
     const slot: u32 = u32(at + CAP_OFFSET + c * CAP_BYTES);
     if (c < caps) {
@@ -281,4 +301,22 @@ export function bundleServiceModuleOffset(b: u8[], i: u32): u32 {
 export function bundleServiceModuleSize(b: u8[], i: u32): u32 {
   if (bundleServiceCheck(b, i) != BundleError.Ok) return 0;
   return u32(le64(b, u32(serviceAt(b, i) + 48)));
+}
+
+/** Inspection rules (0 if the bundle is bad): rule i lets requests labelled bundleRuleLabel reach endpoint bundleRuleEndpoint. */
+export function bundleRuleCount(b: u8[]): u32 {
+  return bundleCheckV2(b) == BundleError.Ok ? rawRuleCount(b) : 0;
+}
+
+export function bundleRuleEndpoint(b: u8[], i: u32): u32 {
+  return i < bundleRuleCount(b) ? le32(b, ruleAt(b, i)) : 0;
+}
+
+export function bundleRuleLabel(b: u8[], i: u32): u32 {
+  return i < bundleRuleCount(b) ? le32(b, u32(ruleAt(b, i) + 4)) : 0;
+}
+
+/** RULE_ANY or RULE_TEXT. */
+export function bundleRuleKind(b: u8[], i: u32): u32 {
+  return i < bundleRuleCount(b) ? le32(b, u32(ruleAt(b, i) + 8)) : 0;
 }

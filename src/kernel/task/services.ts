@@ -6,7 +6,8 @@
  * is logged `module <name> refused: <reason>`, audited, and never started,
  * while the rest boot. The manifest's named endpoints are created here, owned
  * by the kernel, so they outlive the services that use them (a restarted log
- * service receives on the same endpoint its clients hold).
+ * service receives on the same endpoint its clients hold), and those the
+ * manifest designates get the interceptor's content inspection (ipc/label-policy.ts).
  *
  * startService(i) makes service i a task holding exactly the manifest's
  * capabilities, in manifest order. The kernel starts service 0 (init); init
@@ -19,13 +20,15 @@ import {
   bundleVersion, bundleCheckV2, bundleServiceCheck, bundleServiceCount, bundleEndpointCount,
   bundleServiceNameOffset, bundleServiceNameLength, bundleServiceCapCount, bundleServiceCapKind,
   bundleServiceCapRights, bundleServiceCapArg, bundleServiceModuleOffset, bundleServiceModuleSize,
-  bundleServiceRestart, RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
+  bundleServiceRestart, bundleRuleCount, bundleRuleEndpoint, bundleRuleLabel, bundleRuleKind, RULE_TEXT,
+  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
 } from "../loader/bundle";
 import { verifySignedModule, signedPayloadOffset, signedPayloadSize, ModuleVerdict } from "../loader/signed-module";
 import { bootstrapKey, BOOTSTRAP_KEY_BYTES } from "../loader/bootstrap-key";
 import { checkElf, ElfError, ElfImage } from "../loader/elf";
 import { capInsertRoot, CapKind, CapView, CapError } from "../cap/index";
 import { ipc, AuditKind, IpcResult, NO_ENDPOINT } from "../ipc/index";
+import { labelPolicyAdd, labelPolicyInspect, POLICY_ANY, POLICY_TEXT } from "../ipc/label-policy";
 import { NO_TASK } from "../sched/index";
 import { resources, TASK_NAME_BYTES } from "./table";
 import { schedLock, schedUnlock } from "./lock";
@@ -78,6 +81,12 @@ export function bootServices(base: u64, size: u64, kernelTask: u32): bool {
   schedLock();
   ipc.taskCreate(kernelTask, zeroPrincipal, now);
   for (let i: u32 = 0; i < bundleEndpointCount(b); i++) endpoints[i] = ipc.endpointCreate(kernelTask, now);
+  // Endpoints the manifest designates for inspection: only the listed labels (and text where asked) get through.
+  for (let r: u32 = 0; r < bundleRuleCount(b); r++) {
+    const ep: u32 = endpoints[bundleRuleEndpoint(b, r)];
+    labelPolicyAdd(ep, bundleRuleLabel(b, r), bundleRuleKind(b, r) == RULE_TEXT ? POLICY_TEXT : POLICY_ANY);
+    ipc.setInspector(ep, labelPolicyInspect);
+  }
   schedUnlock();
   bootstrapKey(key);
   serviceCount = bundleServiceCount(b);

@@ -13,8 +13,8 @@ import {
   sysSend, sysReceive, sysCall, sysReply, sysWrite, sysAuditRead, sysTaskInfo, sysServiceStart, sysTaskKill,
   sysMemInfo, sysExitWatch, sysIrqBind, sysIrqAck, sysConsoleRead, sysCapDerive, sysCapRevoke, sysTaskId,
 } from "../../lib/sys/syscalls.generated";
-import { capAt, send, call, receive, msgStart, msgSetWord, errorOf } from "../../lib/ipc/message";
-import { LABEL_PING } from "../../lib/ipc/protocol";
+import { capAt, send, call, receive, msgStart, msgSetWord, msgSetText, errorOf } from "../../lib/ipc/message";
+import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
 import { errorText, errorName, ERR_THROTTLED, ERR_WOULD_BLOCK } from "../../lib/errors";
 import { Line } from "../../lib/format";
 
@@ -38,6 +38,8 @@ const ALLOWED = 1;
 
 /** A buffer the kernel may legitimately write, so that only the capability is wrong. */
 const scratch: u8[] = array(64, 0);
+/** "\x1b[2J" (clear screen) inside log text. */
+const ESCAPE: u8[] = arrayOf([0x68, 0x69, 0x1b, 0x5b, 0x32, 0x4a]);
 const verdict = new Line();
 let attempts: u32 = 0;
 let allowed: u32 = 0;
@@ -133,6 +135,16 @@ export function main(): u32 {
   judge(kts_syscall(0xffff_ffff_ffffn, 0n, 0n, 0n, 0n, 0n, 0n));
   print(`hostile: system call 0xffffffffffff: ${text(verdict.bytes, verdict.length)}`);
   print("hostile: W+X mapping: no such system call (no way to ask)");
+
+  // Content the log endpoint's inspection refuses (images/*.json "inspect"): a label log does not take,
+  // and LOG! text with a terminal escape sequence in it.
+  msgStart(0x58585858); // "XXXX"
+  judge(send(log));
+  print(`hostile: send of an unlisted label to log: ${text(verdict.bytes, verdict.length)}`);
+  msgStart(LABEL_LOG);
+  msgSetText(ESCAPE, 0, ESCAPE.length);
+  judge(send(log));
+  print(`hostile: LOG! text with an escape sequence: ${text(verdict.bytes, verdict.length)}`);
 
   flood(log);
 
