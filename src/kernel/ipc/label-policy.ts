@@ -10,21 +10,19 @@
 import { u32, bool, array } from "kts";
 import { Message, FLAG_REPLY, PAYLOAD_BYTES } from "./message";
 
-export const POLICY_ANY: u32 = 1;
-export const POLICY_TEXT: u32 = 2;
 const MAX_RULES = 32;
 
 const ruleEndpoint: u32[] = array(MAX_RULES, 0);
 const ruleLabel: u32[] = array(MAX_RULES, 0);
-const ruleKind: u32[] = array(MAX_RULES, 0);
+const ruleTextOnly: bool[] = array(MAX_RULES, false);
 let rules: u32 = 0;
 
-/** Adds a rule (boot, under the lock); false when the table is full or the kind unknown. */
-export function labelPolicyAdd(endpoint: u32, label: u32, kind: u32): bool {
-  if (rules >= MAX_RULES || (kind != POLICY_ANY && kind != POLICY_TEXT)) return false;
+/** Adds a rule (boot, under the lock); false when the table is full. */
+export function labelPolicyAdd(endpoint: u32, label: u32, textOnly: bool): bool {
+  if (rules >= MAX_RULES) return false;
   ruleEndpoint[rules] = endpoint;
   ruleLabel[rules] = label;
-  ruleKind[rules] = kind;
+  ruleTextOnly[rules] = textOnly;
   rules = u32(rules + 1);
   return true;
 }
@@ -43,7 +41,7 @@ export function labelPolicyInspect(msg: Message): bool {
   if ((msg.flags & FLAG_REPLY) != 0) return true;
   for (let i: u32 = 0; i < rules; i++) {
     if (ruleEndpoint[i] != msg.endpoint || ruleLabel[i] != msg.label) continue;
-    return ruleKind[i] == POLICY_ANY || isText(msg);
+    return !ruleTextOnly[i] || isText(msg);
   }
   return false;
 }

@@ -76,13 +76,3 @@ export function irqAck(line: u32): void {
   if (undelivered[line]) deliver(line);
   if (!undelivered[line]) deviceIrqUnmask(line);
 }
-
-/** Under the lock: the line's capability holder is gone; mask it and forget the binding. */
-export function irqUnbindEndpoint(endpoint: u32): void {
-  for (let l: u32 = 0; l < MAX_IRQ_LINES; l++) {
-    if (boundEndpoint[l] != endpoint) continue;
-    boundEndpoint[l] = NO_ENDPOINT;
-    undelivered[l] = false;
-    deviceIrqMask(l);
-  }
-}

@@ -28,7 +28,7 @@ import { bootstrapKey, BOOTSTRAP_KEY_BYTES } from "../loader/bootstrap-key";
 import { checkElf, ElfError, ElfImage } from "../loader/elf";
 import { capInsertRoot, CapKind, CapView, CapError } from "../cap/index";
 import { ipc, AuditKind, IpcResult, NO_ENDPOINT } from "../ipc/index";
-import { labelPolicyAdd, labelPolicyInspect, POLICY_ANY, POLICY_TEXT } from "../ipc/label-policy";
+import { labelPolicyAdd, labelPolicyInspect } from "../ipc/label-policy";
 import { NO_TASK } from "../sched/index";
 import { resources, TASK_NAME_BYTES } from "./table";
 import { schedLock, schedUnlock } from "./lock";
@@ -84,7 +84,7 @@ export function bootServices(base: u64, size: u64, kernelTask: u32): bool {
   // Endpoints the manifest designates for inspection: only the listed labels (and text where asked) get through.
   for (let r: u32 = 0; r < bundleRuleCount(b); r++) {
     const ep: u32 = endpoints[bundleRuleEndpoint(b, r)];
-    labelPolicyAdd(ep, bundleRuleLabel(b, r), bundleRuleKind(b, r) == RULE_TEXT ? POLICY_TEXT : POLICY_ANY);
+    labelPolicyAdd(ep, bundleRuleLabel(b, r), bundleRuleKind(b, r) == RULE_TEXT);
     ipc.setInspector(ep, labelPolicyInspect);
   }
   schedUnlock();
