@@ -40,7 +40,7 @@
  *   16  entries, 64 bytes each:    name (48 bytes, NUL-padded), offset u64, size u64
  *   ... data, each entry 8-byte aligned
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
 export const BUNDLE_MAGIC = "CAMBIBND";
 
@@ -174,6 +174,16 @@ export function packBundleV2(spec: BundleSpec): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * Writes a bundle whole or not at all (a temporary file renamed over it): a QEMU
+ * another process is starting may be reading the old one as -initrd.
+ */
+export function writeBundleFile(out: string, bytes: Buffer): void {
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, out);
+}
+
 function align8(n: number): number {
   return (n + 7) & ~7;
 }
@@ -198,7 +208,7 @@ export function packBundle(entries: { name: string; data: Buffer }[], out: strin
     parts.push(padded);
     offset += padded.length;
   });
-  writeFileSync(out, Buffer.concat(parts));
+  writeBundleFile(out, Buffer.concat(parts));
 }
 
 export function readFile(p: string): Buffer {

@@ -3,13 +3,13 @@
  * images/<T>.json compiled from <services>/<name>/main.ts to a static user ELF,
  * signed with the bootstrap key, packed as a version 2 bundle.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT } from "../project/load.js";
 import { signModule } from "../trust/signed-module.js";
-import { packBundleV2, type BundleService } from "./bundle.js";
+import { packBundleV2, writeBundleFile, type BundleService } from "./bundle.js";
 import { encodeCapabilities, encodeInspection, endpointTable, loadTier, type Manifest } from "./manifest.js";
 import { buildUserProgram } from "./user.js";
 
@@ -82,7 +82,7 @@ export function buildTierBundle(arch: Arch, tier: string, opts: TierOptions): Ti
   if (result.diagnostics.length > 0) return result;
   const out = opts.out ?? tierBundlePath(arch, tier);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, packBundleV2({ tier: manifest.tier, endpoints, services: packed, rules: encodeInspection(manifest, endpoints) }));
+  writeBundleFile(out, packBundleV2({ tier: manifest.tier, endpoints, services: packed, rules: encodeInspection(manifest, endpoints) }));
   result.file = out;
   return result;
 }

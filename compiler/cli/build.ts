@@ -16,6 +16,7 @@ import { ToolchainError } from "../toolchain/clang.js";
 import { resolveBootstrapKey, type BootstrapKey } from "../trust/bootstrap-key.js";
 import { KeyFileError, keyPrefix } from "../trust/keys.js";
 import { printDiagnostics, progress } from "./output.js";
+import { withBuildLock } from "../build/lock.js";
 
 export const DEFAULT_TIER = "standard";
 
@@ -38,6 +39,10 @@ export function bootstrapKeyOrExit(key?: string): BootstrapKey {
 
 /** Builds user programs into a version 1 boot bundle (unsigned, for the test images); exits on diagnostics. */
 export function bundleOrExit(arch: Arch, programs: string[], variant: string): string | undefined {
+  return withBuildLock(arch, () => bundleUnlocked(arch, programs, variant));
+}
+
+function bundleUnlocked(arch: Arch, programs: string[], variant: string): string | undefined {
   if (programs.length === 0) return undefined;
   const dir = path.join(buildDir(arch, variant), "user");
   const entries: { name: string; data: Buffer }[] = [];
@@ -67,6 +72,10 @@ export function bundleOrExit(arch: Arch, programs: string[], variant: string): s
  * source (the message names the file), diagnostics or a toolchain failure.
  */
 export function tierBundleOrExit(arch: Arch, tier: string, key: BootstrapKey, opts: { servicesDir?: string; quiet?: boolean } = {}): string {
+  return withBuildLock(arch, () => tierBundleUnlocked(arch, tier, key, opts));
+}
+
+function tierBundleUnlocked(arch: Arch, tier: string, key: BootstrapKey, opts: { servicesDir?: string; quiet?: boolean }): string {
   const t0 = Date.now();
   try {
     const b = buildTierBundle(arch, tier, { secret: key.secret, ...(opts.servicesDir ? { servicesDir: path.resolve(opts.servicesDir) } : {}) });
@@ -94,6 +103,10 @@ export function tierBundleOrExit(arch: Arch, tier: string, key: BootstrapKey, op
 
 /** Builds a kernel image with the bootstrap public key compiled in (default: resolved as `cambi build` does). */
 export function buildOrExit(arch: Arch, opts: { entry?: string; variant?: string; quiet?: boolean; bootstrap?: BootstrapKey } = {}) {
+  return withBuildLock(arch, () => buildUnlocked(arch, opts));
+}
+
+function buildUnlocked(arch: Arch, opts: { entry?: string; variant?: string; quiet?: boolean; bootstrap?: BootstrapKey }) {
   const t0 = Date.now();
   const key = opts.bootstrap ?? bootstrapKeyOrExit();
   if (!opts.quiet) progress(`building ${opts.variant ?? "kernel"} for ${arch}…`);
