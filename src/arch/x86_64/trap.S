@@ -23,8 +23,7 @@
  * back: it is callee-saved, so it survives the handler, and its user value
  * is already in the frame.
  */
-#define F_VECTOR 120
-#define F_CS     144
+#include "frame.h"
 #define IA32_GS_BASE 0xc0000101
 
     .text
@@ -59,21 +58,7 @@ trap_stubs:
 
 trap_common:
     cld
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     xorl %r12d, %r12d               /* 1: swap GS back on the way out */
     testb $3, F_CS(%rsp)
     jnz 3f
@@ -96,21 +81,7 @@ trap_common:
     testl %r12d, %r12d
     jz 2f
     swapgs
-2:  popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+2:  POP_GPRS
     addq $16, %rsp                  /* vector and error code */
     iretq
 

@@ -11,18 +11,16 @@
  * (the test kernels) still links; the x86_hook_* wrappers below report whether
  * the hook was there, and the KTS callers decide what its absence means.
  *
- * Frame layout: src/arch/x86_64/frame.ts (the same as trap.S's).
+ * Frame layout: frame.h (shared with trap.S; frame.ts for KTS).
  * Per-CPU slots (GS-relative, src/arch/x86_64/percpu.ts): 40 = the kernel
  * stack for SYSCALL entries, 48 = scratch for the user RSP.
  */
+#include "frame.h"
 #define PCPU_SYSCALL_STACK 40
 #define PCPU_USER_RSP      48
 #define USER_DS            0x23
 #define USER_CS            0x2b
 #define VECTOR_SYSCALL     0x100
-#define F_RIP              136
-#define F_RFLAGS           152
-#define F_RSP              160
 /* RFLAGS bits a user task may keep across SYSRET: CF PF AF ZF SF DF OF AC ID
  * (not TF, IOPL, NT, RF, VM, VIF, VIP); IF and the reserved bit 1 are forced on. */
 #define USER_RFLAGS_KEEP   0x240cd5
@@ -54,21 +52,7 @@ x86_syscall_entry:
     pushq %rcx                      /* rip */
     pushq $0                        /* error code */
     pushq $VECTOR_SYSCALL           /* vector */
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     xorl %ebp, %ebp                 /* backtraces stop here, not in user memory */
     movq %rsp, %rdi
     movq $kernel_syscall_dispatch__onSyscall, %rax
@@ -81,21 +65,7 @@ x86_syscall_entry:
 1:  movq F_RIP(%rsp), %rax
     shrq $47, %rax
     jnz 4f
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11                       /* replaced by RFLAGS below */
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx                       /* replaced by RIP below */
-    popq %rbx
-    popq %rax
+    POP_GPRS                        /* r11 and rcx are replaced by RFLAGS and RIP below */
     /* rsp -> vector; rip at +16, rflags at +32, rsp at +40 */
     movq 16(%rsp), %rcx
     movq 32(%rsp), %r11
