@@ -20,27 +20,11 @@ import { load32, load64, store32, store64 } from "kts/unsafe";
 import { AddressSpace } from "../mem/paging";
 import { Message, MESSAGE_BYTES, USER_FLAGS, PAYLOAD_BYTES } from "../ipc/index";
 import { userRangeOk, userRead, userWrite, kernelAddress } from "../task/usermem";
+import { le32, le64, setLe32, setLe64 } from "../loader/le";
 
 const PAYLOAD_AT = 80;
 
 const stage: u8[] = array(MESSAGE_BYTES, 0);
-
-function get32(o: u32): u32 {
-  return u32(u32(stage[o]) | (u32(stage[u32(o + 1)]) << 8) | (u32(stage[u32(o + 2)]) << 16) | (u32(stage[u32(o + 3)]) << 24));
-}
-
-function get64(o: u32): u64 {
-  return u64(u64(get32(o)) | u64(u64(get32(u32(o + 4))) << 32n));
-}
-
-function put32(o: u32, v: u32): void {
-  for (let i: u32 = 0; i < 4; i++) stage[u32(o + i)] = u8(v >>> (8 * i));
-}
-
-function put64(o: u32, v: u64): void {
-  put32(o, u32(v));
-  put32(u32(o + 4), u32(v >> 32n));
-}
 
 /** Payload words a message of this len carries (len past the maximum counts as the maximum). */
 function wordsOf(len: u32): u32 {
@@ -88,13 +72,13 @@ export function messageFromUser(space: AddressSpace, va: usize, msg: Message): b
   }
   if (!userRead(space, va, stage)) return false;
   msg.clear();
-  msg.label = get32(0);
-  msg.len = get32(4);
-  msg.capCount = get32(8);
-  msg.flags = get32(12) & USER_FLAGS;
-  for (let i: u32 = 0; i < 4; i++) msg.caps[i] = get32(u32(64 + i * 4));
+  msg.label = le32(stage, 0);
+  msg.len = le32(stage, 4);
+  msg.capCount = le32(stage, 8);
+  msg.flags = le32(stage, 12) & USER_FLAGS;
+  for (let i: u32 = 0; i < 4; i++) msg.caps[i] = le32(stage, u32(64 + i * 4));
   const words: u32 = wordsOf(msg.len);
-  for (let i: u32 = 0; i < 32; i++) msg.payload[i] = i < words ? get64(u32(80 + i * 8)) : 0n;
+  for (let i: u32 = 0; i < 32; i++) msg.payload[i] = i < words ? le64(stage, u32(80 + i * 8)) : 0n;
   return true;
 }
 
@@ -120,16 +104,16 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
     for (let i: u32 = 0; i < words; i++) store64(at(u32(PAYLOAD_AT + i * 8)), msg.payload[i]);
     return true;
   }
-  put32(0, msg.label);
-  put32(4, msg.len);
-  put32(8, msg.capCount);
-  put32(12, msg.flags);
-  put32(16, msg.sender);
-  put32(20, msg.endpoint);
-  put64(24, msg.replyToken);
+  setLe32(stage, 0, msg.label);
+  setLe32(stage, 4, msg.len);
+  setLe32(stage, 8, msg.capCount);
+  setLe32(stage, 12, msg.flags);
+  setLe32(stage, 16, msg.sender);
+  setLe32(stage, 20, msg.endpoint);
+  setLe64(stage, 24, msg.replyToken);
   for (let i: u32 = 0; i < 32; i++) stage[u32(32 + i)] = msg.principal[i];
-  for (let i: u32 = 0; i < 4; i++) put32(u32(64 + i * 4), msg.caps[i]);
-  for (let i: u32 = 0; i < 32; i++) put64(u32(80 + i * 8), msg.payload[i]);
+  for (let i: u32 = 0; i < 4; i++) setLe32(stage, u32(64 + i * 4), msg.caps[i]);
+  for (let i: u32 = 0; i < 32; i++) setLe64(stage, u32(80 + i * 8), msg.payload[i]);
   return userWrite(space, va, stage);
 }
 

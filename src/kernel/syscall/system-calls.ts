@@ -18,6 +18,7 @@ import { setExitWatch } from "../task/exit-watch";
 import { servicesKnown, serviceRefused, startService } from "../task/services";
 import { userRangeOk, userWrite } from "../task/usermem";
 import { capabilityOf, isError, sysError } from "./ipc-calls";
+import { setLe32, setLe64 } from "../loader/le";
 import {
   SysError,
   TASK_INFO_BYTES, TASK_INFO_ID, TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_SERVICE, TASK_INFO_CAPS, TASK_INFO_EXIT_CODE, TASK_INFO_NAME,
@@ -32,15 +33,6 @@ const view = new CapView();
 const audit = new AuditRecord();
 /** The most audit records one auditRead copies. */
 const AUDIT_READ_MAX: u64 = 64n;
-
-function put32(o: u32, v: u32): void {
-  for (let i: u32 = 0; i < 4; i++) rec[u32(o + i)] = u8(v >>> (8 * i));
-}
-
-function put64(o: u32, v: u64): void {
-  put32(o, u32(v & 0xffff_ffffn));
-  put32(u32(o + 4), u32(v >> 32n));
-}
 
 function clearRecord(): void {
   for (let i: u32 = 0; i < rec.length; i++) rec[i] = 0;
@@ -103,13 +95,13 @@ export function sysTaskInfo(task: u32, sys: u64, target: u64, va: usize): u64 {
     const tk = scheduler.task(t);
     const res = resources[t];
     clearRecord();
-    put32(TASK_INFO_ID, t);
-    put32(TASK_INFO_STATE, u32(tk.state));
-    put32(TASK_INFO_CPU, tk.lastCpu);
-    put32(TASK_INFO_BAND, tk.band);
-    put32(TASK_INFO_SERVICE, res.service);
-    put32(TASK_INFO_CAPS, capCount(t));
-    put64(TASK_INFO_EXIT_CODE, res.exitCode);
+    setLe32(rec, TASK_INFO_ID, t);
+    setLe32(rec, TASK_INFO_STATE, u32(tk.state));
+    setLe32(rec, TASK_INFO_CPU, tk.lastCpu);
+    setLe32(rec, TASK_INFO_BAND, tk.band);
+    setLe32(rec, TASK_INFO_SERVICE, res.service);
+    setLe32(rec, TASK_INFO_CAPS, capCount(t));
+    setLe64(rec, TASK_INFO_EXIT_CODE, res.exitCode);
     if (tk.state != TaskState.Free) {
       for (let i: u32 = 0; i < TASK_NAME_BYTES; i++) rec[u32(TASK_INFO_NAME + i)] = res.name[i];
     }
@@ -125,13 +117,13 @@ export function sysCapInfo(task: u32, sys: u64, target: u64, index: u64, va: usi
   if (!isError(r) && (target >= u64(MAX_TASKS) || index > 0xffff_ffffn || capAt(u32(target), u32(index), view) != CapError.Ok)) r = sysError(SysError.Invalid);
   if (!isError(r)) {
     clearRecord();
-    put32(CAP_INFO_HANDLE, view.handle);
-    put32(CAP_INFO_KIND, u32(view.kind));
-    put32(CAP_INFO_RIGHTS, view.rights);
-    put32(CAP_INFO_USES_LEFT, view.limited ? view.uses : 0);
-    put64(CAP_INFO_OBJ_A, view.objA);
-    put64(CAP_INFO_OBJ_B, view.objB);
-    put64(CAP_INFO_EXPIRY, view.expiry);
+    setLe32(rec, CAP_INFO_HANDLE, view.handle);
+    setLe32(rec, CAP_INFO_KIND, u32(view.kind));
+    setLe32(rec, CAP_INFO_RIGHTS, view.rights);
+    setLe32(rec, CAP_INFO_USES_LEFT, view.limited ? view.uses : 0);
+    setLe64(rec, CAP_INFO_OBJ_A, view.objA);
+    setLe64(rec, CAP_INFO_OBJ_B, view.objB);
+    setLe64(rec, CAP_INFO_EXPIRY, view.expiry);
   }
   schedUnlock();
   if (isError(r)) return r;
@@ -147,11 +139,11 @@ export function sysMemInfo(task: u32, sys: u64, va: usize): u64 {
     let cpus: u32 = 0;
     for (let c: u32 = 0; c < MAX_CPUS; c++) if (scheduler.cpu(c).online) cpus = u32(cpus + 1);
     clearRecord();
-    put64(MEM_INFO_TOTAL_FRAMES, u64(frames.frames));
-    put64(MEM_INFO_FREE_FRAMES, u64(frames.freeCount));
-    put64(MEM_INFO_HEAP_USED, heap.used);
-    put32(MEM_INFO_TASKS_LIVE, live);
-    put32(MEM_INFO_CPUS, cpus);
+    setLe64(rec, MEM_INFO_TOTAL_FRAMES, u64(frames.frames));
+    setLe64(rec, MEM_INFO_FREE_FRAMES, u64(frames.freeCount));
+    setLe64(rec, MEM_INFO_HEAP_USED, heap.used);
+    setLe32(rec, MEM_INFO_TASKS_LIVE, live);
+    setLe32(rec, MEM_INFO_CPUS, cpus);
   }
   schedUnlock();
   if (isError(r)) return r;
@@ -173,14 +165,14 @@ export function sysAuditRead(task: u32, auditHandle: u64, cursor: u64, va: usize
     const next: u64 = ipc.auditRead(at, audit);
     if (next != at) {
       clearRecord();
-      put64(AUDIT_RECORD_SEQ, audit.seq);
-      put64(AUDIT_RECORD_TIME, audit.time);
-      put32(AUDIT_RECORD_KIND, u32(audit.kind));
-      put32(AUDIT_RECORD_SUBJECT, audit.subject);
-      put32(AUDIT_RECORD_OBJECT, audit.object);
-      put32(AUDIT_RECORD_DETAIL, audit.detail);
-      put32(AUDIT_RECORD_RESULT, u32(audit.result));
-      put32(AUDIT_RECORD_REPEAT, audit.repeat);
+      setLe64(rec, AUDIT_RECORD_SEQ, audit.seq);
+      setLe64(rec, AUDIT_RECORD_TIME, audit.time);
+      setLe32(rec, AUDIT_RECORD_KIND, u32(audit.kind));
+      setLe32(rec, AUDIT_RECORD_SUBJECT, audit.subject);
+      setLe32(rec, AUDIT_RECORD_OBJECT, audit.object);
+      setLe32(rec, AUDIT_RECORD_DETAIL, audit.detail);
+      setLe32(rec, AUDIT_RECORD_RESULT, u32(audit.result));
+      setLe32(rec, AUDIT_RECORD_REPEAT, audit.repeat);
     }
     schedUnlock();
     if (next == at) break;
