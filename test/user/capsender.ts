@@ -1,8 +1,10 @@
 // Holds SEND+GRANT on the ping server's endpoint (capability 0) and SEND on the
-// capreceiver's endpoint (capability 1). Passes capability 0 inside a message:
-// it moves when the message is delivered (at once if the receiver waits, else
-// when it receives), so from then on this task's handle names nothing. Then
-// tries to pass a capability it may not grant (its SEND-only capability 1).
+// capreceiver's endpoint (capability 1). First tries to pass a capability it
+// may not grant (its SEND-only capability 1): refused, nothing is sent. Then
+// passes capability 0 inside a message: it moves when the message is delivered
+// (at once if the receiver waits, else when it receives), so from then on this
+// task's handle names nothing. (The refusal comes first because the mailbox
+// closes when capreceiver, done with the capability, exits.)
 import { u32, u64, print } from "kts";
 import { sysYield } from "../../src/lib/sys/syscalls.generated";
 import { capAt, send, call, msgStart, msgSetCaps, msgSetWord, errorOf } from "../../src/lib/ipc/message";
@@ -10,6 +12,9 @@ import { capAt, send, call, msgStart, msgSetCaps, msgSetWord, errorOf } from "..
 export function main(): u32 {
   const ping: u64 = capAt(0n);
   const mailbox: u64 = capAt(1n);
+  msgStart(8);
+  msgSetCaps(1, mailbox, 0n);
+  print(`capsender: passing a capability without GRANT, error ${errorOf(send(mailbox))}`);
   msgStart(7);
   msgSetCaps(1, ping, 0n);
   print(`capsender: sent the ping capability, error ${errorOf(send(mailbox))}`);
@@ -22,8 +27,5 @@ export function main(): u32 {
     sysYield();
   }
   print(`capsender: a call with the moved handle, error ${e}`);
-  msgStart(8);
-  msgSetCaps(1, mailbox, 0n);
-  print(`capsender: passing a capability without GRANT, error ${errorOf(send(mailbox))}`);
   return 0;
 }
