@@ -15,18 +15,24 @@ import path from "node:path";
 import { runProcess } from "../harness/process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const PROGRAMS = ["pingserver", "pingclient", "flooder", "nocap", "hello", "spin", "hostile"].map((p) => `test/user/${p}.ts`).join(",");
+const PROGRAMS = ["pingserver", "pingclient", "flooder", "nocap", "hello", "spin", "hostile"];
+
+/** Boots the user-mode test image with test/user/<name>.ts programs on 4 CPUs until every task has ended. */
+async function runUserImage(arch: string, programs: string[]): Promise<{ status: number; out: string }> {
+  const r = await runProcess(
+    path.join(ROOT, "bin/cambi"),
+    ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs.map((p) => `test/user/${p}.ts`).join(","), "--expect", "user tasks done", "--timeout", "120"],
+    "",
+    { ...process.env, NO_COLOR: "1" },
+    ROOT,
+  );
+  return { status: r.status, out: r.stdout + r.stderr };
+}
 
 describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) => {
   it("ping-pong, flood, denials, bad pointers, a hostile task, preemption", async () => {
-    const r = await runProcess(
-      path.join(ROOT, "bin/cambi"),
-      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", PROGRAMS, "--expect", "user tasks done", "--timeout", "120"],
-      "",
-      { ...process.env, NO_COLOR: "1" },
-      ROOT,
-    );
-    const out = r.stdout + r.stderr;
+    const r = await runUserImage(arch, PROGRAMS);
+    const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toContain("started 7 user tasks");
     // Call/reply across address spaces, every answer checked by the client.
@@ -60,15 +66,8 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
   });
 
   it("a delegated capability works until the one it came from is revoked, then nowhere", async () => {
-    const programs = ["pingserver", "granter", "grantee"].map((p) => `test/user/${p}.ts`).join(",");
-    const r = await runProcess(
-      path.join(ROOT, "bin/cambi"),
-      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs, "--expect", "user tasks done", "--timeout", "120"],
-      "",
-      { ...process.env, NO_COLOR: "1" },
-      ROOT,
-    );
-    const out = r.stdout + r.stderr;
+    const r = await runUserImage(arch, ["pingserver", "granter", "grantee"]);
+    const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toMatch(/granter: derived handle \d+ for task \d+, error 0/);
     expect(out).toContain("granter: revoke error 0");
@@ -81,15 +80,8 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
   });
 
   it("a capability passed in a message moves to the receiver and works there; one without GRANT cannot be passed", async () => {
-    const programs = ["pingserver", "capreceiver", "capsender"].map((p) => `test/user/${p}.ts`).join(",");
-    const r = await runProcess(
-      path.join(ROOT, "bin/cambi"),
-      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs, "--expect", "user tasks done", "--timeout", "120"],
-      "",
-      { ...process.env, NO_COLOR: "1" },
-      ROOT,
-    );
-    const out = r.stdout + r.stderr;
+    const r = await runUserImage(arch, ["pingserver", "capreceiver", "capsender"]);
+    const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toContain("capsender: sent the ping capability, error 0");
     // The handle it sent is gone from its own table: BadCapability (3).
@@ -102,15 +94,8 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
   });
 
   it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on", async () => {
-    const programs = ["fpu", "hello"].map((p) => `test/user/${p}.ts`).join(",");
-    const r = await runProcess(
-      path.join(ROOT, "bin/cambi"),
-      ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs, "--expect", "user tasks done", "--timeout", "120"],
-      "",
-      { ...process.env, NO_COLOR: "1" },
-      ROOT,
-    );
-    const out = r.stdout + r.stderr;
+    const r = await runUserImage(arch, ["fpu", "hello"]);
+    const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toContain("fpu: using the FPU");
     expect(out).not.toContain("the FPU worked");

@@ -34,19 +34,9 @@ export class ConsoleSession {
   /** Waits until `pattern` appears after the previous match; returns the match. Fails with the output on timeout. */
   async waitFor(pattern: RegExp | string, timeoutMs = 120_000): Promise<RegExpExecArray> {
     const re = typeof pattern === "string" ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : pattern;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rest = this.output.slice(this.cursor);
-      const m = re.exec(rest);
-      if (m) {
-        this.cursor += m.index + m[0].length;
-        return m;
-      }
-      if (this.exited || Date.now() > deadline) {
-        throw new Error(`console: ${this.exited ? "QEMU exited" : "timed out"} waiting for ${re}; output:\n${this.output.slice(-6000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const m = await this.until(() => re.exec(this.output.slice(this.cursor)), String(re), timeoutMs);
+    this.cursor += m.index + m[0].length;
+    return m;
   }
 
   /** Types a line at the console (Enter is CR, as a terminal sends it). */
@@ -59,17 +49,27 @@ export class ConsoleSession {
    * line at, and returns what the command printed up to the next prompt.
    */
   async command(line: string, timeoutMs = 120_000): Promise<string> {
-    await this.until(() => this.output.lastIndexOf(PROMPT) >= this.typedAt, `a prompt before typing ${line}`, timeoutMs);
+    await this.until(() => (this.output.lastIndexOf(PROMPT) >= this.typedAt ? true : null), `a prompt before typing ${line}`, timeoutMs);
     this.type(line);
     const start = this.output.length;
     this.typedAt = start;
-    await this.until(() => this.output.indexOf(PROMPT, start) >= 0, `the prompt after ${line}`, timeoutMs);
-    return this.output.slice(start, this.output.indexOf(PROMPT, start));
+    const end = await this.until(
+      () => {
+        const at = this.output.indexOf(PROMPT, start);
+        return at >= 0 ? at : null;
+      },
+      `the prompt after ${line}`,
+      timeoutMs,
+    );
+    return this.output.slice(start, end);
   }
 
-  private async until(ready: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  /** Polls probe until it gives something (not null); fails with the output if QEMU exits or time runs out. */
+  private async until<T>(probe: () => T | null, what: string, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
+    for (;;) {
+      const got = probe();
+      if (got !== null) return got;
       if (this.exited || Date.now() > deadline) throw new Error(`console: ${this.exited ? "QEMU exited" : "timed out"} waiting for ${what}; output:\n${this.output.slice(-6000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
