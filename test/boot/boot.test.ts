@@ -39,6 +39,8 @@ describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
     expect(Number(/^(\d+) passed/m.exec(r.out)?.[1])).toBeGreaterThanOrEqual(7);
     // The TLB shootdown suite: after the unmap every CPU faults on the page.
     expect(r.out).toContain("test shootdown: a kernel page unmapped on one CPU is gone on all 4");
+    // Each CPU reads the unmapped page exactly once: the caller runs no cross-call of its own.
+    expect(r.out.match(/page fault caught: addr=0xffffc00000000000/g)?.length).toBe(4);
     expect(r.status, r.out).toBe(0);
   });
 });

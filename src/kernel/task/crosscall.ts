@@ -20,6 +20,8 @@ let callFn: (cpu: u32) => void = nothing;
 const state: u32[] = array(2, 0);
 /** The generation each CPU last answered. */
 const answered: u32[] = array(MAX_CPUS, 0);
+/** Per CPU: 1 while it runs a call, so an interrupt exit inside the call does not run it again. */
+const serving: u32[] = array(MAX_CPUS, 0);
 
 function nothing(cpu: u32): void {}
 
@@ -37,6 +39,8 @@ export function crossCallOthers(fn: (cpu: u32) => void): void {
   }
   callFn = fn;
   const gen: u32 = u32(u32(atomicLoad32(st) + 1) & 0x7fff_ffff);
+  // The caller does not run the call: its own next interrupt exit must not either.
+  atomicStore32(cell(addressOf(answered), me), gen);
   atomicStore32(st, gen);
   for (let c: u32 = 0; c < MAX_CPUS; c++) if (c != me && scheduler.cpu(c).online) wakeCpu(c);
   const deadline: u64 = u64(monotonicNanos() + TIMEOUT_NS);
@@ -55,8 +59,10 @@ export function crossCallServe(): void {
   const me: u32 = cpuIndex();
   const gen: u32 = atomicLoad32(addressOf(state));
   const mine: usize = cell(addressOf(answered), me);
-  if (atomicLoad32(mine) == gen) return;
+  if (atomicLoad32(mine) == gen || serving[me] != 0) return;
+  serving[me] = 1;
   const fn = callFn;
   fn(me);
   atomicStore32(mine, gen);
+  serving[me] = 0;
 }

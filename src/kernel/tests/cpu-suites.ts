@@ -13,16 +13,22 @@ import { MAP_WRITE } from "../mem/flags";
 import { kernelMap, kernelUnmap } from "../mem/shootdown";
 import { crossCallOthers } from "../task/crosscall";
 
+/** Spins until cpu's timer has ticked n more times (or a generous bound passes). */
+function waitTicks(cpu: u32, n: u64): void {
+  const start: u64 = ticksOf(cpu);
+  let spins: u64 = 0n;
+  while (ticksOf(cpu) < u64(start + n) && spins < 200_000_000n) {
+    spinWait();
+    spins = u64(spins + 1n);
+  }
+}
+
 export function ticksSuite(online: u32): void {
   print(`test ticks: the timer ticks on each of ${online} CPUs`);
   const t0: u64 = monotonicNanos();
   for (let cpu: u32 = 0; cpu < online; cpu++) {
     const start: u64 = ticksOf(cpu);
-    let spins: u64 = 0n;
-    while (ticksOf(cpu) < u64(start + 3n) && spins < 200_000_000n) {
-      spinWait();
-      spins = u64(spins + 1n);
-    }
+    waitTicks(cpu, 3n);
     check(ticksOf(cpu) >= u64(start + 3n), `cpu ${cpu} ticked ${u64(ticksOf(cpu) - start)} times`);
   }
   const t1: u64 = monotonicNanos();
@@ -63,6 +69,11 @@ export function crossCallSuite(online: u32): void {
   readScratch(cpuIndex());
   crossCallOthers(readScratch);
   for (let c: u32 = 0; c < online; c++) check(sawPage[c] == 2, `cpu ${c} faults on the unmapped page (saw ${sawPage[c]})`);
+  // The call ran once per CPU: the caller's own next interrupt exit does not run it again.
+  const me: u32 = cpuIndex();
+  sawPage[me] = 0;
+  waitTicks(me, 2n);
+  check(sawPage[me] == 0, `the calling cpu ${me} did not run its own cross-call`);
   check(kernelUnmap(SCRATCH_VA, 4096n) == MapError.NotMapped, "a second unmap reports NotMapped");
   frames.free(pa);
 }
