@@ -45,14 +45,16 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 export const BUNDLE_MAGIC = "CAMBIBND";
 
 /** The codes of the v2 format: the manifest's words map to these (one table). */
-export const CAP_KIND_CODES = { endpoint: 1, irq: 3, audit: 7, system: 8 } as const;
-export const RIGHT_BITS = { send: 1, receive: 2, grant: 4 } as const;
+export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, audit: 7, system: 8 } as const;
+export const RIGHT_BITS = { send: 1, receive: 2, grant: 4, map: 8, write: 16 } as const;
+/** A memory capability's argument: its region's size in 4 KiB pages (the kernel's REGION_MAX_PAGES). */
+export const MEMORY_MAX_PAGES = 256;
 export const IRQ_LINES = { console: 0 } as const;
 export const RESTART_CODES = { never: 0, always: 1 } as const;
 export const PAYLOAD_RULES = { any: 1, text: 2 } as const;
 
 /** Rights each kind may carry (the kernel reader refuses others). */
-export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, irq: 2, audit: 2, system: 3 };
+export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 28, irq: 2, audit: 2, system: 3 };
 
 export type CapKindName = keyof typeof CAP_KIND_CODES;
 export type RightName = keyof typeof RIGHT_BITS;
@@ -110,7 +112,8 @@ export interface BundleSpec {
 
 function checkCap(service: string, c: EncodedCap, endpoints: number): void {
   const kind = (Object.keys(CAP_KIND_CODES) as CapKindName[]).find((k) => CAP_KIND_CODES[k] === c.kind);
-  const argOk = kind === "endpoint" ? c.arg < endpoints : c.arg === 0; // irq: 0 = console, the only line
+  // irq: 0 = console, the only line; memory: the region's pages.
+  const argOk = kind === "endpoint" ? c.arg < endpoints : kind === "memory" ? c.arg >= 1 && c.arg <= MEMORY_MAX_PAGES : c.arg === 0;
   if (!kind || (c.rights & ~KIND_RIGHTS[kind]) !== 0 || !argOk) throw new Error(`bundle: service ${service}: bad capability ${JSON.stringify(c)}`);
 }
 

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { REPO_ROOT } from "../project/load.js";
-import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, PAYLOAD_RULES, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type EncodedRule, type RightName } from "./bundle.js";
+import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, MEMORY_MAX_PAGES, PAYLOAD_RULES, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type EncodedRule, type RightName } from "./bundle.js";
 
 export const IMAGES_DIR = path.join(REPO_ROOT, "images");
 /** The first service of every tier: the kernel starts it, it starts the rest. */
@@ -31,6 +31,11 @@ const rightNames = (mask: number) => keysOf(RIGHT_BITS).filter((r) => (mask & RI
 
 const capability = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("endpoint"), name, rights: rightsOf(rightNames(KIND_RIGHTS.endpoint)) }),
+  z.strictObject({
+    kind: z.literal("memory"),
+    pages: z.number().int().min(1).max(MEMORY_MAX_PAGES),
+    rights: rightsOf(rightNames(KIND_RIGHTS.memory)).refine((r) => r.includes("map"), "a memory capability needs the map right"),
+  }),
   z.strictObject({ kind: z.literal("irq"), line: z.enum(keysOf(IRQ_LINES)) }),
   z.strictObject({ kind: z.literal("audit") }),
   z.strictObject({ kind: z.literal("system"), rights: rightsOf(rightNames(KIND_RIGHTS.system)) }),
@@ -182,6 +187,8 @@ export function encodeCapabilities(s: ServiceSpec, endpoints: string[]): Encoded
     switch (c.kind) {
       case "endpoint":
         return { kind: CAP_KIND_CODES.endpoint, rights: rightsMask(c.rights), arg: endpoints.indexOf(c.name) };
+      case "memory":
+        return { kind: CAP_KIND_CODES.memory, rights: rightsMask(c.rights), arg: c.pages };
       case "irq":
         return { kind: CAP_KIND_CODES.irq, rights: RIGHT_BITS.receive, arg: IRQ_LINES[c.line] };
       case "audit":

@@ -17,6 +17,8 @@ export const ERR_PEER_DIED: u64 = 7n;
 export const ERR_NO_MEMORY: u64 = 8n;
 export const ERR_INVALID: u64 = 9n;
 export const ERR_REFUSED: u64 = 10n;
+export const ERR_WRITE_EXEC: u64 = 11n;
+export const ERR_ADDRESS_IN_USE: u64 = 12n;
 
 /** The names, in code order (test/services checks them against src/abi/syscalls.json). */
 export const ERROR_NAMES: u8[] = arrayOf([
@@ -31,8 +33,10 @@ export const ERROR_NAMES: u8[] = arrayOf([
   0x4e, 0x6f, 0x4d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0, // NoMemory
   0x49, 0x6e, 0x76, 0x61, 0x6c, 0x69, 0x64, 0, // Invalid
   0x52, 0x65, 0x66, 0x75, 0x73, 0x65, 0x64, 0, // Refused
+  0x57, 0x72, 0x69, 0x74, 0x65, 0x45, 0x78, 0x65, 0x63, 0, // WriteExec
+  0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x49, 0x6e, 0x55, 0x73, 0x65, 0, // AddressInUse
 ]);
-const ERROR_COUNT: u64 = 11n;
+const ERROR_COUNT: u64 = 13n;
 
 /** Where errorName() spells a code. */
 export const errorText: u8[] = array(24, 0);

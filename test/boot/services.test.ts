@@ -79,6 +79,15 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     // The log endpoint is inspected (images/test.json "inspect"): other labels and non-text LOG! are rejected.
     expect(lines.join("\n")).toContain("hostile: send of an unlisted label to log: refused (Denied)");
     expect(lines.join("\n")).toContain("hostile: LOG! text with an escape sequence: refused (Denied)");
+    // Memory: no W+X or executable mapping, none outside user space or over its code, none without the rights.
+    const all = lines.join("\n");
+    expect(all).toContain("hostile: W+X mapping of its memory region: refused (WriteExec)");
+    expect(all).toContain("hostile: executable mapping of its memory region: refused (WriteExec)");
+    expect(all).toContain("hostile: mapping its memory region into the kernel half: refused (BadAddress)");
+    expect(all).toContain("hostile: mapping its memory region across the top of user space: refused (BadAddress)");
+    expect(all).toContain("hostile: mapping writable memory over its own code: refused (AddressInUse)");
+    expect(all).toContain("hostile: writable mapping through a map-only capability: refused (Denied)");
+    expect(all).toContain("hostile: read-write mapping of its memory region: error 0, zeroed true");
     // Its last act, reading kernel memory, ends it; init leaves it ended.
     await s.waitFor(/hostile: reading kernel memory/);
     await s.waitFor(/task \d+ faulted \(kind \d+, address 0xffff/);

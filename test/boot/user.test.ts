@@ -8,7 +8,8 @@
  * and unmapped pointers with BadAddress; a task reading kernel memory is ended
  * while the others go on; preemption (a task that never yields still lets
  * others finish); tasks spread over the CPUs; a revoked capability stops
- * working in the task it was delegated to.
+ * working in the task it was delegated to; memory regions map, share and
+ * unmap, and a revoked one's mapping is gone; no run leaks a frame.
  */
 import { describe, expect, it } from "vitest";
 import path from "node:path";
@@ -26,7 +27,11 @@ async function runUserImage(arch: string, programs: string[]): Promise<{ status:
     { ...process.env, NO_COLOR: "1" },
     ROOT,
   );
-  return { status: r.status, out: r.stdout + r.stderr };
+  const out = r.stdout + r.stderr;
+  // Whatever the programs did, every frame their tasks used (pages, tables, stacks, memory regions) came back.
+  const frames = /frames free: (\d+) before the tasks, (\d+) after/.exec(out);
+  if (r.status === 0) expect(frames?.[2], out).toBe(frames?.[1]);
+  return { status: r.status, out };
 }
 
 describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) => {
@@ -91,6 +96,31 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(out).toMatch(/capreceiver: label 7 error 0, 1 capability, handle [1-9]\d*/);
     expect(out).toContain("capreceiver: call through the received capability: error 0, answer 42");
     expect(out).toMatch(/server: answered \d+ calls/);
+  });
+
+  it("a memory region maps zeroed and shared, never twice at one address; a moved or revoked capability's mapping is gone", async () => {
+    const r = await runUserImage(arch, ["memkeeper", "mapper", "hello"]);
+    const out = r.out;
+    expect(r.status, out).toBe(0);
+    expect(out).toContain("mapper: map A error 0");
+    expect(out).toContain("mapper: A zeroed true");
+    expect(out).toContain("mapper: map B error 0");
+    expect(out).toContain("mapper: B shows A's memory true");
+    // AddressInUse (12); the second unmap finds nothing (Invalid, 9).
+    expect(out).toContain("mapper: map B again error 12");
+    expect(out).toContain("mapper: unmap B error 0, again 9");
+    expect(out).toContain("mapper: remap B error 0");
+    expect(out).toContain("mapper: write through B seen at A true");
+    // Passed in a call: memkeeper maps it and reads what mapper wrote; mapper's own mapping of it is gone.
+    expect(out).toContain("mapper: map C error 0");
+    expect(out).toContain("memkeeper: receive error 0, 1 capability, map error 0");
+    expect(out).toContain("mapper: passed C's capability, error 0, memkeeper read 0x1234");
+    expect(out).toContain("mapper: map at C after passing it, error 0");
+    expect(out).toContain("mapper: revoke error 0");
+    expect(out).toContain("mapper: A still works true");
+    expect(out).toMatch(/task \d+ faulted \(kind \d+, address 0x20000000, /);
+    expect(out).not.toContain("revoked mapping still readable");
+    expect(out).toMatch(/hello from user task \d+, round 2/);
   });
 
   it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on", async () => {

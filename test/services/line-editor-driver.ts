@@ -68,7 +68,7 @@ function editing(): void {
 }
 
 function tables(): void {
-  for (let e: u64 = 0n; e < 12n; e = u64(e + 1n)) print(`error ${e}: ${text(errorText, errorName(e))}`);
+  for (let e: u64 = 0n; e < 14n; e = u64(e + 1n)) print(`error ${e}: ${text(errorText, errorName(e))}`);
   for (let i: u32 = 0; i < 6; i++) {
     shown.clear();
     shown.name(TASK_STATE_NAMES, i);

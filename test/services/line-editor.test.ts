@@ -76,7 +76,7 @@ describe("shell line editor (both worlds)", () => {
     };
     const out = native.stdout;
     for (const e of abi.errors) expect(out).toContain(`error ${e.number}: ${e.name}\n`);
-    expect(out).toContain("error 11: 11\n"); // unknown codes print as numbers
+    expect(out).toContain("error 13: 13\n"); // unknown codes print as numbers
     /** "0 free, 1 ready, ..." from a record field's description. */
     const enumerated = (record: string, field: string): [number, string][] => {
       const doc = abi.records.find((r) => r.name === record)!.fields.find((f) => f[0] === field)![3];

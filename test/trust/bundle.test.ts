@@ -128,7 +128,7 @@ function reference(b: Buffer): { check: number; services: number[] } {
   const eps = b.readUInt32LE(32);
   const svcs = b.readUInt32LE(36);
   const tablesEnd = 64 + 32 * eps + 192 * svcs + 16 * b.readUInt32LE(40);
-  const allowed: Record<number, number> = { 1: 7, 3: 2, 7: 2, 8: 3 };
+  const allowed: Record<number, number> = { 1: 7, 2: 28, 3: 2, 7: 2, 8: 3 };
   const services: number[] = [];
   for (let i = 0; i < svcs; i++) {
     const at = 64 + 32 * eps + 192 * i;
@@ -138,6 +138,7 @@ function reference(b: Buffer): { check: number; services: number[] } {
     const capOk = (slot: number) => {
       const [kind, rights, arg] = [b[slot]!, b[slot + 1]!, b.readUInt32LE(slot + 4)];
       if (b.readUInt16LE(slot + 2) !== 0 || allowed[kind] === undefined || (rights & ~allowed[kind]!) !== 0) return false;
+      if (kind === 2) return (rights & 8) !== 0 && arg >= 1 && arg <= 256; // memory: needs map; pages
       return kind === 1 ? arg < eps : arg === 0;
     };
     let code = E.Ok;
@@ -264,6 +265,12 @@ describe("damaged bundles", () => {
     add("grant on system", (b) => void (b[svc(0) + 65] = 7), E.Ok, { 0: E.BadCapability });
     add("send on audit", (b) => void (b[svc(1) + 64 + 9] = 3), E.Ok, { 1: E.BadCapability });
     add("capability reserved", (b) => void (b[svc(3) + 66] = 1), E.Ok, { 3: E.BadCapability });
+    // hostile's capability 1: a 2-page memory region (map, write, grant).
+    add("memory without map", (b) => void (b[svc(3) + 64 + 8 + 1] = 16), E.Ok, { 3: E.BadCapability });
+    add("memory with send", (b) => void (b[svc(3) + 64 + 8 + 1] = 9), E.Ok, { 3: E.BadCapability });
+    add("memory of 0 pages", (b) => void b.writeUInt32LE(0, svc(3) + 64 + 8 + 4), E.Ok, { 3: E.BadCapability });
+    add("memory of 257 pages", (b) => void b.writeUInt32LE(257, svc(3) + 64 + 8 + 4), E.Ok, { 3: E.BadCapability });
+    add("memory of 256 pages", (b) => void b.writeUInt32LE(256, svc(3) + 64 + 8 + 4), E.Ok, { 3: E.Ok });
     add("rule count 33", (b) => void b.writeUInt32LE(33, 40), E.BadTable);
     add("rule count past the tables", (b) => void b.writeUInt32LE(30, 40), E.BadTable);
     add("rule endpoint past the table", (b) => void b.writeUInt32LE(endpoints.length, rule(0)), E.BadTable);

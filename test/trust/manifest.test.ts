@@ -18,7 +18,7 @@ const CAPS: Record<string, object[]> = {
   init: [system, ep("init", "send", "receive")],
   log: [ep("log", "receive"), audit],
   shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit],
-  hostile: [ep("log", "send")],
+  hostile: [ep("log", "send"), { kind: "memory", pages: 2, rights: ["map", "write", "grant"] }],
 };
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
@@ -75,7 +75,7 @@ describe("bad manifests", () => {
       ["grant on system", (m) => ((m.services[0]!.capabilities[0] as { rights: string[] }).rights = ["grant"]), /^images\/standard\.json: services\[0\]\.capabilities\[0\]\.rights\[0\]: /],
       ["empty rights", (m) => ((m.services[2]!.capabilities[2] as { rights: string[] }).rights = []), /^images\/standard\.json: services\[2\]\.capabilities\[2\]\.rights: needs at least one right/],
       ["repeated right", (m) => ((m.services[1]!.capabilities[0] as { rights: string[] }).rights = ["receive", "receive"]), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.rights: a right is listed twice/],
-      ["unknown kind", (m) => ((m.services[1]!.capabilities[1] as { kind: string }).kind = "memory"), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.kind: /],
+      ["unknown kind", (m) => ((m.services[1]!.capabilities[1] as { kind: string }).kind = "disk"), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.kind: /],
       ["unknown irq line", (m) => ((m.services[2]!.capabilities[0] as { line: string }).line = "timer"), /^images\/standard\.json: services\[2\]\.capabilities\[0\]\.line: Invalid input: expected "console"/],
       ["extra field", (m) => ((m.services[1]!.capabilities[1] as Record<string, unknown>).rights = ["receive"]), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.rights: unknown field/],
       ["bad service name", (m) => (m.services[1]!.name = "Log"), /^images\/standard\.json: services\[1\]\.name: must match \^\[a-z\]\[a-z0-9-\]\{0,30\}\$/],
@@ -87,6 +87,10 @@ describe("bad manifests", () => {
       ["twice", (m) => (m.services[2]!.name = "log"), /^images\/standard\.json: services\[2\]\.name: service 'log' is listed twice/],
       ["no services", (m) => (m.services = []), /^images\/standard\.json: services: a tier needs at least init/],
       ["too many capabilities", (m) => (m.services[0]!.capabilities = Array(17).fill(audit)), /^images\/standard\.json: services\[0\]\.capabilities: at most 16 capabilities/],
+      ["memory of 0 pages", (m) => (m.services[1]!.capabilities[1] = { kind: "memory", pages: 0, rights: ["map"] }), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.pages: /],
+      ["memory of 257 pages", (m) => (m.services[1]!.capabilities[1] = { kind: "memory", pages: 257, rights: ["map"] }), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.pages: /],
+      ["memory without map", (m) => (m.services[1]!.capabilities[1] = { kind: "memory", pages: 1, rights: ["write"] }), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.rights: a memory capability needs the map right/],
+      ["memory with send", (m) => (m.services[1]!.capabilities[1] = { kind: "memory", pages: 1, rights: ["map", "send"] }), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.rights\[1\]: /],
       ["unknown top-level field", () => {}, /^images\/standard\.json: kernel: unknown field/],
     ];
     for (const [name, change, re] of cases) {

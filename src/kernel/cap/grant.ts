@@ -20,6 +20,7 @@ import {
   CapError,
   CapView,
   CAP_MAX_TASKS,
+  CAP_NONE,
   CAP_KIND_MAX,
   RIGHTS_ALL,
   RIGHT_GRANT,
@@ -216,4 +217,9 @@ export function capTransfer(task: u32, handle: u32, toTask: u32, now: u64, out: 
 /** Whether a node reported in a CapView (node, nodeGen) still holds that capability. */
 export function capNodeAlive(node: u32, nodeGen: u32): bool {
   return capPool.alive(node, nodeGen);
+}
+
+/** The task holding the capability of (node, nodeGen) now (it may have moved), or CAP_NONE if it is gone. */
+export function capNodeOwner(node: u32, nodeGen: u32): u32 {
+  return capPool.alive(node, nodeGen) ? capPool.nodes[node].owner : CAP_NONE;
 }

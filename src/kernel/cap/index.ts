@@ -5,11 +5,11 @@
  * names them by handles into its task's table (types.ts).
  *
  *  - create and use:  capInsertRoot, capLookup, capDerive, capDeriveRange,
- *                     capTransfer, capNodeAlive                  (grant.ts)
+ *                     capTransfer, capNodeAlive, capNodeOwner    (grant.ts)
  *  - end:             capDelete, capRevoke, capRevokeDescendants, capRevokeObject,
  *                     capReleaseTask, capReapExpired, capLastRemoved (revoke.ts)
  *  - read:            capCount, capFreeSlots, capAt, capPoolUsed, capPoolFree,
- *                     capCheckConsistency, capReset              (query.ts)
+ *                     capCheckConsistency, capReset, capCountInRange (query.ts)
  *
  * Pure logic, no hardware; every operation returns a CapError instead of
  * panicking on bad input. The caller serializes all calls (one lock).
@@ -37,7 +37,7 @@ export {
   handleGen,
   kindHasRange,
 } from "./types";
-export { capInsertRoot, capLookup, capDerive, capDeriveRange, capTransfer, capNodeAlive } from "./grant";
+export { capInsertRoot, capLookup, capDerive, capDeriveRange, capTransfer, capNodeAlive, capNodeOwner } from "./grant";
 export {
   capDelete,
   capRevoke,
@@ -55,4 +55,5 @@ export {
   capPoolFree,
   capReset,
   capCheckConsistency,
+  capCountInRange,
 } from "./query";

@@ -1,12 +1,22 @@
 /**
  * Reading the capability space: per-task counts and a by-position listing (for
- * the shell), pool statistics, a reset for host tests, and a full consistency
+ * the shell), pool statistics, capabilities naming a range, a reset for host tests, and a full consistency
  * check of tables, pool, free list and derivation tree (for tests and the
  * kernel's self-tests).
  */
-import { u32 } from "kts";
-import { CapError, CapView, CAP_MAX_TASKS, CAP_SLOTS, CAP_POOL_SIZE, CAP_NONE } from "./types";
+import { u32, u64 } from "kts";
+import { CapKind, CapError, CapView, CAP_MAX_TASKS, CAP_SLOTS, CAP_POOL_SIZE, CAP_NONE } from "./types";
 import { capPool, capTables, fillView } from "./state";
+
+/** How many capabilities of `kind` name a range starting inside [base, base + size). */
+export function capCountInRange(kind: CapKind, base: u64, size: u64): u32 {
+  let count: u32 = 0;
+  for (let i: u32 = 0; i < capPool.highWater; i++) {
+    const n = capPool.nodes[i];
+    if (n.inUse && n.kind == kind && n.objA >= base && u64(n.objA - base) < size) count = u32(count + 1);
+  }
+  return count;
+}
 
 /** How many capabilities `task` holds (0 for a bad task id). */
 export function capCount(task: u32): u32 {

@@ -93,6 +93,10 @@ export const RULE_TEXT: u32 = 2;
 
 /** Capability kinds in a v2 bundle (the kernel's CapKind codes). */
 export const BUNDLE_CAP_ENDPOINT: u32 = 1;
+/** Argument: the region's size in pages, 1 .. BUNDLE_MEMORY_MAX_PAGES; rights within map, write, grant, with map. */
+export const BUNDLE_CAP_MEMORY: u32 = 2;
+/** The largest memory region (1 MiB); task/user-memory.ts holds regions to it too. */
+export const BUNDLE_MEMORY_MAX_PAGES: u32 = 256;
 export const BUNDLE_CAP_IRQ: u32 = 3;
 export const BUNDLE_CAP_AUDIT: u32 = 7;
 export const BUNDLE_CAP_SYSTEM: u32 = 8;
@@ -183,6 +187,7 @@ function capOk(b: u8[], slot: u32, endpoints: u32): bool {
   const arg: u32 = le32(b, u32(slot + 4));
   if (b[u32(slot + 2)] != 0 || b[u32(slot + 3)] != 0) return false;
   if (kind == BUNDLE_CAP_ENDPOINT) return (rights | 7) == 7 && arg < endpoints;
+  if (kind == BUNDLE_CAP_MEMORY) return (rights | 28) == 28 && (rights & 8) != 0 && arg >= 1 && arg <= BUNDLE_MEMORY_MAX_PAGES;
   if (kind == BUNDLE_CAP_IRQ) return (rights | 2) == 2 && arg == BUNDLE_IRQ_CONSOLE;
   if (kind == BUNDLE_CAP_AUDIT) return (rights | 2) == 2 && arg == 0;
   if (kind == BUNDLE_CAP_SYSTEM) return (rights | 3) == 3 && arg == 0;

@@ -3,7 +3,9 @@
  * span of usable RAM that BootInfo reports. Everything starts used; usable
  * regions are freed, then the kernel image, the boot bundle, the device tree
  * and the first MiB are reserved again. Allocation scans from a rotating hint.
- * Pure logic: no hardware, tested on the host and in the kernel.
+ * Pure logic: no hardware, tested on the host and in the kernel. The kernel
+ * serializes alloc, allocContiguous and free across CPUs by installing a lock
+ * (setFrameLock; mem/frame-lock.ts), which host tests do without.
  */
 import { u32, u64, usize, bool, array, panic, hex } from "kts";
 import { BootInfo, RegionKind } from "../boot/bootinfo";
@@ -12,6 +14,16 @@ export const FRAME_SIZE: u64 = 4096n;
 /** Up to 16 GiB of RAM: 4 Mi frames, 64 Ki bitmap words. */
 export const MAX_FRAMES = 4194304;
 const WORDS = 65536;
+
+function noLock(): void {}
+let enter: () => void = noLock;
+let leave: () => void = noLock;
+
+/** The lock taken around every alloc, allocContiguous and free. */
+export function setFrameLock(lock: () => void, unlock: () => void): void {
+  enter = lock;
+  leave = unlock;
+}
 
 export class FrameAllocator {
   bitmap: u64[] = array(WORDS, 0n);
@@ -96,6 +108,13 @@ export class FrameAllocator {
 
   /** One free frame's physical address, or 0 when memory is exhausted. */
   alloc(): usize {
+    enter();
+    const pa: usize = this.allocOne();
+    leave();
+    return pa;
+  }
+
+  private allocOne(): usize {
     if (this.freeCount == 0) return 0n;
     const words: u32 = u32((this.frames + 63) >>> 6);
     for (let n: u32 = 0; n < words; n++) {
@@ -115,6 +134,13 @@ export class FrameAllocator {
 
   /** `count` physically contiguous free frames (first fit); 0 if there is no such run. */
   allocContiguous(count: u32): usize {
+    enter();
+    const pa: usize = this.allocRun(count);
+    leave();
+    return pa;
+  }
+
+  private allocRun(count: u32): usize {
     let run: u32 = 0;
     for (let i: u32 = 0; i < this.frames; i++) {
       const free: bool = (this.bitmap[i >>> 6] & u64(1n << u64(i & 63))) == 0n;
@@ -130,6 +156,12 @@ export class FrameAllocator {
 
   /** Returns a frame; freeing a frame twice or one outside RAM is a kernel bug. */
   free(pa: usize): void {
+    enter();
+    this.freeOne(pa);
+    leave();
+  }
+
+  private freeOne(pa: usize): void {
     if (pa < this.base || (pa & 0xfffn) != 0n) panic(`free of bad frame ${hex(pa)}`);
     const idx: u64 = u64(u64(pa - this.base) / FRAME_SIZE);
     if (idx >= u64(this.frames)) panic(`free of frame ${hex(pa)} outside RAM`);

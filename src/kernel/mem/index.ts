@@ -11,7 +11,8 @@ import { u32, u64, usize, bool, panic, hex } from "kts";
 import { BootInfo, RegionKind } from "../boot/bootinfo";
 import { physToVirt, virtToPhys, imagePhysStart, activateKernelSpace } from "arch";
 import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "./layout";
-import { FrameAllocator } from "./frames";
+import { FrameAllocator, setFrameLock } from "./frames";
+import { frameLock, frameUnlock } from "./frame-lock";
 import { AddressSpace, MapError, LARGE_PAGE_SIZE, PAGE_SIZE } from "./paging";
 import { Heap } from "./heap";
 import { MAP_DEVICE, MAP_EXEC, MAP_WRITE } from "./flags";
@@ -26,6 +27,7 @@ export function memInit(info: BootInfo): void {
   info.kernelPhysStart = imagePhysStart();
   info.kernelPhysEnd = virtToPhys(kernelEnd());
   frames.initFromBootInfo(info);
+  setFrameLock(frameLock, frameUnlock);
   buildKernelSpace(info);
   const arena: usize = frames.allocContiguous(HEAP_FRAMES);
   if (arena == 0n) panic("no memory for the kernel heap");

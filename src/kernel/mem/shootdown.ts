@@ -5,7 +5,7 @@
  * invalidation, so every other CPU flushes the pages itself in a cross-call.
  */
 import { u32, u64, usize } from "kts";
-import { flushTlbPage, TLB_FLUSH_BROADCAST } from "arch";
+import { flushTlbPage, flushTlbAll, TLB_FLUSH_BROADCAST } from "arch";
 import { crossCallOthers } from "../task/crosscall";
 import { kernelSpace, frames } from "./index";
 import { MapError, PAGE_SIZE } from "./paging";
@@ -40,4 +40,17 @@ export function kernelUnmap(va: usize, size: u64): MapError {
 /** Maps [va, va + size) to [pa, ...) in the kernel space (new mappings need no shootdown). */
 export function kernelMap(va: usize, pa: usize, size: u64, flags: u32): MapError {
   return kernelSpace.map(frames, va, pa, size, flags, false);
+}
+
+function flushAllHere(cpu: u32): void {
+  flushTlbAll();
+}
+
+/**
+ * Every CPU drops every non-global translation it caches (user mappings that
+ * were removed). Not under the scheduler lock.
+ */
+export function shootdownAll(): void {
+  flushTlbAll();
+  if (!TLB_FLUSH_BROADCAST) crossCallOthers(flushAllHere);
 }

@@ -18,6 +18,8 @@ import { Syscall, SysError } from "./numbers.generated";
 import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapRevoke } from "./ipc-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead } from "./device-calls";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
+import { sysMemMap, sysMemUnmap } from "./memory-calls";
+import { sweepIfWanted } from "../task/user-memory";
 import { sleepCurrent } from "../task/sleep";
 
 declare function kts_putc(c: u8): void;
@@ -109,9 +111,16 @@ export function onSyscall(frame: usize): void {
     case Syscall.ExitWatch:
       result = sysExitWatch(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
+    case Syscall.MemMap:
+      result = sysMemMap(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
+      break;
+    case Syscall.MemUnmap:
+      result = sysMemUnmap(task, frameArg(frame, 0));
+      break;
     default:
       break;
   }
+  sweepIfWanted();
   frameSetResult(frame, result);
 }
 

@@ -7,6 +7,7 @@
  */
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
+import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
 import { capLookup, capAt, capCount, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
@@ -70,8 +71,13 @@ function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
  * denial, an error code (test with isError).
  */
 export function capabilityOf(task: u32, handle: u64, kind: CapKind, rights: u32, now: u64): u64 {
-  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), kind, rights, now, true, view);
-  if (e == CapError.Ok) return view.objA;
+  return capabilityInto(task, handle, kind, rights, now, view);
+}
+
+/** capabilityOf that also reports the whole capability in `out`. */
+export function capabilityInto(task: u32, handle: u64, kind: CapKind, rights: u32, now: u64, out: CapView): u64 {
+  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), kind, rights, now, true, out);
+  if (e == CapError.Ok) return out.objA;
   ipc.audit(AuditKind.Denied, task, u32(handle & 0xffff_ffffn), u32(e), IpcResult.Denied, now);
   const denied: bool = e == CapError.Rights || e == CapError.WrongKind || e == CapError.Expired || e == CapError.Exhausted;
   return sysError(denied ? SysError.Denied : SysError.BadCapability);
@@ -111,6 +117,8 @@ export function moveCarriedCapabilities(sender: u32, receiver: u32, msg: Message
   for (let i: u32 = 0; i < msg.capCount; i++) {
     const e: CapError = capTransfer(sender, msg.caps[i], receiver, now, scan);
     msg.caps[i] = e == CapError.Ok ? scan.handle : 0;
+    // The sender's mappings through it must go (at the end of this system call).
+    if (e == CapError.Ok && scan.kind == CapKind.MemoryRegion) memoryCapabilityMoved();
   }
 }
 
@@ -223,6 +231,8 @@ export function sysCapRevoke(task: u32, handle: u64): u64 {
   schedLock();
   const e: CapError = capRevoke(task, u32(handle));
   schedUnlock();
+  // Memory mapped through what was revoked is gone on every CPU before this returns.
+  if (e == CapError.Ok) userMemorySweep();
   return e == CapError.Ok ? 0n : sysError(capSysError(e));
 }
 

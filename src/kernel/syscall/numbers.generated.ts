@@ -26,6 +26,8 @@ export enum Syscall {
   CapInfo = 53,
   MemInfo = 54,
   ExitWatch = 55,
+  MemMap = 60,
+  MemUnmap = 61,
 }
 
 export enum SysError {
@@ -40,6 +42,8 @@ export enum SysError {
   NoMemory = 8,
   Invalid = 9,
   Refused = 10,
+  WriteExec = 11,
+  AddressInUse = 12,
 }
 
 /** Arguments each system call takes (for the dispatcher's checks). */
@@ -91,6 +95,10 @@ export function syscallArgCount(n: Syscall): u32 {
       return 2;
     case Syscall.ExitWatch:
       return 2;
+    case Syscall.MemMap:
+      return 3;
+    case Syscall.MemUnmap:
+      return 1;
     default:
       return 0xffffffff;
   }

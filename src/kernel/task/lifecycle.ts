@@ -25,6 +25,7 @@ import { ELF_MACHINE, monotonicNanos } from "arch";
 import { blake3Hash } from "../crypto/blake3";
 import { ipc } from "../ipc/index";
 import { ipcTaskEnded } from "../syscall/ipc-calls";
+import { mappingsDropTask, userMemorySweep } from "./user-memory";
 
 /** Bytes of memory one program image may occupy (its segments; the stack comes on top). */
 export const IMAGE_BUDGET: u64 = 0x100_0000n;
@@ -103,6 +104,10 @@ function failSpawn(t: u32): u32 {
 export function releaseMemory(t: u32): void {
   const r = resources[t];
   if (r.space.root != 0n) {
+    // Region frames are not the task's: their mappings leave before its tables and pages are freed.
+    schedLock();
+    mappingsDropTask(t);
+    schedUnlock();
     r.space.destroyUserHalf(frames);
     r.space.root = 0n;
   }
@@ -112,6 +117,8 @@ export function releaseMemory(t: u32): void {
   }
   r.live = false;
   r.user = false;
+  // Its capabilities are gone: other tasks' mappings through them, and regions nobody names, go too.
+  userMemorySweep();
 }
 
 /** Exit code of a task ended by taskKill. */

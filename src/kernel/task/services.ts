@@ -21,7 +21,7 @@ import {
   bundleServiceNameOffset, bundleServiceNameLength, bundleServiceCapCount, bundleServiceCapKind,
   bundleServiceCapRights, bundleServiceCapArg, bundleServiceModuleOffset, bundleServiceModuleSize,
   bundleServiceRestart, bundleRuleCount, bundleRuleEndpoint, bundleRuleLabel, bundleRuleKind, RULE_TEXT,
-  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
+  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_MEMORY, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
 } from "../loader/bundle";
 import { verifySignedModule, signedPayloadOffset, signedPayloadSize, ModuleVerdict } from "../loader/signed-module";
 import { bootstrapKey, BOOTSTRAP_KEY_BYTES } from "../loader/bootstrap-key";
@@ -33,6 +33,7 @@ import { NO_TASK } from "../sched/index";
 import { resources, TASK_NAME_BYTES } from "./table";
 import { schedLock, schedUnlock } from "./lock";
 import { spawnElf, startTask, ElfResult, IMAGE_BUDGET } from "./lifecycle";
+import { regionCreate } from "./user-memory";
 
 /** Why a service cannot run: Ok, or a bundle-record, signature or ELF-gate refusal. */
 export enum Refusal {
@@ -241,6 +242,7 @@ function grant(b: u8[], i: u32, c: u32, t: u32): CapError {
   const rights: u32 = bundleServiceCapRights(b, i, c);
   const arg: u32 = bundleServiceCapArg(b, i, c);
   if (kind == BUNDLE_CAP_ENDPOINT) return capInsertRoot(t, CapKind.Endpoint, rights, u64(endpoints[arg]), 0n, 0, 0n, view);
+  if (kind == BUNDLE_CAP_MEMORY) return regionCreate(t, arg, rights, view);
   if (kind == BUNDLE_CAP_IRQ) return capInsertRoot(t, CapKind.Irq, rights, u64(CONSOLE_IRQ), 0n, 0, 0n, view);
   if (kind == BUNDLE_CAP_AUDIT) return capInsertRoot(t, CapKind.Audit, rights, 0n, 0n, 0, 0n, view);
   return capInsertRoot(t, CapKind.System, rights, 0n, 0n, 0, 0n, view);

@@ -5,7 +5,9 @@
  * capabilities by name (pingserver: receive on endpoint A; pingclient: send on A;
  * granter: send+grant and send on A; capreceiver: receive on endpoint C;
  * capsender: send+grant on A and send on C; flooder: send on its own endpoint
- * B, which nobody reads; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
+ * B, which nobody reads; memkeeper: receive on endpoint D; mapper: a 2-page
+ * memory region with map, write and grant, and send on D if memkeeper came
+ * first; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
  * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
 import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
@@ -17,8 +19,10 @@ import { spawnElf, startTask, ElfResult } from "../task/lifecycle";
 import { resources } from "../task/table";
 import { schedule, cpusUsedBy } from "../task/schedule";
 import { schedLock, schedUnlock } from "../task/lock";
-import { NO_TASK, MAX_TASKS } from "../sched/index";
-import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+import { scheduler, NO_TASK, MAX_TASKS, TaskState } from "../sched/index";
+import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT, RIGHT_MAP, RIGHT_WRITE } from "../cap/index";
+import { regionCreate } from "../task/user-memory";
+import { frames } from "../mem/index";
 import { ipc, AuditKind, NO_ENDPOINT } from "../ipc/index";
 
 const spawned: u32[] = array(MAX_TASKS, 0);
@@ -31,6 +35,8 @@ const FLOODER: u8[] = arrayOf([0x66, 0x6c, 0x6f, 0x6f, 0x64, 0x65, 0x72]);
 const GRANTER: u8[] = arrayOf([0x67, 0x72, 0x61, 0x6e, 0x74, 0x65, 0x72]);
 const CAPRECEIVER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x72, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x72]);
 const CAPSENDER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x73, 0x65, 0x6e, 0x64, 0x65, 0x72]);
+const MAPPER: u8[] = arrayOf([0x6d, 0x61, 0x70, 0x70, 0x65, 0x72]);
+const MEMKEEPER: u8[] = arrayOf([0x6d, 0x65, 0x6d, 0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
 
 function nameIs(blob: u8[], i: u32, name: u8[]): bool {
   if (bundleNameLength(blob, i) != name.length) return false;
@@ -45,6 +51,15 @@ function grantEndpoint(task: u32, endpoint: u32, rights: u32): void {
   schedUnlock();
 }
 
+/** A new endpoint that task t receives on. */
+function receiveEndpoint(t: u32): u32 {
+  schedLock();
+  const ep: u32 = ipc.endpointCreate(t, monotonicNanos());
+  schedUnlock();
+  grantEndpoint(t, ep, RIGHT_RECEIVE);
+  return ep;
+}
+
 export function kernelMain(bootArg: usize): void {
   bootKernel(bootArg);
   if (bootInfo.initrdSize == 0n) {
@@ -56,10 +71,12 @@ export function kernelMain(bootArg: usize): void {
     print(`bad boot bundle: error ${u32(bundleCheck(blob))}`);
     powerOff(1);
   }
+  const freeBefore: u32 = frames.freeCount;
   let n: u32 = 0;
   let server: u32 = NO_TASK;
   let endpointA: u32 = NO_ENDPOINT;
   let endpointC: u32 = NO_ENDPOINT;
+  let endpointD: u32 = NO_ENDPOINT;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
     if (!bundleEntryOk(blob, i)) continue;
     const off: u32 = bundleEntryOffset(blob, i);
@@ -70,10 +87,7 @@ export function kernelMain(bootArg: usize): void {
     }
     if (nameIs(blob, i, PINGSERVER)) {
       server = t;
-      schedLock();
-      endpointA = ipc.endpointCreate(t, monotonicNanos());
-      schedUnlock();
-      grantEndpoint(t, endpointA, RIGHT_RECEIVE);
+      endpointA = receiveEndpoint(t);
     } else if (nameIs(blob, i, PINGCLIENT)) {
       grantEndpoint(t, endpointA, RIGHT_SEND);
     } else if (nameIs(blob, i, GRANTER)) {
@@ -81,14 +95,18 @@ export function kernelMain(bootArg: usize): void {
       grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       grantEndpoint(t, endpointA, RIGHT_SEND);
     } else if (nameIs(blob, i, CAPRECEIVER)) {
-      schedLock();
-      endpointC = ipc.endpointCreate(t, monotonicNanos());
-      schedUnlock();
-      grantEndpoint(t, endpointC, RIGHT_RECEIVE);
+      endpointC = receiveEndpoint(t);
     } else if (nameIs(blob, i, CAPSENDER)) {
       // Capability 0: send and grant on A (to pass along); capability 1: send on C.
       grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       grantEndpoint(t, endpointC, RIGHT_SEND);
+    } else if (nameIs(blob, i, MEMKEEPER)) {
+      endpointD = receiveEndpoint(t);
+    } else if (nameIs(blob, i, MAPPER)) {
+      schedLock();
+      regionCreate(t, 2, u32(RIGHT_MAP | RIGHT_WRITE | RIGHT_GRANT), view);
+      schedUnlock();
+      if (endpointD != NO_ENDPOINT) grantEndpoint(t, endpointD, RIGHT_SEND);
     } else if (nameIs(blob, i, FLOODER)) {
       schedLock();
       const b: u32 = ipc.endpointCreate(t, monotonicNanos());
@@ -105,7 +123,8 @@ export function kernelMain(bootArg: usize): void {
   // The boot CPU is now an idle task too: run tasks until all have ended.
   for (;;) {
     let alive: u32 = 0;
-    for (let k: u32 = 0; k < n; k++) if (resources[spawned[k]].live) alive = u32(alive + 1);
+    // Until each task is released: its memory (and regions) freed, not just marked dead.
+    for (let k: u32 = 0; k < n; k++) if (scheduler.task(spawned[k]).state != TaskState.Free) alive = u32(alive + 1);
     if (alive == 0) break;
     schedule();
     waitForInterrupt();
@@ -119,6 +138,8 @@ export function kernelMain(bootArg: usize): void {
   const denied: u64 = ipc.auditKindTotal(AuditKind.Denied);
   const throttled: u64 = ipc.auditKindTotal(AuditKind.Throttled);
   print(`audit: ${denied} denied, ${throttled} throttled records; cpus used mask ${cpus}`);
+  // Every task's pages, tables, stacks and memory regions came back.
+  print(`frames free: ${freeBefore} before the tasks, ${frames.freeCount} after`);
   print("user tasks done");
   powerOff(0);
 }

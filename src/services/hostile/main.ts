@@ -5,13 +5,15 @@
  * or "hostile: <attempt>: ALLOWED"; then a summary; then it reads kernel
  * memory, which must end it (the summary comes first for that reason).
  *
- * Capabilities: [0] endpoint "log" (send only).
+ * Capabilities: [0] endpoint "log" (send only); [1] a 2-page memory region
+ * (map, write, grant), which it may map read-write and nothing else.
  */
-import { u8, u32, u64, usize, array, arrayOf, print, text, hex } from "kts";
+import { u8, u32, u64, usize, bool, array, arrayOf, print, text, hex } from "kts";
 import { addressOf, load64 } from "kts/unsafe";
 import {
   sysSend, sysReceive, sysCall, sysReply, sysWrite, sysAuditRead, sysTaskInfo, sysServiceStart, sysTaskKill,
   sysMemInfo, sysExitWatch, sysIrqBind, sysIrqAck, sysConsoleRead, sysCapDerive, sysCapRevoke, sysTaskId,
+  sysMemMap, sysMemUnmap,
 } from "../../lib/sys/syscalls.generated";
 import { capAt, send, call, receive, msgStart, msgSetWord, msgSetText, errorOf } from "../../lib/ipc/message";
 import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
@@ -28,6 +30,11 @@ const OWN_CODE: usize = 0x40_0000n;
 /** A system capability handle this task was never given (slot 1, generation 3). */
 const FORGED_SYSTEM: u64 = 0x301n;
 const FLOOD = 2000;
+/** Where it may map its region; memMap flags; the rights "map" alone. */
+const MAPPED: usize = 0x1000_0000n;
+const MEM_WRITE: u64 = 1n;
+const MEM_EXEC: u64 = 2n;
+const RIGHT_MAP_ONLY: u64 = 8n;
 
 const VERDICTS: u8[] = arrayOf([
   0x72, 0x65, 0x66, 0x75, 0x73, 0x65, 0x64, 0x20, 0x28, 0, // refused (
@@ -134,7 +141,7 @@ export function main(): u32 {
   print(`hostile: system call 99: ${text(verdict.bytes, verdict.length)}`);
   judge(kts_syscall(0xffff_ffff_ffffn, 0n, 0n, 0n, 0n, 0n, 0n));
   print(`hostile: system call 0xffffffffffff: ${text(verdict.bytes, verdict.length)}`);
-  print("hostile: W+X mapping: no such system call (no way to ask)");
+  memoryAttempts(log, capAt(1n));
 
   // Content the log endpoint's inspection refuses (images/*.json "inspect"): a label log does not take,
   // and LOG! text with a terminal escape sequence in it.
@@ -154,6 +161,38 @@ export function main(): u32 {
   const v: u64 = load64(KERNEL);
   print(`hostile: read ${hex(v)} from kernel memory: the kernel did not stop me`);
   return 1;
+}
+
+/** W+X and other mappings a task must not get; then the one it may (read-write, zeroed). */
+function memoryAttempts(log: u64, region: u64): void {
+  judge(sysMemMap(region, MAPPED, u64(MEM_WRITE | MEM_EXEC)));
+  print(`hostile: W+X mapping of its memory region: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(region, MAPPED, MEM_EXEC));
+  print(`hostile: executable mapping of its memory region: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(region, KERNEL, MEM_WRITE));
+  print(`hostile: mapping its memory region into the kernel half: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(region, 0x7fff_ffff_f000n, MEM_WRITE));
+  print(`hostile: mapping its memory region across the top of user space: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(region, u64(MAPPED + 0x800n), MEM_WRITE));
+  print(`hostile: mapping at an unaligned address: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(region, OWN_CODE, MEM_WRITE));
+  print(`hostile: mapping writable memory over its own code: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(log, MAPPED, MEM_WRITE));
+  print(`hostile: memMap with an endpoint capability: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(0x2a05n, MAPPED, MEM_WRITE));
+  print(`hostile: memMap with a forged handle: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemMap(region, MAPPED, 0x10n));
+  print(`hostile: memMap with unknown flags: ${text(verdict.bytes, verdict.length)}`);
+  const readOnly: u64 = sysCapDerive(region, sysTaskId(), RIGHT_MAP_ONLY, 0n, 0n);
+  judge(sysMemMap(readOnly, MAPPED, MEM_WRITE));
+  print(`hostile: writable mapping through a map-only capability: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysMemUnmap(OWN_CODE));
+  print(`hostile: memUnmap of its own code: ${text(verdict.bytes, verdict.length)}`);
+  // What it may do: map the region read-write; it comes zeroed.
+  const r: u64 = errorOf(sysMemMap(region, MAPPED, MEM_WRITE));
+  let zero: bool = true;
+  if (r == 0n) for (let off: u64 = 0n; off < 8192n; off = u64(off + 8n)) if (load64(usize(MAPPED + off)) != 0n) zero = false;
+  print(`hostile: read-write mapping of its memory region: error ${r}, zeroed ${zero}`);
 }
 
 /** FLOOD async sends to log as fast as possible: the first must get through, the flood must be held back (not fatal). */

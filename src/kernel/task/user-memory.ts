@@ -1,0 +1,217 @@
+"use unsafe";
+/**
+ * Memory regions and their user mappings. A region is physically contiguous,
+ * zeroed frames handed to a task as a MemoryRegion capability (a manifest's
+ * "memory" capability); memMap maps what a capability to it names into the
+ * holder's address space, never executable.
+ *
+ * A mapping lasts as long as the capability that authorized it stays with the
+ * task that mapped it. userMemorySweep, run after anything that can end or
+ * move capabilities, removes the mappings whose capability is gone, flushes
+ * them from every CPU's TLB, and only then frees the frames of regions no
+ * capability names any more — so no CPU can reach a frame after its reuse.
+ * Tables change under the scheduler lock; sweeps run one at a time, unlocked
+ * (the flush is a cross-call).
+ */
+import { u32, u64, usize, bool, array, structs, spinWait } from "kts";
+import { addressOf, atomicCas32, atomicLoad32, atomicStore32, store64 } from "kts/unsafe";
+import { physToVirt } from "arch";
+import { frames } from "../mem/index";
+import { MapError, PAGE_SIZE } from "../mem/paging";
+import { MAP_USER, MAP_WRITE } from "../mem/flags";
+import { shootdownAll } from "../mem/shootdown";
+import { capInsertRoot, capNodeOwner, capCountInRange, CapKind, CapError, CapView } from "../cap/index";
+import { resources } from "./table";
+import { schedLock, schedUnlock } from "./lock";
+import { crossCallServe } from "./crosscall";
+import { USER_TOP } from "./usermem";
+import { BUNDLE_MEMORY_MAX_PAGES } from "../loader/bundle";
+
+const MAX_REGIONS = 64;
+const MAX_MAPPINGS = 128;
+
+export enum MapState {
+  Free = 0,
+  /** In the task's page tables. */
+  Mapped = 1,
+  /** Out of the page tables; other CPUs may still cache it until a sweep flushes. */
+  Unmapped = 2,
+  /** Unmapped, and the running sweep's flush covers it. */
+  Flushing = 3,
+}
+
+class Region {
+  live: bool = false;
+  pa: usize = 0n;
+  size: u64 = 0n;
+}
+
+class Mapping {
+  state: MapState = MapState.Free;
+  task: u32 = 0;
+  /** The authorizing capability's node and generation. */
+  node: u32 = 0;
+  nodeGen: u32 = 0;
+  va: usize = 0n;
+  pa: usize = 0n;
+  size: u64 = 0n;
+}
+
+const regions: Region[] = structs(MAX_REGIONS, Region);
+const mappings: Mapping[] = structs(MAX_MAPPINGS, Mapping);
+/** 1 while a sweep runs. */
+const sweeping: u32[] = array(1, 0);
+/** 1 when a memory capability moved between tasks and no sweep has run since. */
+const sweepWanted: u32[] = array(1, 0);
+
+/**
+ * Under the lock: a new region of `pages` zeroed frames for task t, as a root
+ * MemoryRegion capability with `rights` (filled into out). NoMemory-like
+ * failures come back as CapError.PoolFull.
+ */
+export function regionCreate(t: u32, pages: u32, rights: u32, out: CapView): CapError {
+  if (pages == 0 || pages > BUNDLE_MEMORY_MAX_PAGES) return CapError.BadRange;
+  let r: u32 = 0;
+  while (r < MAX_REGIONS && regions[r].live) r = u32(r + 1);
+  if (r == MAX_REGIONS) return CapError.PoolFull;
+  const size: u64 = u64(u64(pages) * PAGE_SIZE);
+  const pa: usize = frames.allocContiguous(pages);
+  if (pa == 0n) return CapError.PoolFull;
+  for (let off: u64 = 0n; off < size; off = u64(off + 8n)) store64(physToVirt(usize(pa + off)), 0n);
+  const e: CapError = capInsertRoot(t, CapKind.MemoryRegion, rights, pa, size, 0, 0n, out);
+  if (e != CapError.Ok) {
+    for (let p: u32 = 0; p < pages; p++) frames.free(usize(pa + u64(p) * PAGE_SIZE));
+    return e;
+  }
+  regions[r].live = true;
+  regions[r].pa = pa;
+  regions[r].size = size;
+  return CapError.Ok;
+}
+
+export enum MapResult {
+  Ok = 0,
+  BadAddress = 1,
+  Misaligned = 2,
+  InUse = 3,
+  NoMemory = 4,
+}
+
+/**
+ * Under the lock: maps [pa, pa + size) — what capability `cap` names — into
+ * task t at va, user-accessible, writable if asked, never executable.
+ */
+export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool): MapResult {
+  const pa: usize = cap.objA;
+  const size: u64 = cap.objB;
+  if ((va & 0xfffn) != 0n || (pa & 0xfffn) != 0n || (size & 0xfffn) != 0n) return MapResult.Misaligned;
+  const end: u64 = u64(va + size);
+  if (va == 0n || end < va || end > USER_TOP) return MapResult.BadAddress;
+  const space = resources[t].space;
+  for (let off: u64 = 0n; off < size; off = u64(off + PAGE_SIZE)) {
+    if (space.flagsOf(usize(va + off)) != 0xffff_ffff) return MapResult.InUse;
+  }
+  let m: u32 = 0;
+  while (m < MAX_MAPPINGS && mappings[m].state != MapState.Free) m = u32(m + 1);
+  if (m == MAX_MAPPINGS) return MapResult.NoMemory;
+  const flags: u32 = writable ? u32(MAP_USER | MAP_WRITE) : MAP_USER;
+  if (space.map(frames, va, pa, size, flags, false) != MapError.Ok) {
+    space.unmap(va, size); // what got mapped before a table allocation failed (stops at the first hole)
+    return MapResult.NoMemory;
+  }
+  const rec = mappings[m];
+  rec.state = MapState.Mapped;
+  rec.task = t;
+  rec.node = cap.node;
+  rec.nodeGen = cap.nodeGen;
+  rec.va = va;
+  rec.pa = pa;
+  rec.size = size;
+  return MapResult.Ok;
+}
+
+/** Under the lock: takes task t's mapping at va out of its tables (the next sweep flushes it); false if none. */
+export function mappingRemove(t: u32, va: usize): bool {
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
+    const rec = mappings[m];
+    if (rec.state == MapState.Mapped && rec.task == t && rec.va == va) {
+      unmapRecord(rec, MapState.Unmapped);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Under the lock, for a dead task no CPU runs: its mappings leave its tables
+ * before they are destroyed (the region frames are not the task's to free).
+ * Switching away from its space already dropped its translations.
+ */
+export function mappingsDropTask(t: u32): void {
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
+    const rec = mappings[m];
+    if (rec.state == MapState.Mapped && rec.task == t) unmapRecord(rec, MapState.Free);
+  }
+}
+
+function unmapRecord(rec: Mapping, next: MapState): void {
+  resources[rec.task].space.unmap(rec.va, rec.size);
+  rec.state = next;
+}
+
+/** Under the lock or not: a memory capability changed hands; the next sweepIfWanted sweeps. */
+export function memoryCapabilityMoved(): void {
+  atomicStore32(addressOf(sweepWanted), 1);
+}
+
+/** Sweeps if a memory capability moved since the last sweep (the system-call exit path). Not under the lock. */
+export function sweepIfWanted(): void {
+  if (atomicLoad32(addressOf(sweepWanted)) == 0) return;
+  atomicStore32(addressOf(sweepWanted), 0);
+  userMemorySweep();
+}
+
+/**
+ * Removes every mapping whose capability was revoked, moved to another task or
+ * ended; flushes them from every CPU; then frees regions no capability names.
+ * Not under the lock.
+ */
+export function userMemorySweep(): void {
+  // One sweep at a time; a CPU waiting here answers cross-calls (the sweep in progress may be sending one).
+  while (!atomicCas32(addressOf(sweeping), 0, 1)) {
+    crossCallServe();
+    spinWait();
+  }
+  schedLock();
+  let flush: bool = false;
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
+    const rec = mappings[m];
+    if (rec.state == MapState.Mapped && capNodeOwner(rec.node, rec.nodeGen) != rec.task) unmapRecord(rec, MapState.Unmapped);
+    if (rec.state == MapState.Unmapped) {
+      rec.state = MapState.Flushing;
+      flush = true;
+    }
+  }
+  schedUnlock();
+  if (flush) shootdownAll();
+  schedLock();
+  // What was out of the tables before the flush is now gone from every TLB.
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) if (mappings[m].state == MapState.Flushing) mappings[m].state = MapState.Free;
+  for (let r: u32 = 0; r < MAX_REGIONS; r++) {
+    const reg = regions[r];
+    if (!reg.live || capCountInRange(CapKind.MemoryRegion, reg.pa, reg.size) != 0 || mappedIn(reg)) continue;
+    for (let off: u64 = 0n; off < reg.size; off = u64(off + PAGE_SIZE)) frames.free(usize(reg.pa + off));
+    reg.live = false;
+  }
+  schedUnlock();
+  atomicStore32(addressOf(sweeping), 0);
+}
+
+/** Whether a mapping (in the tables, or awaiting a flush) still reaches a frame of reg. */
+function mappedIn(reg: Region): bool {
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
+    const rec = mappings[m];
+    if (rec.state != MapState.Free && rec.pa >= reg.pa && u64(rec.pa - reg.pa) < reg.size) return true;
+  }
+  return false;
+}
