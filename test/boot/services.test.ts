@@ -87,6 +87,7 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     expect(all).toContain("hostile: mapping its memory region across the top of user space: refused (BadAddress)");
     expect(all).toContain("hostile: mapping writable memory over its own code: refused (AddressInUse)");
     expect(all).toContain("hostile: writable mapping through a map-only capability: refused (Denied)");
+    expect(all).toContain("hostile: mapping through a time-limited capability: refused (Denied)");
     expect(all).toContain("hostile: read-write mapping of its memory region: error 0, zeroed true");
     // Its last act, reading kernel memory, ends it; init leaves it ended.
     await s.waitFor(/hostile: reading kernel memory/);

@@ -2,7 +2,9 @@
  * Memory for user space: memMap and memUnmap over MemoryRegion capabilities
  * (task/user-memory.ts keeps the regions and mappings). Region memory is data,
  * so an executable mapping is refused outright (W^X: code comes only from
- * signed modules), whatever the capability's rights.
+ * signed modules), whatever the capability's rights. Each mapping uses up one
+ * use of a use-limited capability; a time-limited one is refused (nothing would
+ * take the mapping away when it expires).
  */
 import { u32, u64, usize, bool } from "kts";
 import { monotonicNanos } from "arch";
@@ -25,7 +27,8 @@ export function sysMemMap(task: u32, handle: u64, va: usize, flags: u64): u64 {
   schedLock();
   const found: u64 = capabilityInto(task, handle, CapKind.MemoryRegion, rights, monotonicNanos(), cap);
   let r: u64 = found;
-  if (!isError(found)) r = mapResult(mappingAdd(task, cap, va, writable));
+  // A mapping cannot expire by itself: a time-limited capability is not mappable.
+  if (!isError(found)) r = cap.expiry != 0n ? sysError(SysError.Denied) : mapResult(mappingAdd(task, cap, va, writable));
   schedUnlock();
   return r;
 }

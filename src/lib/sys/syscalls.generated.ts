@@ -120,7 +120,7 @@ export function sysExitWatch(system: u64, endpoint: u64): u64 {
   return kts_syscall(55n, system, endpoint, 0n, 0n, 0n, 0n);
 }
 
-/** Maps the whole memory region a capability names (kind MemoryRegion, right MAP; writable also needs right WRITE) into the caller at page-aligned va. flags: 1 = writable, 2 = executable. Region memory is data: an executable mapping is refused with WriteExec (code comes only from signed modules). A range outside user space is BadAddress, one overlapping a mapping AddressInUse. The mapping lasts until memUnmap, or until the capability is revoked, moved away or ends with its task: then it is gone on every CPU before the revoking call returns (or, at a task's end, before its memory is reused). */
+/** Maps the whole memory region a capability names (kind MemoryRegion, right MAP; writable also needs right WRITE) into the caller at page-aligned va. flags: 1 = writable, 2 = executable. A time-limited capability is Denied (a mapping cannot expire); each mapping uses one use of a use-limited one. Region memory is data: an executable mapping is refused with WriteExec (code comes only from signed modules). A range outside user space is BadAddress, one overlapping a mapping AddressInUse. The mapping lasts until memUnmap, or until the capability is revoked, moved away or ends with its task: then it is gone on every CPU before the revoking call returns (or, at a task's end, before its memory is reused). */
 export function sysMemMap(memory: u64, va: usize, flags: u64): u64 {
   return kts_syscall(60n, memory, va, flags, 0n, 0n, 0n);
 }

@@ -13,7 +13,7 @@ import { addressOf, load64 } from "kts/unsafe";
 import {
   sysSend, sysReceive, sysCall, sysReply, sysWrite, sysAuditRead, sysTaskInfo, sysServiceStart, sysTaskKill,
   sysMemInfo, sysExitWatch, sysIrqBind, sysIrqAck, sysConsoleRead, sysCapDerive, sysCapRevoke, sysTaskId,
-  sysMemMap, sysMemUnmap,
+  sysMemMap, sysMemUnmap, sysTime,
 } from "../../lib/sys/syscalls.generated";
 import { capAt, send, call, receive, msgStart, msgSetWord, msgSetText, errorOf } from "../../lib/ipc/message";
 import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
@@ -186,6 +186,9 @@ function memoryAttempts(log: u64, region: u64): void {
   const readOnly: u64 = sysCapDerive(region, sysTaskId(), RIGHT_MAP_ONLY, 0n, 0n);
   judge(sysMemMap(readOnly, MAPPED, MEM_WRITE));
   print(`hostile: writable mapping through a map-only capability: ${text(verdict.bytes, verdict.length)}`);
+  const expiring: u64 = sysCapDerive(region, sysTaskId(), u64(RIGHT_MAP_ONLY | 16n), 0n, u64(sysTime() + 60_000_000_000n));
+  judge(sysMemMap(expiring, MAPPED, MEM_WRITE));
+  print(`hostile: mapping through a time-limited capability: ${text(verdict.bytes, verdict.length)}`);
   judge(sysMemUnmap(OWN_CODE));
   print(`hostile: memUnmap of its own code: ${text(verdict.bytes, verdict.length)}`);
   // What it may do: map the region read-write; it comes zeroed.
