@@ -7,10 +7,10 @@
  * shootdownAll does the same for every non-global translation (removed user
  * mappings, task/user-memory.ts).
  */
-import { u32, u64, usize, array, spinWait } from "kts";
-import { addressOf, atomicCas32, atomicStore32 } from "kts/unsafe";
+import { u32, u64, usize, array } from "kts";
+import { addressOf, atomicStore32 } from "kts/unsafe";
 import { flushTlbPage, flushTlbAll, TLB_FLUSH_BROADCAST } from "arch";
-import { crossCallOthers, crossCallServe } from "../task/crosscall";
+import { crossCallOthers, lockAnswering } from "../task/crosscall";
 import { kernelSpace, frames } from "./index";
 import { MapError, PAGE_SIZE } from "./paging";
 
@@ -32,10 +32,7 @@ export function shootdown(va: usize, size: u64): void {
   if (TLB_FLUSH_BROADCAST) return;
   // The range is shared with the other CPUs' flushPending: one shootdown at a time
   // (a CPU waiting its turn answers the cross-call in progress).
-  while (!atomicCas32(addressOf(busy), 0, 1)) {
-    crossCallServe();
-    spinWait();
-  }
+  lockAnswering(addressOf(busy), 1);
   pendingVa = va;
   pendingSize = size;
   crossCallOthers(flushPending);

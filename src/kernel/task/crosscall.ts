@@ -33,10 +33,7 @@ function cell(a: usize, i: u32): usize {
 export function crossCallOthers(fn: (cpu: u32) => void): void {
   const me: u32 = cpuIndex();
   const st: usize = addressOf(state);
-  while (!atomicCas32(cell(st, 1), 0, u32(me + 1))) {
-    crossCallServe();
-    spinWait();
-  }
+  lockAnswering(cell(st, 1), u32(me + 1));
   callFn = fn;
   const gen: u32 = u32(u32(atomicLoad32(st) + 1) & 0x7fff_ffff);
   // The caller does not run the call: its own next interrupt exit must not either.
@@ -52,6 +49,18 @@ export function crossCallOthers(fn: (cpu: u32) => void): void {
     }
   }
   atomicStore32(cell(st, 1), 0);
+}
+
+/**
+ * Takes the lock word at `word` (0 = free) by storing `value`, answering
+ * cross-calls while it waits: whoever holds it may be waiting on a cross-call
+ * this CPU must answer. Released by storing 0.
+ */
+export function lockAnswering(word: usize, value: u32): void {
+  while (!atomicCas32(word, 0, value)) {
+    crossCallServe();
+    spinWait();
+  }
 }
 
 /** Runs the call in progress on this CPU if it has not yet (interrupt exit, idle loop). */

@@ -13,8 +13,8 @@
  * Tables change under the scheduler lock; sweeps run one at a time, unlocked
  * (the flush is a cross-call).
  */
-import { u32, u64, usize, bool, array, structs, spinWait } from "kts";
-import { addressOf, atomicCas32, atomicLoad32, atomicStore32, store64 } from "kts/unsafe";
+import { u32, u64, usize, bool, array, structs } from "kts";
+import { addressOf, atomicLoad32, atomicStore32, store64 } from "kts/unsafe";
 import { physToVirt } from "arch";
 import { frames } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
@@ -23,7 +23,7 @@ import { shootdownAll } from "../mem/shootdown";
 import { capInsertRoot, capNodeOwner, capCountInRange, CapKind, CapError, CapView } from "../cap/index";
 import { resources } from "./table";
 import { schedLock, schedUnlock } from "./lock";
-import { crossCallServe } from "./crosscall";
+import { lockAnswering } from "./crosscall";
 import { USER_TOP } from "./usermem";
 import { BUNDLE_MEMORY_MAX_PAGES } from "../loader/bundle";
 
@@ -177,11 +177,8 @@ export function sweepIfWanted(): void {
  * Not under the lock.
  */
 export function userMemorySweep(): void {
-  // One sweep at a time; a CPU waiting here answers cross-calls (the sweep in progress may be sending one).
-  while (!atomicCas32(addressOf(sweeping), 0, 1)) {
-    crossCallServe();
-    spinWait();
-  }
+  // One sweep at a time (the one in progress may be waiting on a cross-call to this CPU).
+  lockAnswering(addressOf(sweeping), 1);
   schedLock();
   let flush: bool = false;
   for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
