@@ -1,7 +1,7 @@
 /**
  * The one table of KTS diagnostics. Every KTnnnn code the compiler reports is
  * defined here, once, with its message template ({0}, {1} … are filled in) and a
- * fix hint; `cambi explain KTnnnn` and docs/diagnostics.md are generated from it.
+ * fix hint; `cambi explain KTnnnn` reads it.
  * Bands: KT1xxx unsupported syntax, KT2xxx types and integer semantics, KT3xxx
  * memory and closures, KT4xxx intrinsics and the unsafe API, KT9xxx internal.
  * TypeScript's own TSnnnn diagnostics are reported unchanged beside these.
@@ -49,6 +49,7 @@ export const MESSAGES = {
   KT2018: { text: "a case value must be a constant of the switch's type", hint: "" },
   KT2019: { text: "expected {0} argument(s), got {1}", hint: "" },
   KT2020: { text: "this value has no type in kernel TypeScript", hint: "give it a type annotation" },
+  KT2021: { text: "'{0}' comes from the prelude, but this file does not import it", hint: "add {0} to this file's import from \"{1}\"" },
   // ---- KT3xxx: memory, closures, references ----
   KT3001: { text: "closures are not supported (this function {0})", hint: "declare a module-level function and pass its name" },
   KT3002: { text: "a function declaration must be at module level", hint: "move it to the top level of the module" },

@@ -9,7 +9,7 @@ import { cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "
 import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { classInitName, type ClassInfo } from "./program.js";
-import { resolveDecl } from "./resolve.js";
+import { reportUnusable, resolveDecl } from "./resolve.js";
 
 /** True if the call has exactly `want` arguments; reports KT2019 otherwise. */
 export function arityOk(ctx: FnCtx, call: CallExpression | NewExpression, want: number): boolean {
@@ -114,7 +114,7 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
   const r = resolveDecl(ctx, callee);
   if (r.kind === "intrinsic") return lowerIntrinsic(ctx, call, r.name, r.module);
   if (r.kind === "lib") {
-    ctx.prog.report("KT1005", callee, callee.getText());
+    reportUnusable(ctx, callee, r.kind);
     return ERR;
   }
   if (r.kind === "local") {

@@ -15,7 +15,7 @@ import { cIntLiteral, cType, INTS, intRange, magnitudeBits, sameType, T, typeNam
 import type { FnCtx, LocalInfo } from "./function-context.js";
 import type { ClassInfo, DeclInfo } from "./program.js";
 import { lowerCall, lowerNew } from "./calls.js";
-import { resolveDecl, type Resolved } from "./resolve.js";
+import { reportUnusable, resolveDecl, type Resolved } from "./resolve.js";
 
 export interface ArrRef {
   ptr: string;
@@ -471,13 +471,9 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
     ctx.prog.report("KT4007", node, r.name);
     return ERR;
   }
-  if (r.kind === "lib") {
-    ctx.prog.report("KT1005", node, node.getText());
-    return ERR;
-  }
   if (r.kind === "nested") return ERR;
-  if (r.kind === "unknown") {
-    ctx.prog.report("KT2020", node);
+  if (r.kind === "lib" || r.kind === "unknown") {
+    reportUnusable(ctx, node, r.kind);
     return ERR;
   }
   const d: DeclInfo = r.decl;

@@ -8,6 +8,8 @@ import { Node } from "ts-morph";
 import { preludeModuleOf, type PreludeModule } from "../project/load.js";
 import type { FnCtx, LocalInfo } from "./function-context.js";
 import type { DeclInfo } from "./program.js";
+import { INTRINSICS } from "../intrinsics/table.js";
+import { isIntName } from "../types/ktype.js";
 
 export type Resolved =
   | { kind: "local"; local: LocalInfo }
@@ -47,3 +49,24 @@ export function declarationOf(id: Node): Node | undefined {
   return sym.getDeclarations()[0];
 }
 
+
+/**
+ * The prelude module that exports `name` ("kts" for the integer types and bool),
+ * or undefined: for a name that resolves to nothing, whether an import is all
+ * that is missing.
+ */
+export function preludeHomeOf(name: string): string | undefined {
+  if (isIntName(name) || name === "bool") return "kts";
+  return Object.hasOwn(INTRINSICS, name) ? INTRINSICS[name]!.module : undefined;
+}
+
+/**
+ * Reports an identifier KTS cannot use: a prelude name this file does not import
+ * (KT2021; it may even resolve to a lib global, as print does to window.print),
+ * another lib global (KT1005), or nothing at all (KT2020).
+ */
+export function reportUnusable(ctx: FnCtx, id: Node, kind: "lib" | "unknown"): void {
+  const home = preludeHomeOf(id.getText());
+  if (home) ctx.prog.report("KT2021", id, id.getText(), home);
+  else ctx.prog.report(kind === "lib" ? "KT1005" : "KT2020", id, id.getText());
+}

@@ -6,7 +6,7 @@
 import { Node, SyntaxKind, type TypeNode } from "ts-morph";
 import { isIntName, T, type KType } from "../types/ktype.js";
 import type { FnCtx } from "./function-context.js";
-import { resolveDecl } from "./resolve.js";
+import { preludeHomeOf, resolveDecl } from "./resolve.js";
 
 export function resolveType(ctx: FnCtx, node: TypeNode): KType {
   switch (node.getKind()) {
@@ -66,6 +66,11 @@ export function resolveType(ctx: FnCtx, node: TypeNode): KType {
         if (r.kind === "decl") {
           if (r.decl.kind === "class") return { k: "class", decl: r.decl.info };
           if (r.decl.kind === "enum") return r.decl.type;
+        }
+        const home = r.kind === "unknown" ? preludeHomeOf(nameNode.getText()) : undefined;
+        if (home) {
+          ctx.prog.report("KT2021", node, nameNode.getText(), home);
+          return T.error;
         }
       }
       break;
