@@ -41,7 +41,7 @@ function run(cmd: string, args: string[], cwd?: string): void {
 }
 
 /** Builds the kernel for arch from entry; diagnostics stop the build before any C is compiled. */
-export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string; bootstrapKey?: Uint8Array } = {}): KernelBuild {
+export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string; lto?: boolean; bootstrapKey?: Uint8Array } = {}): KernelBuild {
   const variant = opts.variant ?? "kernel";
   const dir = buildDir(arch, variant);
   const gen = path.join(dir, "gen");
@@ -52,7 +52,7 @@ export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string
   const result: KernelBuild = { arch, elf, bootImage: arch === "aarch64" ? path.join(dir, "kernel.img") : elf, diagnostics: r.diagnostics };
   if (r.diagnostics.length > 0) return result;
   for (const f of readdirSync(obj)) if (f.endsWith(".o")) execFileSync("rm", ["-f", path.join(obj, f)]);
-  const objs = compileFreestanding(r.cFiles, obj, arch);
+  const objs = compileFreestanding(r.cFiles, obj, arch, { lto: opts.lto ?? true });
   const asmDir = path.join(REPO_ROOT, "src/arch", arch);
   for (const s of readdirSync(asmDir).filter((f) => f.endsWith(".S")).sort()) {
     const o = path.join(obj, `asm_${s.replace(/\.S$/, ".o")}`);
@@ -72,6 +72,7 @@ export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string
   const link = (inputs: string[]) =>
     run("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`), "-nostdlib", "-static", "-z", "max-page-size=4096", "--no-dynamic-linker", `--defsym=kts_kernel_entry=${entrySym}`, "-o", elf, ...inputs]);
   link(objs);
+  const firstCode = codeLayout(elf);
   // Second pass: the same objects plus the .ts line table (read-only data after all code).
   const lines = lineTableC(elf);
   const linesC = path.join(gen, "kts_lines.c");
@@ -79,8 +80,19 @@ export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string
   const linesO = path.join(obj, "zz_kts_lines.o");
   run("clang", [...freestandingFlags(arch).filter((f) => f !== "-g"), "-c", linesC, "-o", linesO]);
   link([...objs, linesO]);
+  // The table describes the first pass's code: the second must not have moved any of it.
+  if (codeLayout(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
   if (arch === "aarch64") run("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   return result;
+}
+
+/** Every code symbol of an ELF with its address and size, one per line. */
+function codeLayout(elf: string): string {
+  const syms = execFileSync("llvm-nm", ["--defined-only", "--numeric-sort", "--print-size", elf], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return syms
+    .split("\n")
+    .filter((l) => / [tT] /.test(l))
+    .join("\n");
 }
 
 export function fileSize(p: string): number {

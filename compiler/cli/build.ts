@@ -102,16 +102,16 @@ function tierBundleUnlocked(arch: Arch, tier: string, key: BootstrapKey, opts: {
 }
 
 /** Builds a kernel image with the bootstrap public key compiled in (default: resolved as `cambi build` does). */
-export function buildOrExit(arch: Arch, opts: { entry?: string; variant?: string; quiet?: boolean; bootstrap?: BootstrapKey } = {}) {
+export function buildOrExit(arch: Arch, opts: { entry?: string; variant?: string; lto?: boolean; quiet?: boolean; bootstrap?: BootstrapKey } = {}) {
   return withBuildLock(arch, () => buildUnlocked(arch, opts));
 }
 
-function buildUnlocked(arch: Arch, opts: { entry?: string; variant?: string; quiet?: boolean; bootstrap?: BootstrapKey }) {
+function buildUnlocked(arch: Arch, opts: { entry?: string; variant?: string; lto?: boolean; quiet?: boolean; bootstrap?: BootstrapKey }) {
   const t0 = Date.now();
   const key = opts.bootstrap ?? bootstrapKeyOrExit();
   if (!opts.quiet) progress(`building ${opts.variant ?? "kernel"} for ${arch}…`);
   try {
-    const b = buildKernel(arch, { ...(opts.entry ? { entry: opts.entry } : {}), ...(opts.variant ? { variant: opts.variant } : {}), bootstrapKey: key.publicKey });
+    const b = buildKernel(arch, { ...(opts.entry ? { entry: opts.entry } : {}), ...(opts.variant ? { variant: opts.variant } : {}), lto: opts.lto ?? true, bootstrapKey: key.publicKey });
     if (b.diagnostics.length > 0) {
       printDiagnostics(b.diagnostics);
       process.exit(1);

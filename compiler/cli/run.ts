@@ -63,7 +63,9 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   const key = bootstrapKeyOrExit(flags.key);
   // The bundle first: a missing service fails before the longer kernel build.
   const initrd = initrdFor(flags, variant, key);
-  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, bootstrap: key, ...(flags.entry ? { entry: flags.entry, variant } : {}) });
+  // For gdb, a kernel without link-time inlining across modules: every .ts line keeps its own code.
+  const build = flags.gdb ? { variant: `${variant}-debug`, lto: false } : flags.entry ? { variant } : {};
+  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, bootstrap: key, ...(flags.entry ? { entry: flags.entry } : {}), ...build });
   const { cmd, args } = qemuArgs(flags.arch, b.bootImage, {
     smp: Number(flags.smp),
     memMiB: Number(flags.mem),

@@ -75,7 +75,8 @@ describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
       // Wait until QEMU listens (cambi prints the gdb hint after the build).
       for (let i = 0; i < 200 && !log.includes("waits for gdb"); i++) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 500));
-      const elf = path.join(ROOT, "build", arch, "kernel", "kernel.elf");
+      // The kernel --gdb built (without link-time optimization), as cambi's hint names it.
+      const elf = /gdb-multiarch (\S+) /.exec(log)?.[1] ?? "(no gdb hint)";
       // The line of `interruptsInit(bootInfo);` in bootKernel, and the next statement's.
       const lines = readFileSync(path.join(ROOT, "src/kernel/main.ts"), "utf8").split("\n");
       const at = lines.findIndex((l) => l.trim() === "interruptsInit(bootInfo);") + 1;

@@ -11,15 +11,16 @@
  * kernel; in the receiver's buffer they are unspecified (the receiver's own
  * earlier bytes or zero, never anyone else's data).
  * A message that is 8-byte aligned (the usual case: module-level arrays are)
- * is copied with word loads and stores, each word within one page; any other is
- * staged byte by byte through one kernel buffer a page at a time. Callers hold
- * the scheduler lock (the stage is shared).
+ * is copied with word loads and stores, each word within one page, after one
+ * page-table walk per page both checked and located it; any other is staged
+ * byte by byte through one kernel buffer a page at a time. Callers hold the
+ * scheduler lock (the stage and the page addresses are shared).
  */
 import { u8, u32, u64, usize, bool, array } from "kts";
 import { load32, load64, store32, store64 } from "kts/unsafe";
 import { AddressSpace } from "../mem/paging";
 import { Message, MESSAGE_BYTES, USER_FLAGS, PAYLOAD_BYTES } from "../ipc/index";
-import { userRangeOk, userRead, userWrite, kernelAddress } from "../task/usermem";
+import { userRead, userWrite, userPage, USER_TOP } from "../task/usermem";
 import { le32, le64, setLe32, setLe64 } from "../loader/le";
 
 const PAYLOAD_AT = 80;
@@ -37,14 +38,29 @@ let firstPage: usize = 0n;
 let secondPage: usize = 0n;
 let pageOffset: u64 = 0n;
 
-/** Maps the message at va (a validated user range) for at(); false if it is not 8-byte aligned. */
-function mapMessage(space: AddressSpace, va: usize): bool {
-  if ((va & 7n) != 0n) return false;
-  pageOffset = va & 0xfffn;
-  firstPage = u64(kernelAddress(space, va) - pageOffset);
+enum Reach {
+  /** Mapped for at(). */
+  Words = 0,
+  /** Valid, but not 8-byte aligned: copy through the stage. */
+  Bytes = 1,
+  /** Not (writable, if asked) user memory. */
+  Bad = 2,
+}
+
+/**
+ * Checks the message range at va (every page user-accessible, writable if
+ * `write`) and, if va is 8-byte aligned, maps it for at(): one page-table walk
+ * per page does both.
+ */
+function reachMessage(space: AddressSpace, va: usize, write: bool): Reach {
   const last: usize = u64(va + u64(MESSAGE_BYTES - 1));
-  secondPage = (last >> 12n) != (va >> 12n) ? kernelAddress(space, last & u64(~0xfffn)) : firstPage;
-  return true;
+  if (last < va || last >= USER_TOP) return Reach.Bad;
+  firstPage = userPage(space, va, write);
+  if (firstPage == 0n) return Reach.Bad;
+  secondPage = (last >> 12n) != (va >> 12n) ? userPage(space, last, write) : firstPage;
+  if (secondPage == 0n) return Reach.Bad;
+  pageOffset = va & 0xfffn;
+  return (va & 7n) == 0n ? Reach.Words : Reach.Bytes;
 }
 
 /** The kernel address of message byte off (a multiple of 4; an aligned word never straddles pages). */
@@ -55,9 +71,12 @@ function at(off: u32): usize {
 
 /** Reads the sender's part of a message at user address va; false if the range is bad. */
 export function messageFromUser(space: AddressSpace, va: usize, msg: Message): bool {
-  if (!userRangeOk(space, va, u64(MESSAGE_BYTES), false)) return false;
-  if (mapMessage(space, va)) {
-    // SAFETY: [va, va + MESSAGE_BYTES) is readable user memory (checked above), mapped by mapMessage.
+  const reach: Reach = reachMessage(space, va, false);
+  if (reach == Reach.Bad) return false;
+  if (reach == Reach.Words) {
+    // Words past the old length are zero already (the Message invariant): only those up to it need clearing.
+    const oldWords: u32 = wordsOf(msg.len);
+    // SAFETY: [va, va + MESSAGE_BYTES) is readable user memory, mapped by reachMessage.
     msg.label = load32(at(0));
     msg.len = load32(at(4));
     msg.capCount = load32(at(8));
@@ -67,7 +86,8 @@ export function messageFromUser(space: AddressSpace, va: usize, msg: Message): b
     msg.replyToken = 0n;
     for (let i: u32 = 0; i < 4; i++) msg.caps[i] = load32(at(u32(64 + i * 4)));
     const words: u32 = wordsOf(msg.len);
-    for (let i: u32 = 0; i < 32; i++) msg.payload[i] = i < words ? load64(at(u32(PAYLOAD_AT + i * 8))) : 0n;
+    for (let i: u32 = 0; i < words; i++) msg.payload[i] = load64(at(u32(PAYLOAD_AT + i * 8)));
+    for (let i: u32 = words; i < oldWords; i++) msg.payload[i] = 0n;
     return true;
   }
   if (!userRead(space, va, stage)) return false;
@@ -84,9 +104,10 @@ export function messageFromUser(space: AddressSpace, va: usize, msg: Message): b
 
 /** Writes a message to user address va (payload words past len untouched); false if the range is not writable user memory. */
 export function messageToUser(space: AddressSpace, va: usize, msg: Message): bool {
-  if (!userRangeOk(space, va, u64(MESSAGE_BYTES), true)) return false;
-  if (mapMessage(space, va)) {
-    // SAFETY: [va, va + MESSAGE_BYTES) is writable user memory (checked above), mapped by mapMessage.
+  const reach: Reach = reachMessage(space, va, true);
+  if (reach == Reach.Bad) return false;
+  if (reach == Reach.Words) {
+    // SAFETY: [va, va + MESSAGE_BYTES) is writable user memory, mapped by reachMessage.
     store32(at(0), msg.label);
     store32(at(4), msg.len);
     store32(at(8), msg.capCount);
@@ -119,5 +140,5 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
 
 /** True if a whole message fits at va as writable user memory (checked before blocking). */
 export function messageWritable(space: AddressSpace, va: usize): bool {
-  return userRangeOk(space, va, u64(MESSAGE_BYTES), true);
+  return reachMessage(space, va, true) != Reach.Bad;
 }

@@ -14,7 +14,7 @@
  * (the flush is a cross-call).
  */
 import { u32, u64, usize, bool, array, structs } from "kts";
-import { addressOf, atomicLoad32, atomicStore32, store64 } from "kts/unsafe";
+import { addressOf, atomicFetchAdd32, atomicLoad32, atomicStore32, store64 } from "kts/unsafe";
 import { physToVirt } from "arch";
 import { frames } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
@@ -61,8 +61,12 @@ const regions: Region[] = structs(MAX_REGIONS, Region);
 const mappings: Mapping[] = structs(MAX_MAPPINGS, Mapping);
 /** 1 while a sweep runs. */
 const sweeping: u32[] = array(1, 0);
-/** 1 when a memory capability moved between tasks and no sweep has run since. */
-const sweepWanted: u32[] = array(1, 0);
+/**
+ * [0] memory capabilities moved between tasks so far; [1] how many of those
+ * moves the last finished sweep covered (it started after them). A count, not a
+ * flag: a CPU must not skip its sweep because another one's is still running.
+ */
+const moves: u32[] = array(2, 0);
 
 /**
  * Under the lock: a new region of `pages` zeroed frames for task t, as a root
@@ -161,14 +165,17 @@ function unmapRecord(rec: Mapping, next: MapState): void {
 
 /** Under the lock or not: a memory capability changed hands; the next sweepIfWanted sweeps. */
 export function memoryCapabilityMoved(): void {
-  atomicStore32(addressOf(sweepWanted), 1);
+  atomicFetchAdd32(addressOf(moves), 1);
 }
 
-/** Sweeps if a memory capability moved since the last sweep (the system-call exit path). Not under the lock. */
+/** Sweeps unless every move so far is covered by a finished sweep (the system-call exit path). Not under the lock. */
 export function sweepIfWanted(): void {
-  if (atomicLoad32(addressOf(sweepWanted)) == 0) return;
-  atomicStore32(addressOf(sweepWanted), 0);
+  if (atomicLoad32(addressOf(moves)) == atomicLoad32(cell(1))) return;
   userMemorySweep();
+}
+
+function cell(i: u32): usize {
+  return usize(addressOf(moves) + u64(i) * 4n);
 }
 
 /**
@@ -179,6 +186,7 @@ export function sweepIfWanted(): void {
 export function userMemorySweep(): void {
   // One sweep at a time (the one in progress may be waiting on a cross-call to this CPU).
   lockAnswering(addressOf(sweeping), 1);
+  const covered: u32 = atomicLoad32(addressOf(moves));
   schedLock();
   let flush: bool = false;
   for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
@@ -201,6 +209,7 @@ export function userMemorySweep(): void {
     reg.live = false;
   }
   schedUnlock();
+  atomicStore32(cell(1), covered);
   atomicStore32(addressOf(sweeping), 0);
 }
 

@@ -8,7 +8,7 @@
  */
 import { u8, u32, u64, usize, bool } from "kts";
 import { load8, store8 } from "kts/unsafe";
-import { physToVirt, pteAddress } from "arch";
+import { physToVirt, pteAddress, pteFlags } from "arch";
 import { AddressSpace, PAGE_SIZE } from "../mem/paging";
 import { MAP_USER, MAP_WRITE } from "../mem/flags";
 
@@ -31,6 +31,20 @@ export function userRangeOk(space: AddressSpace, va: usize, len: u64, write: boo
     page = u64(page + PAGE_SIZE);
   }
   return true;
+}
+
+/**
+ * The kernel (direct-map) address of the start of the page holding user address
+ * va, if that page is mapped user-accessible (and writable, if `write`); else 0.
+ * One page-table walk: what a caller needs to both check and reach a page.
+ */
+export function userPage(space: AddressSpace, va: usize, write: bool): usize {
+  if (va >= USER_TOP) return 0n;
+  const e: u64 = space.leafEntry(va);
+  if (e == 0n) return 0n;
+  const f: u32 = pteFlags(e);
+  if ((f & MAP_USER) == 0 || (write && (f & MAP_WRITE) == 0)) return 0n;
+  return physToVirt(pteAddress(e));
 }
 
 /** The kernel (direct-map) address of user address va, which must be mapped. */
