@@ -38,11 +38,13 @@ function clearRecord(): void {
   for (let i: u32 = 0; i < rec.length; i++) rec[i] = 0;
 }
 
-/** Copies the first n bytes of the record to user address va. */
-function recordToUser(task: u32, va: usize, n: u32): bool {
-  const space = resources[task].space;
-  if (!userRangeOk(space, va, u64(n), true)) return false;
-  return userWrite(space, va, slice(rec, 0, n));
+/**
+ * Under the lock: copies the first n bytes of the record to user address va; 0,
+ * or BadAddress. The record is shared by every CPU, so it must reach user memory
+ * before the lock is released (another CPU's call would refill it).
+ */
+function recordOut(task: u32, va: usize, n: u32): u64 {
+  return userWrite(resources[task].space, va, slice(rec, 0, n)) ? 0n : sysError(SysError.BadAddress);
 }
 
 /** Under the lock: the system capability's object check; 0 or an error code. */
@@ -106,9 +108,9 @@ export function sysTaskInfo(task: u32, sys: u64, target: u64, va: usize): u64 {
       for (let i: u32 = 0; i < TASK_NAME_BYTES; i++) rec[u32(TASK_INFO_NAME + i)] = res.name[i];
     }
   }
+  const out: u64 = isError(r) ? r : recordOut(task, va, TASK_INFO_BYTES);
   schedUnlock();
-  if (isError(r)) return r;
-  return recordToUser(task, va, TASK_INFO_BYTES) ? 0n : sysError(SysError.BadAddress);
+  return out;
 }
 
 export function sysCapInfo(task: u32, sys: u64, target: u64, index: u64, va: usize): u64 {
@@ -125,9 +127,9 @@ export function sysCapInfo(task: u32, sys: u64, target: u64, index: u64, va: usi
     setLe64(rec, CAP_INFO_OBJ_B, view.objB);
     setLe64(rec, CAP_INFO_EXPIRY, view.expiry);
   }
+  const out: u64 = isError(r) ? r : recordOut(task, va, CAP_INFO_BYTES);
   schedUnlock();
-  if (isError(r)) return r;
-  return recordToUser(task, va, CAP_INFO_BYTES) ? 0n : sysError(SysError.BadAddress);
+  return out;
 }
 
 export function sysMemInfo(task: u32, sys: u64, va: usize): u64 {
@@ -145,9 +147,9 @@ export function sysMemInfo(task: u32, sys: u64, va: usize): u64 {
     setLe32(rec, MEM_INFO_TASKS_LIVE, live);
     setLe32(rec, MEM_INFO_CPUS, cpus);
   }
+  const out: u64 = isError(r) ? r : recordOut(task, va, MEM_INFO_BYTES);
   schedUnlock();
-  if (isError(r)) return r;
-  return recordToUser(task, va, MEM_INFO_BYTES) ? 0n : sysError(SysError.BadAddress);
+  return out;
 }
 
 /** auditRead: up to max records with seq >= cursor, oldest first; returns how many. */
@@ -174,9 +176,10 @@ export function sysAuditRead(task: u32, auditHandle: u64, cursor: u64, va: usize
       setLe32(rec, AUDIT_RECORD_RESULT, u32(audit.result));
       setLe32(rec, AUDIT_RECORD_REPEAT, audit.repeat);
     }
+    const out: u64 = next == at ? 0n : recordOut(task, usize(va + u64(copied * u64(AUDIT_RECORD_BYTES))), AUDIT_RECORD_BYTES);
     schedUnlock();
     if (next == at) break;
-    if (!recordToUser(task, usize(va + u64(copied * u64(AUDIT_RECORD_BYTES))), AUDIT_RECORD_BYTES)) return sysError(SysError.BadAddress);
+    if (isError(out)) return out;
     at = next;
     copied = u64(copied + 1n);
   }
