@@ -25,9 +25,7 @@ export function userRangeOk(space: AddressSpace, va: usize, len: u64, write: boo
   if (end < va || end > USER_TOP) return false;
   let page: usize = va & u64(~0xfffn);
   while (page < end) {
-    const f: u32 = space.flagsOf(page);
-    if (f == 0xffff_ffff || (f & MAP_USER) == 0) return false;
-    if (write && (f & MAP_WRITE) == 0) return false;
+    if (userPage(space, page, write) == 0n) return false;
     page = u64(page + PAGE_SIZE);
   }
   return true;
