@@ -28,8 +28,9 @@
  *        printable ASCII, tab or newline.
  *   ...  signed modules, each at an 8-byte-aligned offset, in service order
  * Capability kinds: endpoint 1 (argument: index into the endpoint table), irq 3
- * (argument: line, 0 = console), audit 7, system 8 (argument 0). Rights bits:
- * send 1, receive 2, grant 4; irq and audit capabilities carry receive.
+ * (argument: line, 0 = console), audit 7, system 8 (argument 0), console 9 (raw
+ * console output; argument 0). Rights bits: send 1, receive 2, grant 4; irq and
+ * audit capabilities carry receive, console send.
  * A service finds its capabilities by position (capAt(i)): slot order is the
  * manifest's order.
  *
@@ -45,7 +46,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 export const BUNDLE_MAGIC = "CAMBIBND";
 
 /** The codes of the v2 format: the manifest's words map to these (one table). */
-export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, audit: 7, system: 8 } as const;
+export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, audit: 7, system: 8, console: 9 } as const;
 export const RIGHT_BITS = { send: 1, receive: 2, grant: 4, map: 8, write: 16 } as const;
 /** A memory capability's argument: its region's size in 4 KiB pages (the kernel's REGION_MAX_PAGES). */
 export const MEMORY_MAX_PAGES = 256;
@@ -54,7 +55,7 @@ export const RESTART_CODES = { never: 0, always: 1 } as const;
 export const PAYLOAD_RULES = { any: 1, text: 2 } as const;
 
 /** Rights each kind may carry (the kernel reader refuses others). */
-export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 28, irq: 2, audit: 2, system: 3 };
+export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 28, irq: 2, audit: 2, system: 3, console: 1 };
 
 export type CapKindName = keyof typeof CAP_KIND_CODES;
 export type RightName = keyof typeof RIGHT_BITS;

@@ -38,6 +38,7 @@ const capability = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("irq"), line: z.enum(keysOf(IRQ_LINES)) }),
   z.strictObject({ kind: z.literal("audit") }),
+  z.strictObject({ kind: z.literal("console") }),
   z.strictObject({ kind: z.literal("system"), rights: rightsOf(rightNames(KIND_RIGHTS.system)) }),
 ]);
 
@@ -193,6 +194,8 @@ export function encodeCapabilities(s: ServiceSpec, endpoints: string[]): Encoded
         return { kind: CAP_KIND_CODES.irq, rights: RIGHT_BITS.receive, arg: IRQ_LINES[c.line] };
       case "audit":
         return { kind: CAP_KIND_CODES.audit, rights: RIGHT_BITS.receive, arg: 0 };
+      case "console":
+        return { kind: CAP_KIND_CODES.console, rights: RIGHT_BITS.send, arg: 0 };
       case "system":
         return { kind: CAP_KIND_CODES.system, rights: rightsMask(c.rights), arg: 0 };
     }

@@ -15,6 +15,8 @@ import { schedLock, schedUnlock } from "./task/lock";
 import { schedule, pokeMask } from "./task/schedule";
 import { resources } from "./task/table";
 import { wakeSleepers } from "./task/sleep";
+import { memoryCapabilityMoved } from "./task/user-memory";
+import { capReapExpired } from "./cap/index";
 import { bootServices } from "./task/services";
 // Imported so the image contains them: the arch layer's assembly calls the
 // system-call dispatcher and the user-fault hook.
@@ -47,6 +49,8 @@ function onTick(): void {
     woken = wakeSleepers(monotonicNanos());
     // Every BALANCE_TICKS, ready tasks move from busy CPUs to idle ones.
     if (u64(ticks[0] % u64(BALANCE_TICKS)) == 0n) woken = u32(woken | scheduler.balance());
+    // Once a second, expired capabilities leave their slots (and regions only they named are freed at the next sweep).
+    if (u64(ticks[0] % u64(TICK_HZ)) == 0n && capReapExpired(monotonicNanos()) != 0) memoryCapabilityMoved();
   }
   schedUnlock();
   pokeMask(woken);

@@ -46,9 +46,11 @@ export enum CapKind {
   /** The system's task control: RIGHT_RECEIVE reads task, capability and memory
    * information; RIGHT_SEND starts boot services, ends tasks, watches exits. */
   System = 8,
+  /** Raw console output: write's bytes go out as they are (others' are attributed and filtered). */
+  Console = 9,
 }
 /** The largest valid CapKind. */
-export const CAP_KIND_MAX: u32 = 8;
+export const CAP_KIND_MAX: u32 = 9;
 
 /*
  * Rights bits. Untyped constants, so that `RIGHT_SEND | RIGHT_GRANT` is a constant

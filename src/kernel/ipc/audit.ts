@@ -19,6 +19,7 @@
  *                    (result Denied: the transfer check refused that handle)
  *   EndpointCreate, EndpointClose        object = endpoint  detail = owner
  *   TaskDied         object = NO_ENDPOINT detail = waiters woken with PeerDied
+ *   ConsoleWrite     object = NO_ENDPOINT detail = bytes written
  *   ModuleRefused    as the module loader records it
  */
 import { u32, u64, panic, structs, array } from "kts";
@@ -39,10 +40,12 @@ export enum AuditKind {
   EndpointCreate = 9,
   EndpointClose = 10,
   TaskDied = 11,
+  /** A task's console write: object = NO_ENDPOINT, detail = bytes (result Denied: a bad buffer). */
+  ConsoleWrite = 12,
 }
 
 /** How many AuditKind values there are. */
-export const AUDIT_KINDS = 12;
+export const AUDIT_KINDS = 13;
 
 export class AuditRecord {
   /** Position in the stream of all records ever appended. */

@@ -100,6 +100,8 @@ export const BUNDLE_MEMORY_MAX_PAGES: u32 = 256;
 export const BUNDLE_CAP_IRQ: u32 = 3;
 export const BUNDLE_CAP_AUDIT: u32 = 7;
 export const BUNDLE_CAP_SYSTEM: u32 = 8;
+/** Raw console output (right send, argument 0): write's bytes go out as they are. */
+export const BUNDLE_CAP_CONSOLE: u32 = 9;
 /** IRQ lines a capability may name. */
 export const BUNDLE_IRQ_CONSOLE: u32 = 0;
 
@@ -191,6 +193,7 @@ function capOk(b: u8[], slot: u32, endpoints: u32): bool {
   if (kind == BUNDLE_CAP_IRQ) return (rights | 2) == 2 && arg == BUNDLE_IRQ_CONSOLE;
   if (kind == BUNDLE_CAP_AUDIT) return (rights | 2) == 2 && arg == 0;
   if (kind == BUNDLE_CAP_SYSTEM) return (rights | 3) == 3 && arg == 0;
+  if (kind == BUNDLE_CAP_CONSOLE) return (rights | 1) == 1 && arg == 0;
   return false;
 }
 

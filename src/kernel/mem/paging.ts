@@ -59,10 +59,13 @@ function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32)
 
 export class AddressSpace {
   root: usize = 0n;
+  /** Table frames below the root (what a task's mappings cost beyond their pages: quotas count it). */
+  tables: u32 = 0;
 
   /** Gives the space an empty root table; false when out of memory. */
   create(frames: FrameAllocator): bool {
     this.root = newTable(frames);
+    this.tables = 0;
     return this.root != 0n;
   }
 
@@ -97,6 +100,7 @@ export class AddressSpace {
       }
       const next = newTable(frames);
       if (next == 0n) return MapError.NoMemory;
+      this.tables = u32(this.tables + 1);
       store64(slot, pteTable(next));
       table = next;
     }
@@ -148,6 +152,7 @@ export class AddressSpace {
     freeLevel(frames, this.root, 0, 256);
     frames.free(this.root);
     this.root = 0n;
+    this.tables = 0;
   }
 
   /** MAP_* flags of va's mapping, or 0xffffffff when unmapped. */

@@ -6,26 +6,19 @@
  * frame. Numbers and error codes come from src/abi/syscalls.json (generated).
  * A negative result (as i64) is -SysError.
  */
-import { u8, u32, u64, usize } from "kts";
-import { cpuIndex, frameSyscallNumber, frameArg, frameSetResult, monotonicNanos, consoleReleaseLine } from "arch";
+import { u32, u64, usize } from "kts";
+import { cpuIndex, frameSyscallNumber, frameArg, frameSetResult, monotonicNanos } from "arch";
 import { scheduler } from "../sched/index";
-import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
 import { schedule } from "../task/schedule";
 import { exitCurrent } from "../task/lifecycle";
-import { userRangeOk, userLoad8 } from "../task/usermem";
 import { Syscall, SysError } from "./numbers.generated";
 import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapRevoke } from "./ipc-calls";
-import { sysIrqBind, sysIrqAck, sysConsoleRead } from "./device-calls";
+import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
 import { sysMemMap, sysMemUnmap } from "./memory-calls";
 import { sweepIfWanted } from "../task/user-memory";
 import { sleepCurrent } from "../task/sleep";
-
-declare function kts_putc(c: u8): void;
-
-/** The largest single console write. */
-const WRITE_MAX: u64 = 4096n;
 
 function error(e: SysError): u64 {
   return u64(0n - u64(u32(e)));
@@ -35,6 +28,7 @@ export function onSyscall(frame: usize): void {
   const n: u64 = frameSyscallNumber(frame);
   const num: u32 = n < 256n ? u32(n) : 0xffff;
   const task: u32 = scheduler.current(cpuIndex());
+  // Every case reads its arguments before the result is set: on AArch64 x0 is both.
   let result: u64 = error(SysError.NoSys);
   switch (num) {
     case Syscall.Exit:
@@ -77,10 +71,13 @@ export function onSyscall(frame: usize): void {
     case Syscall.Time:
       result = monotonicNanos();
       break;
-    case Syscall.Sleep:
+    case Syscall.Sleep: {
+      // The argument first: on AArch64 the result register (x0) is the argument's.
+      const nanos: u64 = frameArg(frame, 0);
       frameSetResult(frame, 0n);
-      sleepCurrent(frameArg(frame, 0));
+      sleepCurrent(nanos);
       return;
+    }
     case Syscall.IrqBind:
       result = sysIrqBind(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
@@ -122,15 +119,4 @@ export function onSyscall(frame: usize): void {
   }
   sweepIfWanted();
   frameSetResult(frame, result);
-}
-
-/** write(buf, len): console output of user bytes, after checking the whole range. */
-function sysWrite(task: u32, buf: usize, len: u64): u64 {
-  const space = resources[task].space;
-  if (len > WRITE_MAX) return error(SysError.Invalid);
-  if (!userRangeOk(space, buf, len, false)) return error(SysError.BadAddress);
-  for (let i: u64 = 0n; i < len; i = u64(i + 1n)) kts_putc(userLoad8(space, usize(buf + i)));
-  // A write is atomic, not the line: a prompt must not hold the console until its newline.
-  consoleReleaseLine();
-  return len;
 }

@@ -8,13 +8,14 @@
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
-import { capLookup, capAt, capCount, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
-import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, ipcSysError, FLAG_CALL } from "../ipc/index";
-import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
+import { capLookup, capAt, capCount, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
+import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
 import { schedule } from "../task/schedule";
 import { messageFromUser, messageToUser, messageWritable } from "./message-copy";
+import { mayPlace, placedBy } from "./cap-quota";
 import { SysError } from "./numbers.generated";
 
 /** Scratch message for decoding (used only under the scheduler lock). */
@@ -23,6 +24,14 @@ const view = new CapView();
 const scan = new CapView();
 /** The reply token of the last call each task received (0: none). */
 const replyTokens: u64[] = array(MAX_TASKS, 0n);
+/**
+ * Per task: its inbox holds a message it has not seen. A blocking receive or
+ * call whose buffer stopped being writable user memory while it waited (a
+ * mapping revoked) returns BadAddress and keeps the message, with whatever
+ * capabilities it carried (they are the task's already): its next receive
+ * returns it, and a call is refused until then (it would overwrite it).
+ */
+const kept: bool[] = array(MAX_TASKS, false);
 
 export function sysError(e: SysError): u64 {
   return u64(0n - u64(u32(e)));
@@ -78,7 +87,9 @@ export function capabilityOf(task: u32, handle: u64, kind: CapKind, rights: u32,
 export function capabilityInto(task: u32, handle: u64, kind: CapKind, rights: u32, now: u64, out: CapView): u64 {
   const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), kind, rights, now, true, out);
   if (e == CapError.Ok) return out.objA;
-  ipc.audit(AuditKind.Denied, task, u32(handle & 0xffff_ffffn), u32(e), IpcResult.Denied, now);
+  // Object: the slot the handle names (or none), never the raw handle: the caller must not write the log.
+  const slot: u32 = handle <= 0xffff_ffffn && u32(u32(handle) & 0xff) < CAP_SLOTS ? u32(u32(handle) & 0xff) : NO_ENDPOINT;
+  ipc.audit(AuditKind.Denied, task, slot, u32(e), IpcResult.Denied, now);
   const denied: bool = e == CapError.Rights || e == CapError.WrongKind || e == CapError.Expired || e == CapError.Exhausted;
   return sysError(denied ? SysError.Denied : SysError.BadCapability);
 }
@@ -111,12 +122,15 @@ export function mayTransfer(task: u32, handle: u32): bool {
  * The interceptor's delivery hook: a message carrying capabilities reached the
  * receiver's inbox, so each one moves from sender to receiver and the message
  * names it by the receiver's handle. One that went away since the send (revoked,
- * expired) or that finds the receiver's table full arrives as handle 0.
+ * expired), or that finds no room the sender may fill in the receiver's table,
+ * arrives as handle 0 (and stays the sender's).
  */
 export function moveCarriedCapabilities(sender: u32, receiver: u32, msg: Message, now: u64): void {
   for (let i: u32 = 0; i < msg.capCount; i++) {
-    const e: CapError = capTransfer(sender, msg.caps[i], receiver, now, scan);
+    // The receiver's table has room for what others send it, but not all of it (cap-quota.ts).
+    const e: CapError = mayPlace(receiver, sender) ? capTransfer(sender, msg.caps[i], receiver, now, scan) : CapError.TableFull;
     msg.caps[i] = e == CapError.Ok ? scan.handle : 0;
+    if (e == CapError.Ok && receiver != sender) placedBy(scan, sender);
     // The sender's mappings through it must go (at the end of this system call).
     if (e == CapError.Ok && scan.kind == CapKind.MemoryRegion) memoryCapabilityMoved();
   }
@@ -173,6 +187,7 @@ function receive(task: u32, handle: u64, va: usize): u64 {
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!messageWritable(space, va)) return sysError(SysError.BadAddress);
+  if (kept[task]) return deliver(task, va);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
   if (isError(ep)) return ep;
   let r = ipc.receive(task, u32(ep), true, now);
@@ -180,18 +195,27 @@ function receive(task: u32, handle: u64, va: usize): u64 {
     blockAndWait(task, BlockReason.Receive);
     r = ipc.taskResult(task);
   }
-  if (r == IpcResult.Ok) {
-    const got = ipc.inbox(task);
-    replyTokens[task] = (got.flags & FLAG_CALL) != 0 ? got.replyToken : 0n;
-    messageToUser(space, va, got);
-  }
-  return fromIpc(r);
+  if (r != IpcResult.Ok) return fromIpc(r);
+  kept[task] = true;
+  return deliver(task, va);
+}
+
+/** The task's inbox, kept until now, to its buffer at va: 0, or BadAddress (still kept). */
+function deliver(task: u32, va: usize): u64 {
+  const got = ipc.inbox(task);
+  if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
+  kept[task] = false;
+  if ((got.flags & FLAG_CALL) != 0) replyTokens[task] = got.replyToken;
+  else if ((got.flags & FLAG_REPLY) == 0) replyTokens[task] = 0n;
+  return 0n;
 }
 
 function call(task: u32, handle: u64, va: usize): u64 {
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) return sysError(SysError.BadAddress);
+  // Its reply would land on the message it has not received yet.
+  if (kept[task]) return sysError(SysError.Invalid);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
   if (isError(ep)) return ep;
   let r = ipc.call(task, u32(ep), incoming, now);
@@ -200,8 +224,9 @@ function call(task: u32, handle: u64, va: usize): u64 {
     blockAndWait(task, BlockReason.Call);
     r = ipc.taskResult(task);
   }
-  if (r == IpcResult.Ok) messageToUser(space, va, ipc.inbox(task));
-  return fromIpc(r);
+  if (r != IpcResult.Ok) return fromIpc(r);
+  kept[task] = true;
+  return deliver(task, va);
 }
 
 function reply(task: u32, va: usize): u64 {
@@ -219,10 +244,16 @@ function reply(task: u32, va: usize): u64 {
 export function sysCapDerive(task: u32, handle: u64, toTask: u64, rights: u64, uses: u64, expiry: u64): u64 {
   if (handle > 0xffff_ffffn || toTask >= u64(MAX_TASKS) || rights > 0xffff_ffffn || uses > 0xffff_ffffn) return sysError(SysError.Invalid);
   schedLock();
-  const e: CapError = capDerive(task, u32(handle), u32(toTask), u32(rights), u32(uses), expiry, monotonicNanos(), view);
+  // Only into a live user task: a free, dead or kernel slot would keep it for whoever comes next.
+  let e: CapError = CapError.BadTask;
+  if (taskAcceptsCapabilities(u32(toTask))) {
+    e = mayPlace(u32(toTask), task) ? capDerive(task, u32(handle), u32(toTask), u32(rights), u32(uses), expiry, monotonicNanos(), view) : CapError.TableFull;
+    if (e == CapError.Ok && u32(toTask) != task) placedBy(view, task);
+  }
+  // The shared view is read before the lock goes: another CPU's call would refill it.
+  const r: u64 = e == CapError.Ok ? u64(view.handle) : sysError(capSysError(e));
   schedUnlock();
-  if (e == CapError.Ok) return u64(view.handle);
-  return sysError(capSysError(e));
+  return r;
 }
 
 /** capRevoke: the capability and everything derived from it, in every task. */
@@ -234,6 +265,19 @@ export function sysCapRevoke(task: u32, handle: u64): u64 {
   // Memory mapped through what was revoked is gone on every CPU before this returns.
   if (e == CapError.Ok) userMemorySweep();
   return e == CapError.Ok ? 0n : sysError(capSysError(e));
+}
+
+/**
+ * Under the lock: whether task t is a running user task, the only kind another
+ * task may place a capability in: a free, dead or kernel slot would hand it to
+ * whoever is started there next, and a task not yet started is still receiving
+ * its manifest's capabilities in order.
+ */
+function taskAcceptsCapabilities(t: u32): bool {
+  if (t >= MAX_TASKS) return false;
+  const tk = scheduler.task(t);
+  const started: bool = !(tk.state == TaskState.Blocked && tk.reason == BlockReason.Start);
+  return resources[t].live && resources[t].user && started && tk.state != TaskState.Dead && tk.state != TaskState.Free;
 }
 
 function capSysError(e: CapError): SysError {
@@ -260,14 +304,17 @@ function capSysError(e: CapError): SysError {
 export function sysCapAt(task: u32, i: u64): u64 {
   schedLock();
   const e = i > 63n ? CapError.NotFound : capAt(task, u32(i), view);
+  // Read under the lock: the view is shared by every CPU.
+  const r: u64 = e == CapError.Ok ? u64(view.handle) : sysError(SysError.Invalid);
   schedUnlock();
-  return e == CapError.Ok ? u64(view.handle) : sysError(SysError.Invalid);
+  return r;
 }
 
 /** After a task ends: IPC peers waiting on it are released with PeerDied. */
 export function ipcTaskEnded(task: u32): void {
   ipc.taskDied(task, monotonicNanos());
   replyTokens[task] = 0n;
+  kept[task] = false;
   wakeReleased();
 }
 

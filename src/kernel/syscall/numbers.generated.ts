@@ -127,7 +127,7 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console */
 export const CAP_INFO_KIND = 4;
 /** 1 send, 2 receive, 4 grant, 8 map, 16 write */
 export const CAP_INFO_RIGHTS = 8;
@@ -161,7 +161,7 @@ export const AUDIT_RECORD_BYTES = 40;
 export const AUDIT_RECORD_SEQ = 0;
 /** monotonic ns of the first occurrence */
 export const AUDIT_RECORD_TIME = 8;
-/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died */
+/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died, 12 console write */
 export const AUDIT_RECORD_KIND = 16;
 /** acting task */
 export const AUDIT_RECORD_SUBJECT = 20;

@@ -6,14 +6,14 @@
  * scheduler forgets it once no CPU runs on its stack), and the fault hook the
  * arch layer calls for a fault in user mode.
  */
-import { u8, u32, u64, usize, bool, log, hex, array, LOG_ERROR, LOG_INFO } from "kts";
+import { u8, u32, u64, usize, bool, log, hex, array, LOG_ERROR, LOG_INFO, LOG_WARN } from "kts";
 import { store8 } from "kts/unsafe";
 import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } from "arch";
 import { frames } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_USER, MAP_WRITE } from "../mem/flags";
 import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, TaskState } from "../sched/index";
-import { capReleaseTask } from "../cap/index";
+import { capReleaseTask, capCount } from "../cap/index";
 import { resources, setSavedSp, isSwitching, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
 import { notifyExit } from "./exit-watch";
 import { schedLock, schedUnlock } from "./lock";
@@ -25,7 +25,8 @@ import { ELF_MACHINE, monotonicNanos } from "arch";
 import { blake3Hash } from "../crypto/blake3";
 import { ipc } from "../ipc/index";
 import { ipcTaskEnded } from "../syscall/ipc-calls";
-import { mappingsDropTask, userMemorySweep } from "./user-memory";
+import { mappingsDropTask, userMemorySweep, memoryCapabilityMoved } from "./user-memory";
+import { consoleTaskStarted } from "../syscall/device-calls";
 
 /** Bytes of memory one program image may occupy (its segments; the stack comes on top). */
 export const IMAGE_BUDGET: u64 = 0x100_0000n;
@@ -34,13 +35,19 @@ export const IMAGE_BUDGET: u64 = 0x100_0000n;
  * Makes a user task from an ELF image in priority band `band`: the ELF gate
  * checks everything before anything is mapped. Returns the task, not yet
  * running (startTask), or NO_TASK with the refusal in `why` (an ElfError;
- * NoMemory for tables and stacks).
+ * NoMemory for tables and stacks). One at a time (its scratch is shared):
+ * startService serializes its callers, boot code runs alone.
  */
 export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
   why.error = checkElf(image, ELF_MACHINE, IMAGE_BUDGET, checked);
   if (why.error != ElfError.Ok) return NO_TASK;
   schedLock();
   const t: u32 = scheduler.create(band, ALL_CPUS);
+  // A new task starts with an empty table, whatever its slot held before.
+  if (t != NO_TASK && capCount(t) != 0) {
+    log(LOG_WARN, `task slot ${t} held ${capReleaseTask(t)} capabilities: released`);
+    memoryCapabilityMoved();
+  }
   schedUnlock();
   why.error = ElfError.NoMemory;
   if (t == NO_TASK) return NO_TASK;
@@ -68,6 +75,7 @@ export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
   why.error = ElfError.Ok;
   // The task's principal, until signed modules name their signer: the BLAKE3 hash of its image.
   blake3Hash(image, principal);
+  consoleTaskStarted(t);
   schedLock();
   ipc.taskCreate(t, principal, monotonicNanos());
   schedUnlock();

@@ -14,14 +14,14 @@
  * starts the others with serviceStart and restarts them when they die.
  */
 import { u8, u32, u64, usize, bool, array, slice, text, log, LOG_ERROR, LOG_INFO, LOG_WARN } from "kts";
-import { bytesAt } from "kts/unsafe";
+import { bytesAt, addressOf, atomicStore32 } from "kts/unsafe";
 import { physToVirt, monotonicNanos, ELF_MACHINE, CONSOLE_IRQ } from "arch";
 import {
   bundleVersion, bundleCheckV2, bundleServiceCheck, bundleServiceCount, bundleEndpointCount,
   bundleServiceNameOffset, bundleServiceNameLength, bundleServiceCapCount, bundleServiceCapKind,
   bundleServiceCapRights, bundleServiceCapArg, bundleServiceModuleOffset, bundleServiceModuleSize,
   bundleServiceRestart, bundleRuleCount, bundleRuleEndpoint, bundleRuleLabel, bundleRuleKind, RULE_TEXT,
-  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_MEMORY, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
+  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_MEMORY, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT, BUNDLE_CAP_CONSOLE,
 } from "../loader/bundle";
 import { verifySignedModule, signedPayloadOffset, signedPayloadSize, ModuleVerdict } from "../loader/signed-module";
 import { bootstrapKey, BOOTSTRAP_KEY_BYTES } from "../loader/bootstrap-key";
@@ -34,6 +34,7 @@ import { resources, TASK_NAME_BYTES } from "./table";
 import { schedLock, schedUnlock } from "./lock";
 import { spawnElf, startTask, ElfResult, IMAGE_BUDGET } from "./lifecycle";
 import { regionCreate } from "./user-memory";
+import { lockAnswering } from "./crosscall";
 
 /** Why a service cannot run: Ok, or a bundle-record, signature or ELF-gate refusal. */
 export enum Refusal {
@@ -206,9 +207,20 @@ export function serviceRefused(i: u32): bool {
   return i < serviceCount && refusal[i] != Refusal.Ok;
 }
 
+/** Taken by startService: its scratch (and spawnElf's) serve one start at a time. */
+const starting: u32[] = array(1, 0);
+
 /** Starts service i (verified at boot) with its manifest capabilities; its task, or NO_TASK. */
 export function startService(i: u32): u32 {
   if (i >= serviceCount || refusal[i] != Refusal.Ok) return NO_TASK;
+  // Two CPUs may start services at once (init's and the shell's requests).
+  lockAnswering(addressOf(starting), 1);
+  const t: u32 = startLocked(i);
+  atomicStore32(addressOf(starting), 0);
+  return t;
+}
+
+function startLocked(i: u32): u32 {
   // SAFETY: as in bootServices.
   const b: u8[] = bytesAt(physToVirt(bundleBase), bundleSize);
   const off: u32 = bundleServiceModuleOffset(b, i);
@@ -245,5 +257,6 @@ function grant(b: u8[], i: u32, c: u32, t: u32): CapError {
   if (kind == BUNDLE_CAP_MEMORY) return regionCreate(t, arg, rights, view);
   if (kind == BUNDLE_CAP_IRQ) return capInsertRoot(t, CapKind.Irq, rights, u64(CONSOLE_IRQ), 0n, 0, 0n, view);
   if (kind == BUNDLE_CAP_AUDIT) return capInsertRoot(t, CapKind.Audit, rights, 0n, 0n, 0, 0n, view);
+  if (kind == BUNDLE_CAP_CONSOLE) return capInsertRoot(t, CapKind.Console, rights, 0n, 0n, 0, 0n, view);
   return capInsertRoot(t, CapKind.System, rights, 0n, 0n, 0, 0n, view);
 }

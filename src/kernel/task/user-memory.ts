@@ -29,6 +29,15 @@ import { BUNDLE_MEMORY_MAX_PAGES } from "../loader/bundle";
 
 const MAX_REGIONS = 64;
 const MAX_MAPPINGS = 128;
+/**
+ * One task's share of the kernel's mapping records (mapped or awaiting their
+ * flush), and of page-table frames: a task cannot take the mapping records or
+ * physical memory from the others by mapping at ever new addresses.
+ */
+export const MAPPINGS_PER_TASK: u32 = 16;
+export const TABLES_PER_TASK: u32 = 64;
+/** The most table frames one mapping can add: a region (at most 1 MiB) spans two tables at each level below the root. */
+const TABLES_PER_MAPPING: u32 = 6;
 
 export enum MapState {
   Free = 0,
@@ -115,6 +124,7 @@ export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool): Map
   for (let off: u64 = 0n; off < size; off = u64(off + PAGE_SIZE)) {
     if (space.flagsOf(usize(va + off)) != 0xffff_ffff) return MapResult.InUse;
   }
+  if (u32(space.tables + TABLES_PER_MAPPING) > TABLES_PER_TASK || mappingsOf(t) >= MAPPINGS_PER_TASK) return MapResult.NoMemory;
   let m: u32 = 0;
   while (m < MAX_MAPPINGS && mappings[m].state != MapState.Free) m = u32(m + 1);
   if (m == MAX_MAPPINGS) return MapResult.NoMemory;
@@ -132,6 +142,13 @@ export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool): Map
   rec.pa = pa;
   rec.size = size;
   return MapResult.Ok;
+}
+
+/** Under the lock: task t's mapping records in use (mapped, or awaiting their flush). */
+function mappingsOf(t: u32): u32 {
+  let n: u32 = 0;
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) if (mappings[m].state != MapState.Free && mappings[m].task == t) n = u32(n + 1);
+  return n;
 }
 
 /** Under the lock: takes task t's mapping at va out of its tables (the next sweep flushes it); false if none. */

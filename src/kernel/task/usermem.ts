@@ -45,23 +45,7 @@ export function userPage(space: AddressSpace, va: usize, write: bool): usize {
   return physToVirt(pteAddress(e));
 }
 
-/** The kernel (direct-map) address of user address va, which must be mapped. */
-export function kernelAddress(space: AddressSpace, va: usize): usize {
-  const e: u64 = space.leafEntry(va);
-  return physToVirt(u64(pteAddress(e) + (va & 0xfffn)));
-}
-
-/** Reads a byte of user memory (the range was validated). */
-export function userLoad8(space: AddressSpace, va: usize): u8 {
-  return load8(kernelAddress(space, va));
-}
-
-/** Writes a byte of user memory (the range was validated as writable). */
-export function userStore8(space: AddressSpace, va: usize, v: u8): void {
-  store8(kernelAddress(space, va), v);
-}
-
-/** Copies user [va, va + dst.length) into dst, a page at a time; false if the range is not readable user memory. */
+/** Under the lock: copies user [va, va + dst.length) into dst, a page at a time; false (nothing copied) if the range is not readable user memory. */
 export function userRead(space: AddressSpace, va: usize, dst: u8[]): bool {
   if (!userRangeOk(space, va, u64(dst.length), false)) return false;
   let done: u32 = 0;
@@ -69,14 +53,16 @@ export function userRead(space: AddressSpace, va: usize, dst: u8[]): bool {
     const at: usize = usize(va + u64(done));
     let chunk: u32 = u32(0x1000n - (at & 0xfffn));
     if (chunk > u32(dst.length - done)) chunk = u32(dst.length - done);
-    const k: usize = kernelAddress(space, at);
+    const page: usize = userPage(space, at, false);
+    if (page == 0n) return false;
+    const k: usize = usize(page + (at & 0xfffn));
     for (let i: u32 = 0; i < chunk; i++) dst[u32(done + i)] = load8(usize(k + u64(i)));
     done = u32(done + chunk);
   }
   return true;
 }
 
-/** Copies src to user [va, va + src.length), a page at a time; false if not writable user memory. */
+/** Under the lock: copies src to user [va, va + src.length), a page at a time; false (nothing written) if not writable user memory. */
 export function userWrite(space: AddressSpace, va: usize, src: u8[]): bool {
   if (!userRangeOk(space, va, u64(src.length), true)) return false;
   let done: u32 = 0;
@@ -84,23 +70,11 @@ export function userWrite(space: AddressSpace, va: usize, src: u8[]): bool {
     const at: usize = usize(va + u64(done));
     let chunk: u32 = u32(0x1000n - (at & 0xfffn));
     if (chunk > u32(src.length - done)) chunk = u32(src.length - done);
-    const k: usize = kernelAddress(space, at);
+    const page: usize = userPage(space, at, true);
+    if (page == 0n) return false;
+    const k: usize = usize(page + (at & 0xfffn));
     for (let i: u32 = 0; i < chunk; i++) store8(usize(k + u64(i)), src[u32(done + i)]);
     done = u32(done + chunk);
   }
-  return true;
-}
-
-/** Copies len bytes from user va into kernel memory at dst (validated first). */
-export function copyFromUser(space: AddressSpace, dst: usize, va: usize, len: u64): bool {
-  if (!userRangeOk(space, va, len, false)) return false;
-  for (let i: u64 = 0n; i < len; i = u64(i + 1n)) store8(usize(dst + i), userLoad8(space, usize(va + i)));
-  return true;
-}
-
-/** Copies len bytes from kernel memory at src to user va (validated writable first). */
-export function copyToUser(space: AddressSpace, va: usize, src: usize, len: u64): bool {
-  if (!userRangeOk(space, va, len, true)) return false;
-  for (let i: u64 = 0n; i < len; i = u64(i + 1n)) userStore8(space, usize(va + i), load8(usize(src + i)));
   return true;
 }

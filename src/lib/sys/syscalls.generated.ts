@@ -10,7 +10,7 @@ export function sysExit(code: u64): u64 {
   return kts_syscall(0n, code, 0n, 0n, 0n, 0n, 0n);
 }
 
-/** Writes len bytes from the user buffer buf to the console. Returns bytes written. */
+/** Writes len bytes (at most 4096) from the user buffer buf to the console; audited. A holder of a console capability writes the bytes as they are; anyone else's lines start with "[task N] " and bytes outside printable ASCII, tab and newline print as '?'. Returns bytes written (fewer if the buffer's mapping went away mid-write). */
 export function sysWrite(buf: usize, len: u64): u64 {
   return kts_syscall(1n, buf, len, 0n, 0n, 0n, 0n);
 }
@@ -40,12 +40,12 @@ export function sysSend(cap: u64, msg: usize): u64 {
   return kts_syscall(10n, cap, msg, 0n, 0n, 0n, 0n);
 }
 
-/** Blocks until a message arrives on the endpoint named by cap (right RECEIVE); copies it to msg. */
+/** Blocks until a message arrives on the endpoint named by cap (right RECEIVE); copies it to msg. If msg stops being writable while the task waits, BadAddress, and the message is kept (its capabilities are the task's already): the next receive returns it, whatever cap it names. */
 export function sysReceive(cap: u64, msg: usize): u64 {
   return kts_syscall(11n, cap, msg, 0n, 0n, 0n, 0n);
 }
 
-/** Synchronous call: sends msg to the endpoint and blocks for the reply, which overwrites msg. */
+/** Synchronous call: sends msg to the endpoint and blocks for the reply, which overwrites msg. If msg stops being writable while the task waits, BadAddress, and the reply is kept for the next receive; a call while a message is kept is Invalid. */
 export function sysCall(cap: u64, msg: usize): u64 {
   return kts_syscall(12n, cap, msg, 0n, 0n, 0n, 0n);
 }
@@ -55,7 +55,7 @@ export function sysReply(msg: usize): u64 {
   return kts_syscall(13n, msg, 0n, 0n, 0n, 0n, 0n);
 }
 
-/** Delegates a subset of cap's rights to another task (right GRANT); returns the new handle. */
+/** Delegates a subset of cap's rights to a task (right GRANT); returns the new handle. toTask must be a running user task (else Invalid); another task's table takes at most 8 capabilities from one placer and keeps its last 16 slots for its own (else NoMemory). */
 export function sysCapDerive(cap: u64, toTask: u64, rights: u64, uses: u64, expiry: u64): u64 {
   return kts_syscall(20n, cap, toTask, rights, uses, expiry, 0n);
 }
@@ -153,7 +153,7 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console */
 export const CAP_INFO_KIND = 4;
 /** 1 send, 2 receive, 4 grant, 8 map, 16 write */
 export const CAP_INFO_RIGHTS = 8;
@@ -187,7 +187,7 @@ export const AUDIT_RECORD_BYTES = 40;
 export const AUDIT_RECORD_SEQ = 0;
 /** monotonic ns of the first occurrence */
 export const AUDIT_RECORD_TIME = 8;
-/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died */
+/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died, 12 console write */
 export const AUDIT_RECORD_KIND = 16;
 /** acting task */
 export const AUDIT_RECORD_SUBJECT = 20;
