@@ -1,7 +1,9 @@
 // Host driver for the IPC core and the zero-trust interceptor: async FIFO, full
-// queues, call/reply with one-shot tokens, principal stamping, peer death, the
-// rate limiter under a flood, the audit ring, capability and inspection refusals,
-// then a seeded random stress against a shadow model (ipc-stress.ts).
+// queues and the kernel's reserve, call/reply with one-shot tokens, principal
+// stamping, peer death, the rate limiter under a flood, the audit ring,
+// capability and inspection refusals, fair shares of a queue and of the audit
+// ring (ipc-crowd.ts), then a seeded random stress against a shadow model
+// (ipc-stress.ts).
 import { u8, u32, u64, bool, print, check, checkFailures } from "kts";
 import {
   ipc,
@@ -12,6 +14,7 @@ import {
   NO_TASK,
   NO_ENDPOINT,
   QUEUE_DEPTH,
+  USER_QUEUE_LIMIT,
   MAX_ENDPOINTS,
   FLAG_CALL,
   FLAG_REPLY,
@@ -26,6 +29,7 @@ import { SysError } from "../../src/kernel/syscall/numbers.generated";
 import { fresh, tasks, openEndpoint, msg, now, advance, drainWakes, principalOf, pbuf } from "./ipc-world";
 import { auditSuite, rateSuite } from "./ipc-flood";
 import { stressSuite } from "./ipc-stress";
+import { crowdSuite } from "./ipc-crowd";
 
 function consistent(): bool {
   return check(ipcInvariantBroken(ipc.state) == 0, `invariant ${ipcInvariantBroken(ipc.state)} broken`);
@@ -45,28 +49,36 @@ function defaultsDeny(): void {
 
 function fifo(): void {
   fresh();
-  tasks(3);
-  const ep: u32 = openEndpoint(2, 3);
-  for (let i: u32 = 0; i < QUEUE_DEPTH; i++) {
-    check(ipc.send(u32(i & 1), ep, msg(u32(100 + i), u32(i * 8 + 3), i), now()) == IpcResult.Ok, "send into the queue");
+  tasks(6);
+  const ep: u32 = openEndpoint(5, 6);
+  // Four senders in turn, each within its share, fill the users' part; the kernel the rest.
+  for (let i: u32 = 0; i < USER_QUEUE_LIMIT; i++) {
+    check(ipc.send(u32(i % 4), ep, msg(u32(100 + i), u32(i * 8 + 3), i), now()) == IpcResult.Ok, "send into the queue");
+  }
+  check(ipc.send(4, ep, msg(999, 0, 0), now()) == IpcResult.QueueFull, "users leave the kernel's reserve");
+  for (let i: u32 = USER_QUEUE_LIMIT; i < QUEUE_DEPTH; i++) {
+    check(ipc.postFromKernel(ep, msg(u32(100 + i), u32(i * 8 + 3), i), now()) == IpcResult.Ok, "the kernel's reserve");
   }
   check(ipc.endpointQueued(ep) == QUEUE_DEPTH, "queue holds QUEUE_DEPTH");
-  check(ipc.send(0, ep, msg(999, 0, 0), now()) == IpcResult.QueueFull, "full queue refuses");
+  check(ipc.postFromKernel(ep, msg(998, 0, 0), now()) == IpcResult.QueueFull, "full queue refuses the kernel");
+  check(ipc.send(4, ep, msg(999, 0, 0), now()) == IpcResult.QueueFull, "full queue refuses");
   check(ipc.auditAt(u32(ipc.auditCount() - 1)).result == IpcResult.QueueFull, "the refusal is audited");
+  consistent();
   let inOrder: bool = true;
   for (let i: u32 = 0; i < QUEUE_DEPTH; i++) {
-    check(ipc.receive(2, ep, false, now()) == IpcResult.Ok, "receive from the queue");
-    const m = ipc.inbox(2);
+    check(ipc.receive(5, ep, false, now()) == IpcResult.Ok, "receive from the queue");
+    const m = ipc.inbox(5);
     const len: u32 = u32(i * 8 + 3);
-    if (m.label != u32(100 + i) || m.len != len || m.sender != u32(i & 1) || m.endpoint != ep) inOrder = false;
+    const from: u32 = i < USER_QUEUE_LIMIT ? u32(i % 4) : NO_TASK;
+    if (m.label != u32(100 + i) || m.len != len || m.sender != from || m.endpoint != ep) inOrder = false;
     for (let b: u32 = 0; b < len; b++) if (m.byteAt(b) != u8(i + b)) inOrder = false;
     if (len < 256 && m.byteAt(len) != 0) inOrder = false;
   }
   check(inOrder, "FIFO order, payload bytes and lengths preserved");
-  check(ipc.receive(2, ep, false, now()) == IpcResult.WouldBlock, "empty queue would block");
+  check(ipc.receive(5, ep, false, now()) == IpcResult.WouldBlock, "empty queue would block");
   check(ipc.send(0, ep, msg(7, 0, 0), now()) == IpcResult.Ok, "space again after draining");
   consistent();
-  print("fifo: 16 queued in order, 17th QueueFull, empty WouldBlock");
+  print("fifo: 14 sent and 2 kernel messages queued in order, then QueueFull; empty WouldBlock");
 }
 
 function callReply(): void {
@@ -297,6 +309,7 @@ export function main(): u32 {
   sysErrors();
   rateSuite();
   auditSuite();
+  crowdSuite();
   stressSuite(20000, 0x1234_5678);
   advance(1n);
   drainWakes();

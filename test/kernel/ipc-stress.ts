@@ -1,6 +1,7 @@
 // Seeded random stress of the IPC core against a shadow model: 8 tasks, a
 // handful of endpoints (one inspected), random rights and transferable handles;
-// sends, calls, receives, replies (valid, replayed, forged, by the wrong task),
+// sends (and bursts of them, against each sender's share of a queue), calls,
+// kernel posts, receives, replies (valid, replayed, forged, by the wrong task),
 // deaths, re-creations, endpoint creation and closing. The shadow predicts every
 // result, every woken task with its result, and every delivered label; the IPC
 // state's invariants and the shadow's queue and state views are compared too.
@@ -16,6 +17,8 @@ import {
   NO_ENDPOINT,
   MAX_ENDPOINTS,
   QUEUE_DEPTH,
+  SENDER_SHARE,
+  USER_QUEUE_LIMIT,
   POLICY_ALL,
   policySet,
   policyRights,
@@ -130,17 +133,49 @@ function expectPost(t: u32, ep: u32, op: IpcOp, m: Message): IpcResult {
     if (call) awaiting(t, ep, w);
     return call ? IpcResult.Blocked : IpcResult.Ok;
   }
-  if (sQCount[ep] == QUEUE_DEPTH) return IpcResult.QueueFull;
-  const k: u32 = u32(ep * QUEUE_DEPTH + sQCount[ep]);
-  sQLabel[k] = m.label;
-  sQSender[k] = t;
-  sQCall[k] = call;
-  sQCount[ep] = u32(sQCount[ep] + 1);
+  if (!roomFor(ep, t)) return IpcResult.QueueFull;
+  enqueue(ep, m.label, t, call);
   if (call) {
     sState[t] = TaskState.Calling;
     sEp[t] = ep;
   }
   return call ? IpcResult.Blocked : IpcResult.Ok;
+}
+
+/** The queue rule, from the shadow queue: not full; for a task, its share and the users' part. */
+function roomFor(ep: u32, t: u32): bool {
+  if (sQCount[ep] == QUEUE_DEPTH) return false;
+  if (t == NO_TASK) return true;
+  let own: u32 = 0;
+  let user: u32 = 0;
+  for (let i: u32 = 0; i < sQCount[ep]; i++) {
+    const from: u32 = sQSender[u32(ep * QUEUE_DEPTH + i)];
+    if (from != NO_TASK) user = u32(user + 1);
+    if (from == t) own = u32(own + 1);
+  }
+  return own < SENDER_SHARE && user < USER_QUEUE_LIMIT;
+}
+
+function enqueue(ep: u32, label: u32, sender: u32, call: bool): void {
+  const k: u32 = u32(ep * QUEUE_DEPTH + sQCount[ep]);
+  sQLabel[k] = label;
+  sQSender[k] = sender;
+  sQCall[k] = call;
+  sQCount[ep] = u32(sQCount[ep] + 1);
+}
+
+/** The kernel posts to ep (an interrupt, an exit notice): no rights, no rate, no capabilities. */
+function doKernelPost(ep: u32): void {
+  const m = randomMessage();
+  let want: IpcResult = IpcResult.Ok;
+  if (!sOpen[ep]) want = IpcResult.Closed;
+  else if (m.len > 256 || m.capCount != 0) want = IpcResult.BadMessage;
+  else if (sWCount[ep] != 0) expectWake(shiftWaiter(ep), IpcResult.Ok, m.label, NO_TASK);
+  else if (!roomFor(ep, NO_TASK)) want = IpcResult.QueueFull;
+  else enqueue(ep, m.label, NO_TASK, false);
+  const got: IpcResult = ipc.postFromKernel(ep, m, now());
+  count(got);
+  check(got == want, `kernel post ep ${ep}: got ${u32(got)} want ${u32(want)}`);
 }
 
 function awaiting(caller: u32, ep: u32, server: u32): void {
@@ -188,7 +223,8 @@ function doReceive(t: u32, ep: u32, blocking: bool): void {
 /** Checks task t's inbox holds label from sender; registers a call's token. */
 function delivered(t: u32, label: u32, sender: u32): void {
   const m = ipc.inbox(t);
-  principalOf(sender, pbuf);
+  if (sender == NO_TASK) for (let i: u32 = 0; i < 32; i++) pbuf[i] = 0;
+  else principalOf(sender, pbuf);
   check(m.label == label && m.sender == sender && m.principalIs(pbuf), `task ${t} inbox: label ${m.label} from ${m.sender}, want ${label} from ${sender}`);
   if ((m.flags & FLAG_CALL) != 0) tokenRegister(m.replyToken, sender, t);
 }
@@ -370,7 +406,8 @@ function unblock(t: u32): void {
 /** One random operation by live, runnable (or, rarely, blocked) task t. */
 function randomOp(t: u32): void {
   const dice: u32 = below(100);
-  if (dice < 27) doPost(t, pickEndpoint(), IpcOp.Send);
+  if (dice < 24) doPost(t, pickEndpoint(), IpcOp.Send);
+  else if (dice < 27) doKernelPost(pickEndpoint());
   else if (dice < 30) {
     const ep: u32 = pickEndpoint();
     for (let i: u32 = 0; i < 20; i++) doPost(t, ep, IpcOp.Send);

@@ -2,9 +2,10 @@
  * The IPC core and the zero-trust interceptor on the host: ipc-driver.ts (FIFO,
  * full queues, call/reply with one-shot tokens, principal stamping, peer death,
  * rate limiting under a flood, the audit ring, capability and inspection
- * refusals, and a seeded random stress against a shadow model) built natively
- * with ASan+UBSan and run under Node, with identical output and no failures; and
- * the stress over 50 more seeds, natively.
+ * refusals, each sender's share of a queue and the kernel's reserve, the audit
+ * budget against washing, and a seeded random stress against a shadow model)
+ * built natively with ASan+UBSan and run under Node, with identical output and
+ * no failures; and the stress over 50 more seeds, natively.
  */
 import { expect, it } from "vitest";
 import path from "node:path";

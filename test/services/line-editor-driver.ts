@@ -74,12 +74,12 @@ function tables(): void {
     shown.name(TASK_STATE_NAMES, i);
     print(`state ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 10; i++) {
+  for (let i: u32 = 0; i < 11; i++) {
     shown.clear();
     shown.name(CAP_KIND_NAMES, i);
     print(`cap kind ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 13; i++) {
+  for (let i: u32 = 0; i < 15; i++) {
     shown.clear();
     shown.name(AUDIT_KIND_NAMES, i);
     print(`audit kind ${i}: ${text(shown.bytes, shown.length)}`);

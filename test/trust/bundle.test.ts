@@ -128,7 +128,7 @@ function reference(b: Buffer): { check: number; services: number[] } {
   const eps = b.readUInt32LE(32);
   const svcs = b.readUInt32LE(36);
   const tablesEnd = 64 + 32 * eps + 192 * svcs + 16 * b.readUInt32LE(40);
-  const allowed: Record<number, number> = { 1: 7, 2: 28, 3: 2, 7: 2, 8: 3 };
+  const allowed: Record<number, number> = { 1: 7, 2: 28, 3: 2, 7: 2, 8: 3, 9: 1 };
   const services: number[] = [];
   for (let i = 0; i < svcs; i++) {
     const at = 64 + 32 * eps + 192 * i;

@@ -12,12 +12,13 @@ import { cambi, ROOT, tempDir } from "./helpers.js";
 
 const system = { kind: "system", rights: ["send", "receive"] } as const;
 const audit = { kind: "audit" } as const;
+const consoleCap = { kind: "console" } as const;
 const ep = (name: string, ...rights: string[]) => ({ kind: "endpoint", name, rights });
 /** The order services are written against (images/README.md). */
 const CAPS: Record<string, object[]> = {
-  init: [system, ep("init", "send", "receive")],
-  log: [ep("log", "receive"), audit],
-  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit],
+  init: [system, ep("init", "send", "receive"), consoleCap],
+  log: [ep("log", "receive"), audit, consoleCap],
+  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit, consoleCap],
   hostile: [ep("log", "send"), { kind: "memory", pages: 2, rights: ["map", "write", "grant"] }],
 };
 const TIERS: Record<string, string[]> = {
@@ -50,6 +51,7 @@ describe("the real manifests", () => {
       { kind: 1, rights: 1, arg: 1 },
       { kind: 8, rights: 3, arg: 0 },
       { kind: 7, rights: 2, arg: 0 },
+      { kind: 9, rights: 1, arg: 0 },
     ]);
     expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never"]);
   });

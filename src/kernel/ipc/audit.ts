@@ -5,10 +5,27 @@
  * `dropped`. Each record carries its sequence number (records ever appended
  * before it), which is what a reader's cursor is.
  *
- * A flood must not wash the log out: a failed operation (result other than Ok
- * and Blocked) identical to the newest record in kind, subject, object, detail
- * and result is coalesced into it (`repeat` counts the occurrences, `time` stays
- * the first one). Only the newest record can still change this way.
+ * No task can wash the log out (push older records, another task's or its own,
+ * out of the ring). A task's limited records are its failures (result other than
+ * Ok and Blocked) and its console writes (nothing else bounds them; successful
+ * IPC is bounded by the rate limiter):
+ *  - coalesced: one identical in kind, subject, object, detail and result to any
+ *    of the task's AUDIT_RECENT newest limited records still held is counted in
+ *    that record's `repeat` (`time` stays the first occurrence's), unless a
+ *    reader has copied that record already: a record never changes once read;
+ *  - budgeted: otherwise it is appended only if the task's budget allows, a leaky
+ *    bucket per subject on the caller's clock: AUDIT_BURST records at once,
+ *    AUDIT_RATE per second after that. One over budget is folded into the task's
+ *    count, written as one Suppressed record (detail = how many were folded) just
+ *    before the task's next record that is appended, whatever its result (at the
+ *    latest its TaskDied).
+ * So in t seconds a task adds at most AUDIT_BURST + AUDIT_RATE * t limited
+ * records, each after at most one summary, to a ring of 1,024. Records the
+ * kernel makes (subject NO_TASK or past the task table, ModuleRefused) are not
+ * limited; their failures still coalesce into the newest record if identical
+ * (and not yet read).
+ * perKind counts every event, coalesced, folded (perKind[Suppressed] counts the
+ * folded ones as they are folded) or overwritten.
  *
  * Record fields by kind (subject is always the acting task):
  *   Send, Call       object = endpoint  detail = message label
@@ -20,12 +37,22 @@
  *   EndpointCreate, EndpointClose        object = endpoint  detail = owner
  *   TaskDied         object = NO_ENDPOINT detail = waiters woken with PeerDied
  *   ConsoleWrite     object = NO_ENDPOINT detail = bytes written
+ *   Suppressed       object = NO_ENDPOINT detail = the subject's records folded
+ *                    (result Throttled; time = when it was written)
  *   ModuleRefused    as the module loader records it
  */
-import { u32, u64, panic, structs, array } from "kts";
-import { IpcResult } from "./types";
+import { u32, u64, bool, panic, structs, array } from "kts";
+import { NS_PER_SEC } from "./ratelimit";
+import { IpcResult, MAX_TASKS, NO_ENDPOINT } from "./types";
 
 export const AUDIT_CAPACITY = 1024;
+/** A task's limited records (see the header): AUDIT_BURST at once, then AUDIT_RATE per second. */
+export const AUDIT_BURST = 32;
+export const AUDIT_RATE = 4;
+/** How many of a task's newest limited records a new one may coalesce into. */
+export const AUDIT_RECENT = 8;
+/** "No record" in AuditBudget.recent. */
+const NO_SEQ: u64 = 0xffff_ffff_ffff_ffffn;
 
 export enum AuditKind {
   Send = 0,
@@ -42,10 +69,12 @@ export enum AuditKind {
   TaskDied = 11,
   /** A task's console write: object = NO_ENDPOINT, detail = bytes (result Denied: a bad buffer). */
   ConsoleWrite = 12,
+  /** Records of the subject folded by its budget: detail = how many. */
+  Suppressed = 13,
 }
 
 /** How many AuditKind values there are. */
-export const AUDIT_KINDS = 13;
+export const AUDIT_KINDS = 14;
 
 export class AuditRecord {
   /** Position in the stream of all records ever appended. */
@@ -72,19 +101,79 @@ export class AuditRecord {
   }
 }
 
+/** Whether a record counts against its subject's budget (the header says why these). */
+function limited(kind: AuditKind, result: IpcResult): bool {
+  return kind == AuditKind.ConsoleWrite || (result != IpcResult.Ok && result != IpcResult.Blocked);
+}
+
+/** One subject task's budget of limited records, and what it folded. */
+export class AuditBudget {
+  /** Budget in use, in nano-records (one record = NS_PER_SEC), leaking AUDIT_RATE records a second. */
+  used: u64 = 0n;
+  /** When used was last brought up to date. */
+  last: u64 = 0n;
+  /** Records folded since the subject's last appended one. */
+  folded: u32 = 0;
+  /** Sequence numbers of the subject's newest limited records (a ring; NO_SEQ: none). */
+  recent: u64[] = array(AUDIT_RECENT, NO_SEQ);
+  recentNext: u32 = 0;
+
+  clear(): void {
+    this.used = 0n;
+    this.last = 0n;
+    this.folded = 0;
+    this.forgetRecent();
+    this.recentNext = 0;
+  }
+
+  /** Takes one record's budget at now; false if it is used up. A clock going backwards leaks nothing. */
+  take(now: u64): bool {
+    if (now > this.last) {
+      const elapsed: u64 = u64(now - this.last);
+      const rate: u64 = u64(AUDIT_RATE);
+      // Past used / rate nanoseconds it is empty; below that the product stays under used.
+      if (elapsed > u64(this.used / rate)) this.used = 0n;
+      else this.used = u64(this.used - u64(elapsed * rate));
+      this.last = now;
+    }
+    if (u64(this.used + NS_PER_SEC) > u64(u64(AUDIT_BURST) * NS_PER_SEC)) return false;
+    this.used = u64(this.used + NS_PER_SEC);
+    return true;
+  }
+
+  fold(): void {
+    if (this.folded != 0xffff_ffff) this.folded = u32(this.folded + 1);
+  }
+
+  forgetRecent(): void {
+    for (let i: u32 = 0; i < AUDIT_RECENT; i++) this.recent[i] = NO_SEQ;
+  }
+
+  remember(seq: u64): void {
+    this.recent[this.recentNext] = seq;
+    this.recentNext = u32(u32(this.recentNext + 1) % AUDIT_RECENT);
+  }
+}
+
 export class AuditLog {
   records: AuditRecord[] = structs(AUDIT_CAPACITY, AuditRecord);
   /** Records ever appended: the next record's sequence number. */
   total: u64 = 0n;
   /** Records overwritten before anyone could be sure to have read them. */
   dropped: u64 = 0n;
+  /** Records before this one have been copied by a reader: they no longer coalesce. */
+  readMark: u64 = 0n;
   /** Events of each kind ever recorded, coalesced or not, overwritten or not. */
   perKind: u64[] = array(AUDIT_KINDS, 0n);
+  /** Per subject task, its budget of limited records. */
+  budgets: AuditBudget[] = structs(MAX_TASKS, AuditBudget);
 
   reset(): void {
     this.total = 0n;
     this.dropped = 0n;
+    this.readMark = 0n;
     for (let k: u32 = 0; k < AUDIT_KINDS; k++) this.perKind[k] = 0n;
+    for (let t: u32 = 0; t < MAX_TASKS; t++) this.budgets[t].clear();
   }
 
   /** Events of kind k ever recorded (survives coalescing and the ring wrapping). */
@@ -92,19 +181,53 @@ export class AuditLog {
     return this.perKind[u32(k)];
   }
 
-  /** Appends (or coalesces) one record. */
+  /** Appends, coalesces or folds one record (see the header). */
   record(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): void {
     this.perKind[u32(kind)] = u64(this.perKind[u32(kind)] + 1n);
-    if (this.total != 0n && result != IpcResult.Ok && result != IpcResult.Blocked) {
-      const last = this.slotOf(u64(this.total - 1n));
-      if (last.kind == kind && last.subject == subject && last.object == object && last.detail == detail && last.result == result) {
-        if (last.repeat != 0xffff_ffff) last.repeat = u32(last.repeat + 1);
+    const lim: bool = limited(kind, result);
+    if (subject >= MAX_TASKS || kind == AuditKind.ModuleRefused) {
+      // The kernel's own: never limited.
+      const failed: bool = result != IpcResult.Ok && result != IpcResult.Blocked;
+      if (failed && this.total != 0n && this.coalesce(u64(this.total - 1n), kind, subject, object, detail, result)) return;
+      this.append(now, kind, subject, object, detail, result);
+      return;
+    }
+    const b = this.budgets[subject];
+    if (lim) {
+      for (let i: u32 = 0; i < AUDIT_RECENT; i++) {
+        if (this.coalesce(b.recent[i], kind, subject, object, detail, result)) return;
+      }
+      if (!b.take(now)) {
+        b.fold();
+        this.perKind[u32(AuditKind.Suppressed)] = u64(this.perKind[u32(AuditKind.Suppressed)] + 1n);
         return;
       }
     }
+    if (b.folded != 0) {
+      this.append(now, AuditKind.Suppressed, subject, NO_ENDPOINT, b.folded, IpcResult.Throttled);
+      b.folded = 0;
+    }
+    const seq: u64 = this.append(now, kind, subject, object, detail, result);
+    if (lim) b.remember(seq);
+    // The next task in this slot is another subject: nothing of its coalesces into these.
+    if (kind == AuditKind.TaskDied) b.forgetRecent();
+  }
+
+  /** If record seq is still held, unread and identical, counts one more occurrence in it. */
+  private coalesce(seq: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): bool {
+    if (seq >= this.total || seq < this.firstSeq() || seq < this.readMark) return false;
+    const r = this.slotOf(seq);
+    if (r.kind != kind || r.subject != subject || r.object != object || r.detail != detail || r.result != result) return false;
+    if (r.repeat != 0xffff_ffff) r.repeat = u32(r.repeat + 1);
+    return true;
+  }
+
+  /** Appends one record; its sequence number. */
+  private append(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): u64 {
     if (this.total >= u64(AUDIT_CAPACITY)) this.dropped = u64(this.dropped + 1n);
-    const r = this.slotOf(this.total);
-    r.seq = this.total;
+    const seq: u64 = this.total;
+    const r = this.slotOf(seq);
+    r.seq = seq;
     r.time = now;
     r.kind = kind;
     r.subject = subject;
@@ -112,7 +235,8 @@ export class AuditLog {
     r.detail = detail;
     r.result = result;
     r.repeat = 1;
-    this.total = u64(this.total + 1n);
+    this.total = u64(seq + 1n);
+    return seq;
   }
 
   /** Records currently held. */
@@ -140,11 +264,13 @@ export class AuditLog {
    * sequence number is >= cursor and returns the cursor after it. Returns cursor
    * unchanged (out untouched) when there is nothing new. If records were
    * overwritten since the reader's cursor, out.seq - cursor of them were missed.
+   * The copied record is final: later occurrences no longer coalesce into it.
    */
   read(cursor: u64, out: AuditRecord): u64 {
     if (cursor >= this.total) return cursor;
     const from: u64 = cursor < this.firstSeq() ? this.firstSeq() : cursor;
     out.copyFrom(this.slotOf(from));
+    if (u64(from + 1n) > this.readMark) this.readMark = u64(from + 1n);
     return u64(from + 1n);
   }
 

@@ -4,7 +4,9 @@
  * capability subsystem can tell a recycled slot from the one it granted), flags,
  * an optional content-inspection hook, and its asynchronous queue: a ring of
  * QUEUE_DEPTH message slots embedded in the endpoint (the static pool is the
- * endpoint table itself, MAX_ENDPOINTS * QUEUE_DEPTH slots in all).
+ * endpoint table itself, MAX_ENDPOINTS * QUEUE_DEPTH slots in all). The queue is
+ * shared fairly (roomFor): each sender holds at most SENDER_SHARE of it, and the
+ * last KERNEL_RESERVE slots are kept for the kernel's messages.
  *
  * Waiting receivers form a FIFO linked through the tasks (TaskIpc.next):
  * recvHead/recvTail here, managed by IpcState. Callers blocked in call are the
@@ -13,7 +15,7 @@
  */
 import { u32, bool, panic, structs } from "kts";
 import { Message } from "./message";
-import { NO_TASK, QUEUE_DEPTH } from "./types";
+import { NO_TASK, QUEUE_DEPTH, SENDER_SHARE, USER_QUEUE_LIMIT } from "./types";
 
 export enum EndpointState {
   Free = 0,
@@ -72,6 +74,25 @@ export class Endpoint {
 
   full(): bool {
     return this.count == QUEUE_DEPTH;
+  }
+
+  /**
+   * Whether sender (NO_TASK: the kernel) may queue one more message: the kernel
+   * while a slot is free; a task while it holds fewer than SENDER_SHARE of the
+   * queued messages and user messages fill fewer than USER_QUEUE_LIMIT slots.
+   */
+  roomFor(sender: u32): bool {
+    if (this.full()) return false;
+    if (sender == NO_TASK) return true;
+    let user: u32 = 0;
+    let own: u32 = 0;
+    for (let i: u32 = 0; i < this.count; i++) {
+      const from: u32 = this.slots[u32(u32(this.head + i) % QUEUE_DEPTH)].sender;
+      if (from == NO_TASK) continue;
+      user = u32(user + 1);
+      if (from == sender) own = u32(own + 1);
+    }
+    return user < USER_QUEUE_LIMIT && own < SENDER_SHARE;
   }
 
   /** The i-th queued message, 0 = the oldest. */

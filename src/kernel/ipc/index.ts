@@ -11,14 +11,28 @@
  *    (until then both deny everything; policy.ts has a table policy for bring-up),
  *    and ipc.setCapDelivery(...) to capTransfer (moves carried capabilities);
  *  - ipc.taskCreate / ipc.taskDied from the task manager;
- *  - the scheduler blocks a task on IpcResult.Blocked and drains ipc.popWake().
+ *  - the scheduler blocks a task on IpcResult.Blocked and drains ipc.popWake();
+ *  - ipc.setQueueDrained(...): set by task/exit-watch.ts (exit notices a full
+ *    queue refused are posted as it drains).
  */
 import { Ipc } from "./ipc";
 
 export const ipc = new Ipc();
 
 export { Ipc } from "./ipc";
-export { IpcResult, IpcOp, MAX_TASKS, MAX_ENDPOINTS, QUEUE_DEPTH, NO_TASK, NO_ENDPOINT } from "./types";
+export {
+  IpcResult,
+  IpcOp,
+  MAX_TASKS,
+  MAX_ENDPOINTS,
+  QUEUE_DEPTH,
+  SENDER_SHARE,
+  KERNEL_RESERVE,
+  USER_QUEUE_LIMIT,
+  NO_TASK,
+  NO_ENDPOINT,
+} from "./types";
+export { queueDrainedNothing } from "./state";
 export {
   Message,
   PAYLOAD_BYTES,
@@ -32,7 +46,7 @@ export {
 } from "./message";
 export { TaskState } from "./task";
 export { EP_INSPECT, inspectNothing } from "./endpoint";
-export { AuditKind, AuditRecord, AUDIT_CAPACITY } from "./audit";
+export { AuditKind, AuditRecord, AUDIT_CAPACITY, AUDIT_BURST, AUDIT_RATE, AUDIT_RECENT } from "./audit";
 export { RATE_UNLIMITED, DEFAULT_RATE, DEFAULT_BURST, NS_PER_SEC } from "./ratelimit";
 export { capabilityCheckNotWired, transferCheckNotWired, capDeliveryNotWired } from "./interceptor";
 export {

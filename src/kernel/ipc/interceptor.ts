@@ -17,7 +17,8 @@
  *   3. content inspection for endpoints flagged EP_INSPECT: the endpoint's
  *      inspector sees the stamped message (true sender and principal) and may
  *      reject it; replies to calls made through such an endpoint are inspected too.
- *   4. audit              every operation and every refusal is recorded in `log`.
+ *   4. audit              every operation and every refusal is recorded in `log`
+ *      (a task's failures coalesced and budgeted there, so none can wash it out).
  *
  * A refusal is audited here (Denied, Throttled, Rejected, or CapExercised with
  * result Denied naming the refused handle); IpcState audits the outcome of

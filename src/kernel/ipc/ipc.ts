@@ -177,6 +177,16 @@ export class Ipc {
     return IpcResult.Ok;
   }
 
+  /**
+   * Installs the queue-drained hook: hook(endpoint, now) runs after each receive
+   * that took a message out of endpoint's queue, under the same lock, so that the
+   * kernel can post what the full queue refused (exit-watch.ts). Whatever it posts
+   * is queued (nobody is waiting there), so it wakes nobody.
+   */
+  setQueueDrained(hook: (endpoint: u32, now: u64) => void): void {
+    this.state.queueDrained = hook;
+  }
+
   /** Sets one task's rate limit (RATE_UNLIMITED for none) and refills its bucket. */
   setRateLimit(task: u32, perSecond: u32, burst: u32, now: u64): IpcResult {
     if (task >= MAX_TASKS) return IpcResult.BadTask;

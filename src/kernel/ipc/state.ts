@@ -18,6 +18,9 @@ import { Message } from "./message";
 import { TaskIpc, TaskState } from "./task";
 import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
 
+/** The queue-drained hook until one is set: nothing to post. */
+export function queueDrainedNothing(endpoint: u32, now: u64): void {}
+
 export class IpcState {
   tasks: TaskIpc[] = structs(MAX_TASKS, TaskIpc);
   endpoints: Endpoint[] = structs(MAX_ENDPOINTS, Endpoint);
@@ -29,6 +32,11 @@ export class IpcState {
   wakeCount: u32 = 0;
   /** Where endpointCreate starts looking for a free slot. */
   endpointHint: u32 = 0;
+  /**
+   * Called after a receive took a message out of endpoint's queue (a slot is
+   * free again): where the kernel posts what a full queue refused (exit notices).
+   */
+  queueDrained: (endpoint: u32, now: u64) => void = queueDrainedNothing;
 
   /** Ok if task exists and is live; BadState if it is blocked; else BadTask. */
   checkRunnable(task: u32): IpcResult {

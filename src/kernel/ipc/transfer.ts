@@ -8,8 +8,9 @@
  *      (sender id, principal, endpoint, reply token, kernel flags)
  *   -> inspect (EP_INSPECT endpoints)
  *   -> deliver: straight into the inbox of the longest-waiting receiver (which is
- *      woken), else into the endpoint's queue, else QueueFull; carried
- *      capabilities move (capDelivery hook) when a message reaches an inbox
+ *      woken), else into the endpoint's queue if the sender has room there (its
+ *      share, not the kernel's reserve: Endpoint.roomFor), else QueueFull;
+ *      carried capabilities move (capDelivery hook) when a message reaches an inbox
  *   -> audit.
  * A call additionally blocks the caller: Calling while its message is queued,
  * AwaitingReply once a receiver has it. The receiver finds the reply token in
@@ -73,7 +74,8 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
     s.interceptor.deliverCapabilities(task, receiver, inbox, now);
     s.wake(receiver, IpcResult.Ok);
     if (op == IpcOp.Call) awaitReply(s, task, endpoint, receiver);
-  } else if (e.full()) {
+  } else if (!e.roomFor(task)) {
+    // Full, or full for this sender (its share taken, or only the kernel's reserve left).
     s.audit(now, kind, task, endpoint, msg.label, IpcResult.QueueFull);
     return IpcResult.QueueFull;
   } else {
@@ -136,7 +138,8 @@ function awaitReply(s: IpcState, caller: u32, endpoint: u32, server: u32): void 
 /**
  * Receive on endpoint into the task's inbox: Ok (a message was queued), Blocked
  * (blocking and nothing queued: the task waits, and is woken with the message),
- * WouldBlock (not blocking, nothing queued), or a refusal.
+ * WouldBlock (not blocking, nothing queued), or a refusal. Taking a queued
+ * message runs the queue-drained hook (IpcState.queueDrained).
  */
 export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool, now: u64): IpcResult {
   let r: IpcResult = s.checkRunnable(task);
@@ -154,6 +157,9 @@ export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool,
     s.interceptor.deliverCapabilities(inbox.sender, task, inbox, now);
     if ((inbox.flags & FLAG_CALL) != 0) awaitReply(s, inbox.sender, endpoint, task);
     s.audit(now, AuditKind.Receive, task, endpoint, inbox.sender, IpcResult.Ok);
+    // Nobody waits on a queue that held a message, so whatever the hook posts is only queued.
+    const drained = s.queueDrained;
+    drained(endpoint, now);
     return IpcResult.Ok;
   }
   if (!blocking) {

@@ -17,6 +17,18 @@ export { MAX_TASKS } from "../sched/task";
 export const MAX_ENDPOINTS = 256;
 /** Each endpoint's asynchronous queue holds at most QUEUE_DEPTH messages. */
 export const QUEUE_DEPTH = 16;
+/**
+ * One sending task's fair share of an endpoint's queue: at most SENDER_SHARE of
+ * the queued messages (its queued call included) are its own, so a flooder
+ * cannot keep a shared endpoint full for everyone else.
+ */
+export const SENDER_SHARE = 4;
+/**
+ * The last KERNEL_RESERVE slots are for kernel messages (interrupts, exit
+ * notices): user senders together fill at most USER_QUEUE_LIMIT.
+ */
+export const KERNEL_RESERVE = 2;
+export const USER_QUEUE_LIMIT = QUEUE_DEPTH - KERNEL_RESERVE;
 
 /** "No task" in task-id slots (an empty wake list, no sender, no server). */
 export const NO_TASK: u32 = 0xffff_ffff;

@@ -7,7 +7,12 @@
  * capsender: send+grant on A and send on C; flooder: send on its own endpoint
  * B, which nobody reads; memkeeper: receive on endpoint D; mapper: a 2-page
  * memory region with map, write and grant, and send on D if memkeeper came
- * first; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
+ * first; the attack image's programs: vserver receives on endpoint V, vclient
+ * sends on V (and may derive from a send+grant copy), attacker sends and grants on V and
+ * holds a 1-page region, lookup (three copies) holds send+grant on V, keeper
+ * receives on K and sends on revoker's R, revoker receives on R, holds a
+ * 1-page region and send+grant on K, writer (three copies) and sleeper hold
+ * nothing; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
  * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
 import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
@@ -37,6 +42,15 @@ const CAPRECEIVER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x72, 0x65, 0x63, 0x65, 0x6
 const CAPSENDER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x73, 0x65, 0x6e, 0x64, 0x65, 0x72]);
 const MAPPER: u8[] = arrayOf([0x6d, 0x61, 0x70, 0x70, 0x65, 0x72]);
 const MEMKEEPER: u8[] = arrayOf([0x6d, 0x65, 0x6d, 0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
+const VSERVER: u8[] = arrayOf([0x76, 0x73, 0x65, 0x72, 0x76, 0x65, 0x72]);
+const VCLIENT: u8[] = arrayOf([0x76, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74]);
+const ATTACKER: u8[] = arrayOf([0x61, 0x74, 0x74, 0x61, 0x63, 0x6b, 0x65, 0x72]);
+const LOOKUP: u8[] = arrayOf([0x6c, 0x6f, 0x6f, 0x6b, 0x75, 0x70]);
+const WRITER: u8[] = arrayOf([0x77, 0x72, 0x69, 0x74, 0x65, 0x72]);
+const KEEPER: u8[] = arrayOf([0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
+const REVOKER: u8[] = arrayOf([0x72, 0x65, 0x76, 0x6f, 0x6b, 0x65, 0x72]);
+/** Programs started this many times (their copies run side by side). */
+const COPIES: u32 = 3;
 
 function nameIs(blob: u8[], i: u32, name: u8[]): bool {
   if (bundleNameLength(blob, i) != name.length) return false;
@@ -48,6 +62,13 @@ function nameIs(blob: u8[], i: u32, name: u8[]): bool {
 function grantEndpoint(task: u32, endpoint: u32, rights: u32): void {
   schedLock();
   capInsertRoot(task, CapKind.Endpoint, rights, u64(endpoint), 0n, 0, 0n, view);
+  schedUnlock();
+}
+
+/** A 1-page memory region for task t: map, write, grant. */
+function grantRegion(t: u32): void {
+  schedLock();
+  regionCreate(t, 1, u32(RIGHT_MAP | RIGHT_WRITE | RIGHT_GRANT), view);
   schedUnlock();
 }
 
@@ -77,50 +98,74 @@ export function kernelMain(bootArg: usize): void {
   let endpointA: u32 = NO_ENDPOINT;
   let endpointC: u32 = NO_ENDPOINT;
   let endpointD: u32 = NO_ENDPOINT;
+  let endpointV: u32 = NO_ENDPOINT;
+  let endpointK: u32 = NO_ENDPOINT;
+  let keeper: u32 = NO_TASK;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
     if (!bundleEntryOk(blob, i)) continue;
     const off: u32 = bundleEntryOffset(blob, i);
-    const t: u32 = spawnElf(slice(blob, off, u32(off + bundleEntrySize(blob, i))), 2, why);
-    if (t == NO_TASK) {
-      log(LOG_WARN, `bundle entry ${i} refused: ELF error ${u32(why.error)}`);
-      continue;
+    const copies: u32 = nameIs(blob, i, WRITER) || nameIs(blob, i, LOOKUP) ? COPIES : 1;
+    for (let c: u32 = 0; c < copies; c++) {
+      const t: u32 = spawnElf(slice(blob, off, u32(off + bundleEntrySize(blob, i))), 2, why);
+      if (t == NO_TASK) {
+        log(LOG_WARN, `bundle entry ${i} refused: ELF error ${u32(why.error)}`);
+        continue;
+      }
+      if (nameIs(blob, i, PINGSERVER)) {
+        server = t;
+        endpointA = receiveEndpoint(t);
+      } else if (nameIs(blob, i, PINGCLIENT)) {
+        // Its round trips are the IPC benchmark: under -icount a fast one outruns the default rate limit (the bucket still runs).
+        schedLock();
+        ipc.setRateLimit(t, 10_000_000, 64, monotonicNanos());
+        schedUnlock();
+        grantEndpoint(t, endpointA, RIGHT_SEND);
+      } else if (nameIs(blob, i, GRANTER)) {
+        // Capability 0: send and grant (to delegate, then revoke); capability 1: send.
+        grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantEndpoint(t, endpointA, RIGHT_SEND);
+      } else if (nameIs(blob, i, CAPRECEIVER)) {
+        endpointC = receiveEndpoint(t);
+      } else if (nameIs(blob, i, CAPSENDER)) {
+        // Capability 0: send and grant on A (to pass along); capability 1: send on C.
+        grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantEndpoint(t, endpointC, RIGHT_SEND);
+      } else if (nameIs(blob, i, MEMKEEPER)) {
+        endpointD = receiveEndpoint(t);
+      } else if (nameIs(blob, i, MAPPER)) {
+        schedLock();
+        regionCreate(t, 2, u32(RIGHT_MAP | RIGHT_WRITE | RIGHT_GRANT), view);
+        schedUnlock();
+        if (endpointD != NO_ENDPOINT) grantEndpoint(t, endpointD, RIGHT_SEND);
+      } else if (nameIs(blob, i, FLOODER)) {
+        schedLock();
+        const b: u32 = ipc.endpointCreate(t, monotonicNanos());
+        // A flood must meet the rate limiter, not only the queue's bound: 1000 messages/s, burst 32.
+        ipc.setRateLimit(t, 1000, 32, monotonicNanos());
+        schedUnlock();
+        grantEndpoint(t, b, RIGHT_SEND);
+      } else if (nameIs(blob, i, VSERVER)) {
+        endpointV = receiveEndpoint(t);
+      } else if (nameIs(blob, i, VCLIENT)) {
+        grantEndpoint(t, endpointV, RIGHT_SEND);
+        grantEndpoint(t, endpointV, u32(RIGHT_SEND | RIGHT_GRANT));
+      } else if (nameIs(blob, i, ATTACKER)) {
+        grantEndpoint(t, endpointV, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantRegion(t);
+      } else if (nameIs(blob, i, LOOKUP)) {
+        grantEndpoint(t, endpointV, u32(RIGHT_SEND | RIGHT_GRANT));
+      } else if (nameIs(blob, i, KEEPER)) {
+        keeper = t;
+        endpointK = receiveEndpoint(t);
+      } else if (nameIs(blob, i, REVOKER)) {
+        const r: u32 = receiveEndpoint(t);
+        grantRegion(t);
+        grantEndpoint(t, endpointK, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantEndpoint(keeper, r, RIGHT_SEND);
+      }
+      spawned[n] = t;
+      n = u32(n + 1);
     }
-    if (nameIs(blob, i, PINGSERVER)) {
-      server = t;
-      endpointA = receiveEndpoint(t);
-    } else if (nameIs(blob, i, PINGCLIENT)) {
-      // Its round trips are the IPC benchmark: under -icount a fast one outruns the default rate limit (the bucket still runs).
-      schedLock();
-      ipc.setRateLimit(t, 10_000_000, 64, monotonicNanos());
-      schedUnlock();
-      grantEndpoint(t, endpointA, RIGHT_SEND);
-    } else if (nameIs(blob, i, GRANTER)) {
-      // Capability 0: send and grant (to delegate, then revoke); capability 1: send.
-      grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
-      grantEndpoint(t, endpointA, RIGHT_SEND);
-    } else if (nameIs(blob, i, CAPRECEIVER)) {
-      endpointC = receiveEndpoint(t);
-    } else if (nameIs(blob, i, CAPSENDER)) {
-      // Capability 0: send and grant on A (to pass along); capability 1: send on C.
-      grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
-      grantEndpoint(t, endpointC, RIGHT_SEND);
-    } else if (nameIs(blob, i, MEMKEEPER)) {
-      endpointD = receiveEndpoint(t);
-    } else if (nameIs(blob, i, MAPPER)) {
-      schedLock();
-      regionCreate(t, 2, u32(RIGHT_MAP | RIGHT_WRITE | RIGHT_GRANT), view);
-      schedUnlock();
-      if (endpointD != NO_ENDPOINT) grantEndpoint(t, endpointD, RIGHT_SEND);
-    } else if (nameIs(blob, i, FLOODER)) {
-      schedLock();
-      const b: u32 = ipc.endpointCreate(t, monotonicNanos());
-      // A flood must meet the rate limiter, not only the queue's bound: 1000 messages/s, burst 32.
-      ipc.setRateLimit(t, 1000, 32, monotonicNanos());
-      schedUnlock();
-      grantEndpoint(t, b, RIGHT_SEND);
-    }
-    spawned[n] = t;
-    n = u32(n + 1);
   }
   for (let k: u32 = 0; k < n; k++) startTask(spawned[k]);
   print(`started ${n} user tasks (ping server ${server})`);

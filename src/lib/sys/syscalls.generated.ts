@@ -187,7 +187,7 @@ export const AUDIT_RECORD_BYTES = 40;
 export const AUDIT_RECORD_SEQ = 0;
 /** monotonic ns of the first occurrence */
 export const AUDIT_RECORD_TIME = 8;
-/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died, 12 console write */
+/** 0 send, 1 call, 2 receive, 3 reply, 4 denied, 5 throttled, 6 rejected, 7 capability exercised, 8 module refused, 9 endpoint created, 10 endpoint closed, 11 task died, 12 console write, 13 suppressed */
 export const AUDIT_RECORD_KIND = 16;
 /** acting task */
 export const AUDIT_RECORD_SUBJECT = 20;
