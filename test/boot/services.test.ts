@@ -38,7 +38,7 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
 
     // The shell holds what the standard manifest gives it, in order.
     const caps = await s.command(`caps ${shell}`);
-    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit)\b/gm)?.length, caps).toBe(6);
+    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit|console)\b/gm)?.length, caps).toBe(7);
     expect(caps).toMatch(/IRQ\s+-r---/);
     expect(caps).toMatch(/system\s+sr---/);
 
@@ -83,6 +83,10 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     // The log endpoint is inspected (images/test.json "inspect"): other labels and non-text LOG! are rejected.
     expect(lines.join("\n")).toContain("hostile: send of an unlisted label to log: refused (Denied)");
     expect(lines.join("\n")).toContain("hostile: LOG! text with an escape sequence: refused (Denied)");
+    // Straight to the console, without the console capability: attributed, and the escape byte shown as '?'.
+    expect(s.output).toMatch(/\[task \d+\] \?\[2J\[log 5\] forged by hostile/);
+    expect(s.output).not.toContain("\x1b[2J");
+    expect(s.output.split("\n").some((l) => l.startsWith("[log 5] forged"))).toBe(false);
     // Memory: no W+X or executable mapping, none outside user space or over its code, none without the rights.
     const all = lines.join("\n");
     expect(all).toContain("hostile: W+X mapping of its memory region: refused (WriteExec)");

@@ -29,7 +29,7 @@ async function runUserImage(arch: string, programs: string[]): Promise<{ status:
   );
   const out = r.stdout + r.stderr;
   // Whatever the programs did, every frame their tasks used (pages, tables, stacks, memory regions) came back.
-  const frames = /frames free: (\d+) before the tasks, (\d+) after/.exec(out);
+  const frames = /frames free: (\d+) before the tasks, (\d+) after, fewest (\d+) in between/.exec(out);
   if (r.status === 0) expect(frames?.[2], out).toBe(frames?.[1]);
   return { status: r.status, out };
 }
@@ -121,6 +121,42 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(out).toMatch(/task \d+ faulted \(kind \d+, address 0x20000000, /);
     expect(out).not.toContain("revoked mapping still readable");
     expect(out).toMatch(/hello from user task \d+, round 2/);
+  });
+
+  it("an unprivileged attacker exhausting each resource in turn hurts only itself (security review classes)", async () => {
+    const r = await runUserImage(arch, ["vserver", "vclient", "attacker", "writer", "lookup", "keeper", "revoker", "sleeper"]);
+    const out = r.out;
+    // No panic: three 4 KiB writers beside 300 map/unmap shootdowns (masked writes once timed a cross-call out).
+    expect(r.status, out).toBe(0);
+    expect(out.match(/writer: 4 writes of 4096 bytes, 0 short or failed/g)?.length, out).toBe(3);
+    expect(out).toContain("attacker: 300 map/unmap cycles");
+    // The victims' round trips and their own derivations went on throughout.
+    expect(out).toContain("vclient: 300 round trips ok, 6 own derives ok");
+    expect(out).toContain("vserver: answered 300 calls");
+    // Injection: never into a free or kernel slot (Invalid, 9); at most 8 into one running task; its own table fills (NoMemory, 8).
+    const inject = /attacker: into task 63 error 9, into task 0 error 9; (\d+) placed in others, at most (\d+) in one/.exec(out);
+    expect(inject, out).not.toBeNull();
+    expect(Number(inject![2])).toBeLessThanOrEqual(8);
+    expect(out).toMatch(/attacker: filled its own table with \d+ more, then error 8/);
+    // Mapping records: a per-task quota, then NoMemory (8).
+    expect(out).toContain("attacker: 16 mappings, then error 8");
+    // Page tables a task's unmaps leave empty are freed (after the flush): 2,000 fresh-address cycles hold none of them.
+    expect(out).toContain("attacker: 2000 fresh-address cycles, then error 0");
+    const frames = /frames free: (\d+) before the tasks, \d+ after, fewest (\d+) in between/.exec(out);
+    expect(Number(frames![1]) - Number(frames![2]), out).toBeLessThan(1500);
+    // Concurrent lookups from three tasks never see another task's handle.
+    expect(out.match(/lookup: 30000 lookups over \d+ capabilities, 0 wrong/g)?.length, out).toBe(3);
+    // Revoked mid-write: the write ends (BadAddress, or short), and only the region's bytes ever reached the console.
+    const writes = /\[task (\d+)\] keeper: (\d+) full writes, then error [02]/.exec(out);
+    expect(writes, out).not.toBeNull();
+    expect(Number(writes![2])).toBeLessThan(20);
+    const keeperLines = out.split("\n").filter((l) => l.startsWith(`[task ${writes![1]}] `) && !l.includes("keeper:"));
+    expect(keeperLines.filter((l) => !/^\[task \d+\] K{63}$/.test(l))).toEqual([]);
+    // Revoked while blocked in receive: BadAddress, and the message (with its capability) comes with the next receive.
+    expect(out).toContain("keeper: receive after the revoke error 2; again error 0, label 0x4b45, word 0x1234, 1 capability, handle nonzero true");
+    expect(out).toContain("sleeper: asked 50 ms, slept at least that: true");
+    const exits = [...out.matchAll(/^task \d+ exit (\d+) faults (\d+) cpus \d+$/gm)].map((m) => `${m[1]}/${m[2]}`);
+    expect(exits).toEqual(Array(12).fill("0/0"));
   });
 
   it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on", async () => {

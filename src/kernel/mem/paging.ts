@@ -57,6 +57,11 @@ function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32)
   }
 }
 
+function tableEmpty(table: usize): bool {
+  for (let i: u32 = 0; i < 512; i++) if (load64(entryAddr(table, i)) != 0n) return false;
+  return true;
+}
+
 export class AddressSpace {
   root: usize = 0n;
   /** Table frames below the root (what a task's mappings cost beyond their pages: quotas count it). */
@@ -130,6 +135,49 @@ export class AddressSpace {
       store64(slot, 0n);
     }
     return MapError.Ok;
+  }
+
+  /**
+   * After an unmap of [va, va + size) in the lower half: takes every table below
+   * the root that the range touches and that is now empty out of the tree,
+   * deepest first, and appends its frame to `out` (from index `n`; returns the
+   * new count, at most out.length). The frames are not freed here: other CPUs
+   * may still cache the walk through them until a TLB flush, after which the
+   * caller frees them.
+   */
+  pruneEmpty(va: usize, size: u64, out: u64[], n: u32): u32 {
+    let count: u32 = n;
+    // Leaf tables map 2 MiB each, their parents 1 GiB, theirs 512 GiB.
+    for (let level: u32 = 3; level >= 1; level = u32(level - 1)) {
+      const span: u64 = u64(1n << u64(39 - 9 * (level - 1)));
+      let at: usize = va & u64(~u64(span - 1n));
+      while (at < u64(va + size) && count < out.length) {
+        const parent: usize = this.tableAt(at, u32(level - 1));
+        if (parent != 0n) {
+          const slot: usize = entryAddr(parent, levelIndex(at, u32(level - 1)));
+          const e: u64 = load64(slot);
+          if (ptePresent(e) && !pteIsLeaf(e, u32(level - 1)) && tableEmpty(pteAddress(e))) {
+            store64(slot, 0n);
+            out[count] = pteAddress(e);
+            count = u32(count + 1);
+            this.tables = u32(this.tables - 1);
+          }
+        }
+        at = u64(at + span);
+      }
+    }
+    return count;
+  }
+
+  /** The table at `level` (0 = root) on the walk to va, or 0 if the walk stops above it. */
+  private tableAt(va: usize, level: u32): usize {
+    let table: usize = this.root;
+    for (let l: u32 = 0; l < level; l++) {
+      const e: u64 = load64(entryAddr(table, levelIndex(va, l)));
+      if (!ptePresent(e) || pteIsLeaf(e, l)) return 0n;
+      table = pteAddress(e);
+    }
+    return table;
   }
 
   /** The leaf entry mapping va, or 0 if none (the walk itself; no TLB involved). */

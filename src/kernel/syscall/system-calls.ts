@@ -17,7 +17,7 @@ import { killTask } from "../task/lifecycle";
 import { setExitWatch } from "../task/exit-watch";
 import { servicesKnown, serviceRefused, startService } from "../task/services";
 import { userRangeOk, userWrite } from "../task/usermem";
-import { capabilityOf, isError, sysError } from "./ipc-calls";
+import { capabilityOf, isError, sysError, wakeReleased } from "./ipc-calls";
 import { setLe32, setLe64 } from "../loader/le";
 import {
   SysError,
@@ -81,6 +81,8 @@ export function sysExitWatch(task: u32, sys: u64, endpointHandle: u64): u64 {
     r = ep;
     if (!isError(ep)) {
       setExitWatch(u32(ep));
+      // Exits that waited for a watcher were just posted: a task receiving there wakes.
+      wakeReleased();
       r = 0n;
     }
   }

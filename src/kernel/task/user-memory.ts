@@ -37,7 +37,7 @@ const MAX_MAPPINGS = 128;
 export const MAPPINGS_PER_TASK: u32 = 16;
 export const TABLES_PER_TASK: u32 = 64;
 /** The most table frames one mapping can add: a region (at most 1 MiB) spans two tables at each level below the root. */
-const TABLES_PER_MAPPING: u32 = 6;
+const TABLES_PER_MAPPING = 6;
 
 export enum MapState {
   Free = 0,
@@ -64,6 +64,9 @@ class Mapping {
   va: usize = 0n;
   pa: usize = 0n;
   size: u64 = 0n;
+  /** Page-table frames its removal emptied: freed with the record, after the flush. */
+  tables: u64[] = array(TABLES_PER_MAPPING, 0n);
+  tableCount: u32 = 0;
 }
 
 const regions: Region[] = structs(MAX_REGIONS, Region);
@@ -141,6 +144,7 @@ export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool): Map
   rec.va = va;
   rec.pa = pa;
   rec.size = size;
+  rec.tableCount = 0;
   return MapResult.Ok;
 }
 
@@ -171,13 +175,26 @@ export function mappingRemove(t: u32, va: usize): bool {
 export function mappingsDropTask(t: u32): void {
   for (let m: u32 = 0; m < MAX_MAPPINGS; m++) {
     const rec = mappings[m];
-    if (rec.state == MapState.Mapped && rec.task == t) unmapRecord(rec, MapState.Free);
+    if (rec.state == MapState.Mapped && rec.task == t) {
+      unmapRecord(rec, MapState.Unmapped);
+      release(rec);
+    }
   }
 }
 
+/** Takes the mapping out of its task's tables, and the tables it leaves empty out of the tree. */
 function unmapRecord(rec: Mapping, next: MapState): void {
-  resources[rec.task].space.unmap(rec.va, rec.size);
+  const space = resources[rec.task].space;
+  space.unmap(rec.va, rec.size);
+  rec.tableCount = space.pruneEmpty(rec.va, rec.size, rec.tables, 0);
   rec.state = next;
+}
+
+/** The record is done with (no CPU can reach through it any more): its emptied tables go back. */
+function release(rec: Mapping): void {
+  for (let i: u32 = 0; i < rec.tableCount; i++) frames.free(rec.tables[i]);
+  rec.tableCount = 0;
+  rec.state = MapState.Free;
 }
 
 /** Under the lock or not: a memory capability changed hands; the next sweepIfWanted sweeps. */
@@ -218,7 +235,7 @@ export function userMemorySweep(): void {
   if (flush) shootdownAll();
   schedLock();
   // What was out of the tables before the flush is now gone from every TLB.
-  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) if (mappings[m].state == MapState.Flushing) mappings[m].state = MapState.Free;
+  for (let m: u32 = 0; m < MAX_MAPPINGS; m++) if (mappings[m].state == MapState.Flushing) release(mappings[m]);
   for (let r: u32 = 0; r < MAX_REGIONS; r++) {
     const reg = regions[r];
     if (!reg.live || capCountInRange(CapKind.MemoryRegion, reg.pa, reg.size) != 0 || mappedIn(reg)) continue;

@@ -170,7 +170,10 @@ export function kernelMain(bootArg: usize): void {
   for (let k: u32 = 0; k < n; k++) startTask(spawned[k]);
   print(`started ${n} user tasks (ping server ${server})`);
   // The boot CPU is now an idle task too: run tasks until all have ended.
+  let fewestFree: u32 = freeBefore;
   for (;;) {
+    // Sampled each tick: what the tasks held at their peak.
+    if (frames.freeCount < fewestFree) fewestFree = frames.freeCount;
     let alive: u32 = 0;
     // Until each task is released: its memory (and regions) freed, not just marked dead.
     for (let k: u32 = 0; k < n; k++) if (scheduler.task(spawned[k]).state != TaskState.Free) alive = u32(alive + 1);
@@ -188,7 +191,7 @@ export function kernelMain(bootArg: usize): void {
   const throttled: u64 = ipc.auditKindTotal(AuditKind.Throttled);
   print(`audit: ${denied} denied, ${throttled} throttled records; cpus used mask ${cpus}`);
   // Every task's pages, tables, stacks and memory regions came back.
-  print(`frames free: ${freeBefore} before the tasks, ${frames.freeCount} after`);
+  print(`frames free: ${freeBefore} before the tasks, ${frames.freeCount} after, fewest ${fewestFree} in between`);
   print("user tasks done");
   powerOff(0);
 }

@@ -47,6 +47,11 @@ const ALLOWED = 1;
 const scratch: u8[] = array(64, 0);
 /** "\x1b[2J" (clear screen) inside log text. */
 const ESCAPE: u8[] = arrayOf([0x68, 0x69, 0x1b, 0x5b, 0x32, 0x4a]);
+/** ESC "[2J" then "[log 5] forged by hostile" and a newline. */
+const FORGED: u8[] = arrayOf([
+  0x1b, 0x5b, 0x32, 0x4a, 0x5b, 0x6c, 0x6f, 0x67, 0x20, 0x35, 0x5d, 0x20, 0x66, 0x6f, 0x72, 0x67, 0x65, 0x64, 0x20,
+  0x62, 0x79, 0x20, 0x68, 0x6f, 0x73, 0x74, 0x69, 0x6c, 0x65, 0x0a,
+]);
 const verdict = new Line();
 let attempts: u32 = 0;
 let allowed: u32 = 0;
@@ -152,6 +157,9 @@ export function main(): u32 {
   msgSetText(ESCAPE, 0, ESCAPE.length);
   judge(send(log));
   print(`hostile: LOG! text with an escape sequence: ${text(verdict.bytes, verdict.length)}`);
+  // The same straight to the console, with a forged log line: a task without the console
+  // capability has each line attributed ("[task N] ") and its non-text bytes shown as '?'.
+  sysWrite(addressOf(FORGED), u64(FORGED.length));
 
   flood(log);
 
