@@ -28,7 +28,8 @@ export async function benchCommand(flags: { arch: Arch; timeout: string }): Prom
       process.stderr.write(`cambi bench: the benchmark image did not finish (${r.outcome})\n${tail(r.output)}\n`);
       process.exit(1);
     }
-    for (const m of r.output.matchAll(/^bench: (\w+?)(?:_task\d+)? (\d+)\r?$/gm)) {
+    // User programs without the console capability print behind "[task N] ".
+    for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (\w+?)(?:_task\d+)? (\d+)\r?$/gm)) {
       const list = figures.get(m[1]!) ?? [];
       list.push(Number(m[2]));
       figures.set(m[1]!, list);

@@ -151,7 +151,7 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(writes, out).not.toBeNull();
     expect(Number(writes![2])).toBeLessThan(20);
     const keeperLines = out.split("\n").filter((l) => l.startsWith(`[task ${writes![1]}] `) && !l.includes("keeper:"));
-    expect(keeperLines.filter((l) => !/^\[task \d+\] K{63}$/.test(l))).toEqual([]);
+    expect(keeperLines.filter((l) => !/^\[task \d+\] K{63}\r?$/.test(l))).toEqual([]);
     // Revoked while blocked in receive: BadAddress, and the message (with its capability) comes with the next receive.
     expect(out).toContain("keeper: receive after the revoke error 2; again error 0, label 0x4b45, word 0x1234, 1 capability, handle nonzero true");
     expect(out).toContain("sleeper: asked 50 ms, slept at least that: true");

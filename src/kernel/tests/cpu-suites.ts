@@ -1,7 +1,9 @@
 /**
  * In-kernel CPU suites: the timer ticks on every online CPU; a deliberate page
- * fault is caught and reported (not fatal) through probeRead64; and a TLB
- * shootdown reaches every CPU (cross-calls make each CPU read a page).
+ * fault is caught and reported (not fatal) through probeRead64; a TLB
+ * shootdown reaches every CPU (cross-calls make each CPU read a page); and a
+ * CPU that takes longer than 2 s to answer a cross-call is waited for, not a
+ * panic (a task that keeps a CPU busy must not be able to stop the machine).
  */
 import { u32, u64, usize, array, print, check, spinWait } from "kts";
 import { monotonicNanos, probeRead64, physToVirt, cpuIndex } from "arch";
@@ -76,4 +78,28 @@ export function crossCallSuite(online: u32): void {
   check(sawPage[me] == 0, `the calling cpu ${me} did not run its own cross-call`);
   check(kernelUnmap(SCRATCH_VA, 4096n) == MapError.NotMapped, "a second unmap reports NotMapped");
   frames.free(pa);
+}
+
+/** How long the slow CPU keeps its interrupts masked: longer than the cross-call's report threshold (2 s). */
+const SLOW_NS: u64 = 2_500_000_000n;
+let slowCpu: u32 = 0;
+const answeredSlow: u32[] = array(MAX_CPUS, 0);
+
+function answerSlowly(cpu: u32): void {
+  if (cpu == slowCpu) {
+    const until: u64 = u64(monotonicNanos() + SLOW_NS);
+    while (monotonicNanos() < until) spinWait();
+  }
+  answeredSlow[cpu] = 1;
+}
+
+export function slowCpuSuite(online: u32): void {
+  print(`test slow-cpu: a cross-call waits for a CPU that answers after 2.5 s`);
+  if (online < 2) return;
+  slowCpu = u32(u32(cpuIndex() + 1) % online);
+  for (let c: u32 = 0; c < MAX_CPUS; c++) answeredSlow[c] = 0;
+  const start: u64 = monotonicNanos();
+  crossCallOthers(answerSlowly);
+  check(u64(monotonicNanos() - start) >= SLOW_NS, "the call waited for the slow CPU");
+  for (let c: u32 = 0; c < online; c++) check(c == cpuIndex() || answeredSlow[c] == 1, `cpu ${c} answered`);
 }

@@ -8,7 +8,7 @@ import { u32, usize, print, checkFailures } from "kts";
 import { powerOff } from "arch";
 import { bootKernel } from "../main";
 import { framesSuite, heapSuite, sectionsSuite, writeExecSuite } from "./mem-suites";
-import { ticksSuite, faultSuite, crossCallSuite } from "./cpu-suites";
+import { ticksSuite, faultSuite, crossCallSuite, slowCpuSuite } from "./cpu-suites";
 
 let passed: u32 = 0;
 let failed: u32 = 0;
@@ -34,6 +34,7 @@ export function kernelMain(bootArg: usize): void {
   run(ticksSuite, online);
   run(faultSuite, online);
   run(crossCallSuite, online);
+  run(slowCpuSuite, online);
   print(`${passed} passed, ${failed} failed`);
   powerOff(failed == 0 ? 0 : 1);
 }

@@ -3,7 +3,8 @@
  * PING calls, and is the audit sink. It cannot block in receive and watch the
  * audit ring at once, so it drains the ring after every message it handles:
  * new noteworthy records (denied, throttled, rejected, module refused, task
- * died, suppressed) are summed up as one line per kind, e.g.
+ * died; not the summaries of suppressed records, which a typing shell makes
+ * too) are summed up as one line per kind, e.g.
  * "audit: 3 denied (last: task 7, object 2, detail 0)".
  * A quiet system is therefore reported late; the shell's `audit` reads the ring itself.
  *
@@ -17,7 +18,7 @@ import { errorText, errorName, ERR_INVALID } from "../../lib/errors";
 import { readAudit, auditBatch, auditAt, AUDIT_BATCH } from "../../lib/inspect";
 import {
   field32, field64, AUDIT_KIND_NAMES, AUDIT_KIND_COUNT,
-  AUDIT_DENIED, AUDIT_THROTTLED, AUDIT_REJECTED, AUDIT_MODULE_REFUSED, AUDIT_TASK_DIED, AUDIT_SUPPRESSED,
+  AUDIT_DENIED, AUDIT_THROTTLED, AUDIT_REJECTED, AUDIT_MODULE_REFUSED, AUDIT_TASK_DIED,
 } from "../../lib/records";
 import { copyName } from "../../lib/names";
 import { sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
@@ -73,7 +74,7 @@ function handle(): void {
 }
 
 function noteworthy(kind: u32): bool {
-  return kind == AUDIT_DENIED || kind == AUDIT_THROTTLED || kind == AUDIT_REJECTED || kind == AUDIT_MODULE_REFUSED || kind == AUDIT_TASK_DIED || kind == AUDIT_SUPPRESSED;
+  return kind == AUDIT_DENIED || kind == AUDIT_THROTTLED || kind == AUDIT_REJECTED || kind == AUDIT_MODULE_REFUSED || kind == AUDIT_TASK_DIED;
 }
 
 /** Reads every audit record since the cursor and prints one line per noteworthy kind found. */
