@@ -3,13 +3,30 @@
  * to its one "boot OK" line, and the test kernel's in-kernel suites pass.
  */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import net from "node:net";
 import { runProcess } from "../harness/process.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CAMBI = path.join(ROOT, "bin/cambi");
+
+/** Whether something accepts TCP connections on 127.0.0.1:port within timeoutMs (polled every 100 ms). */
+async function portOpen(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
 
 /** Runs cambi without blocking the test worker (boots take many seconds). */
 async function cambi(...args: string[]) {
@@ -71,13 +88,16 @@ it("cambi run --expect fails with the last lines when the pattern never appears"
 describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
   it("cambi run --gdb waits for gdb, which breaks and steps on .ts lines", async () => {
     const { spawn } = await import("node:child_process");
-    const qemu = spawn(CAMBI, ["run", "--arch", arch, "--gdb"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    // Its own process group: cambi and the QEMU it starts end together, and nothing else does.
+    const qemu = spawn(CAMBI, ["run", "--arch", arch, "--gdb"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], detached: true });
     let log = "";
     qemu.stderr.on("data", (d: Buffer) => (log += d.toString()));
     try {
-      // Wait until QEMU listens (cambi prints the gdb hint after the build).
-      for (let i = 0; i < 200 && !log.includes("waits for gdb"); i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 500));
+      // cambi prints the gdb hint after the build (minutes on a busy machine), then starts QEMU: wait for the port.
+      const deadline = Date.now() + 300_000;
+      while (!log.includes("waits for gdb") && qemu.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(log).toContain("waits for gdb");
+      expect(await portOpen(1234, 60_000)).toBe(true);
       // The kernel --gdb built (without link-time optimization), as cambi's hint names it.
       const elf = /gdb-multiarch (\S+) /.exec(log)?.[1] ?? "(no gdb hint)";
       // The line of `interruptsInit(bootInfo);` in bootKernel, and the next statement's.
@@ -97,8 +117,7 @@ describe.each(["x86_64", "aarch64"] as const)("gdb on %s", (arch) => {
       expect(out).toMatch(new RegExp(`^${next}\t`, "m"));
       expect(out).toMatch(new RegExp(`#0 .* at src/kernel/main\\.ts:${next}`));
     } finally {
-      qemu.kill("SIGKILL");
-      spawnSync("pkill", ["-f", "qemu-system-.*-s -S"]);
+      if (qemu.pid !== undefined) process.kill(-qemu.pid, "SIGKILL");
     }
   });
 });

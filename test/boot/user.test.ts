@@ -124,7 +124,7 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
   });
 
   it("an unprivileged attacker exhausting each resource in turn hurts only itself (security review classes)", async () => {
-    const r = await runUserImage(arch, ["vserver", "vclient", "attacker", "writer", "lookup", "keeper", "revoker", "sleeper"]);
+    const r = await runUserImage(arch, ["pingserver", "vclient", "attacker", "writer", "lookup", "keeper", "revoker", "sleeper"]);
     const out = r.out;
     // No panic: three 4 KiB writers beside 300 map/unmap shootdowns (masked writes once timed a cross-call out).
     expect(r.status, out).toBe(0);
@@ -132,7 +132,7 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(out).toContain("attacker: 300 map/unmap cycles");
     // The victims' round trips and their own derivations went on throughout.
     expect(out).toContain("vclient: 300 round trips ok, 6 own derives ok");
-    expect(out).toContain("vserver: answered 300 calls");
+    expect(out).toContain("server: answered 300 calls");
     // Injection: never into a free or kernel slot (Invalid, 9); at most 8 into one running task; its own table fills (NoMemory, 8).
     const inject = /attacker: into task 63 error 9, into task 0 error 9; (\d+) placed in others, at most (\d+) in one/.exec(out);
     expect(inject, out).not.toBeNull();

@@ -1,11 +1,11 @@
 "use unsafe";
 // An unprivileged attacker (attack image) exhausting every resource in turn
-// while vclient/vserver do their round trips beside it. Capability 0: send and
-// grant on the victims' endpoint V; 1: a 1-page memory region (map, write, grant).
+// while vclient/pingserver do their round trips beside it. Capability 0: send and
+// grant on the victims' endpoint A; 1: a 1-page memory region (map, write, grant).
 //  1. a denied send naming slot 63 (a misdeed, for the audit ring);
 //  2. capability injection: derives into every task id (only running user
 //     tasks take them, at most a quota each), then fills its own table;
-//  3. the victims' queue: 200 asynchronous sends to V;
+//  3. the victims' queue: 200 asynchronous sends to A;
 //  4. the audit ring: 2,000 alternately different denied sends;
 //  5. shootdowns: 300 map/unmap cycles at one address (with the writers'
 //     console pressure beside it, a cross-call once timed out: a panic);

@@ -1,4 +1,4 @@
-// The victim's client (attack image): 300 call/reply round trips to vserver
+// The victim's client (attack image): 300 call/reply round trips to pingserver
 // through capability 0 while the attacker exhausts resources beside it, each
 // answer checked; every 50 rounds it derives a capability for itself from
 // capability 1 (send + grant on the same endpoint) and revokes it: its own

@@ -8,7 +8,7 @@
  *                     capTransfer, capNodeAlive, capNodeOwner    (grant.ts)
  *  - end:             capDelete, capRevoke, capRevokeDescendants, capRevokeObject,
  *                     capReleaseTask, capReapExpired, capLastRemoved (revoke.ts)
- *  - read:            capCount, capFreeSlots, capAt, capPoolUsed, capPoolFree,
+ *  - read:            capCount, capFreeSlots, capAt, capInSlot, capPoolUsed, capPoolFree,
  *                     capCheckConsistency, capReset, capCountInRange (query.ts)
  *
  * Pure logic, no hardware; every operation returns a CapError instead of
@@ -51,6 +51,7 @@ export {
   capCount,
   capFreeSlots,
   capAt,
+  capInSlot,
   capPoolUsed,
   capPoolFree,
   capReset,

@@ -49,6 +49,20 @@ export function capAt(task: u32, i: u32, out: CapView): CapError {
   return CapError.NotFound;
 }
 
+/**
+ * The capability in slot `slot` of `task` into `out` (for scans of a whole
+ * table: capAt(i) walks the slots up to the i-th capability each time).
+ * Errors: BadTask, BadHandle (slot out of range), Empty.
+ */
+export function capInSlot(task: u32, slot: u32, out: CapView): CapError {
+  if (task >= CAP_MAX_TASKS) return CapError.BadTask;
+  if (slot >= CAP_SLOTS) return CapError.BadHandle;
+  const idx: u32 = capTables.at(task, slot);
+  if (idx == CAP_NONE) return CapError.Empty;
+  fillView(idx, out);
+  return CapError.Ok;
+}
+
 /** Nodes in use in the global pool. */
 export function capPoolUsed(): u32 {
   return capPool.used;

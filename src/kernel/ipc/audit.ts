@@ -36,7 +36,7 @@
  *                    (result Denied: the transfer check refused that handle)
  *   EndpointCreate, EndpointClose        object = endpoint  detail = owner
  *   TaskDied         object = NO_ENDPOINT detail = waiters woken with PeerDied
- *   ConsoleWrite     object = NO_ENDPOINT detail = bytes written
+ *   ConsoleWrite     object = NO_ENDPOINT detail = 0 (so a task's writes coalesce)
  *   Suppressed       object = NO_ENDPOINT detail = the subject's records folded
  *                    (result Throttled; time = when it was written)
  *   ModuleRefused    as the module loader records it
@@ -67,7 +67,7 @@ export enum AuditKind {
   EndpointCreate = 9,
   EndpointClose = 10,
   TaskDied = 11,
-  /** A task's console write: object = NO_ENDPOINT, detail = bytes (result Denied: a bad buffer). */
+  /** A task's console write: object = NO_ENDPOINT, detail 0 (result Denied: a bad buffer). */
   ConsoleWrite = 12,
   /** Records of the subject folded by its budget: detail = how many. */
   Suppressed = 13,

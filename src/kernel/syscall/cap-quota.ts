@@ -9,7 +9,7 @@
  * reused never counts for its new holder). Everything runs under the scheduler lock.
  */
 import { u32, bool, array } from "kts";
-import { capAt, capCount, CapError, CapView, CAP_SLOTS, CAP_POOL_SIZE, CAP_NONE } from "../cap/index";
+import { capInSlot, CapError, CapView, CAP_SLOTS, CAP_POOL_SIZE, CAP_NONE } from "../cap/index";
 
 /** Slots of every table only its task and the kernel may fill. */
 export const RESERVED_SLOTS: u32 = 16;
@@ -25,9 +25,8 @@ export function mayPlace(target: u32, by: u32): bool {
   if (target == by) return true;
   let foreign: u32 = 0;
   let mine: u32 = 0;
-  const n: u32 = capCount(target);
-  for (let i: u32 = 0; i < n; i++) {
-    if (capAt(target, i, scan) != CapError.Ok) continue;
+  for (let s: u32 = 0; s < CAP_SLOTS; s++) {
+    if (capInSlot(target, s, scan) != CapError.Ok) continue;
     const who: u32 = placerOf(scan);
     if (who == CAP_NONE || who == target) continue;
     foreign = u32(foreign + 1);

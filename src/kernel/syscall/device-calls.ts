@@ -20,7 +20,7 @@
 import { u8, u32, u64, usize, bool, array, arrayOf, slice } from "kts";
 import { irqEnable, irqDisable, cpuRelax } from "kts/unsafe";
 import { cpuIndex, monotonicNanos, CONSOLE_IRQ, consoleReadByte, consoleReleaseLine } from "arch";
-import { CapKind, CapError, CapView, capLookup, capCount, capAt, RIGHT_RECEIVE, RIGHT_SEND } from "../cap/index";
+import { CapKind, CapError, CapView, CAP_SLOTS, capInSlot, RIGHT_RECEIVE, RIGHT_SEND } from "../cap/index";
 import { ipc, AuditKind, IpcResult, NO_ENDPOINT } from "../ipc/index";
 import { MAX_CPUS, MAX_TASKS } from "../sched/index";
 import { resources } from "../task/table";
@@ -115,7 +115,8 @@ export function sysWrite(task: u32, buf: usize, len: u64): u64 {
   schedLock();
   const ok: bool = userRangeOk(resources[task].space, buf, len, false);
   const raw: bool = ok && holdsConsole(task);
-  ipc.audit(AuditKind.ConsoleWrite, task, NO_ENDPOINT, u32(len), ok ? IpcResult.Ok : IpcResult.Denied, monotonicNanos());
+  // One record per task and outcome (detail 0, not the length): a task's writes coalesce into it (its repeat count).
+  ipc.audit(AuditKind.ConsoleWrite, task, NO_ENDPOINT, 0, ok ? IpcResult.Ok : IpcResult.Denied, monotonicNanos());
   schedUnlock();
   if (!ok) return sysError(SysError.BadAddress);
   let done: u64 = 0n;
@@ -161,8 +162,7 @@ function putNumber(v: u32): void {
 
 /** Under the lock: whether the task holds a Console capability. */
 function holdsConsole(task: u32): bool {
-  const n: u32 = capCount(task);
-  for (let i: u32 = 0; i < n; i++) if (capAt(task, i, scan) == CapError.Ok && scan.kind == CapKind.Console) return true;
+  for (let s: u32 = 0; s < CAP_SLOTS; s++) if (capInSlot(task, s, scan) == CapError.Ok && scan.kind == CapKind.Console) return true;
   return false;
 }
 

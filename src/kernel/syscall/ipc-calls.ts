@@ -8,7 +8,7 @@
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
-import { capLookup, capAt, capCount, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+import { capLookup, capAt, capInSlot, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
@@ -105,9 +105,8 @@ export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
   const resolved: bool = resolvedTask == task && resolvedEndpoint == endpoint && u32(resolvedRights & need) == need;
   resolvedTask = NO_TASK;
   if (resolved) return true;
-  const n: u32 = capCount(task);
-  for (let i: u32 = 0; i < n; i++) {
-    if (capAt(task, i, scan) != CapError.Ok) continue;
+  for (let s: u32 = 0; s < CAP_SLOTS; s++) {
+    if (capInSlot(task, s, scan) != CapError.Ok) continue;
     if (scan.kind == CapKind.Endpoint && scan.objA == u64(endpoint) && u32(scan.rights & need) == need) return true;
   }
   return false;

@@ -7,9 +7,9 @@
  * capsender: send+grant on A and send on C; flooder: send on its own endpoint
  * B, which nobody reads; memkeeper: receive on endpoint D; mapper: a 2-page
  * memory region with map, write and grant, and send on D if memkeeper came
- * first; the attack image's programs: vserver receives on endpoint V, vclient
- * sends on V (and may derive from a send+grant copy), attacker sends and grants on V and
- * holds a 1-page region, lookup (three copies) holds send+grant on V, keeper
+ * first; the attack image's programs, beside pingserver: vclient sends on A
+ * (and may derive from a send+grant copy), attacker sends and grants on A and
+ * holds a 1-page region, lookup (three copies) holds send+grant on A, keeper
  * receives on K and sends on revoker's R, revoker receives on R, holds a
  * 1-page region and send+grant on K, writer (three copies) and sleeper hold
  * nothing; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
@@ -42,7 +42,6 @@ const CAPRECEIVER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x72, 0x65, 0x63, 0x65, 0x6
 const CAPSENDER: u8[] = arrayOf([0x63, 0x61, 0x70, 0x73, 0x65, 0x6e, 0x64, 0x65, 0x72]);
 const MAPPER: u8[] = arrayOf([0x6d, 0x61, 0x70, 0x70, 0x65, 0x72]);
 const MEMKEEPER: u8[] = arrayOf([0x6d, 0x65, 0x6d, 0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
-const VSERVER: u8[] = arrayOf([0x76, 0x73, 0x65, 0x72, 0x76, 0x65, 0x72]);
 const VCLIENT: u8[] = arrayOf([0x76, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74]);
 const ATTACKER: u8[] = arrayOf([0x61, 0x74, 0x74, 0x61, 0x63, 0x6b, 0x65, 0x72]);
 const LOOKUP: u8[] = arrayOf([0x6c, 0x6f, 0x6f, 0x6b, 0x75, 0x70]);
@@ -98,7 +97,6 @@ export function kernelMain(bootArg: usize): void {
   let endpointA: u32 = NO_ENDPOINT;
   let endpointC: u32 = NO_ENDPOINT;
   let endpointD: u32 = NO_ENDPOINT;
-  let endpointV: u32 = NO_ENDPOINT;
   let endpointK: u32 = NO_ENDPOINT;
   let keeper: u32 = NO_TASK;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
@@ -144,16 +142,14 @@ export function kernelMain(bootArg: usize): void {
         ipc.setRateLimit(t, 1000, 32, monotonicNanos());
         schedUnlock();
         grantEndpoint(t, b, RIGHT_SEND);
-      } else if (nameIs(blob, i, VSERVER)) {
-        endpointV = receiveEndpoint(t);
       } else if (nameIs(blob, i, VCLIENT)) {
-        grantEndpoint(t, endpointV, RIGHT_SEND);
-        grantEndpoint(t, endpointV, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantEndpoint(t, endpointA, RIGHT_SEND);
+        grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       } else if (nameIs(blob, i, ATTACKER)) {
-        grantEndpoint(t, endpointV, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
         grantRegion(t);
       } else if (nameIs(blob, i, LOOKUP)) {
-        grantEndpoint(t, endpointV, u32(RIGHT_SEND | RIGHT_GRANT));
+        grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       } else if (nameIs(blob, i, KEEPER)) {
         keeper = t;
         endpointK = receiveEndpoint(t);
