@@ -132,6 +132,8 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(out).toContain("attacker: 300 map/unmap cycles");
     // The victims' round trips and their own derivations went on throughout.
     expect(out).toContain("vclient: 300 round trips ok, 6 own derives ok");
+    // Expired capabilities leave their slots (reaped every second).
+    expect(out).toContain("vclient: derive with a 50 ms lifetime error 0; 2 s later its handle: error 3");
     expect(out).toContain("server: answered 300 calls");
     // Injection: never into a free or kernel slot (Invalid, 9); at most 8 into one running task; its own table fills (NoMemory, 8).
     const inject = /attacker: into task 63 error 9, into task 0 error 9; (\d+) placed in others, at most (\d+) in one/.exec(out);

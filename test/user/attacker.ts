@@ -57,7 +57,8 @@ export function main(): u32 {
 
   for (let i: u32 = 0; i < 2000; i++) {
     msgStart(1);
-    send(u64(u64(0x3cn + u64(i % 2)) | u64(u64(i) << 8n)));
+    // Slots 60 and 61 with generations no slot has reached: stale handles, never a real capability.
+    send(u64(u64(0x3cn + u64(i % 2)) | u64(u64(0x10_0000n + u64(i)) << 8n)));
   }
   print("attacker: 2000 denied sends done");
   let cycles: u32 = 0;

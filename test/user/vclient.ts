@@ -2,9 +2,11 @@
 // through capability 0 while the attacker exhausts resources beside it, each
 // answer checked; every 50 rounds it derives a capability for itself from
 // capability 1 (send + grant on the same endpoint) and revokes it: its own
-// table must always have room, however others fill it.
+// table must always have room, however others fill it. Last, a capability
+// derived with a 50 ms lifetime must be gone from its table 2 s later (expired
+// capabilities are reaped; they once stayed in their slots for good).
 import { u32, u64, print } from "kts";
-import { sysCapDerive, sysCapRevoke, sysTaskId, sysYield } from "../../src/lib/sys/syscalls.generated";
+import { sysCapDerive, sysCapRevoke, sysTaskId, sysYield, sysSleep, sysTime } from "../../src/lib/sys/syscalls.generated";
 import { capAt, call, msgStart, msgSetWord, msgWord, errorOf } from "../../src/lib/ipc/message";
 
 const ROUNDS = 300;
@@ -32,6 +34,10 @@ export function main(): u32 {
     sysYield();
   }
   print(`vclient: ${ROUNDS} round trips ok, ${derives} own derives ok`);
+  const brief: u64 = sysCapDerive(grantable, sysTaskId(), 1n, 0n, u64(sysTime() + 50_000_000n));
+  sysSleep(2_000_000_000n);
+  // BadCapability (3): the handle names nothing any more.
+  print(`vclient: derive with a 50 ms lifetime error ${errorOf(brief)}; 2 s later its handle: error ${errorOf(sysCapRevoke(brief))}`);
   msgStart(0xdead);
   call(ep);
   return 0;
