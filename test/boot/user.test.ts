@@ -140,6 +140,7 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(inject, out).not.toBeNull();
     expect(Number(inject![2])).toBeLessThanOrEqual(8);
     expect(out).toMatch(/attacker: filled its own table with \d+ more, then error 8/);
+    expect(out).toContain("attacker: into the exited sleeper's slot error 9");
     // Mapping records: a per-task quota, then NoMemory (8).
     expect(out).toContain("attacker: 16 mappings, then error 8");
     // Page tables a task's unmaps leave empty are freed (after the flush): 2,000 fresh-address cycles hold none of them.
@@ -149,9 +150,10 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     // Concurrent lookups from three tasks never see another task's handle.
     expect(out.match(/lookup: 30000 lookups over \d+ capabilities, 0 wrong/g)?.length, out).toBe(3);
     // Revoked mid-write: the write ends (BadAddress, or short), and only the region's bytes ever reached the console.
-    const writes = /\[task (\d+)\] keeper: (\d+) full writes, then error [02]/.exec(out);
+    const writes = /\[task (\d+)\] keeper: (\d+) full writes, then one of (\d+) bytes, error (\d+)/.exec(out);
     expect(writes, out).not.toBeNull();
-    expect(Number(writes![2])).toBeLessThan(20);
+    // BadAddress (2) with nothing written, or a short write: the revoke ended it.
+    expect(writes![4] === "2" ? writes![3] === "0" : Number(writes![3]) < 4096, writes![0]).toBe(true);
     const keeperLines = out.split("\n").filter((l) => l.startsWith(`[task ${writes![1]}] `) && !l.includes("keeper:"));
     expect(keeperLines.filter((l) => !/^\[task \d+\] K{63}\r?$/.test(l))).toEqual([]);
     // Revoked while blocked in receive: BadAddress, and the message (with its capability) comes with the next receive.

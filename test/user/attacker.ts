@@ -1,7 +1,8 @@
 "use unsafe";
 // An unprivileged attacker (attack image) exhausting every resource in turn
 // while vclient/pingserver do their round trips beside it. Capability 0: send and
-// grant on the victims' endpoint A; 1: a 1-page memory region (map, write, grant).
+// grant on the victims' endpoint A; 1: a 1-page memory region (map, write, grant);
+// 2: receive on its own endpoint E (sleeper sends there).
 //  1. a denied send naming slot 63 (a misdeed, for the audit ring);
 //  2. capability injection: derives into every task id (only running user
 //     tasks take them, at most a quota each), then fills its own table;
@@ -13,9 +14,11 @@
 //  7. page-table frames: 2,000 map/unmap cycles at addresses 1 GiB apart (each
 //     needs two new tables; they once stayed until the task ended, so this held
 //     4,000 frames; the test image reports the fewest free frames it saw).
+//  8. a dead task's slot: sleeper tells it its id (a call) and exits; a capability
+//     derived into that slot would go to the next task started there.
 import { u32, u64, usize, print } from "kts";
-import { sysMemMap, sysMemUnmap, sysCapDerive, sysTaskId } from "../../src/lib/sys/syscalls.generated";
-import { capAt, send, msgStart, errorOf } from "../../src/lib/ipc/message";
+import { sysMemMap, sysMemUnmap, sysCapDerive, sysTaskId, sysSleep } from "../../src/lib/sys/syscalls.generated";
+import { capAt, send, receive, reply, msgStart, msgSender, errorOf } from "../../src/lib/ipc/message";
 
 const BASE: usize = 0x1000_0000n;
 
@@ -86,6 +89,13 @@ export function main(): u32 {
     fresh = u32(fresh + 1);
   }
   print(`attacker: ${fresh} fresh-address cycles, then error ${e}`);
+
+  if (errorOf(receive(capAt(2n))) == 0n) {
+    const dead: u64 = u64(msgSender());
+    reply();
+    sysSleep(200_000_000n);
+    print(`attacker: into the exited sleeper's slot error ${errorOf(sysCapDerive(v, dead, 1n, 0n, 0n))}`);
+  }
 
   return 0;
 }

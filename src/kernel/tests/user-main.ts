@@ -9,10 +9,10 @@
  * memory region with map, write and grant, and send on D if memkeeper came
  * first; the attack image's programs, beside pingserver: vclient sends on A
  * (and may derive from a send+grant copy), attacker sends and grants on A and
- * holds a 1-page region, lookup (three copies) holds send+grant on A, keeper
+ * holds a 1-page region and receives on E, lookup (three copies) holds send+grant on A, keeper
  * receives on K and sends on revoker's R, revoker receives on R, holds a
- * 1-page region and send+grant on K, writer (three copies) and sleeper hold
- * nothing; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
+ * 1-page region and send+grant on K, sleeper sends on E if attacker came first,
+ * writer (three copies) holds nothing; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
  * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
 import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
@@ -48,6 +48,7 @@ const LOOKUP: u8[] = arrayOf([0x6c, 0x6f, 0x6f, 0x6b, 0x75, 0x70]);
 const WRITER: u8[] = arrayOf([0x77, 0x72, 0x69, 0x74, 0x65, 0x72]);
 const KEEPER: u8[] = arrayOf([0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
 const REVOKER: u8[] = arrayOf([0x72, 0x65, 0x76, 0x6f, 0x6b, 0x65, 0x72]);
+const SLEEPER: u8[] = arrayOf([0x73, 0x6c, 0x65, 0x65, 0x70, 0x65, 0x72]);
 /** Programs started this many times (their copies run side by side). */
 const COPIES: u32 = 3;
 
@@ -99,6 +100,7 @@ export function kernelMain(bootArg: usize): void {
   let endpointD: u32 = NO_ENDPOINT;
   let endpointK: u32 = NO_ENDPOINT;
   let keeper: u32 = NO_TASK;
+  let endpointE: u32 = NO_ENDPOINT;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
     if (!bundleEntryOk(blob, i)) continue;
     const off: u32 = bundleEntryOffset(blob, i);
@@ -148,6 +150,9 @@ export function kernelMain(bootArg: usize): void {
       } else if (nameIs(blob, i, ATTACKER)) {
         grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
         grantRegion(t);
+        endpointE = receiveEndpoint(t);
+      } else if (nameIs(blob, i, SLEEPER) && endpointE != NO_ENDPOINT) {
+        grantEndpoint(t, endpointE, RIGHT_SEND);
       } else if (nameIs(blob, i, LOOKUP)) {
         grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
       } else if (nameIs(blob, i, KEEPER)) {
