@@ -8,8 +8,8 @@
  * No exit is lost to a full queue: a notice the watcher's queue refuses (it is
  * full even of the slots kept for kernel messages) waits in a ring of
  * PENDING_EXITS and is posted, oldest first, as soon as a receive takes a
- * message out of that queue (the IPC queue-drained hook), at the next exit, or
- * from exitNoticesRetry(). Only an exit beyond PENDING_EXITS waiting ones is
+ * message out of that queue (the IPC queue-drained hook), or at the next exit
+ * or exitWatch. Only an exit beyond PENDING_EXITS waiting ones is
  * dropped, and logged; so are notices for a watcher endpoint that has closed.
  * Runs under the scheduler lock (inside endTask, receive, sysExitWatch).
  */
@@ -55,16 +55,6 @@ export function notifyExit(t: u32, code: u64, abnormal: bool): void {
   pending[u32(at + 3)] = abnormal ? 1n : 0n;
   pending[u32(at + 4)] = serviceRestarts(resources[t].service) ? 1n : 0n;
   pendingCount = u32(pendingCount + 1);
-  postPending(monotonicNanos());
-}
-
-/**
- * Under the lock: posts the exits still waiting for room in the watcher's queue.
- * The queue-drained hook already does this whenever the watcher takes a message;
- * this is for a caller that wants a periodic retry (drain the IPC wake list after
- * it, as after any kernel post: a watcher waiting in receive is woken).
- */
-export function exitNoticesRetry(): void {
   postPending(monotonicNanos());
 }
 
