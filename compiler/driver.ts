@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
-import { loadProgram, relPath } from "./project/load.js";
+import { loadProgram, PRELUDE_DIR, relPath } from "./project/load.js";
 import { lowerProgram, type ModuleOutput } from "./lower/module.js";
 import { ProgramContext, type Target } from "./lower/program.js";
 
@@ -18,7 +18,11 @@ export interface GenerateResult {
   cFiles: string[];
   unsafeSites: Map<string, number>;
   entryHasMain: boolean;
+  /** Every .ts file the program was built from (its modules and the prelude): what a build's stamp records. */
+  sources: string[];
 }
+
+const PRELUDE_FILES = ["kts.ts", "unsafe.ts", "host.ts"];
 
 export interface GenerateOptions {
   target: Target;
@@ -63,7 +67,8 @@ export function generate(entries: string[], opts: GenerateOptions): GenerateResu
     writeIfChanged(gluePath, glue.join("\n") + "\n");
     cFiles.push(gluePath);
   }
-  return { diagnostics, modules, cFiles, unsafeSites: prog.unsafeSites, entryHasMain };
+  const sources = [...program.modules.map((sf) => sf.getFilePath() as string), ...PRELUDE_FILES.map((f) => path.join(PRELUDE_DIR, f))];
+  return { diagnostics, modules, cFiles, unsafeSites: prog.unsafeSites, entryHasMain, sources };
 }
 
 /** Keeps mtimes of unchanged files, so incremental C builds stay incremental. */

@@ -178,6 +178,14 @@ export function packBundleV2(spec: BundleSpec): Buffer {
   return Buffer.concat(parts);
 }
 
+/** The signed module of service i of a version 2 bundle this build wrote (offsets as packBundleV2 lays them out). */
+export function signedModuleAt(bundle: Buffer, i: number): Buffer {
+  const endpoints = bundle.readUInt32LE(32);
+  const at = V2.headerBytes + V2.endpointBytes * endpoints + V2.serviceBytes * i;
+  const offset = Number(bundle.readBigUInt64LE(at + 40));
+  return bundle.subarray(offset, offset + Number(bundle.readBigUInt64LE(at + 48)));
+}
+
 /**
  * Writes a bundle whole or not at all (a temporary file renamed over it): a QEMU
  * another process is starting may be reading the old one as -initrd.

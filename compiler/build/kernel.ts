@@ -5,17 +5,25 @@
  * arm64 Linux Image header is the first bytes of the binary) for QEMU -kernel.
  * Given a bootstrap public key, the build links a generated C file holding it
  * (bootstrap-key-c.ts); without one, a kernel that reads the key does not link.
+ *
+ * Incremental: a variant whose stamp still matches its sources is not touched
+ * (the front end is not even loaded); otherwise objects come from the object
+ * cache where their C is unchanged, and ThinLTO reuses its own cache for
+ * modules whose optimization inputs are unchanged.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { generate } from "../driver.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
-import { REPO_ROOT } from "../project/load.js";
-import { compileFreestanding, freestandingFlags, ToolchainError } from "../toolchain/clang.js";
+import { REPO_ROOT, relPath } from "../project/root.js";
+import { FREESTANDING_RUNTIME, freestandingFlags, generatedFlags, ToolchainError } from "../toolchain/clang.js";
+import { runTool, JOBS } from "../toolchain/jobs.js";
+import { CACHE_DIR, compileCached, type CompiledObject } from "../toolchain/object-cache.js";
 import { lineTableC } from "./lines.js";
 import { bootstrapKeyC } from "./bootstrap-key-c.js";
+import { SILENT, type Progress } from "./progress.js";
+import { isFresh, toolchainFingerprint, writeStamp } from "./stamp.js";
 
 export interface KernelBuild {
   arch: Arch;
@@ -23,6 +31,19 @@ export interface KernelBuild {
   /** What QEMU boots: the ELF (x86_64, PVH) or the raw Image (aarch64). */
   bootImage: string;
   diagnostics: Diagnostic[];
+  /** False when the image was already up to date. */
+  rebuilt: boolean;
+  /** Objects compiled by clang this time (the rest came from the cache). */
+  compiled: number;
+  objects: number;
+}
+
+export interface KernelOptions {
+  entry?: string;
+  variant?: string;
+  lto?: boolean;
+  bootstrapKey?: Uint8Array;
+  progress?: Progress;
 }
 
 export const KERNEL_ENTRY = path.join(REPO_ROOT, "src/kernel/main.ts");
@@ -31,58 +52,84 @@ export function buildDir(arch: Arch, variant: string): string {
   return path.join(REPO_ROOT, "build", arch, variant);
 }
 
-function run(cmd: string, args: string[], cwd?: string): void {
-  try {
-    execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
-  } catch (e) {
-    const err = e as { stderr?: Buffer; stdout?: Buffer };
-    throw new ToolchainError(`${cmd} ${args.join(" ")}\n${err.stderr?.toString() ?? ""}${err.stdout?.toString() ?? ""}`.trim());
-  }
+/** Counts finished compiles for the progress line. */
+function counted(jobs: Promise<CompiledObject>[], progress: Progress): Promise<CompiledObject[]> {
+  let done = 0;
+  return Promise.all(jobs.map((j) => j.then((o) => (progress.count("compiling", ++done, jobs.length), o))));
 }
 
 /** Builds the kernel for arch from entry; diagnostics stop the build before any C is compiled. */
-export function buildKernel(arch: Arch, opts: { entry?: string; variant?: string; lto?: boolean; bootstrapKey?: Uint8Array } = {}): KernelBuild {
+export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise<KernelBuild> {
+  const progress = opts.progress ?? SILENT;
   const variant = opts.variant ?? "kernel";
+  const entry = opts.entry ?? KERNEL_ENTRY;
+  const lto = opts.lto ?? true;
   const dir = buildDir(arch, variant);
   const gen = path.join(dir, "gen");
-  const obj = path.join(dir, "obj");
-  mkdirSync(obj, { recursive: true });
   const elf = path.join(dir, "kernel.elf");
-  const r = generate([opts.entry ?? KERNEL_ENTRY], { target: { kind: "freestanding", arch }, outDir: gen });
-  const result: KernelBuild = { arch, elf, bootImage: arch === "aarch64" ? path.join(dir, "kernel.img") : elf, diagnostics: r.diagnostics };
+  const result: KernelBuild = { arch, elf, bootImage: arch === "aarch64" ? path.join(dir, "kernel.img") : elf, diagnostics: [], rebuilt: false, compiled: 0, objects: 0 };
+  const stampFile = path.join(dir, "stamp.json");
+  const key = JSON.stringify({ step: "kernel", arch, entry: relPath(entry), lto, bootstrapKey: opts.bootstrapKey ? Buffer.from(opts.bootstrapKey).toString("hex") : null, toolchain: toolchainFingerprint() });
+  if (isFresh(stampFile, key, [elf, result.bootImage])) return result;
+  // A build that stops half way must not leave an old stamp vouching for new files.
+  rmSync(stampFile, { force: true });
+
+  const { generate } = await import("../driver.js");
+  const r = generate([entry], { target: { kind: "freestanding", arch }, outDir: gen });
+  result.diagnostics = r.diagnostics;
   if (r.diagnostics.length > 0) return result;
-  for (const f of readdirSync(obj)) if (f.endsWith(".o")) execFileSync("rm", ["-f", path.join(obj, f)]);
-  const objs = compileFreestanding(r.cFiles, obj, arch, { lto: opts.lto ?? true });
+  mkdirSync(dir, { recursive: true });
+  const plain = freestandingFlags(arch);
   const asmDir = path.join(REPO_ROOT, "src/arch", arch);
-  for (const s of readdirSync(asmDir).filter((f) => f.endsWith(".S")).sort()) {
-    const o = path.join(obj, `asm_${s.replace(/\.S$/, ".o")}`);
-    run("clang", [...freestandingFlags(arch), "-c", path.join(asmDir, s), "-o", o]);
-    objs.push(o);
-  }
+  const asm = readdirSync(asmDir).filter((f) => f.endsWith(".S")).sort().map((s) => path.join(asmDir, s));
+  const extra: string[] = [];
   if (opts.bootstrapKey) {
     const keyC = path.join(gen, "kts_bootstrap_key.c");
     writeFileSync(keyC, bootstrapKeyC(opts.bootstrapKey));
-    const keyO = path.join(obj, "kts_bootstrap_key.o");
-    run("clang", [...freestandingFlags(arch), "-c", keyC, "-o", keyO]);
-    objs.push(keyO);
+    extra.push(keyC);
   }
+  const generated = generatedFlags(arch, { lto });
+  const built = await counted(
+    [...r.cFiles.map((c) => compileCached(c, generated)), ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain))],
+    progress,
+  );
+  result.objects = built.length;
+  result.compiled = built.filter((o) => o.compiled).length;
+  const objs = built.map((o) => o.object);
+
   // The assembly calls kts_kernel_entry: the entry module's kernelMain.
-  const entryModule = r.modules[r.modules.length - 1]!;
-  const entrySym = `${entryModule.base}__kernelMain`;
+  const entrySym = `${r.modules[r.modules.length - 1]!.base}__kernelMain`;
   const link = (inputs: string[]) =>
-    run("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`), "-nostdlib", "-static", "-z", "max-page-size=4096", "--no-dynamic-linker", `--defsym=kts_kernel_entry=${entrySym}`, "-o", elf, ...inputs]);
-  link(objs);
+    runTool("ld.lld", [
+      "-T",
+      path.join(REPO_ROOT, "linker-scripts", `${arch}.ld`),
+      "-nostdlib",
+      "-static",
+      "-z",
+      "max-page-size=4096",
+      "--no-dynamic-linker",
+      `--defsym=kts_kernel_entry=${entrySym}`,
+      `--thinlto-cache-dir=${path.join(CACHE_DIR, "thinlto")}`,
+      `--thinlto-jobs=${JOBS}`,
+      "-o",
+      elf,
+      ...inputs,
+    ]);
+  progress.count("linking", 1, 2);
+  await link(objs);
   const firstCode = codeLayout(elf);
   // Second pass: the same objects plus the .ts line table (read-only data after all code).
   const lines = lineTableC(elf);
   const linesC = path.join(gen, "kts_lines.c");
   writeFileSync(linesC, lines.source);
-  const linesO = path.join(obj, "zz_kts_lines.o");
-  run("clang", [...freestandingFlags(arch).filter((f) => f !== "-g"), "-c", linesC, "-o", linesO]);
-  link([...objs, linesO]);
+  const linesO = await compileCached(linesC, plain.filter((f) => f !== "-g"));
+  progress.count("linking", 2, 2);
+  await link([...objs, linesO.object]);
   // The table describes the first pass's code: the second must not have moved any of it.
   if (codeLayout(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
-  if (arch === "aarch64") run("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
+  if (arch === "aarch64") await runTool("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
+  writeStamp(stampFile, key, r.sources);
+  result.rebuilt = true;
   return result;
 }
 

@@ -7,6 +7,7 @@
  * placed after all code.
  */
 import { execFileSync } from "node:child_process";
+import path from "node:path";
 
 /** File index of rows whose code has no .ts location. */
 const UNKNOWN = 0xfff;
@@ -29,7 +30,8 @@ export function lineTableC(elf: string): { source: string; rows: number } {
     for (const m of unit.matchAll(/^file_names\[\s*(\d+)\]:\s*\n\s*name: "([^"]*)"\s*\n\s*dir_index: (\d+)/gm)) {
       const dir = dirs.get(Number(m[3])) ?? "";
       const name = m[2]!;
-      names.set(Number(m[1]), name.startsWith("/") || dir.startsWith("/") || dir === "" ? name : `${dir}/${name}`);
+      // Paths are relative to the compilation directory, "." (the repository root; object-cache.ts).
+      names.set(Number(m[1]), path.posix.normalize(name.startsWith("/") || dir === "" ? name : `${dir}/${name}`));
     }
     for (const m of unit.matchAll(/^0x([0-9a-f]{16})\s+(\d+)\s+\d+\s+(\d+)\s.*$/gm)) {
       const name = names.get(Number(m[3]));

@@ -1,18 +1,19 @@
 /**
- * One build at a time per arch: `cambi run`, `build`, `test` and `bench` all
- * write into build/<arch>/ (generated C, objects, images, bundles), and tests
- * run several of them at once. The lock is a directory (mkdir is atomic) with
- * the holder's pid inside; a holder that died leaves a lock the next process
- * takes over. Re-entrant within a process.
+ * One writer per output folder: `cambi run`, `build`, `test` and `bench` write
+ * generated C, images and bundles into build/<arch>/<variant>/, and tests run
+ * several of them at once. Each folder has its own lock, so unrelated variants
+ * and both arches build side by side, and a second process that wants the same
+ * variant waits and then finds it up to date. The lock is a directory (mkdir is
+ * atomic) with the holder's pid inside; a holder that died leaves a lock the
+ * next process takes over. Re-entrant within a process. Shared objects need no
+ * lock: the object cache writes whole files by rename.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../project/load.js";
 
 const WAIT_MS = 100;
-const GIVE_UP_MS = 15 * 60_000;
+const GIVE_UP_MS = 30 * 60_000;
 const held = new Map<string, number>();
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function alive(pid: number): boolean {
   try {
@@ -23,7 +24,7 @@ function alive(pid: number): boolean {
   }
 }
 
-function acquire(dir: string): void {
+async function acquire(dir: string): Promise<void> {
   const deadline = Date.now() + GIVE_UP_MS;
   for (;;) {
     try {
@@ -41,21 +42,21 @@ function acquire(dir: string): void {
       // Just created by its holder, pid not written yet: wait.
     }
     if (owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true });
-    else if (Date.now() > deadline) throw new Error(`cambi: ${dir} is held by process ${owner} for more than 15 minutes`);
-    else Atomics.wait(pause, 0, 0, WAIT_MS);
+    else if (Date.now() > deadline) throw new Error(`cambi: ${dir} is held by process ${owner} for more than 30 minutes`);
+    else await new Promise((r) => setTimeout(r, WAIT_MS));
   }
 }
 
-/** Runs fn holding build/<arch>'s lock. */
-export function withBuildLock<T>(arch: string, fn: () => T): T {
-  const dir = path.join(REPO_ROOT, "build", `${arch}.lock`);
-  const depth = held.get(dir) ?? 0;
-  if (depth === 0) acquire(dir);
-  held.set(dir, depth + 1);
+/** Runs fn holding the lock of output folder dir (the lock is dir + ".lock"). */
+export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${dir}.lock`;
+  const depth = held.get(lock) ?? 0;
+  if (depth === 0) await acquire(lock);
+  held.set(lock, depth + 1);
   try {
-    return fn();
+    return await fn();
   } finally {
-    held.set(dir, depth);
-    if (depth === 0) rmSync(dir, { recursive: true, force: true });
+    held.set(lock, depth);
+    if (depth === 0) rmSync(lock, { recursive: true, force: true });
   }
 }

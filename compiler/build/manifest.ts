@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, MEMORY_MAX_PAGES, PAYLOAD_RULES, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type EncodedRule, type RightName } from "./bundle.js";
 
 export const IMAGES_DIR = path.join(REPO_ROOT, "images");

@@ -3,15 +3,17 @@
  * images/<T>.json compiled from <services>/<name>/main.ts to a static user ELF,
  * signed with the bootstrap key, packed as a version 2 bundle.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import { signModule } from "../trust/signed-module.js";
-import { packBundleV2, writeBundleFile, type BundleService } from "./bundle.js";
+import { packBundleV2, signedModuleAt, writeBundleFile, type BundleService } from "./bundle.js";
 import { encodeCapabilities, encodeInspection, endpointTable, loadTier, type Manifest } from "./manifest.js";
 import { buildUserProgram } from "./user.js";
+import { isFresh, toolchainFingerprint, writeStamp } from "./stamp.js";
+import { publicKeyOf } from "../trust/keys.js";
 
 export const SERVICES_DIR = path.join(REPO_ROOT, "src/services");
 
@@ -25,6 +27,8 @@ export interface TierBundle {
   endpoints: string[];
   services: { name: string; elf: string; signedModule: Buffer }[];
   diagnostics: Diagnostic[];
+  /** False when the bundle was already up to date (its signed modules are read back from it). */
+  rebuilt: boolean;
 }
 
 export interface TierOptions {
@@ -61,28 +65,34 @@ export function checkServiceSources(m: Manifest, servicesDir = SERVICES_DIR): vo
 }
 
 /** Builds, signs and packs tier's services; throws ManifestError, MissingServiceError or ToolchainError. */
-export function buildTierBundle(arch: Arch, tier: string, opts: TierOptions): TierBundle {
+export async function buildTierBundle(arch: Arch, tier: string, opts: TierOptions): Promise<TierBundle> {
   const manifest = loadTier(tier, opts.imagesDir);
   const servicesDir = opts.servicesDir ?? SERVICES_DIR;
   checkServiceSources(manifest, servicesDir);
   const endpoints = endpointTable(manifest);
   const workDir = opts.workDir ?? path.join(REPO_ROOT, "build", arch, "services");
-  const result: TierBundle = { manifest, file: "", endpoints, services: [], diagnostics: [] };
-  const packed: BundleService[] = [];
-  for (const s of manifest.services) {
-    const u = buildUserProgram(serviceSource(s.name, servicesDir), arch, workDir);
-    if (u.diagnostics.length > 0) {
-      result.diagnostics.push(...u.diagnostics);
-      continue;
-    }
-    const signedModule = signModule(readFileSync(u.elf), opts.secret);
-    result.services.push({ name: s.name, elf: u.elf, signedModule });
-    packed.push({ name: s.name, restart: s.restart, caps: encodeCapabilities(s, endpoints), signedModule });
-  }
+  const result: TierBundle = { manifest, file: "", endpoints, services: [], diagnostics: [], rebuilt: false };
+  const programs = await Promise.all(manifest.services.map((s) => buildUserProgram(serviceSource(s.name, servicesDir), arch, workDir)));
+  for (const u of programs) result.diagnostics.push(...u.diagnostics);
   if (result.diagnostics.length > 0) return result;
   const out = opts.out ?? tierBundlePath(arch, tier);
+  result.file = out;
+  // Signing is deterministic (Ed25519): the same ELFs, manifest and key make the same bundle.
+  const stampFile = `${out}.stamp.json`;
+  const key = JSON.stringify({ step: "bundle", tier, manifest: manifest.file, publicKey: Buffer.from(publicKeyOf(opts.secret)).toString("hex"), toolchain: toolchainFingerprint() });
+  const fresh = isFresh(stampFile, key, [out]);
+  const packed: BundleService[] = [];
+  manifest.services.forEach((s, i) => {
+    const elf = programs[i]!.elf;
+    const signedModule = fresh ? signedModuleAt(readFileSync(out), i) : signModule(readFileSync(elf), opts.secret);
+    result.services.push({ name: s.name, elf, signedModule });
+    packed.push({ name: s.name, restart: s.restart, caps: encodeCapabilities(s, endpoints), signedModule });
+  });
+  if (fresh) return result;
+  rmSync(stampFile, { force: true });
   mkdirSync(path.dirname(out), { recursive: true });
   writeBundleFile(out, packBundleV2({ tier: manifest.tier, endpoints, services: packed, rules: encodeInspection(manifest, endpoints) }));
-  result.file = out;
+  writeStamp(stampFile, key, [manifest.file, ...programs.map((u) => u.elf)]);
+  result.rebuilt = true;
   return result;
 }

@@ -2,21 +2,25 @@
  * User programs: a KTS entry module (exporting main(): u32) compiled
  * freestanding, linked with the user runtime (src/lib/user/<arch>.S: _start and
  * the syscall stub; runtime-c/src/user.c: print() through write) and
- * linker-scripts/user.ld into a static ELF at 4 MiB.
+ * linker-scripts/user.ld into a static ELF at 4 MiB. Incremental like kernels:
+ * a stamp skips an up-to-date program, and objects come from the object cache.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { generate } from "../driver.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
-import { REPO_ROOT } from "../project/load.js";
-import { freestandingFlags, ToolchainError } from "../toolchain/clang.js";
+import { REPO_ROOT, relPath } from "../project/root.js";
+import { FREESTANDING_RUNTIME, compileAll, freestandingFlags } from "../toolchain/clang.js";
+import { runTool } from "../toolchain/jobs.js";
+import { withLock } from "./lock.js";
+import { isFresh, toolchainFingerprint, writeStamp } from "./stamp.js";
 
 export interface UserBuild {
   name: string;
   elf: string;
   diagnostics: Diagnostic[];
+  /** False when the ELF was already up to date. */
+  rebuilt: boolean;
 }
 
 /** User code is not in the kernel's top 2 GiB: the default code model, no kernel-only flags. */
@@ -24,29 +28,32 @@ function userFlags(arch: Arch): string[] {
   return freestandingFlags(arch).filter((f) => f !== "-mcmodel=kernel");
 }
 
-function run(args: string[], cwd?: string): void {
-  try {
-    execFileSync(args[0]!, args.slice(1), { stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
-  } catch (e) {
-    const err = e as { stderr?: Buffer };
-    throw new ToolchainError(`${args.join(" ")}\n${err.stderr?.toString() ?? ""}`.trim());
-  }
+/** A program's name: its service folder (src/services/<name>/main.ts) or its file name. */
+export function programName(entry: string): string {
+  return path.basename(entry, ".ts") === "main" ? path.basename(path.dirname(entry)) : path.basename(entry, ".ts");
 }
 
-export function buildUserProgram(entry: string, arch: Arch, outRoot: string): UserBuild {
-  const name = path.basename(path.dirname(entry)) === "services" ? path.basename(entry, ".ts") : path.basename(entry, ".ts") === "main" ? path.basename(path.dirname(entry)) : path.basename(entry, ".ts");
+/** Builds entry into <outRoot>/<name>/<name>.elf, holding that folder's lock. */
+export function buildUserProgram(entry: string, arch: Arch, outRoot: string): Promise<UserBuild> {
+  const name = programName(entry);
   const dir = path.join(outRoot, name);
-  const gen = path.join(dir, "gen");
-  const obj = path.join(dir, "obj");
-  mkdirSync(obj, { recursive: true });
-  const r = generate([entry], { target: { kind: "freestanding", arch }, outDir: gen });
+  return withLock(dir, () => buildUnlocked(entry, arch, name, dir));
+}
+
+async function buildUnlocked(entry: string, arch: Arch, name: string, dir: string): Promise<UserBuild> {
   const elf = path.join(dir, `${name}.elf`);
-  if (r.diagnostics.length > 0) return { name, elf, diagnostics: r.diagnostics };
-  for (const f of readdirSync(obj)) if (f.endsWith(".o")) execFileSync("rm", ["-f", path.join(obj, f)]);
-  const sources = [...r.cFiles, path.join(REPO_ROOT, "runtime-c/src/freestanding.c"), path.join(REPO_ROOT, "runtime-c/src/user.c"), path.join(REPO_ROOT, "src/lib/user", `${arch}.S`)];
-  run(["clang", ...userFlags(arch), "-c", ...sources], obj);
-  const objs = readdirSync(obj).filter((f) => f.endsWith(".o")).sort().map((f) => path.join(obj, f));
-  const entryModule = r.modules[r.modules.length - 1]!;
-  run(["ld.lld", "-T", path.join(REPO_ROOT, "linker-scripts/user.ld"), "-nostdlib", "-static", "-z", "max-page-size=4096", `--defsym=kts_user_main=${entryModule.base}__main`, "-o", elf, ...objs]);
-  return { name, elf, diagnostics: [] };
+  const stampFile = path.join(dir, "stamp.json");
+  const key = JSON.stringify({ step: "user", arch, entry: relPath(entry), toolchain: toolchainFingerprint() });
+  if (isFresh(stampFile, key, [elf])) return { name, elf, diagnostics: [], rebuilt: false };
+  rmSync(stampFile, { force: true });
+  const { generate } = await import("../driver.js");
+  const r = generate([entry], { target: { kind: "freestanding", arch }, outDir: path.join(dir, "gen") });
+  if (r.diagnostics.length > 0) return { name, elf, diagnostics: r.diagnostics, rebuilt: false };
+  mkdirSync(dir, { recursive: true });
+  const runtime = [FREESTANDING_RUNTIME, path.join(REPO_ROOT, "runtime-c/src/user.c"), path.join(REPO_ROOT, "src/lib/user", `${arch}.S`)];
+  const objs = (await compileAll([...r.cFiles, ...runtime], userFlags(arch))).map((o) => o.object);
+  const main = `${r.modules[r.modules.length - 1]!.base}__main`;
+  await runTool("ld.lld", ["-T", path.join(REPO_ROOT, "linker-scripts/user.ld"), "-nostdlib", "-static", "-z", "max-page-size=4096", `--defsym=kts_user_main=${main}`, "-o", elf, ...objs]);
+  writeStamp(stampFile, key, r.sources);
+  return { name, elf, diagnostics: [], rebuilt: true };
 }

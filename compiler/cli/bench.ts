@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import { buildOrExit, bundleOrExit } from "./build.js";
 import { qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
@@ -17,10 +17,11 @@ const ENTRY = path.join(REPO_ROOT, "src/kernel/tests/user-main.ts");
 const GROUPS = [["bench/os/nullcall.ts"], ["bench/os/yielder.ts", "bench/os/yielder.ts"], ["test/user/pingserver.ts", "test/user/pingclient.ts"]];
 
 export async function benchCommand(flags: { arch: Arch; timeout: string }): Promise<void> {
-  const b = buildOrExit(flags.arch, { entry: ENTRY, variant: "bench", quiet: true });
+  // The image `cambi run --entry src/kernel/tests/user-main.ts` builds: one build serves both.
+  const b = await buildOrExit(flags.arch, { entry: ENTRY, variant: "user-main", quiet: true });
   const figures = new Map<string, number[]>();
-  for (const [i, group] of GROUPS.entries()) {
-    const initrd = bundleOrExit(flags.arch, group.map((p) => path.join(REPO_ROOT, p)), `bench-${i}`)!;
+  for (const group of GROUPS) {
+    const initrd = (await bundleOrExit(flags.arch, group.map((p) => path.join(REPO_ROOT, p)), "user-main"))!;
     const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1" });
     process.stderr.write(`cambi bench: ${flags.arch}, 1 CPU, QEMU -icount shift=0: ${group.map((p) => path.basename(p, ".ts")).join(" + ")}…\n`);
     const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });

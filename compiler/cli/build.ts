@@ -1,27 +1,33 @@
 /**
- * `cambi build --arch A [--tier T] [--key FILE]`: the tier's boot bundle
- * (services compiled, signed with the bootstrap key, packed: build/<A>/bundle-<T>.bin)
- * and the kernel image with the bootstrap public key compiled in. Also the
- * build steps other commands share (kernel, v1 program bundles, tier bundles).
+ * `cambi build --arch A [--tier T] [--key FILE] [--watch]`: the tier's boot
+ * bundle (services compiled, signed with the bootstrap key, packed:
+ * build/<A>/bundle-<T>.bin) and the kernel image with the bootstrap public key
+ * compiled in. Also the build steps other commands share (kernel, v1 program
+ * bundles, tier bundles), each holding the lock of its own output folder.
  */
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { buildDir, buildKernel, fileSize } from "../build/kernel.js";
+import { buildDir, buildKernel, fileSize, type KernelBuild } from "../build/kernel.js";
 import { buildUserProgram } from "../build/user.js";
 import { packBundle } from "../build/bundle.js";
 import { ManifestError } from "../build/manifest.js";
-import { buildTierBundle, MissingServiceError } from "../build/tier.js";
+import { buildTierBundle, MissingServiceError, tierBundlePath } from "../build/tier.js";
+import { hashText } from "../build/stamp.js";
 import type { Arch } from "../intrinsics/table.js";
-import { ToolchainError } from "../toolchain/clang.js";
+import { ToolchainError } from "../toolchain/errors.js";
 import { resolveBootstrapKey, type BootstrapKey } from "../trust/bootstrap-key.js";
 import { KeyFileError, keyPrefix } from "../trust/keys.js";
-import { printDiagnostics, progress } from "./output.js";
-import { withBuildLock } from "../build/lock.js";
+import { CommandExit, printDiagnostics, progress, terminalProgress } from "./output.js";
+import { withLock } from "../build/lock.js";
 
 export const DEFAULT_TIER = "standard";
 
 function shown(p: string): string {
   return path.relative(process.cwd(), p);
+}
+
+function seconds(t0: number): string {
+  return `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 }
 
 /** The bootstrap key (--key, CAMBI_KEY or the development key); exits 1 if it cannot be read. */
@@ -37,94 +43,111 @@ export function bootstrapKeyOrExit(key?: string): BootstrapKey {
   }
 }
 
-/** Builds user programs into a version 1 boot bundle (unsigned, for the test images); exits on diagnostics. */
-export function bundleOrExit(arch: Arch, programs: string[], variant: string): string | undefined {
-  return withBuildLock(arch, () => bundleUnlocked(arch, programs, variant));
+/** Fails with the toolchain's message (status 3): on generated C, a cambi bug. */
+function toolchainExit(what: string, e: ToolchainError): never {
+  process.stderr.write(`cambi build: the toolchain failed on ${what} (a cambi bug if it is in generated C):\n${e.message}\n`);
+  throw new CommandExit(3);
 }
 
-function bundleUnlocked(arch: Arch, programs: string[], variant: string): string | undefined {
+/**
+ * Builds user programs into a version 1 boot bundle (unsigned, for the test
+ * images); exits on diagnostics. The bundle is named by its program list, so
+ * two runs of one variant with different programs never boot each other's.
+ */
+export async function bundleOrExit(arch: Arch, programs: string[], variant: string): Promise<string | undefined> {
   if (programs.length === 0) return undefined;
-  const dir = path.join(buildDir(arch, variant), "user");
-  const entries: { name: string; data: Buffer }[] = [];
-  try {
-    for (const p of programs) {
-      const u = buildUserProgram(path.resolve(p), arch, dir);
-      if (u.diagnostics.length > 0) {
-        printDiagnostics(u.diagnostics);
-        process.exit(1);
+  const sources = programs.map((p) => path.resolve(p));
+  const out = path.join(buildDir(arch, variant), `bundle-${hashText(sources.join("\n")).slice(0, 12)}.img`);
+  return withLock(out, async () => {
+    const dir = path.join(buildDir(arch, variant), "user");
+    try {
+      const built = await Promise.all(sources.map((p) => buildUserProgram(p, arch, dir)));
+      const diags = built.flatMap((u) => u.diagnostics);
+      if (diags.length > 0) {
+        printDiagnostics(diags);
+        throw new CommandExit(1);
       }
-      entries.push({ name: u.name, data: readFileSync(u.elf) });
+      packBundle(
+        built.map((u) => ({ name: u.name, data: readFileSync(u.elf) })),
+        out,
+      );
+      return out;
+    } catch (e) {
+      if (e instanceof ToolchainError) toolchainExit("a user program", e);
+      throw e;
     }
-  } catch (e) {
-    if (e instanceof ToolchainError) {
-      process.stderr.write(`cambi build: the toolchain failed on a user program:\n${e.message}\n`);
-      process.exit(3);
-    }
-    throw e;
-  }
-  const out = path.join(buildDir(arch, variant), "bundle.img");
-  packBundle(entries, out);
-  return out;
+  });
 }
 
 /**
  * Builds tier's signed boot bundle; exits on a bad manifest, a missing service
  * source (the message names the file), diagnostics or a toolchain failure.
  */
-export function tierBundleOrExit(arch: Arch, tier: string, key: BootstrapKey, opts: { servicesDir?: string; quiet?: boolean } = {}): string {
-  return withBuildLock(arch, () => tierBundleUnlocked(arch, tier, key, opts));
+export function tierBundleOrExit(arch: Arch, tier: string, key: BootstrapKey, opts: { servicesDir?: string; quiet?: boolean } = {}): Promise<string> {
+  return withLock(tierBundlePath(arch, tier), () => tierBundleUnlocked(arch, tier, key, opts));
 }
 
-function tierBundleUnlocked(arch: Arch, tier: string, key: BootstrapKey, opts: { servicesDir?: string; quiet?: boolean }): string {
+async function tierBundleUnlocked(arch: Arch, tier: string, key: BootstrapKey, opts: { servicesDir?: string; quiet?: boolean }): Promise<string> {
   const t0 = Date.now();
   try {
-    const b = buildTierBundle(arch, tier, { secret: key.secret, ...(opts.servicesDir ? { servicesDir: path.resolve(opts.servicesDir) } : {}) });
+    const b = await buildTierBundle(arch, tier, { secret: key.secret, ...(opts.servicesDir ? { servicesDir: path.resolve(opts.servicesDir) } : {}) });
     if (b.diagnostics.length > 0) {
       printDiagnostics(b.diagnostics);
-      process.exit(1);
+      throw new CommandExit(1);
     }
     if (!opts.quiet) {
       const names = b.services.map((s) => s.name).join(", ");
-      progress(`built ${shown(b.file)} (tier ${tier}: ${names}; ${Math.round(fileSize(b.file) / 1024)} KiB, signed by ${keyPrefix(key.publicKey)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const what = b.rebuilt ? "built" : "up to date:";
+      progress(`${what} ${shown(b.file)} (tier ${tier}: ${names}; ${Math.round(fileSize(b.file) / 1024)} KiB, signed by ${keyPrefix(key.publicKey)}) in ${seconds(t0)}`);
     }
     return b.file;
   } catch (e) {
     if (e instanceof ManifestError || e instanceof MissingServiceError) {
       process.stderr.write(`${e.message}\n`);
-      process.exit(1);
+      throw new CommandExit(1);
     }
-    if (e instanceof ToolchainError) {
-      process.stderr.write(`cambi build: the toolchain failed on a service:\n${e.message}\n`);
-      process.exit(3);
-    }
+    if (e instanceof ToolchainError) toolchainExit("a service", e);
     throw e;
   }
 }
 
-/** Builds a kernel image with the bootstrap public key compiled in (default: resolved as `cambi build` does). */
-export function buildOrExit(arch: Arch, opts: { entry?: string; variant?: string; lto?: boolean; quiet?: boolean; bootstrap?: BootstrapKey } = {}) {
-  return withBuildLock(arch, () => buildUnlocked(arch, opts));
+export interface KernelBuildOptions {
+  entry?: string;
+  variant?: string;
+  lto?: boolean;
+  quiet?: boolean;
+  bootstrap?: BootstrapKey;
 }
 
-function buildUnlocked(arch: Arch, opts: { entry?: string; variant?: string; lto?: boolean; quiet?: boolean; bootstrap?: BootstrapKey }) {
+/** Builds a kernel image with the bootstrap public key compiled in (default: resolved as `cambi build` does). */
+export function buildOrExit(arch: Arch, opts: KernelBuildOptions = {}): Promise<KernelBuild> {
+  return withLock(buildDir(arch, opts.variant ?? "kernel"), () => buildUnlocked(arch, opts));
+}
+
+async function buildUnlocked(arch: Arch, opts: KernelBuildOptions): Promise<KernelBuild> {
   const t0 = Date.now();
   const key = opts.bootstrap ?? bootstrapKeyOrExit();
-  if (!opts.quiet) progress(`building ${opts.variant ?? "kernel"} for ${arch}…`);
+  const variant = opts.variant ?? "kernel";
   try {
-    const b = buildKernel(arch, { ...(opts.entry ? { entry: opts.entry } : {}), ...(opts.variant ? { variant: opts.variant } : {}), lto: opts.lto ?? true, bootstrapKey: key.publicKey });
+    const b = await buildKernel(arch, {
+      ...(opts.entry ? { entry: opts.entry } : {}),
+      variant,
+      lto: opts.lto ?? true,
+      bootstrapKey: key.publicKey,
+      ...(opts.quiet ? {} : { progress: terminalProgress(`${variant} (${arch})`) }),
+    });
     if (b.diagnostics.length > 0) {
       printDiagnostics(b.diagnostics);
-      process.exit(1);
+      throw new CommandExit(1);
     }
     if (!opts.quiet) {
-      progress(`built ${shown(b.bootImage)} (${Math.round(fileSize(b.bootImage) / 1024)} KiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const size = `${Math.round(fileSize(b.bootImage) / 1024)} KiB`;
+      if (b.rebuilt) progress(`built ${shown(b.bootImage)} (${size}; compiled ${b.compiled} of ${b.objects} objects, the rest cached) in ${seconds(t0)}`);
+      else progress(`up to date: ${shown(b.bootImage)} (${size}) in ${seconds(t0)}`);
     }
     return b;
   } catch (e) {
-    if (e instanceof ToolchainError) {
-      process.stderr.write(`cambi build: the toolchain failed (a cambi bug if it is in generated C):\n${e.message}\n`);
-      process.exit(3);
-    }
+    if (e instanceof ToolchainError) toolchainExit(`the ${variant} kernel`, e);
     throw e;
   }
 }
@@ -134,10 +157,20 @@ export interface BuildFlags {
   tier: string;
   key?: string;
   services?: string;
+  watch?: boolean;
 }
 
-export function buildCommand(flags: BuildFlags): void {
+/** One build of the tier's bundle and the kernel. */
+export async function buildOnce(flags: BuildFlags, key: BootstrapKey): Promise<void> {
+  await tierBundleOrExit(flags.arch, flags.tier, key, flags.services ? { servicesDir: flags.services } : {});
+  await buildOrExit(flags.arch, { bootstrap: key });
+}
+
+export async function buildCommand(flags: BuildFlags): Promise<void> {
   const key = bootstrapKeyOrExit(flags.key);
-  tierBundleOrExit(flags.arch, flags.tier, key, flags.services ? { servicesDir: flags.services } : {});
-  buildOrExit(flags.arch, { bootstrap: key });
+  if (flags.watch) {
+    const { watchBuild } = await import("./watch.js");
+    return watchBuild(flags, key);
+  }
+  await buildOnce(flags, key);
 }

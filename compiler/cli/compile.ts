@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { generate } from "../driver.js";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import { compileFreestanding, linkHost, ToolchainError } from "../toolchain/clang.js";
 import type { Arch } from "../intrinsics/table.js";
 import { printDiagnostics } from "./output.js";

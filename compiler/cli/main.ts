@@ -4,17 +4,31 @@
  * exit 2 rather than printing anything that looks like a result.
  */
 import { Command, Option } from "commander";
-import { compileCommand } from "./compile.js";
-import { checkCommand } from "./check.js";
-import { explainCommand } from "./explain.js";
-import { selftestCommand, demoCommand } from "./selftest.js";
-import { buildCommand } from "./build.js";
-import { runCommand } from "./run.js";
-import { testCommand } from "./test.js";
-import { benchCommand } from "./bench.js";
-import { keygenCommand } from "./keygen.js";
-import { signCommand } from "./sign.js";
-import { verifyCommand } from "./verify.js";
+import { CommandExit } from "./output.js";
+
+/**
+ * Each command's module is loaded when the command runs: `cambi build` with
+ * nothing to do must not pay for loading TypeScript (`check`, `compile`) or
+ * noble (`sign`).
+ */
+type Action = (...args: never[]) => unknown;
+function lazy<M>(load: () => Promise<M>, pick: (m: M) => Action): (...args: unknown[]) => Promise<void> {
+  return async (...args) => {
+    await (pick(await load()) as (...a: unknown[]) => unknown)(...args);
+  };
+}
+const compileCommand = lazy(() => import("./compile.js"), (m) => m.compileCommand);
+const checkCommand = lazy(() => import("./check.js"), (m) => m.checkCommand);
+const explainCommand = lazy(() => import("./explain.js"), (m) => m.explainCommand);
+const selftestCommand = lazy(() => import("./selftest.js"), (m) => m.selftestCommand);
+const demoCommand = lazy(() => import("./selftest.js"), (m) => m.demoCommand);
+const buildCommand = lazy(() => import("./build.js"), (m) => m.buildCommand);
+const runCommand = lazy(() => import("./run.js"), (m) => m.runCommand);
+const testCommand = lazy(() => import("./test.js"), (m) => m.testCommand);
+const benchCommand = lazy(() => import("./bench.js"), (m) => m.benchCommand);
+const keygenCommand = lazy(() => import("./keygen.js"), (m) => m.keygenCommand);
+const signCommand = lazy(() => import("./sign.js"), (m) => m.signCommand);
+const verifyCommand = lazy(() => import("./verify.js"), (m) => m.verifyCommand);
 
 const program = new Command();
 program
@@ -66,6 +80,7 @@ program
   .addOption(tierOption().default("standard"))
   .addOption(keyOption())
   .addOption(servicesOption())
+  .option("--watch", "rebuild whenever a file under src/ or images/ is saved")
   .action(buildCommand);
 
 program
@@ -137,4 +152,9 @@ for (const [name, desc, issue] of notYet) {
     });
 }
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (!(e instanceof CommandExit)) throw e;
+  process.exit(e.status);
+}

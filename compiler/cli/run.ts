@@ -49,7 +49,7 @@ function tierReady(tier: string, servicesDir?: string): boolean {
   }
 }
 
-function initrdFor(flags: RunFlags, variant: string, key: BootstrapKey): string | undefined {
+async function initrdFor(flags: RunFlags, variant: string, key: BootstrapKey): Promise<string | undefined> {
   if (flags.initrd) return path.resolve(flags.initrd);
   if (flags.programs) return bundleOrExit(flags.arch, flags.programs.split(","), variant);
   if (flags.entry && !flags.tier) return undefined;
@@ -62,10 +62,10 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   const variant = flags.entry ? path.basename(flags.entry, ".ts") : "kernel";
   const key = bootstrapKeyOrExit(flags.key);
   // The bundle first: a missing service fails before the longer kernel build.
-  const initrd = initrdFor(flags, variant, key);
+  const initrd = await initrdFor(flags, variant, key);
   // For gdb, a kernel without link-time inlining across modules: every .ts line keeps its own code.
   const build = flags.gdb ? { variant: `${variant}-debug`, lto: false } : flags.entry ? { variant } : {};
-  const b = buildOrExit(flags.arch, { quiet: !!flags.expect, bootstrap: key, ...(flags.entry ? { entry: flags.entry } : {}), ...build });
+  const b = await buildOrExit(flags.arch, { quiet: !!flags.expect, bootstrap: key, ...(flags.entry ? { entry: flags.entry } : {}), ...build });
   const { cmd, args } = qemuArgs(flags.arch, b.bootImage, {
     smp: Number(flags.smp),
     memMiB: Number(flags.mem),

@@ -1,7 +1,7 @@
 /** `cambi selftest` (npm test) and `cambi demo` (npm start until CambiOS boots). */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 
 export function selftestCommand(): void {
   const r = spawnSync("npx", ["vitest", "run"], { cwd: REPO_ROOT, stdio: "inherit" });

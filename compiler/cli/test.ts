@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import { buildOrExit } from "./build.js";
 import { qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
@@ -15,7 +15,7 @@ export const TEST_ENTRY = path.join(REPO_ROOT, "src/kernel/tests/main.ts");
 export const SUMMARY = /(\d+) passed, (\d+) failed\r?\n/;
 
 export async function testCommand(flags: { arch: Arch; smp: string; mem: string; timeout: string }): Promise<void> {
-  const b = buildOrExit(flags.arch, { entry: TEST_ENTRY, variant: "test" });
+  const b = await buildOrExit(flags.arch, { entry: TEST_ENTRY, variant: "test" });
   const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: Number(flags.smp), memMiB: Number(flags.mem) });
   const r = await watchQemu(cmd, args, { until: SUMMARY, timeoutMs: Number(flags.timeout) * 1000, echo: true });
   if (r.outcome === "matched" && r.match![2] === "0") process.exit(0);

@@ -113,7 +113,7 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
   }
   const r = resolveDecl(ctx, callee);
   if (r.kind === "intrinsic") return lowerIntrinsic(ctx, call, r.name, r.module);
-  if (r.kind === "lib") {
+  if (r.kind === "lib" || r.kind === "unknown") {
     reportUnusable(ctx, callee, r.kind);
     return ERR;
   }

@@ -9,8 +9,9 @@ import { existsSync } from "node:fs";
 import { Project, type SourceFile, ts } from "ts-morph";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
-/** The repository root: the folder holding this compiler. */
-export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+import { REPO_ROOT, relPath } from "./root.js";
+
+export { REPO_ROOT, relPath };
 export const PRELUDE_DIR = path.join(REPO_ROOT, "src/prelude");
 
 export type PreludeModule = "kts" | "kts/unsafe" | "kts/host";
@@ -35,6 +36,14 @@ export interface LoadedProgram {
 const projects = new Map<string, Project>();
 
 /**
+ * TypeScript's "cannot find name; change your lib / install @types/node" hints:
+ * KTS programs see only the ES5 core lib (parsing DOM and Node's types cost a
+ * second per build), and the subset's own diagnostic (KT1005, KT1017, KT2021)
+ * says what to do instead.
+ */
+const LIB_HINTS = new Set([2580, 2581, 2582, 2583, 2584, 2585, 2591, 2592, 2593]);
+
+/**
  * One Project per arch per process: the lib files are parsed once, which makes
  * repeated compiles fast. The module "arch" resolves to src/arch/<arch>/index.ts,
  * the build-time choice of arch layer (tsconfig maps it to x86_64 for editors).
@@ -47,16 +56,14 @@ export function getProject(arch: string): Project {
       tsConfigFilePath: path.join(REPO_ROOT, "tsconfig.json"),
       skipAddingFilesFromTsConfig: true,
       compilerOptions: {
+        lib: ["lib.es5.d.ts"],
+        types: [],
         paths: { kts: prelude("kts"), "kts/unsafe": prelude("unsafe"), "kts/host": prelude("host"), arch: [`./src/arch/${arch}/index.ts`] },
       },
     });
     projects.set(arch, p);
   }
   return p;
-}
-
-export function relPath(file: string): string {
-  return path.relative(REPO_ROOT, file).split(path.sep).join("/");
 }
 
 export function loadProgram(entryPaths: string[], arch: string): LoadedProgram {
@@ -94,7 +101,7 @@ export function loadProgram(entryPaths: string[], arch: string): LoadedProgram {
   for (const sf of modules) {
     const raw = sf.compilerNode;
     const diags = [...program.getSyntacticDiagnostics(raw), ...program.getSemanticDiagnostics(raw)];
-    for (const d of diags) tsDiagnostics.push(convertTsDiagnostic(d));
+    for (const d of diags) if (!LIB_HINTS.has(d.code)) tsDiagnostics.push(convertTsDiagnostic(d));
   }
   return { project, modules, entry: entries[entries.length - 1]!, tsDiagnostics };
 }

@@ -4,9 +4,12 @@
  * compiler bug and is reported as one.
  */
 import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import type { Arch } from "../intrinsics/table.js";
+import { ToolchainError } from "./errors.js";
+import { compileCached, compileCachedSync, type CompiledObject } from "./object-cache.js";
 
 export const RUNTIME_INCLUDE = path.join(REPO_ROOT, "runtime-c/include");
 export const WARNINGS = ["-Wall", "-Wextra", "-Werror"];
@@ -23,45 +26,47 @@ export function freestandingFlags(arch: Arch): string[] {
   return ["--target=aarch64-unknown-none-elf", "-mgeneral-regs-only", "-mno-omit-leaf-frame-pointer", ...common];
 }
 
-export class ToolchainError extends Error {}
+export { ToolchainError };
 
-export function run(cmd: string, args: string[]): void {
-  try {
-    execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
-    throw new ToolchainError(`${cmd} failed:\n${err.stderr?.toString() ?? ""}${err.stdout?.toString() ?? ""}`.trim());
-  }
+/** Compiles each file through the object cache, in parallel; the objects, in the order of files. */
+export async function compileAll(files: string[], flags: string[]): Promise<CompiledObject[]> {
+  return Promise.all(files.map((f) => compileCached(f, flags)));
 }
 
-/** Builds a native executable from generated C plus the hosted runtime. */
+/** Builds a native executable from generated C plus the hosted runtime (objects from the cache). */
 export function linkHost(cFiles: string[], out: string, opts: { sanitize: boolean; optimize: string }): void {
-  run("clang", [...hostFlags(opts), ...cFiles, path.join(REPO_ROOT, "runtime-c/src/host.c"), "-o", out]);
+  const flags = hostFlags(opts);
+  const objs = [...cFiles, path.join(REPO_ROOT, "runtime-c/src/host.c")].map((c) => compileCachedSync(c, flags).object);
+  const linkFlags = opts.sanitize ? ["-fsanitize=address,undefined"] : [];
+  try {
+    execFileSync("clang", [...linkFlags, ...objs, "-o", out], { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new ToolchainError(`clang (link) failed:\n${err.stderr?.toString() ?? err.message}`.trim());
+  }
 }
 
 /**
- * Compiles generated C (and the freestanding runtime) to objects for arch. With
- * `lto`, the generated C becomes ThinLTO bitcode that ld.lld optimizes as one
- * program: every KTS module is its own C file, so without it not even a
+ * Flags for generated C: with `lto`, ThinLTO bitcode that ld.lld optimizes as
+ * one program. Every KTS module is its own C file, so without it not even a
  * one-line accessor of another module is inlined (the kernel's IPC round trip
  * and context switch cost about 40% less with it). The runtime stays a plain
- * object: its weak references to the line table, linked in a second pass, must
- * not change the code around them.
+ * object (runtimeFlags): its weak references to the line table, linked in a
+ * second pass, must not change the code around them.
  */
+export function generatedFlags(arch: Arch, opts: { lto?: boolean } = {}): string[] {
+  return opts.lto ? [...freestandingFlags(arch), "-flto=thin"] : freestandingFlags(arch);
+}
+
+export const FREESTANDING_RUNTIME = path.join(REPO_ROOT, "runtime-c/src/freestanding.c");
+
+/** Compiles generated C (and the freestanding runtime) to objects in outDir, named after their sources (`cambi compile`, tests). */
 export function compileFreestanding(cFiles: string[], outDir: string, arch: Arch, opts: { lto?: boolean } = {}): string[] {
-  const runtime = path.join(REPO_ROOT, "runtime-c/src/freestanding.c");
-  const all = [...cFiles, runtime];
-  const clang = (extra: string[], files: string[]) => execFileSync("clang", [...freestandingFlags(arch), ...extra, "-c", ...files], { cwd: outDir, stdio: ["ignore", "pipe", "pipe"] });
-  try {
-    if (opts.lto) {
-      clang(["-flto=thin"], cFiles);
-      clang([], [runtime]);
-    } else {
-      clang([], all);
-    }
-  } catch (e) {
-    const err = e as { stderr?: Buffer; message: string };
-    throw new ToolchainError(`clang failed:\n${err.stderr?.toString() ?? err.message}`.trim());
-  }
-  return all.map((c) => path.join(outDir, path.basename(c).replace(/\.c$/, ".o")));
+  mkdirSync(outDir, { recursive: true });
+  const built = [...cFiles.map((c) => compileCachedSync(c, generatedFlags(arch, opts))), compileCachedSync(FREESTANDING_RUNTIME, freestandingFlags(arch))];
+  return [...cFiles, FREESTANDING_RUNTIME].map((c, i) => {
+    const o = path.join(outDir, path.basename(c).replace(/\.c$/, ".o"));
+    copyFileSync(built[i]!.object, o);
+    return o;
+  });
 }

@@ -7,7 +7,7 @@
  */
 import { homedir } from "node:os";
 import path from "node:path";
-import { REPO_ROOT } from "../project/load.js";
+import { REPO_ROOT } from "../project/root.js";
 import { createFileExclusive, generateKeyPair, KeyFileError, publicKeyOf, readableByOthers, readSecretKey, secretKeyText } from "./keys.js";
 
 export interface BootstrapKey {

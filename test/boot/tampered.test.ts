@@ -55,11 +55,11 @@ function badModules(elf: Buffer, secret: Uint8Array): Record<string, Buffer> {
   };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const { secret } = resolveBootstrapKey();
   for (const arch of ARCHES) {
     const dir = mkdtempSync(path.join(tmpdir(), `cambi-tampered-${arch}-`));
-    const tier = buildTierBundle(arch, "standard", { secret, out: path.join(dir, "standard.bin"), workDir: dir });
+    const tier = await buildTierBundle(arch, "standard", { secret, out: path.join(dir, "standard.bin"), workDir: dir });
     expect(tier.diagnostics).toEqual([]);
     const services: BundleService[] = tier.manifest.services.map((s, i) => ({ name: s.name, restart: s.restart, caps: encodeCapabilities(s, tier.endpoints), signedModule: tier.services[i]!.signedModule }));
     const bad = badModules(readFileSync(tier.services.find((s) => s.name === "log")!.elf), secret);

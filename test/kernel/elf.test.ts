@@ -31,10 +31,10 @@ function phdr(b: Buffer, i: number): number {
   return Number(b.readBigUInt64LE(32)) + 56 * i;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const out = mkdtempSync(path.join(tmpdir(), "kts-elf-"));
   for (const arch of ["x86_64", "aarch64"] as const) {
-    const elf = readFileSync(buildUserProgram(path.join(ROOT, "test/user/hello.ts"), arch, path.join(out, arch)).elf);
+    const elf = readFileSync((await buildUserProgram(path.join(ROOT, "test/user/hello.ts"), arch, path.join(out, arch))).elf);
     const m = EM[arch];
     const mutate = (name: string, f: (b: Buffer) => Buffer | void, expect: number) => {
       const b = Buffer.from(elf);

@@ -15,10 +15,10 @@ const SERVICES = ["init", "log", "shell", "hostile"];
 
 describe("services build", () => {
   for (const arch of ["x86_64", "aarch64"] as const) {
-    it(`builds ${SERVICES.join(", ")} for ${arch}`, () => {
+    it(`builds ${SERVICES.join(", ")} for ${arch}`, async () => {
       const out = mkdtempSync(path.join(tmpdir(), `services-${arch}-`));
       for (const name of SERVICES) {
-        const r = buildUserProgram(path.join(ROOT, "src/services", name, "main.ts"), arch, out);
+        const r = await buildUserProgram(path.join(ROOT, "src/services", name, "main.ts"), arch, out);
         expect(r.diagnostics.map((d) => formatDiagnostic(d, { color: false })).join("\n")).toBe("");
         expect(r.name).toBe(name);
         expect(existsSync(r.elf)).toBe(true);

@@ -160,9 +160,9 @@ describe("a real bundle of the test tier", () => {
   let built: TierBundle;
   let bytes: Buffer;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const dir = tempDir("tier");
-    built = buildTierBundle("x86_64", "test", { secret: A.secret, servicesDir: STAND_INS, out: path.join(dir, "bundle-test.bin"), workDir: path.join(dir, "services") });
+    built = await buildTierBundle("x86_64", "test", { secret: A.secret, servicesDir: STAND_INS, out: path.join(dir, "bundle-test.bin"), workDir: path.join(dir, "services") });
     expect(built.diagnostics).toEqual([]);
     bytes = readFileSync(built.file);
   });

@@ -91,8 +91,8 @@ interface Case {
 describe("the kernel's verifier", () => {
   const cases: Case[] = [];
 
-  beforeAll(() => {
-    const realElf = readFileSync(buildUserProgram(path.join(STAND_INS, "init/main.ts"), "x86_64", tempDir("elf")).elf);
+  beforeAll(async () => {
+    const realElf = readFileSync((await buildUserProgram(path.join(STAND_INS, "init/main.ts"), "x86_64", tempDir("elf"))).elf);
     for (const [label, payload] of [["real ELF", realElf], ["small", fakeElf(1000, 7)], ["empty payload", Buffer.alloc(0)]] as const) {
       const m = signModule(payload, A.secret);
       const add = (name: string, bytes: Buffer, expect: Verdict, key: Uint8Array = A.publicKey) => cases.push({ name: `${label}: ${name}`, bytes, key, expect });

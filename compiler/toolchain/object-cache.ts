@@ -1,0 +1,128 @@
+/**
+ * Content-addressed objects: clang's output for a source file is stored under
+ * build/cache/objects/<hash>.o, where the hash covers everything the object
+ * depends on (clang's version, the flags, the file's name, its text and the
+ * text of every header it includes, found as clang would). A kernel variant,
+ * a test image and a rebuild after an unrelated edit reuse the same objects.
+ *
+ * Objects do not depend on where they were built: clang runs in the source's
+ * folder with a relative file name, records "." as the compilation directory
+ * and maps the repository root to "." in debug paths; #line paths in generated
+ * C are already relative to the root. gdb and the line table resolve them from
+ * the repository root.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../project/root.js";
+import { ToolchainError } from "./errors.js";
+import { runTool } from "./jobs.js";
+
+export const CACHE_DIR = path.join(REPO_ROOT, "build", "cache");
+const OBJECTS = path.join(CACHE_DIR, "objects");
+
+let clangIdentity: string | undefined;
+/** clang's version line and path: a new compiler (or its builtin headers) means new objects. */
+function clangVersion(): string {
+  clangIdentity ??= execFileSync("clang", ["--version"], { encoding: "utf8" });
+  return clangIdentity;
+}
+
+const INCLUDE = /^\s*#\s*include\s*([<"])([^>"]+)[>"]/gm;
+
+/** The -I folders of a flag list, in order. */
+function includeDirs(flags: string[]): string[] {
+  const dirs: string[] = [];
+  flags.forEach((f, i) => {
+    if (f === "-I" && flags[i + 1]) dirs.push(flags[i + 1]!);
+    else if (f.startsWith("-I") && f.length > 2) dirs.push(f.slice(2));
+  });
+  return dirs;
+}
+
+/**
+ * Folds the text of source and of every header it reaches into hash. Quoted
+ * includes are looked up next to the including file, then in the -I folders;
+ * angle includes in the -I folders only (the rest are clang's or the system's,
+ * covered by clang's identity).
+ */
+function hashIncludes(source: string, dirs: string[], hash: ReturnType<typeof createHash>): void {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    hash.update(`\0${path.relative(REPO_ROOT, file)}\0${text}`);
+    for (const m of text.matchAll(INCLUDE)) {
+      const candidates = (m[1] === '"' ? [path.dirname(file), ...dirs] : dirs).map((d) => path.resolve(d, m[2]!));
+      const found = candidates.find((c) => existsSync(c));
+      if (found) visit(found);
+      else hash.update(`\0missing ${m[2]}`);
+    }
+  };
+  visit(source);
+}
+
+/** Where clang runs for source, and the file name it is given. */
+function placeOf(source: string): { cwd: string; file: string } {
+  const rel = path.relative(REPO_ROOT, source);
+  // Generated C lives in per-variant folders: compiled by its base name, so that variants share objects.
+  if (rel.startsWith("..") || rel.startsWith(`build${path.sep}`)) return { cwd: path.dirname(source), file: path.basename(source) };
+  return { cwd: REPO_ROOT, file: rel };
+}
+
+function plan(source: string, flags: string[]): { key: string; object: string; cwd: string; args: string[] } {
+  const { cwd, file } = placeOf(source);
+  const args = [...flags, "-fdebug-compilation-dir=.", `-fdebug-prefix-map=${REPO_ROOT}=.`, "-c", file];
+  const hash = createHash("sha256");
+  hash.update(clangVersion());
+  hash.update(JSON.stringify(args).split(REPO_ROOT).join("<root>"));
+  hashIncludes(source, includeDirs(flags).map((d) => path.resolve(cwd, d)), hash);
+  const key = hash.digest("hex").slice(0, 32);
+  return { key, object: path.join(OBJECTS, `${key.slice(0, 2)}/${key}.o`), cwd, args };
+}
+
+/** A temporary name next to the final one: a finished object appears whole, by rename. */
+function temporary(object: string): string {
+  return `${object}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+export interface CompiledObject {
+  object: string;
+  /** False if the object came from the cache. */
+  compiled: boolean;
+}
+
+/** Compiles source with flags (no -c/-o in flags), or finds the object already compiled. */
+export async function compileCached(source: string, flags: string[]): Promise<CompiledObject> {
+  const p = plan(source, flags);
+  if (existsSync(p.object)) return { object: p.object, compiled: false };
+  mkdirSync(path.dirname(p.object), { recursive: true });
+  const tmp = temporary(p.object);
+  try {
+    await runTool("clang", [...p.args, "-o", tmp], { cwd: p.cwd });
+    renameSync(tmp, p.object);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { object: p.object, compiled: true };
+}
+
+/** compileCached for synchronous callers (host programs built by tests). */
+export function compileCachedSync(source: string, flags: string[]): CompiledObject {
+  const p = plan(source, flags);
+  if (existsSync(p.object)) return { object: p.object, compiled: false };
+  mkdirSync(path.dirname(p.object), { recursive: true });
+  const tmp = temporary(p.object);
+  try {
+    execFileSync("clang", [...p.args, "-o", tmp], { cwd: p.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    renameSync(tmp, p.object);
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new ToolchainError(`clang ${p.args.join(" ")}\n${err.stderr?.toString() ?? err.message}`.trim());
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { object: p.object, compiled: true };
+}
