@@ -2,7 +2,8 @@
 # Installs what CambiOS needs on a Debian 12/13 machine, idempotently:
 # clang, lld, llvm and the sanitizer runtime, QEMU for both arches (Debian
 # packages), and the npm packages. With --bench, also valgrind, libsodium and
-# b3sum for `npm run bench:compiler`. Prints nothing when all is present.
+# b3sum for `npm run bench:compiler`. Prints one line per step it takes (a
+# failing step's whole output), nothing when all is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,26 @@ for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# Runs a step with its output kept in a log: one line when it succeeds, the
+# whole log when it fails.
+step() {
+  local what=$1
+  shift
+  local log
+  log=$(mktemp)
+  printf 'setup: %s… ' "$what" >&2
+  if "$@" >"$log" 2>&1; then
+    echo "done" >&2
+    rm -f "$log"
+  else
+    local status=$?
+    echo "failed (status $status):" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    exit "$status"
+  fi
+}
+
 apt_install() {
   local sudo=""
   if [[ $(id -u) -ne 0 ]]; then
@@ -23,12 +44,11 @@ apt_install() {
       exit 1
     fi
   fi
-  echo "setup: installing $* (apt-get)" >&2
   # Refresh the package lists only when they are missing or a day old.
   if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]]; then
-    $sudo apt-get update -qq >&2
+    step "refreshing apt's package lists" $sudo apt-get update
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >&2
+  step "installing $* (apt-get)" $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
 }
 
 if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
@@ -42,6 +62,5 @@ fi
 
 # npm packages: install when node_modules is missing or older than the lock file.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "setup: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  step "installing npm packages (npm ci)" npm ci --no-audit --no-fund
 fi

@@ -4,10 +4,10 @@
  * compact C table — addresses, file index and line — linked into the image in a
  * second pass, so panics and faults print .ts locations with no host help.
  * Text addresses are unchanged by the second pass: the table is read-only data
- * placed after all code.
+ * placed after all code. The rows are read from the ELF directly (dwarf-lines.ts).
  */
-import { execFileSync } from "node:child_process";
 import path from "node:path";
+import { readLineRows } from "./dwarf-lines.js";
 
 /** File index of rows whose code has no .ts location. */
 const UNKNOWN = 0xfff;
@@ -19,35 +19,24 @@ interface Row {
 }
 
 export function lineTableC(elf: string): { source: string; rows: number } {
-  const text = execFileSync("llvm-dwarfdump", ["--debug-line", elf], { maxBuffer: 256 * 1024 * 1024 }).toString();
   const files: string[] = [];
   const fileIndex = new Map<string, number>();
   const rows: Row[] = [];
-  for (const unit of text.split(/^debug_line\[/m).slice(1)) {
-    const dirs = new Map<number, string>();
-    for (const m of unit.matchAll(/^include_directories\[\s*(\d+)\] = "([^"]*)"/gm)) dirs.set(Number(m[1]), m[2]!);
-    const names = new Map<number, string>();
-    for (const m of unit.matchAll(/^file_names\[\s*(\d+)\]:\s*\n\s*name: "([^"]*)"\s*\n\s*dir_index: (\d+)/gm)) {
-      const dir = dirs.get(Number(m[3])) ?? "";
-      const name = m[2]!;
-      // Paths are relative to the compilation directory, "." (the repository root; object-cache.ts).
-      names.set(Number(m[1]), path.posix.normalize(name.startsWith("/") || dir === "" ? name : `${dir}/${name}`));
+  for (const r of readLineRows(elf)) {
+    // Paths are relative to the compilation directory, "." (the repository root; object-cache.ts).
+    const name = path.posix.normalize(r.file);
+    // Code of other files (the C runtime, generated glue) and sequence ends map to "unknown".
+    if (!name.endsWith(".ts") || r.endSequence) {
+      rows.push({ addr: r.address, file: UNKNOWN, line: 0 });
+      continue;
     }
-    for (const m of unit.matchAll(/^0x([0-9a-f]{16})\s+(\d+)\s+\d+\s+(\d+)\s.*$/gm)) {
-      const name = names.get(Number(m[3]));
-      // Code of other files (the C runtime, generated glue) and sequence ends map to "unknown".
-      if (!name || !name.endsWith(".ts") || m[0].includes("end_sequence")) {
-        rows.push({ addr: BigInt("0x" + m[1]), file: UNKNOWN, line: 0 });
-        continue;
-      }
-      let idx = fileIndex.get(name);
-      if (idx === undefined) {
-        idx = files.length;
-        files.push(name);
-        fileIndex.set(name, idx);
-      }
-      rows.push({ addr: BigInt("0x" + m[1]), file: idx, line: Number(m[2]) });
+    let idx = fileIndex.get(name);
+    if (idx === undefined) {
+      idx = files.length;
+      files.push(name);
+      fileIndex.set(name, idx);
     }
+    rows.push({ addr: r.address, file: idx, line: r.line });
   }
   rows.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
   // Keep one row per address (the last), and drop runs of repeated "unknown".

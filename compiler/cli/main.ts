@@ -4,7 +4,12 @@
  * exit 2 rather than printing anything that looks like a result.
  */
 import { Command, Option } from "commander";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { CommandExit } from "./output.js";
+import { REPO_ROOT } from "../project/root.js";
+
+const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 /**
  * Each command's module is loaded when the command runs: `cambi build` with
@@ -34,6 +39,7 @@ const program = new Command();
 program
   .name("cambi")
   .description("The CambiOS toolchain: kernel TypeScript compiler, builds, QEMU runs, signing.")
+  .version(VERSION)
   .showHelpAfterError()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 

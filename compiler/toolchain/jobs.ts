@@ -39,7 +39,9 @@ export function runTool(cmd: string, args: string[], opts: { cwd?: string } = {}
           const stdout = Buffer.concat(out).toString();
           if (code === 0) return resolve(stdout);
           const why = signal ? `killed by ${signal}` : `exit status ${code}`;
-          reject(new ToolchainError(`${cmd} ${args.join(" ")} (${why})\n${Buffer.concat(err).toString()}${stdout}`.trim()));
+          // A link names a hundred cached objects: show the command's start and its output.
+          const shown = args.length > 16 ? `${args.slice(0, 12).join(" ")} … (${args.length} arguments)` : args.join(" ");
+          reject(new ToolchainError(`${cmd} ${shown} (${why})\n${Buffer.concat(err).toString()}${stdout}`.trim()));
         });
       }),
   );
