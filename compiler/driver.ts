@@ -40,10 +40,12 @@ export function generate(entries: string[], opts: GenerateOptions): GenerateResu
   } catch (e) {
     prog.diags.add({ file: relPath(program.entry.getFilePath()), line: 1, col: 1, length: 1, code: "KT9001", message: `internal compiler error: ${(e as Error).stack ?? e}` });
   }
-  const diagnostics = [...program.tsDiagnostics, ...prog.diags.sorted()];
-  const entryModule = modules.find((m) => m.sf === program.entry);
   const mainFn = program.entry.getFunction("main");
   const entryHasMain = !!mainFn && mainFn.isExported();
+  // The exit status is main's integer (low 8 bits) or 0: a bool or a parameter would differ between the worlds.
+  if (entryHasMain && (mainFn.getParameters().length > 0 || !/^(void|[ui](8|16|32|64)|[ui]size)$/.test(mainFn.getReturnTypeNode()?.getText() ?? "void"))) prog.report("KT1024", mainFn.getNameNode() ?? mainFn);
+  const diagnostics = [...program.tsDiagnostics, ...prog.diags.sorted()];
+  const entryModule = modules.find((m) => m.sf === program.entry);
   const cFiles: string[] = [];
   if (opts.outDir && diagnostics.length === 0 && entryModule) {
     mkdirSync(opts.outDir, { recursive: true });

@@ -9,6 +9,7 @@ import { cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "
 import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { classInitName, type ClassInfo } from "./program.js";
+import { inOrder } from "./order.js";
 import { reportUnusable, resolveDecl } from "./resolve.js";
 
 /** True if the call has exactly `want` arguments; reports KT2019 otherwise. */
@@ -69,6 +70,15 @@ function lowerArgs(ctx: FnCtx, call: CallExpression | NewExpression, params: KTy
   return out.some((e) => e.t.k === "error") ? undefined : out;
 }
 
+/**
+ * A call of C function `fn` with args, lowered from `nodes` (the receiver
+ * first for a method): evaluated left to right as in JS (order.ts).
+ */
+function callOf(ctx: FnCtx, fn: string, ret: KType, args: Ex[], nodes: Node[]): Ex {
+  const o = inOrder(ctx, nodes, args);
+  return callResult(o.wrap(`${fn}(${o.exs.map((a) => a.c).join(", ")})`), ret, args);
+}
+
 /** A call's result; class/array results borrowed from stack-rooted arguments stay stack-rooted. */
 function callResult(c: string, ret: KType, args: Ex[]): Ex {
   const stackArg = args.find((a) => a.stack);
@@ -92,13 +102,13 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
       const m = r.decl;
       if (m.isStatic) {
         const args = lowerArgs(ctx, call, m.type.params);
-        return args ? callResult(`${m.cname}(${args.map((a) => a.c).join(", ")})`, m.type.ret, args) : ERR;
+        return args ? callOf(ctx, m.cname, m.type.ret, args, call.getArguments()) : ERR;
       }
       const obj = lowerExpr(ctx, callee.getExpression());
       if (obj.t.k === "error") return ERR;
       const args = lowerArgs(ctx, call, m.type.params);
       if (!args) return ERR;
-      return callResult(`${m.cname}(${[obj.c, ...args.map((a) => a.c)].join(", ")})`, m.type.ret, [obj, ...args]);
+      return callOf(ctx, m.cname, m.type.ret, [obj, ...args], [callee.getExpression(), ...call.getArguments()]);
     }
     if (r.kind === "lib") {
       ctx.prog.report("KT1005", callee, callee.getText());
@@ -125,17 +135,17 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
       return ERR;
     }
     const args = lowerArgs(ctx, call, r.local.type.params);
-    return args ? callResult(`${r.local.cname}(${args.map((a) => a.c).join(", ")})`, r.local.type.ret, args) : ERR;
+    return args ? callOf(ctx, r.local.cname, r.local.type.ret, args, call.getArguments()) : ERR;
   }
   if (r.kind === "decl" && r.decl.kind === "fn") {
     const args = lowerArgs(ctx, call, r.decl.type.params);
     if (!args) return ERR;
     if (r.decl.extern) countUnsafe(ctx);
-    return callResult(`${r.decl.cname}(${args.map((a) => a.c).join(", ")})`, r.decl.type.ret, args);
+    return callOf(ctx, r.decl.cname, r.decl.type.ret, args, call.getArguments());
   }
   if (r.kind === "decl" && r.decl.kind === "var" && r.decl.type.k === "fn") {
     const args = lowerArgs(ctx, call, r.decl.type.params);
-    return args ? callResult(`${r.decl.cname}(${args.map((a) => a.c).join(", ")})`, r.decl.type.ret, args) : ERR;
+    return args ? callOf(ctx, r.decl.cname, r.decl.type.ret, args, call.getArguments()) : ERR;
   }
   // A nested function declaration was already reported where it is declared.
   if (r.kind === "nested" || (r.kind === "decl" && r.decl.kind === "var" && r.decl.type.k === "error")) return ERR;
@@ -237,8 +247,9 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
   }
   const lowered = lowerArgs(ctx, call, params as KType[]);
   if (!lowered) return ERR;
+  const o = inOrder(ctx, call.getArguments(), lowered);
   const template = row.cByArch ? row.cByArch[arch] : row.c!;
-  const c = template.replace(/\$(\d)/g, (_, i: string) => lowered[Number(i)]!.c);
+  const c = o.wrap(template.replace(/\$(\d)/g, (_, i: string) => o.exs[Number(i)]!.c));
   const ret: KType = row.ret === "void" ? T.void : row.ret === "never" ? T.never : row.ret === "bool" ? T.bool : T.int(row.ret as "u32");
   return { c, t: ret };
 }
@@ -301,6 +312,12 @@ interface Message {
 }
 
 function messageParts(ctx: FnCtx, node: Expression): Message | undefined {
+  // C prints strings up to their first NUL; Node would print all of it.
+  const texts = Node.isTemplateExpression(node) ? [node.getHead().getLiteralText(), ...node.getTemplateSpans().map((s) => s.getLiteral().getLiteralText())] : Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node) ? [node.getLiteralText()] : [];
+  if (texts.some((t) => t.includes("\0"))) {
+    ctx.prog.report("KT1023", node);
+    return undefined;
+  }
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
     const text = node.getLiteralText();
     return { temps: [], calls: text ? [`kts_print_str(${cString(text)})`] : [] };
@@ -412,8 +429,10 @@ function lowerLog(ctx: FnCtx, call: CallExpression): Ex {
   const msg = messageParts(ctx, args[1]!);
   if (!msg) return ERR;
   const lv = level.value.toString();
-  const body = printBlock(msg, `kts_log_begin(${lv})`, "kts_print_end()");
-  return { c: `(${lv}u <= kts_log_level ? ${body.startsWith("({") ? `(void)${body}` : body} : (void)0)`, t: T.void };
+  const body = `(${[`kts_log_begin(${lv})`, ...msg.calls, "kts_print_end()"].join(", ")})`;
+  const printed = `(${lv}u <= kts_log_level ? ${body} : (void)0)`;
+  // The message is made whether or not the level prints it, as in JS.
+  return { c: msg.temps.length === 0 ? printed : `({ ${msg.temps.join(" ")} ${printed}; })`, t: T.void };
 }
 
 /** assert(): a failure panics. check(): a failure is printed and counted, and the value is cond. */
@@ -428,12 +447,14 @@ function lowerAssert(ctx: FnCtx, call: CallExpression, isCheck: boolean): Ex {
   if (!msg) return ERR;
   const what = isCheck ? "check failed" : "assertion failed";
   msg.calls.unshift(`kts_print_str(${cString(args.length === 2 ? `${what}: ` : what)})`);
-  if (isCheck) {
-    const fail = printBlock(msg, "kts_print_begin()", `kts_check_end(${siteArgs(ctx, call)})`);
-    return { c: `(${paren(cond)} ? true : (${fail.startsWith("({") ? `(void)${fail}` : fail}, false))`, t: T.bool };
-  }
-  const fail = printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`);
-  return { c: `(${paren(cond)} ? (void)0 : ${fail.startsWith("({") ? `(void)${fail}` : fail})`, t: T.void };
+  const end = isCheck ? `kts_check_end(${siteArgs(ctx, call)})` : `kts_panic_end(${siteArgs(ctx, call)})`;
+  const fail = `(${[isCheck ? "kts_print_begin()" : "kts_panic_begin()", ...msg.calls, end].join(", ")})`;
+  const test = (c: string) => (isCheck ? `(${c} ? true : (${fail}, false))` : `(${c} ? (void)0 : ${fail})`);
+  const t = isCheck ? T.bool : T.void;
+  if (msg.temps.length === 0) return { c: test(paren(cond)), t };
+  // JS evaluates the condition, then the message, before the call: so does C, even when the check passes.
+  const ok = ctx.tmp("ok");
+  return { c: `({ bool ${ok} = ${cond}; ${msg.temps.join(" ")} ${test(ok)}; })`, t };
 }
 
 /** `new C(args)` lowered into the storage `target` (a `C *` expression). */
@@ -452,7 +473,8 @@ export function lowerNew(ctx: FnCtx, expr: NewExpression, target: string | undef
   const params = info.ctorParams ?? [];
   const args = lowerArgs(ctx, expr, params);
   if (!args) return ERR;
-  return { c: `${classInitName(info)}(${[target, ...args.map((a) => a.c)].join(", ")})`, t: T.void };
+  const o = inOrder(ctx, expr.getArguments(), args);
+  return { c: o.wrap(`${classInitName(info)}(${[target, ...o.exs.map((a) => a.c)].join(", ")})`), t: T.void };
 }
 
 export function classOf(ctx: FnCtx, id: Node): ClassInfo | undefined {

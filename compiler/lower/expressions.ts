@@ -15,6 +15,7 @@ import { cIntLiteral, cType, INTS, intRange, magnitudeBits, sameType, T, typeNam
 import type { FnCtx, LocalInfo } from "./function-context.js";
 import type { ClassInfo, DeclInfo } from "./program.js";
 import { lowerCall, lowerNew } from "./calls.js";
+import { inOrder } from "./order.js";
 import { reportUnusable, resolveDecl, type Resolved } from "./resolve.js";
 
 export interface ArrRef {
@@ -231,17 +232,31 @@ function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLef
     ctx.prog.report("KT1001", node.getOperatorToken(), `operator '${op}'`);
     return ERR;
   }
-  let a = lowerExpr(ctx, node.getLeft());
-  let b = lowerExpr(ctx, node.getRight());
-  if (a.t.k === "error" || b.t.k === "error") return ERR;
-  if (a.t.k === "untyped" && b.t.k === "untyped") return foldUntyped(ctx, node, op, a, b);
+  const left = lowerExpr(ctx, node.getLeft());
+  const right = lowerExpr(ctx, node.getRight());
+  if (left.t.k === "error" || right.t.k === "error") return ERR;
+  if (left.t.k === "untyped" && right.t.k === "untyped") return foldUntyped(ctx, node, op, left, right);
+  // Left before right, as in JS (order.ts): the operator is built from the ordered operands.
+  const o = inOrder(ctx, [node.getLeft(), node.getRight()], [left, right]);
+  const r = lowerOperator(ctx, node, op, o.exs[0]!, o.exs[1]!);
+  return r.t.k === "error" ? r : { ...r, c: o.wrap(r.c) };
+}
+
+/** A binary operator other than && and || on lowered operands. */
+function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLeft(): Expression; getRight(): Expression }, op: string, a: Ex, b: Ex): Ex {
 
   if (COMPARE.has(op)) {
     const eq = op.startsWith("=") || op.startsWith("!");
     const cop = op.length === 3 ? op.slice(0, 2) : op;
-    if (a.t.k === "untyped") a = coerce(ctx, node.getLeft(), a, b.t, "compared");
-    else if (b.t.k === "untyped") b = coerce(ctx, node.getRight(), b, a.t, "compared");
-    else {
+    // The typed side is checked as if both were typed: a constant on one side
+    // must not let a wrapped or unconverted value through on the other.
+    if (a.t.k === "untyped") {
+      b = coerce(ctx, node.getRight(), b, b.t, "compared");
+      a = coerce(ctx, node.getLeft(), a, b.t, "compared");
+    } else if (b.t.k === "untyped") {
+      a = coerce(ctx, node.getLeft(), a, a.t, "compared");
+      b = coerce(ctx, node.getRight(), b, a.t, "compared");
+    } else {
       if (!sameType(a.t, b.t)) {
         // Name the integer type as the conversion to use (an enum converts with u32(E.X)).
         const intSide = a.t.k === "int" ? a.t : b.t.k === "int" ? b.t : b.t;
@@ -351,7 +366,7 @@ function lowerShift(ctx: FnCtx, node: Node & { getLeft(): Expression; getRight()
     if (b.t.k === "error") return ERR;
     const constCount = b.value !== undefined && b.value < 64n ? b.value : undefined;
     if (op === "<<") {
-      const c = constCount !== undefined ? `(${asRaw(a)} << ${constCount})` : `kts_shl64(${asRaw(a)}, ${b.c})`;
+      const c = constCount !== undefined ? `(${asRaw(a)} << ${constCount})` : `kts_shl64(${asRaw(a)}, ${b.c}, ${siteArgs(ctx, node)})`;
       return { c, t: a.t, raw: true };
     }
     if (a.raw) {
@@ -570,6 +585,8 @@ export function lowerIndex(ctx: FnCtx, node: Node): Ex {
 }
 
 export function lowerExpr(ctx: FnCtx, node: Expression | Node): Ex {
+  const done = ctx.evaluated.get(node.compilerNode);
+  if (done) return done as Ex;
   try {
     return lowerExprInner(ctx, node);
   } catch (e) {
@@ -643,9 +660,14 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
       let a = lowerExpr(ctx, ce.getWhenTrue());
       let b = lowerExpr(ctx, ce.getWhenFalse());
       if (a.t.k === "error" || b.t.k === "error") return ERR;
-      if (a.t.k === "untyped" && b.t.k !== "untyped") a = coerce(ctx, ce.getWhenTrue(), a, b.t, "chosen");
-      else if (b.t.k === "untyped" && a.t.k !== "untyped") b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
-      else if (a.t.k === "untyped") {
+      // As in comparisons: the typed branch is checked even when the other is a constant.
+      if (a.t.k === "untyped" && b.t.k !== "untyped") {
+        b = coerce(ctx, ce.getWhenFalse(), b, b.t, "chosen");
+        a = coerce(ctx, ce.getWhenTrue(), a, b.t, "chosen");
+      } else if (b.t.k === "untyped" && a.t.k !== "untyped") {
+        a = coerce(ctx, ce.getWhenTrue(), a, a.t, "chosen");
+        b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
+      } else if (a.t.k === "untyped") {
         if (a.t.big !== (b.t as { big: boolean }).big) {
           ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
           return ERR;

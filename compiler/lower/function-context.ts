@@ -28,6 +28,11 @@ export class FnCtx {
   private tmpCounter = 0;
   /** Labels whose break/continue is used, so only those get C labels. */
   readonly usedLabels = new Set<string>();
+  /**
+   * Sub-expressions already evaluated into temporaries (order.ts): lowering one
+   * of these nodes again yields its temporary instead of its code.
+   */
+  readonly evaluated = new Map<ts.Node, unknown>();
 
   constructor(
     readonly prog: ProgramContext,

@@ -22,6 +22,7 @@ import { preludeModuleOf } from "../project/load.js";
 import { cElemType, cIntLiteral, cType, FN_TYPES, T, typeName, type KType } from "../types/ktype.js";
 import { ERR, lowerExpr, coerce } from "./expressions.js";
 import { CWriter, FnCtx, type LocalInfo } from "./function-context.js";
+import { relPath } from "../project/root.js";
 import { classCtorName, classInitName, localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
 import { StatementLowerer, stripParens } from "./statements.js";
 import { arrayInitKind, lowerArrayInit } from "./storage.js";
@@ -65,6 +66,7 @@ export interface ProgramOutput {
 }
 
 export function lowerProgram(prog: ProgramContext, modules: SourceFile[]): ProgramOutput {
+  checkModuleNames(prog, modules);
   const states = modules.map((sf) => registerNames(prog, sf));
   for (const st of states) resolveSignatures(prog, st);
   const out = states.map((st) => emitModule(prog, st));
@@ -109,6 +111,39 @@ function hasExport(n: Node): boolean {
 }
 
 /** Pass 1a: names, kinds and C names of everything at module level. */
+/**
+ * Every module's C prefix names its generated files and globals: two modules
+ * whose paths map to the same prefix (dup-name.ts and dup_name.ts, a/b.ts and
+ * a_b.ts) would overwrite each other's C, and a prefix starting with `kts` could
+ * be the generated glue's (kts_entry.c, kts_types.h). Both are errors.
+ */
+function checkModuleNames(prog: ProgramContext, modules: SourceFile[]): void {
+  const byPrefix = new Map<string, SourceFile>();
+  for (const sf of modules) {
+    const prefix = prog.modulePrefix(sf);
+    const other = byPrefix.get(prefix);
+    if (other) prog.report("KT1020", sf, relPath(sf.getFilePath()), relPath(other.getFilePath()), prefix);
+    else if (/^kts(_|$)/i.test(prefix)) prog.report("KT1021", sf, relPath(sf.getFilePath()), prefix);
+    byPrefix.set(prefix, sf);
+    rejectUnsupported(prog, sf);
+  }
+}
+
+/**
+ * Constructs that the lowering would otherwise pass over silently, found in
+ * one walk of the module: definite assignment (`x!: T`), `accessor` fields,
+ * class index signatures, `declare enum`, `export default class`.
+ */
+function rejectUnsupported(prog: ProgramContext, sf: SourceFile): void {
+  sf.forEachDescendant((n) => {
+    if ((Node.isVariableDeclaration(n) || Node.isPropertyDeclaration(n)) && n.hasExclamationToken()) prog.report("KT1022", n);
+    else if (Node.isPropertyDeclaration(n) && n.hasModifier(SyntaxKind.AccessorKeyword)) prog.report("KT1011", n);
+    else if (Node.isIndexSignatureDeclaration(n) && Node.isClassDeclaration(n.getParent())) prog.report("KT1001", n, "index signatures");
+    else if (Node.isEnumDeclaration(n) && n.hasDeclareKeyword()) prog.report("KT1001", n, "'declare' enums");
+    else if (Node.isClassDeclaration(n) && n.isDefaultExport()) prog.report("KT1016", n);
+  });
+}
+
 function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
   const st: ModuleState = { sf, ctx: new FnCtx(prog, sf, T.void, undefined), classes: [], enums: [], fns: [], externs: [], vars: [], imports: [] };
   const stmts = sf.getStatements();

@@ -121,14 +121,28 @@ const C_RESERVED = new Set(
   (
     "auto break case char const continue default do double else enum extern float for goto if inline int long " +
     "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while " +
-    "bool true false self main errno assert NULL stdin stdout stderr asm"
+    "bool true false self main errno assert stdin stdout stderr asm linux unix offsetof alignas alignof noreturn static_assert"
   ).split(" "),
 );
 
-/** A readable C name for a local: the TS name unless that collides with C or generated names. */
+/**
+ * A readable C name for a local, parameter or field: the TS name, unless C or
+ * its headers own it under -std=gnu11 — keywords, the predefined macros
+ * `linux` and `unix`, typedefs (`size_t`, `uint8_t`: any `_t`), macros
+ * (`INT8_MAX`, `NULL`, `EOF`: any all-capitals name), the runtime's `kts_`/`KTS_`
+ * names — or it could collide with generated names (`__`, a leading `_`).
+ * Those get a trailing `_`, and so does every name that already ends in one,
+ * so that two different TS names never become the same C name.
+ */
 export function localCName(name: string): string {
-  if (C_RESERVED.has(name) || name.startsWith("kts_") || name.includes("__") || name.startsWith("_")) return `${name}_`;
-  return name;
+  const owned =
+    C_RESERVED.has(name) ||
+    /^(kts_|KTS_|_)/.test(name) ||
+    name.includes("__") ||
+    name.endsWith("_") ||
+    name.endsWith("_t") ||
+    /^[A-Z][A-Z0-9_]*$/.test(name);
+  return owned ? `${name}_` : name;
 }
 
 export function baseName(file: string): string {

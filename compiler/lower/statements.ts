@@ -7,7 +7,8 @@
 import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
 import { cElemType, cIntLiteral, cType, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { lowerNew, sliceOf } from "./calls.js";
-import { capturesText, coerce, condition, ERR, lowerExpr, type Ex } from "./expressions.js";
+import { capturesText, coerce, condition, constOf, ERR, lowerExpr, type Ex } from "./expressions.js";
+import { orderedStore } from "./order.js";
 import { CWriter as CWriterClass, type CWriter, type FnCtx, type LocalInfo } from "./function-context.js";
 import { localCName } from "./program.js";
 import { resolveDecl } from "./resolve.js";
@@ -249,7 +250,9 @@ export class StatementLowerer {
           Node.isIdentifier(cond.getLeft()) &&
           resolveDecl(this.ctx, cond.getLeft()).kind === "local" &&
           (resolveDecl(this.ctx, cond.getLeft()) as { local: LocalInfo }).local === r.local &&
-          !assignsTo(this.ctx, body, r.local);
+          !changes(this.ctx, body, r.local) &&
+          // The counter is stepped once per iteration: no other part of the update list changes it.
+          !parts.some((q) => q !== p && changes(this.ctx, q, (r as { local: LocalInfo }).local));
         if (!ok) {
           this.ctx.prog.report("KT2003", p, plus ? "++" : "--", r?.kind === "local" ? typeName(r.local.type) : "u32");
           continue;
@@ -324,7 +327,8 @@ export class StatementLowerer {
         let v: Ex = lowerExpr(ctx, ce);
         // An integer switch may name its cases by enum members (a decoded number against an enum).
         const enumCase = v.t.k === "enum" && d.t.k === "int" && v.value !== undefined;
-        if (enumCase) v = { ...v, t: d.t };
+        // Its value must fit the switched type: in C it would be truncated and match another value.
+        if (enumCase) v = d.t.k === "int" ? constOf(ctx, ce, v.value!, d.t.int) : v;
         else if (v.t.k !== "error") v = coerce(ctx, ce, v, d.t, "used as a case");
         if (v.t.k !== "error" && v.value === undefined) ctx.prog.report("KT2018", ce);
         else if (v.value !== undefined) {
@@ -399,24 +403,32 @@ export class StatementLowerer {
     return `(void)${v.c.startsWith("(") ? v.c : `(${v.c})`}`;
   }
 
+  /** `left = right`, its parts evaluated in JS's order (order.ts). */
   private assignment(left: Expression, right: Expression): string | undefined {
     const ctx = this.ctx;
-    const l = lowerExpr(ctx, left);
-    if (l.t.k === "error") {
-      lowerExpr(ctx, right);
-      return undefined;
-    }
-    if (l.t.k === "array" || l.t.k === "class") {
-      ctx.prog.report("KT3021", left.getParent()!);
-      return undefined;
-    }
-    if (!l.lvalue) {
-      ctx.prog.report("KT1001", left, "assigning to this expression");
-      return undefined;
-    }
-    const v = coerce(ctx, right, lowerExpr(ctx, right), l.t, "assigned");
-    if (v.t.k === "error") return undefined;
-    return `${l.c} = ${stripParens(v.c)}`;
+    let valueLowered = false;
+    const target = (): Ex => {
+      const l = lowerExpr(ctx, left);
+      if (l.t.k === "error") return l;
+      if (l.t.k === "array" || l.t.k === "class") {
+        ctx.prog.report("KT3021", left.getParent()!);
+        return ERR;
+      }
+      if (!l.lvalue) {
+        ctx.prog.report("KT1001", left, "assigning to this expression");
+        return ERR;
+      }
+      return l;
+    };
+    const value = (l: Ex): Ex => {
+      valueLowered = true;
+      const v = coerce(ctx, right, lowerExpr(ctx, right), l.t, "assigned");
+      return v.t.k === "error" ? v : { ...v, c: stripParens(v.c) };
+    };
+    const c = orderedStore(ctx, left, right, target, value);
+    // A bad target still gets its value checked, so that every error is reported in one run.
+    if (!valueLowered) lowerExpr(ctx, right);
+    return c;
   }
 
   /** A local declaration: scalar, pointer alias, slice, or stack storage. */
@@ -533,17 +545,30 @@ function stripParens(c: string): string {
   return c.slice(1, -1);
 }
 
-/** Does `body` assign to the local (the for-loop counter)? */
-function assignsTo(ctx: FnCtx, body: Node, local: LocalInfo): boolean {
-  let found = false;
-  body.forEachDescendant((n) => {
-    if (found || !Node.isBinaryExpression(n)) return;
-    if (!n.getOperatorToken().getText().endsWith("=") || ["==", "===", "!=", "!==", "<=", ">="].includes(n.getOperatorToken().getText())) return;
-    const l = n.getLeft();
-    if (Node.isIdentifier(l)) {
-      const r = resolveDecl(ctx, l);
-      if (r.kind === "local" && r.local === local) found = true;
+/**
+ * Does `node` change the local (the for-loop counter): an assignment of any
+ * kind, or ++/-- anywhere inside it, nested loops' updates included?
+ */
+function changes(ctx: FnCtx, node: Node, local: LocalInfo): boolean {
+  const isLocal = (n: Node) => {
+    if (!Node.isIdentifier(n)) return false;
+    const r = resolveDecl(ctx, n);
+    return r.kind === "local" && r.local === local;
+  };
+  const check = (n: Node): boolean => {
+    if (Node.isBinaryExpression(n)) {
+      const op = n.getOperatorToken().getText();
+      if (op.endsWith("=") && !["==", "===", "!=", "!==", "<=", ">="].includes(op) && isLocal(n.getLeft())) return true;
     }
+    if (Node.isPostfixUnaryExpression(n) && isLocal(n.getOperand())) return true;
+    if (Node.isPrefixUnaryExpression(n) && (n.getOperatorToken() === SyntaxKind.PlusPlusToken || n.getOperatorToken() === SyntaxKind.MinusMinusToken) && isLocal(n.getOperand())) return true;
+    return false;
+  };
+  if (check(node)) return true;
+  let found = false;
+  node.forEachDescendant((n, t) => {
+    if (found) return t.stop();
+    if (check(n)) found = true;
   });
   return found;
 }

@@ -118,6 +118,9 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
   const type = { k: "array" as const, elem };
   if (fill.value === 0n || fill.c === "false") return { type, len, declInit: "{ 0 }", initLines: () => [] };
   const i = ctx.tmp("i");
-  return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${fill.c};`] };
+  if (fill.value !== undefined || fill.c === "true") return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${fill.c};`] };
+  // The fill is evaluated once, as the argument of array() is in JS.
+  const f = ctx.tmp("fill");
+  return { type, len, initLines: (place) => [`{ ${cType(elem)} ${f} = ${fill.c}; for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${f}; }`] };
 }
 

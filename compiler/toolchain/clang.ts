@@ -13,15 +13,23 @@ import { compileCached, compileCachedSync, type CompiledObject } from "./object-
 
 export const RUNTIME_INCLUDE = path.join(REPO_ROOT, "runtime-c/include");
 export const WARNINGS = ["-Wall", "-Wextra", "-Werror"];
+/**
+ * Semantics every build of generated C needs. -fno-finite-loops: C11 lets a
+ * compiler assume a loop without side effects ends, and clang then deletes it
+ * (a spin-wait on memory another CPU writes, or a KTS loop that never ends
+ * under Node, would run off its function); KTS loops end when their condition
+ * says so, in both worlds.
+ */
+export const SEMANTICS = ["-fno-finite-loops", "-fno-strict-aliasing"];
 
 export function hostFlags(opts: { sanitize: boolean; optimize: string }): string[] {
-  const f = ["-std=gnu11", opts.optimize, "-g", "-fno-strict-aliasing", ...WARNINGS, "-I", RUNTIME_INCLUDE];
+  const f = ["-std=gnu11", opts.optimize, "-g", ...SEMANTICS, ...WARNINGS, "-I", RUNTIME_INCLUDE];
   if (opts.sanitize) f.push("-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer");
   return f;
 }
 
 export function freestandingFlags(arch: Arch): string[] {
-  const common = ["-std=gnu11", "-O2", "-g", "-ffreestanding", "-fno-builtin", "-nostdlib", "-fno-strict-aliasing", "-fno-stack-protector", "-fno-pic", "-fno-omit-frame-pointer", "-fno-delete-null-pointer-checks", ...WARNINGS, "-I", RUNTIME_INCLUDE];
+  const common = ["-std=gnu11", "-O2", "-g", "-ffreestanding", "-fno-builtin", "-nostdlib", ...SEMANTICS, "-fno-stack-protector", "-fno-pic", "-fno-omit-frame-pointer", "-fno-delete-null-pointer-checks", ...WARNINGS, "-I", RUNTIME_INCLUDE];
   if (arch === "x86_64") return ["--target=x86_64-unknown-none-elf", "-mno-red-zone", "-mgeneral-regs-only", "-mcmodel=kernel", ...common];
   return ["--target=aarch64-unknown-none-elf", "-mgeneral-regs-only", "-mno-omit-leaf-frame-pointer", ...common];
 }

@@ -149,6 +149,12 @@ void kts_divzero_fail(const char *file, int line) {
     kts_panic_end(file, line);
 }
 
+void kts_shift_fail(const char *file, int line) {
+    kts_panic_begin();
+    puts_("shift count too large");
+    kts_panic_end(file, line);
+}
+
 void kts_unreachable(const char *file, int line) {
     kts_panic_begin();
     puts_("reached the end of a function that must return a value");

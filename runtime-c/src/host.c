@@ -74,6 +74,12 @@ void kts_divzero_fail(const char *file, int line) {
     kts_panic_end(file, line);
 }
 
+void kts_shift_fail(const char *file, int line) {
+    kts_panic_begin();
+    fputs("shift count too large", stderr);
+    kts_panic_end(file, line);
+}
+
 void kts_unreachable(const char *file, int line) {
     kts_panic_begin();
     fputs("reached the end of a function that must return a value", stderr);

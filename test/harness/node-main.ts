@@ -40,6 +40,8 @@ export function runMain(main: () => number | bigint | void): void {
     if (e instanceof KtsPanic) msg = err.message;
     else if (e instanceof RangeError && /Division by zero/i.test(err.message)) msg = "division by zero";
     else if (e instanceof RangeError && /call stack/i.test(err.message)) msg = "stack overflow";
+    // A bigint left shift by 2^30 or more: the C runtime panics the same way (kts_shl64).
+    else if (e instanceof RangeError && /Maximum BigInt size/i.test(err.message)) msg = "shift count too large";
     if (msg === undefined) throw e;
     process.stdout.write("");
     process.stderr.write(`panic: ${msg} at ${panicSite(err)}\n`);

@@ -24,6 +24,7 @@ KTS_NORETURN void kts_panic_end(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_bounds_fail(uint64_t index, uint64_t len, const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_divzero_fail(const char *file, int line);
+KTS_NORETURN KTS_COLD void kts_shift_fail(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_unreachable(const char *file, int line);
 
 /* Prints " at file.ts:line" for a kernel code address (freestanding; no-op on the host). */
@@ -110,7 +111,12 @@ static inline uint64_t kts_remi64(int64_t a, int64_t b, const char *file, int li
 }
 
 /* ---- 64-bit shifts by a variable count: counts >= 64 shift everything out, as bigints do ---- */
-static inline uint64_t kts_shl64(uint64_t x, uint64_t n) { return n >= 64 ? 0 : x << n; }
+/* A left shift by 2^30 or more of a value other than 0 is a panic: Node's bigints end at 2^30 bits. */
+#define KTS_SHIFT_LIMIT (1ull << 30)
+static inline uint64_t kts_shl64(uint64_t x, uint64_t n, const char *file, int line) {
+    if (__builtin_expect(n >= KTS_SHIFT_LIMIT && x != 0, 0)) kts_shift_fail(file, line);
+    return n >= 64 ? 0 : x << n;
+}
 static inline uint64_t kts_shr64(uint64_t x, uint64_t n) { return n >= 64 ? 0 : x >> n; }
 static inline int64_t kts_sar64(int64_t x, uint64_t n) { return n >= 64 ? (x < 0 ? -1 : 0) : x >> n; }
 
