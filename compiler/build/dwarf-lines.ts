@@ -1,6 +1,7 @@
 /**
  * The rows of an ELF's DWARF line table (.debug_line, versions 2 to 5), read
- * straight from the file: for each code address, the source file and line.
+ * straight from the file: for each code address, the source file and line; and
+ * the function symbols (.symtab) with their addresses.
  * Enough of ELF64 and DWARF for what clang and ld.lld emit (DWARF 5 by
  * default, 4 with -gdwarf-4), little-endian; anything else is an error that
  * names what was not understood.
@@ -60,7 +61,7 @@ class Reader {
 }
 
 /** The named sections of an ELF64 little-endian file. */
-function sections(elf: Buffer): Map<string, Buffer> {
+export function elfSections(elf: Buffer): Map<string, Buffer> {
   if (elf.toString("latin1", 0, 4) !== "\x7fELF" || elf[4] !== 2 || elf[5] !== 1) throw new DwarfError("not a little-endian ELF64 file");
   const shoff = Number(elf.readBigUInt64LE(0x28));
   const size = elf.readUInt16LE(0x3a);
@@ -133,7 +134,7 @@ function entries(r: Reader, offset64: boolean, strs: { line: Buffer; str: Buffer
 
 /** Every row of every line program in elf's .debug_line. */
 export function readLineRows(elfPath: string): LineRow[] {
-  const secs = sections(readFileSync(elfPath));
+  const secs = elfSections(readFileSync(elfPath));
   const debugLine = secs.get(".debug_line");
   if (!debugLine) throw new DwarfError(`${elfPath} has no .debug_line section`);
   const strs = { line: secs.get(".debug_line_str") ?? Buffer.alloc(0), str: secs.get(".debug_str") ?? Buffer.alloc(0) };
@@ -234,4 +235,26 @@ export function readLineRows(elfPath: string): LineRow[] {
     r.at = end;
   }
   return rows;
+}
+
+/**
+ * Every function symbol of an ELF64 file with its address and size, one per
+ * line in address order: what must not move between the two links of a kernel.
+ */
+export function codeSymbols(elfPath: string): string {
+  const secs = elfSections(readFileSync(elfPath));
+  const symtab = secs.get(".symtab");
+  const strtab = secs.get(".strtab");
+  if (!symtab || !strtab) throw new DwarfError(`${elfPath} has no symbol table`);
+  const rows: [bigint, string][] = [];
+  for (let at = 0; at + 24 <= symtab.length; at += 24) {
+    const type = symtab.readUInt8(at + 4) & 0xf;
+    const shndx = symtab.readUInt16LE(at + 6);
+    if (type !== 2 || shndx === 0) continue; // STT_FUNC, defined
+    const value = symtab.readBigUInt64LE(at + 8);
+    const size = symtab.readBigUInt64LE(at + 16);
+    rows.push([value, `${value.toString(16)} ${size.toString(16)} ${new Reader(strtab, symtab.readUInt32LE(at)).cstring()}`]);
+  }
+  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+  return rows.map((r) => r[1]).join("\n");
 }

@@ -11,7 +11,6 @@
  * cache where their C is unchanged, and ThinLTO reuses its own cache for
  * modules whose optimization inputs are unchanged.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -20,6 +19,7 @@ import { REPO_ROOT, relPath } from "../project/root.js";
 import { FREESTANDING_RUNTIME, freestandingFlags, generatedFlags, ToolchainError } from "../toolchain/clang.js";
 import { runTool, JOBS } from "../toolchain/jobs.js";
 import { CACHE_DIR, compileCached, type CompiledObject } from "../toolchain/object-cache.js";
+import { codeSymbols } from "./dwarf-lines.js";
 import { lineTableC } from "./lines.js";
 import { bootstrapKeyC } from "./bootstrap-key-c.js";
 import { SILENT, type Progress } from "./progress.js";
@@ -117,7 +117,7 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
     ]);
   progress.count("linking", 1, 2);
   await link(objs);
-  const firstCode = codeLayout(elf);
+  const firstCode = codeSymbols(elf);
   // Second pass: the same objects plus the .ts line table (read-only data after all code).
   const lines = lineTableC(elf);
   const linesC = path.join(gen, "kts_lines.c");
@@ -126,20 +126,11 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   progress.count("linking", 2, 2);
   await link([...objs, linesO.object]);
   // The table describes the first pass's code: the second must not have moved any of it.
-  if (codeLayout(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
+  if (codeSymbols(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
   if (arch === "aarch64") await runTool("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   writeStamp(stampFile, key, r.sources);
   result.rebuilt = true;
   return result;
-}
-
-/** Every code symbol of an ELF with its address and size, one per line. */
-function codeLayout(elf: string): string {
-  const syms = execFileSync("llvm-nm", ["--defined-only", "--numeric-sort", "--print-size", elf], { encoding: "utf8", maxBuffer: 64 << 20 });
-  return syms
-    .split("\n")
-    .filter((l) => / [tT] /.test(l))
-    .join("\n");
 }
 
 export function fileSize(p: string): number {

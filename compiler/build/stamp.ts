@@ -6,9 +6,8 @@
  * exist. Content, not mtimes: a checkout or `touch` does not rebuild, an edit
  * that changes nothing but the time does not either.
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
 
@@ -54,9 +53,25 @@ export function toolchainFingerprint(): string {
       h.update(`\0${path.relative(REPO_ROOT, f)}\0`).update(readFileSync(f));
     }
   }
-  h.update(execFileSync("clang", ["--version"], { encoding: "utf8" }));
+  h.update(clangIdentity());
   toolchain = h.digest("hex").slice(0, 32);
   return toolchain;
+}
+
+/**
+ * Which clang builds: the binary PATH finds, by its real path, size and time
+ * (a new clang is a new file), without running it: a no-change build must not
+ * wait for a process.
+ */
+function clangIdentity(): string {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir || ".", "clang");
+    if (!existsSync(candidate)) continue;
+    const real = realpathSync(candidate);
+    const st = statSync(real);
+    return `${real} ${st.size} ${st.mtimeMs}`;
+  }
+  return "no clang on PATH";
 }
 
 /** True if stampFile records key and every input still has its recorded hash, and every output exists. */

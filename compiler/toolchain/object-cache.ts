@@ -47,13 +47,18 @@ function includeDirs(flags: string[]): string[] {
  * angle includes in the -I folders only (the rest are clang's or the system's,
  * covered by clang's identity).
  */
-function hashIncludes(source: string, dirs: string[], hash: ReturnType<typeof createHash>): void {
+function hashIncludes(source: string, cwd: string, dirs: string[], hash: ReturnType<typeof createHash>): void {
   const seen = new Set<string>();
+  // Files are named as clang sees them: relative to where it runs, else to the root.
+  const name = (file: string) => {
+    const local = path.relative(cwd, file);
+    return local.startsWith("..") ? path.relative(REPO_ROOT, file) : local;
+  };
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, "utf8");
-    hash.update(`\0${path.relative(REPO_ROOT, file)}\0${text}`);
+    hash.update(`\0${name(file)}\0${text}`);
     for (const m of text.matchAll(INCLUDE)) {
       const candidates = (m[1] === '"' ? [path.dirname(file), ...dirs] : dirs).map((d) => path.resolve(d, m[2]!));
       const found = candidates.find((c) => existsSync(c));
@@ -78,7 +83,7 @@ function plan(source: string, flags: string[]): { key: string; object: string; c
   const hash = createHash("sha256");
   hash.update(clangVersion());
   hash.update(JSON.stringify(args).split(REPO_ROOT).join("<root>"));
-  hashIncludes(source, includeDirs(flags).map((d) => path.resolve(cwd, d)), hash);
+  hashIncludes(source, cwd, includeDirs(flags).map((d) => path.resolve(cwd, d)), hash);
   const key = hash.digest("hex").slice(0, 32);
   return { key, object: path.join(OBJECTS, `${key.slice(0, 2)}/${key}.o`), cwd, args };
 }

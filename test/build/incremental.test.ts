@@ -1,0 +1,111 @@
+/**
+ * The build loop (issue 8): up-to-date builds are recognised, a second process
+ * wanting the same image waits for the first, objects do not depend on the
+ * folder they were built in, the command works through a symlink, --watch
+ * rebuilds on save, and the line table read from .debug_line agrees with
+ * llvm-dwarfdump.
+ */
+import { describe, expect, it } from "vitest";
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { runProcess } from "../harness/process.js";
+import { compileCached } from "../../compiler/toolchain/object-cache.js";
+import { freestandingFlags } from "../../compiler/toolchain/clang.js";
+import { readLineRows } from "../../compiler/build/dwarf-lines.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CAMBI = path.join(ROOT, "bin/cambi");
+
+async function cambi(args: string[], cwd = ROOT) {
+  const r = await runProcess(CAMBI, args, "", { ...process.env, NO_COLOR: "1" }, cwd);
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+describe("incremental builds", () => {
+  it("a build with nothing changed says so for the bundle and the kernel", async () => {
+    const first = await cambi(["build", "--arch", "x86_64"]);
+    expect(first.status, first.out).toBe(0);
+    const again = await cambi(["build", "--arch", "x86_64"]);
+    expect(again.status, again.out).toBe(0);
+    expect(again.out).toMatch(/^up to date: build\/x86_64\/bundle-standard\.bin /m);
+    expect(again.out).toMatch(/^up to date: build\/x86_64\/kernel\/kernel\.elf /m);
+  });
+
+  it("two processes building one image at once: one builds, the other waits and finds it done", async () => {
+    // The fault image is small and only boot.test.ts also uses it (it waits on the same lock).
+    rmSync(path.join(ROOT, "build/aarch64/fault-main/stamp.json"), { force: true });
+    const run = () => cambi(["run", "--arch", "aarch64", "--entry", "src/kernel/tests/fault-main.ts", "--expect", "(^|\\n)panic: ", "--timeout", "120"]);
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.status, a.out).toBe(0);
+    expect(b.status, b.out).toBe(0);
+  });
+
+  it("an object compiled in one folder is the object of the same C in another", async () => {
+    const c = "#include <stdint.h>\nuint32_t twice(uint32_t x) { return x * 2; }\n";
+    const tag = `/* ${process.pid} ${Date.now()} */\n`; // new text: not in the cache yet
+    const dirs = [mkdtempSync(path.join(tmpdir(), "cambi-obj-a-")), mkdtempSync(path.join(tmpdir(), "cambi-obj-b-"))];
+    for (const d of dirs) writeFileSync(path.join(d, "twice.c"), tag + c);
+    const first = await compileCached(path.join(dirs[0]!, "twice.c"), freestandingFlags("aarch64"));
+    const second = await compileCached(path.join(dirs[1]!, "twice.c"), freestandingFlags("aarch64"));
+    expect(first.compiled).toBe(true);
+    expect(second).toEqual({ object: first.object, compiled: false });
+    // Its debug information names no build folder.
+    expect(readFileSync(first.object).includes(Buffer.from(dirs[0]!))).toBe(false);
+  });
+
+  it("works through a symlink, from any folder (npm link, npm install -g)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cambi-link-"));
+    symlinkSync(CAMBI, path.join(dir, "cambi"));
+    const r = await runProcess(path.join(dir, "cambi"), ["explain", "KT2001"], "", process.env, tmpdir());
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("KT2001");
+  });
+
+  it("--watch rebuilds when a file is saved and says what changed and how long it took", async () => {
+    const child = spawn(CAMBI, ["build", "--arch", "x86_64", "--watch"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let log = "";
+    child.stdout.on("data", (d: Buffer) => (log += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (log += d.toString()));
+    const waitFor = async (re: RegExp) => {
+      const deadline = Date.now() + 300_000;
+      while (!re.test(log) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return re.test(log);
+    };
+    try {
+      expect(await waitFor(/--- rebuilt in [\d.]+ s/), log).toBe(true);
+      // Saving a file with the same text is a save: it triggers a rebuild that finds nothing to do.
+      const manifest = path.join(ROOT, "images/standard.json");
+      writeFileSync(manifest, readFileSync(manifest));
+      expect(await waitFor(/--- changed: images\/standard\.json\n[\s\S]*--- rebuilt in [\d.]+ s/), log).toBe(true);
+      expect(log.split("--- changed:")[1]).toMatch(/up to date: build\/x86_64\/kernel\/kernel\.elf/);
+    } finally {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    }
+  });
+});
+
+describe("the line table reader", () => {
+  for (const arch of ["x86_64", "aarch64"] as const) {
+    it(`reads the same .ts rows from .debug_line as llvm-dwarfdump (${arch} kernel)`, async () => {
+      const built = await cambi(["build", "--arch", arch]);
+      expect(built.status, built.out).toBe(0);
+      const elf = path.join(ROOT, "build", arch, "kernel/kernel.elf");
+      const dir = mkdtempSync(path.join(tmpdir(), "cambi-lines-"));
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(elf, path.join(dir, "k.elf"));
+      const mine = readLineRows(path.join(dir, "k.elf")).filter((r) => !r.endSequence && r.file.endsWith(".ts"));
+      const text = execFileSync("llvm-dwarfdump", ["--debug-line", path.join(dir, "k.elf")], { maxBuffer: 256 << 20 }).toString();
+      // dwarfdump's rows: address, line, column, file index, ...; only those of .ts files (by index, per unit).
+      let theirs = 0;
+      let tsIndexes = new Set<string>();
+      for (const unit of text.split(/^debug_line\[/m).slice(1)) {
+        tsIndexes = new Set([...unit.matchAll(/^file_names\[\s*(\d+)\]:\s*\n\s*name: "([^"]*)"/gm)].filter((m) => m[2]!.endsWith(".ts")).map((m) => m[1]!));
+        for (const m of unit.matchAll(/^0x([0-9a-f]{16})\s+(\d+)\s+\d+\s+(\d+)\s(.*)$/gm)) if (tsIndexes.has(m[3]!) && !m[4]!.includes("end_sequence")) theirs++;
+      }
+      expect(mine.length).toBeGreaterThan(1000);
+      expect(mine.length).toBe(theirs);
+    });
+  }
+});
