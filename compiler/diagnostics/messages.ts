@@ -32,11 +32,12 @@ export const MESSAGES = {
   KT1022: { text: "definite assignment assertions ('!') are not supported: the value would be undefined in one world and garbage in the other", hint: "initialize it where it is declared" },
   KT1023: { text: "a message cannot contain a NUL character: C prints a string up to its first NUL", hint: "print the parts before and after it separately" },
   KT1024: { text: "an entry's main must take no parameters and return void or an integer type", hint: "export function main(): u32 (the exit status is its low 8 bits)" },
+  KT1025: { text: "this is nested more than {0} levels deep (statements, blocks and expressions), beyond what C compilers accept", hint: "split it: name intermediate results with const, move inner blocks into functions" },
   // ---- KT2xxx: types and integer semantics ----
   KT2000: { text: "type '{0}' is not supported in kernel TypeScript", hint: "use u8/u16/u32/u64, i8/i16/i32/i64, usize/isize, bool, a class, an enum or T[]" },
   KT2001: { text: "this {0} expression may leave the range of '{0}' and must be converted before it is {1}", hint: "wrap it: {0}(...)" },
   KT2002: { text: "operands have different types '{0}' and '{1}'", hint: "convert one side explicitly, e.g. {2}(x)" },
-  KT2003: { text: "'{0}' is only allowed as the update of a for loop whose condition bounds the same variable and nothing else in the loop changes it", hint: "write x = {1}(x + 1) or x = {1}(x + y)" },
+  KT2003: { text: "'{0}' is only allowed as the update of a for loop whose condition bounds the same variable, and nothing else changes it", hint: "write x = {1}(x + 1) or x = {1}(x + y)" },
   KT2004: { text: "'{0}' needs a type annotation", hint: "annotate it, e.g. let x: u32 = 0" },
   KT2005: { text: "operator '{0}' cannot be applied to type '{1}'", hint: "{2}" },
   KT2006: { text: "this expression may exceed 2^53 under Node, where it would be inexact", hint: "convert an intermediate result, use mul32(a, b), or widen to u64" },
@@ -54,6 +55,7 @@ export const MESSAGES = {
   KT2018: { text: "a case value must be a constant of the switch's type", hint: "" },
   KT2019: { text: "expected {0} argument(s), got {1}", hint: "" },
   KT2020: { text: "this value has no type in kernel TypeScript", hint: "give it a type annotation" },
+  KT2022: { text: "division by zero in a constant expression", hint: "" },
   KT2021: { text: "'{0}' comes from the prelude, but this file does not import it", hint: "add {0} to this file's import from \"{1}\"" },
   // ---- KT3xxx: memory, closures, references ----
   KT3001: { text: "closures are not supported (this function {0})", hint: "declare a module-level function and pass its name" },
@@ -67,6 +69,7 @@ export const MESSAGES = {
   KT3024: { text: "module-level variables must be initialized", hint: "give it an initial value" },
   KT3025: { text: "arrays of arrays are not supported", hint: "use a class with an array field" },
   KT3026: { text: "structs() needs a class whose constructor takes no parameters", hint: "" },
+  KT3027: { text: "class '{0}' contains itself by value (through its field of type '{1}'): it would have no end", hint: "hold the inner instance in a module-level variable, or pass it as a parameter" },
   // ---- KT4xxx: intrinsics and the unsafe API ----
   KT4001: { text: "'{0}' can only be imported by a module that starts with the directive \"use unsafe\"", hint: "add \"use unsafe\"; as the first statement if this module must touch hardware" },
   KT4002: { text: "intrinsic '{0}' is not available on {1}", hint: "guard it with if (ARCH === \"{2}\")" },

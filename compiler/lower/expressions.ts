@@ -94,6 +94,10 @@ export function constOf(ctx: FnCtx, node: Node, v: bigint, i: IntInfo): Ex {
 export function coerce(ctx: FnCtx, node: Node, e: Ex, want: KType, purpose: string): Ex {
   if (e.t.k === "error" || want.k === "error") return ERR;
   if (e.t.k === "untyped") {
+    if (e.frac) {
+      ctx.prog.report("KT2014", node, e.t.big ? "u64" : "u32");
+      return ERR;
+    }
     if (want.k === "int") {
       if (e.t.big !== want.int.big) {
         ctx.prog.report("KT2011", node, typeName(want), e.t.big ? "bigint" : "number");
@@ -130,6 +134,12 @@ export function coerce(ctx: FnCtx, node: Node, e: Ex, want: KType, purpose: stri
 export function convert(ctx: FnCtx, node: Node, e: Ex, i: IntInfo): Ex {
   const t: KType = { k: "int", int: i };
   if (e.t.k === "error") return ERR;
+  if (e.t.k === "untyped" && e.choose) {
+    // u32(c ? 1 : 0): each constant converted, the choice kept.
+    const a = convert(ctx, node, e.choose.a, i);
+    const b = convert(ctx, node, e.choose.b, i);
+    return { c: `(${e.choose.cond} ? ${a.c} : ${b.c})`, t, bits: Math.max(bitsOf(a), bitsOf(b)) };
+  }
   if (e.t.k === "untyped") {
     let v = e.value!;
     const n = BigInt(i.bits);
@@ -160,6 +170,14 @@ function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
   const big = (a.t as { big: boolean }).big;
   if (big !== (b.t as { big: boolean }).big) {
     ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
+    return ERR;
+  }
+  if (a.frac || b.frac) {
+    ctx.prog.report("KT2014", a.frac ? (node as unknown as { getLeft(): Node }).getLeft() : (node as unknown as { getRight(): Node }).getRight(), big ? "u64" : "u32");
+    return ERR;
+  }
+  if ((op === "/" || op === "%") && b.value === 0n) {
+    ctx.prog.report("KT2022", node);
     return ERR;
   }
   const x = a.value!;
@@ -200,18 +218,17 @@ function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
     return ERR;
   }
   if (typeof r === "boolean") return { c: r ? "true" : "false", t: T.bool };
+  // A constant '/' or '%' is what JS computes (7 / 2 is 3.5 under Node): it may only be converted, which truncates.
+  const frac = op === "/" || op === "%";
   if (typeof r === "number") {
-    if (!Number.isInteger(r)) {
-      ctx.prog.report("KT2008", node);
-      return ERR;
-    }
+    if (frac) r = Math.trunc(r);
     if (!Number.isSafeInteger(r)) {
       ctx.prog.report("KT2006", node);
       return ERR;
     }
     r = BigInt(r);
   }
-  return { c: r.toString(), t: { k: "untyped", big }, value: r };
+  return { c: r.toString(), t: { k: "untyped", big }, value: r, ...(frac ? { frac: true } : {}) };
 }
 
 const ARITH = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>"]);
@@ -248,13 +265,15 @@ function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getL
   if (COMPARE.has(op)) {
     const eq = op.startsWith("=") || op.startsWith("!");
     const cop = op.length === 3 ? op.slice(0, 2) : op;
-    // The typed side is checked as if both were typed: a constant on one side
-    // must not let a wrapped or unconverted value through on the other.
+    // A constant on one side must not let a wrapped value through on the other:
+    // an unconverted 8/16/32-bit result is exact in both worlds (`i % 2 == 0`),
+    // a 64-bit one is not (C keeps it modulo 2^64, Node exact), so it is checked.
+    const exact = (e: Ex) => (e.raw || e.frac) && e.t.k === "int" && !e.t.int.big;
     if (a.t.k === "untyped") {
-      b = coerce(ctx, node.getRight(), b, b.t, "compared");
+      if (!exact(b)) b = coerce(ctx, node.getRight(), b, b.t, "compared");
       a = coerce(ctx, node.getLeft(), a, b.t, "compared");
     } else if (b.t.k === "untyped") {
-      a = coerce(ctx, node.getLeft(), a, a.t, "compared");
+      if (!exact(a)) a = coerce(ctx, node.getLeft(), a, a.t, "compared");
       b = coerce(ctx, node.getRight(), b, a.t, "compared");
     } else {
       if (!sameType(a.t, b.t)) {
@@ -494,7 +513,7 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
   const d: DeclInfo = r.decl;
   switch (d.kind) {
     case "var": {
-      if (d.untyped) return { c: d.value!.toString(), t: { k: "untyped", big: (d.type as { big: boolean }).big }, value: d.value! };
+      if (d.untyped) return { c: d.value!.toString(), t: { k: "untyped", big: (d.type as { big: boolean }).big }, value: d.value!, ...(d.frac ? { frac: true } : {}) };
       if (d.arrayLen !== undefined) return { c: d.cname, t: d.type, arr: { ptr: d.cname, len: String(d.arrayLen), lenConst: d.arrayLen } };
       if (d.instance) return { c: `(&${d.cname})`, t: d.type };
       return { c: d.cname, t: d.type, lvalue: !d.isConst, ...(d.value !== undefined && d.isConst ? { value: d.value } : {}) };

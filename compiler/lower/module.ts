@@ -8,6 +8,7 @@
 import {
   Node,
   SyntaxKind,
+  ts,
   type ClassDeclaration,
   type EnumDeclaration,
   type FunctionDeclaration,
@@ -29,6 +30,7 @@ import { arrayInitKind, lowerArrayInit } from "./storage.js";
 import { resolveType } from "./types.js";
 import { lowerNew } from "./calls.js";
 import { resolveDecl } from "./resolve.js";
+import { checkSyntax } from "./syntax-limits.js";
 
 export interface ModuleOutput {
   sf: SourceFile;
@@ -67,8 +69,12 @@ export interface ProgramOutput {
 
 export function lowerProgram(prog: ProgramContext, modules: SourceFile[]): ProgramOutput {
   checkModuleNames(prog, modules);
+  // Every module's syntax is checked; one nested too deeply for the lowering stops it.
+  const lowerable = modules.map((sf) => checkSyntax(prog, sf));
+  if (lowerable.includes(false)) return { modules: [], typesHeader: "" };
   const states = modules.map((sf) => registerNames(prog, sf));
   for (const st of states) resolveSignatures(prog, st);
+  checkClassCycles(prog, states.flatMap((st) => st.classes));
   const out = states.map((st) => emitModule(prog, st));
   // The function-pointer types this program's C mentions (deterministic: found in its own text).
   const used = new Set(out.flatMap((m) => [...(m.header + m.source).matchAll(/kts_fn_[A-Za-z0-9_]+/g)].map((x) => x[0])));
@@ -125,23 +131,7 @@ function checkModuleNames(prog: ProgramContext, modules: SourceFile[]): void {
     if (other) prog.report("KT1020", sf, relPath(sf.getFilePath()), relPath(other.getFilePath()), prefix);
     else if (/^kts(_|$)/i.test(prefix)) prog.report("KT1021", sf, relPath(sf.getFilePath()), prefix);
     byPrefix.set(prefix, sf);
-    rejectUnsupported(prog, sf);
   }
-}
-
-/**
- * Constructs that the lowering would otherwise pass over silently, found in
- * one walk of the module: definite assignment (`x!: T`), `accessor` fields,
- * class index signatures, `declare enum`, `export default class`.
- */
-function rejectUnsupported(prog: ProgramContext, sf: SourceFile): void {
-  sf.forEachDescendant((n) => {
-    if ((Node.isVariableDeclaration(n) || Node.isPropertyDeclaration(n)) && n.hasExclamationToken()) prog.report("KT1022", n);
-    else if (Node.isPropertyDeclaration(n) && n.hasModifier(SyntaxKind.AccessorKeyword)) prog.report("KT1011", n);
-    else if (Node.isIndexSignatureDeclaration(n) && Node.isClassDeclaration(n.getParent())) prog.report("KT1001", n, "index signatures");
-    else if (Node.isEnumDeclaration(n) && n.hasDeclareKeyword()) prog.report("KT1001", n, "'declare' enums");
-    else if (Node.isClassDeclaration(n) && n.isDefaultExport()) prog.report("KT1016", n);
-  });
 }
 
 function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
@@ -153,6 +143,8 @@ function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
     switch (s.getKind()) {
       case SyntaxKind.ImportDeclaration: {
         const imp = s.asKindOrThrow(SyntaxKind.ImportDeclaration);
+        // Without a string specifier TypeScript has already reported the syntax error.
+        if (!ts.isStringLiteral(imp.compilerNode.moduleSpecifier)) return;
         const spec = imp.getModuleSpecifierValue();
         if (imp.getNamespaceImport() || imp.getDefaultImport()) prog.report("KT1016", imp);
         const target = imp.getModuleSpecifierSourceFile();
@@ -184,6 +176,11 @@ function registerNames(prog: ProgramContext, sf: SourceFile): ModuleState {
           return;
         }
         if (f.isAsync() || f.isGenerator()) prog.report("KT1014", f);
+        // An overload signature is neither an external function nor a function of its own.
+        if (!f.hasBody() && !f.hasDeclareKeyword() && f.isOverload()) {
+          prog.report("KT1001", f, "a function overload signature");
+          return;
+        }
         if (f.getTypeParameters().length > 0) prog.report("KT1001", f, "generic functions");
         const isExtern = f.hasDeclareKeyword() || !f.hasBody();
         if (isExtern && !prog.unsafeModules.has(sf)) prog.report("KT4006", f);
@@ -321,7 +318,7 @@ function resolveClass(ctx: FnCtx, st: ModuleState, info: ClassInfo): void {
         prog.report("KT1001", m.getNameNode(), "this field name");
         continue;
       }
-      if (m.hasQuestionToken()) prog.report("KT1012", m);
+      if (m.hasQuestionToken()) prog.report("KT1001", m, "an optional field");
       const tn = m.getTypeNode();
       const declared = tn ? resolveType(mctx, tn) : undefined;
       const init = m.getInitializer();
@@ -412,6 +409,7 @@ function resolveModuleVar(ctx: FnCtx, d: VariableDeclaration, info: Extract<Decl
       info.type = e.t;
       info.untyped = true;
       info.value = e.value!;
+      if (e.frac) info.frac = true;
       return;
     }
     info.type = e.t;
@@ -482,6 +480,32 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   return { sf: st.sf, base, header: h.join("\n"), source: c.join("\n"), initFn };
 }
 
+
+/** The class a field embeds by value (a class field, or an owned array of class elements), if any. */
+function embeddedClass(f: FieldInfo): ClassInfo | undefined {
+  if (f.type.k === "class") return f.type.decl as ClassInfo;
+  if (f.type.k === "array" && f.arrayLen !== undefined && f.type.elem.k === "class") return f.type.elem.decl as ClassInfo;
+  return undefined;
+}
+
+/**
+ * A class that contains itself by value, directly or through other classes'
+ * fields, has no size in C and never finishes constructing under Node (KT3027).
+ */
+function checkClassCycles(prog: ProgramContext, classes: ClassInfo[]): void {
+  const state = new Map<ClassInfo, "open" | "done">();
+  const visit = (cls: ClassInfo): void => {
+    state.set(cls, "open");
+    for (const f of cls.fields.values()) {
+      const dep = embeddedClass(f);
+      if (!dep) continue;
+      if (state.get(dep) === "open") prog.report("KT3027", f.node, cls.tsName, dep.tsName);
+      else if (!state.has(dep)) visit(dep);
+    }
+    state.set(cls, "done");
+  };
+  for (const cls of classes) if (!state.has(cls)) visit(cls);
+}
 
 function orderClasses(classes: ClassInfo[]): ClassInfo[] {
   const out: ClassInfo[] = [];

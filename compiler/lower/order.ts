@@ -84,8 +84,8 @@ export function inOrder(ctx: FnCtx, nodes: Node[], exs: Ex[]): Ordered {
   const lines: string[] = [];
   const last = exs.length - 1;
   const out = exs.map((e, i) => {
-    // References (arrays, class instances) and untyped constants stay in place: they are names, not computations.
-    if (i === last || effects[i] === Effect.Stable || e.t.k === "untyped" || e.t.k === "array" || e.t.k === "class") return e;
+    // Untyped constants and arrays stay in place (an array's C is its storage, read through its pointer and length).
+    if (i === last || effects[i] === Effect.Stable || e.t.k === "untyped" || e.t.k === "array") return e;
     const t = ctx.tmp("o");
     lines.push(`__auto_type ${t} = ${e.c};`);
     const { lvalue: _place, ...value } = e;

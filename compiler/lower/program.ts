@@ -45,6 +45,8 @@ export type DeclInfo =
       /** Known integer value (folded at uses when `untyped`). */
       value?: bigint;
       untyped?: boolean;
+      /** An untyped '/' or '%' result (Node keeps the fraction): usable only converted. */
+      frac?: boolean;
       arrayLen?: number; // owned static array
       instance?: boolean; // static class instance
       node: Node;
@@ -74,11 +76,15 @@ export class ProgramContext {
   }
 
   report(code: DiagnosticCode, node: Node, ...args: string[]): void {
-    const sf = node.getSourceFile();
-    const start = node.getStart();
+    this.reportSpan(code, node.getSourceFile(), node.compilerNode, ...args);
+  }
+
+  /** report() for a node of TypeScript's own tree (syntax-limits.ts walks those without wrapping them). */
+  reportSpan(code: DiagnosticCode, sf: SourceFile, n: ts.Node, ...args: string[]): void {
+    const start = n.getStart(sf.compilerNode);
     const { line, column } = sf.getLineAndColumnAtPos(start);
     const lineText = sf.getFullText().split(/\r?\n/)[line - 1] ?? "";
-    const end = Math.min(node.getEnd(), start + Math.max(1, lineText.length - column + 1));
+    const end = Math.min(n.getEnd(), start + Math.max(1, lineText.length - column + 1));
     this.diags.report(code, { file: relPath(sf.getFilePath()), line, col: column, length: Math.max(1, end - start), sourceLine: lineText }, ...args);
   }
 

@@ -62,11 +62,13 @@ export function preludeHomeOf(name: string): string | undefined {
 
 /**
  * Reports an identifier KTS cannot use: a prelude name this file does not import
- * (KT2021; it may even resolve to a lib global, as print does to window.print),
- * another lib global (KT1005), or nothing at all (KT2020).
+ * (KT2021), another lib global (KT1005), or nothing at all (TypeScript's own
+ * TS2304 says so).
  */
 export function reportUnusable(ctx: FnCtx, id: Node, kind: "lib" | "unknown"): void {
   const home = preludeHomeOf(id.getText());
   if (home) ctx.prog.report("KT2021", id, id.getText(), home);
-  else ctx.prog.report(kind === "lib" ? "KT1005" : "KT2020", id, id.getText());
+  else if (kind === "lib") ctx.prog.report("KT1005", id, id.getText());
+  // A name that resolves to nothing at all: TypeScript reports it (TS2304), which stops the build; a second error would only repeat it.
+  else if (id.getSymbol() !== undefined) ctx.prog.report("KT2020", id, id.getText());
 }

@@ -406,10 +406,15 @@ export class StatementLowerer {
   /** `left = right`, its parts evaluated in JS's order (order.ts). */
   private assignment(left: Expression, right: Expression): string | undefined {
     const ctx = this.ctx;
+    // Whether the value still needs lowering for its own diagnostics: only when the target could not be lowered.
     let valueLowered = false;
+    let targetFailed = false;
     const target = (): Ex => {
       const l = lowerExpr(ctx, left);
-      if (l.t.k === "error") return l;
+      if (l.t.k === "error") {
+        targetFailed = true;
+        return l;
+      }
       if (l.t.k === "array" || l.t.k === "class") {
         ctx.prog.report("KT3021", left.getParent()!);
         return ERR;
@@ -426,8 +431,8 @@ export class StatementLowerer {
       return v.t.k === "error" ? v : { ...v, c: stripParens(v.c) };
     };
     const c = orderedStore(ctx, left, right, target, value);
-    // A bad target still gets its value checked, so that every error is reported in one run.
-    if (!valueLowered) lowerExpr(ctx, right);
+    // A target that did not lower still gets its value checked, so that every error is reported in one run.
+    if (!valueLowered && targetFailed) lowerExpr(ctx, right);
     return c;
   }
 
@@ -444,6 +449,10 @@ export class StatementLowerer {
     const name = localCName(d.getName());
     const typeNode = d.getTypeNode();
     const declared = typeNode ? resolveType(ctx, typeNode) : undefined;
+    if (declared && (declared.k === "void" || declared.k === "never")) {
+      ctx.prog.report("KT2000", typeNode!, typeName(declared));
+      return;
+    }
     const init = d.getInitializer();
     const register = (l: Omit<LocalInfo, "cname" | "used" | "isParam" | "isConst" | "node">) => {
       ctx.locals.set(d.compilerNode, { ...l, cname: name, used: false, isParam: false, isConst, node: d });

@@ -89,6 +89,9 @@ export function loadProgram(entryPaths: string[], arch: string): LoadedProgram {
     if (visited.has(sf)) return;
     visited.add(sf);
     for (const imp of [...sf.getImportDeclarations(), ...sf.getExportDeclarations()]) {
+      // `import { x } from ;` is TypeScript's syntax error to report, not a module to load.
+      const spec = imp.compilerNode.moduleSpecifier;
+      if (!spec || !ts.isStringLiteral(spec)) continue;
       const dep = imp.getModuleSpecifierSourceFile();
       if (dep && !preludeModuleOf(dep) && !dep.isInNodeModules() && !dep.isDeclarationFile()) visit(dep);
     }

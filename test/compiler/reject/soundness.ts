@@ -12,8 +12,9 @@ export function constants(big: u64, a: u32, x: u8, d: u32): u32 {
   const flipped: bool = 0n == big + 1n; // expect: KT2001
   const stored: u8 = a == 0 ? 0 : x + 1; // expect: KT2001
   const other: u8 = a == 0 ? x + 1 : 0; // expect: KT2001
-  const frac: bool = a / d == 0; // expect: KT2014
-  return u32(u32(wrapped ? 1 : 0) + u32(flipped ? 1 : 0) + u32(stored) + u32(other) + u32(frac ? 1 : 0));
+  const frac: bool = big / 2n == 0n; // expect: KT2014
+  const exact: bool = a % 2 == 0 && u32(d) + 1 != 0; // an 8/16/32-bit result is exact in both worlds
+  return u32(u32(wrapped ? 1 : 0) + u32(flipped ? 1 : 0) + u32(stored) + u32(other) + u32(frac ? 1 : 0) + u32(exact ? 1 : 0));
 }
 
 // Class 3: '++' on a loop counter that something else in the loop also changes.
