@@ -55,7 +55,8 @@ function intOf(t: KType): IntInfo | undefined {
 export function asRaw(e: Ex): string {
   const i = intOf(e.t)!;
   if (e.raw) return e.c;
-  if (e.value !== undefined) return i.big ? `${BigInt.asUintN(64, e.value)}ull` : e.value < 0n ? `(${e.value})` : e.value.toString();
+  // A known value as an int64_t literal: C's int would overflow where JS's exact arithmetic does not (the differential test found `(-122629440) * 843809`).
+  if (e.value !== undefined) return i.big ? `${BigInt.asUintN(64, e.value)}ull` : `INT64_C(${e.value})`;
   return i.big ? `(uint64_t)${paren(e.c)}` : `(int64_t)${paren(e.c)}`;
 }
 
@@ -167,6 +168,16 @@ function bitsOf(e: Ex): number {
 
 /** Untyped constant arithmetic with the Node world's semantics. */
 function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
+  // `(c ? 1 : 2) * 3`: folded in each branch, the choice kept.
+  const side = a.choose ? "a" : b.choose ? "b" : undefined;
+  if (side) {
+    const ch = (side === "a" ? a : b).choose!;
+    const x = foldUntyped(ctx, node, op, side === "a" ? ch.a : a, side === "a" ? b : ch.a);
+    const y = foldUntyped(ctx, node, op, side === "a" ? ch.b : a, side === "a" ? b : ch.b);
+    if (x.t.k === "error" || y.t.k === "error") return ERR;
+    if (x.t.k === "bool") return { c: `(${ch.cond} ? ${x.c} : ${y.c})`, t: T.bool };
+    return { c: `(${ch.cond} ? ${x.c} : ${y.c})`, t: x.t, choose: { cond: ch.cond, a: x, b: y }, ...(x.frac || y.frac ? { frac: true } : {}) };
+  }
   const big = (a.t as { big: boolean }).big;
   if (big !== (b.t as { big: boolean }).big) {
     ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
