@@ -61,7 +61,7 @@ export function help(): void {
   print("  help                  this list");
   print("  ps                    the live tasks");
   print("  caps <task>           a task's capabilities");
-  print("  audit [n]             the last n audit records (default 10, at most 32)");
+  print("  audit [n] [from]      n audit records (default 10, at most 32): the last, or from seq");
   print("  mem                   memory, kernel heap, tasks and CPUs");
   print("  uptime                time since boot");
   print("  echo <words...>       prints the words");
@@ -156,6 +156,12 @@ export function auditTail(line: u8[], words: Words): void {
   }
   if (count > u64(AUDIT_BATCH)) count = u64(AUDIT_BATCH);
   if (count == 0n) return;
+  // `audit n from`: the records from sequence number `from` on, whatever came after them.
+  let start: u64 = NOT_A_NUMBER;
+  if (words.count > 2) {
+    start = numberArgument(line, words, 2);
+    if (start == NOT_A_NUMBER) return;
+  }
   // Find the end of the ring: read forward in batches until it runs out.
   let end: u64 = 0n;
   for (;;) {
@@ -170,7 +176,7 @@ export function auditTail(line: u8[], words: Words): void {
     end = u64(field64(auditBatch, u32(auditAt(u32(n - 1)) + AUDIT_RECORD_SEQ)) + 1n);
     if (n < AUDIT_BATCH) break;
   }
-  const from: u64 = end > count ? u64(end - count) : 0n;
+  const from: u64 = start != NOT_A_NUMBER ? start : end > count ? u64(end - count) : 0n;
   const r: u64 = readAudit(caps.audit, from, u32(count));
   const e: u64 = errorOf(r);
   if (e != 0n) {
