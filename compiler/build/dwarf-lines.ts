@@ -31,26 +31,19 @@ class Reader {
   u16 = () => ((this.at += 2), this.b.readUInt16LE(this.at - 2));
   u32 = () => ((this.at += 4), this.b.readUInt32LE(this.at - 4));
   u64 = () => ((this.at += 8), this.b.readBigUInt64LE(this.at - 8));
-  uleb(): number {
+  /** LEB128: seven bits a byte, low first; signed values extend the last byte's bit 6. */
+  private leb(signed: boolean): number {
     let result = 0;
     let scale = 1;
     for (;;) {
       const byte = this.u8();
       result += (byte & 0x7f) * scale;
       scale *= 128;
-      if ((byte & 0x80) === 0) return result;
+      if ((byte & 0x80) === 0) return signed && byte & 0x40 ? result - scale : result;
     }
   }
-  sleb(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.u8();
-      result += (byte & 0x7f) * scale;
-      scale *= 128;
-      if ((byte & 0x80) === 0) return byte & 0x40 ? result - scale : result;
-    }
-  }
+  uleb = () => this.leb(false);
+  sleb = () => this.leb(true);
   cstring(): string {
     const end = this.b.indexOf(0, this.at);
     if (end < 0) throw new DwarfError("unterminated string");

@@ -160,10 +160,14 @@ export interface BuildFlags {
   watch?: boolean;
 }
 
-/** One build of the tier's bundle and the kernel. */
+/**
+ * One build of the tier's bundle and the kernel, side by side (one front end
+ * runs while the other's clang jobs do). Both finish before this returns, so a
+ * failure of one never leaves the other running into the next --watch build.
+ */
 export async function buildOnce(flags: BuildFlags, key: BootstrapKey): Promise<void> {
-  await tierBundleOrExit(flags.arch, flags.tier, key, flags.services ? { servicesDir: flags.services } : {});
-  await buildOrExit(flags.arch, { bootstrap: key });
+  const results = await Promise.allSettled([tierBundleOrExit(flags.arch, flags.tier, key, flags.services ? { servicesDir: flags.services } : {}), buildOrExit(flags.arch, { bootstrap: key })]);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
 }
 
 export async function buildCommand(flags: BuildFlags): Promise<void> {
