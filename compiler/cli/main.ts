@@ -24,6 +24,7 @@ function lazy<M>(load: () => Promise<M>, pick: (m: M) => Action): (...args: unkn
 }
 const compileCommand = lazy(() => import("./compile.js"), (m) => m.compileCommand);
 const checkCommand = lazy(() => import("./check.js"), (m) => m.checkCommand);
+const execCommand = lazy(() => import("./exec.js"), (m) => m.execCommand);
 const explainCommand = lazy(() => import("./explain.js"), (m) => m.explainCommand);
 const selftestCommand = lazy(() => import("./selftest.js"), (m) => m.selftestCommand);
 const demoCommand = lazy(() => import("./selftest.js"), (m) => m.demoCommand);
@@ -65,6 +66,13 @@ program
   .addOption(new Option("--target <target>", "check for this target").choices(["host", "freestanding"]).default("freestanding"))
   .option("--unsafe", "also count unsafe API sites per module")
   .action(checkCommand);
+
+program
+  .command("exec")
+  .description("run a KTS program (entry exporting main()) in the C world (ASan+UBSan) or under Node; output and exit status as the tests compare them")
+  .argument("<entry.ts>", "the entry module")
+  .addOption(new Option("--world <world>", "which world runs it").choices(["native", "node"]).makeOptionMandatory())
+  .action(execCommand);
 
 program.command("explain").description("print the meaning of a diagnostic code").argument("<code>", "e.g. KT2001").action(explainCommand);
 

@@ -93,4 +93,11 @@ describe("cambi CLI", () => {
     for (const f of files) expect(readFileSync(path.join(dirs[1]!, f), "utf8")).toBe(readFileSync(path.join(dirs[0]!, f), "utf8"));
     expect(readFileSync(path.join(dirs[0]!, "test_demo_demo.c"), "utf8")).toContain('#line 26 "test/demo/demo.ts"');
   });
+  it("exec runs a program in either world with the same output and exit status (the oracle as a command)", () => {
+    const runs = (["native", "node"] as const).map((w) => cambi("exec", "--world", w, "test/compiler/accept/limits.ts"));
+    for (const r of runs) expect(r.status).toBe(101);
+    expect(runs[0]!.stdout).toBe(runs[1]!.stdout);
+    expect(runs[0]!.stdout).toContain("shift 64: 0");
+    for (const r of runs) expect(r.stderr).toContain("panic: shift count too large at test/compiler/accept/limits.ts:");
+  });
 });

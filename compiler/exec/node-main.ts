@@ -19,7 +19,7 @@ function panicSite(err: Error): string {
     const m = /\(?((?:file:\/\/)?[^()\s]+\.ts):(\d+):(\d+)\)?$/.exec(line.trim());
     if (!m) continue;
     const file = m[1]!.replace(/^file:\/\//, "");
-    if (file.includes("src/prelude/") || /test\/harness\/node-[a-z]+\.ts$/.test(file)) continue;
+    if (file.includes("src/prelude/") || /compiler\/exec\/node-[a-z]+\.ts$/.test(file)) continue;
     const rel = path.relative(ROOT, path.resolve(BUNDLE_DIR, file));
     return `${rel}:${m[2]}`;
   }
