@@ -10,7 +10,7 @@
 import type { IntName } from "../types/ktype.js";
 
 export type Arch = "x86_64" | "aarch64";
-export type ParamSpec = IntName | "bool" | "any-int" | "string" | "array" | "special";
+export type ParamSpec = IntName | "bool" | "any-int" | "string" | "array" | "bytes" | "special";
 
 export interface Intrinsic {
   module: "kts" | "kts/unsafe" | "kts/host";
@@ -68,6 +68,17 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   clz64: { module: "kts", params: ["u64"], ret: "u32", c: "kts_clz64($0)" },
   ctz64: { module: "kts", params: ["u64"], ret: "u32", c: "kts_ctz64($0)" },
   popcount64: { module: "kts", params: ["u64"], ret: "u32", c: "((uint32_t)__builtin_popcountll($0))" },
+  popcount32: { module: "kts", params: ["u32"], ret: "u32", c: "((uint32_t)__builtin_popcount($0))" },
+  // Byte order: device registers, virtio and network headers state theirs.
+  bswap16: { module: "kts", params: ["u16"], ret: "u16", c: "((uint16_t)__builtin_bswap16($0))" },
+  bswap32: { module: "kts", params: ["u32"], ret: "u32", c: "__builtin_bswap32($0)" },
+  bswap64: { module: "kts", params: ["u64"], ret: "u64", c: "__builtin_bswap64($0)" },
+  // The smaller or larger of two values of one integer type.
+  min: { module: "kts", params: ["special"], ret: "special", special: true },
+  max: { module: "kts", params: ["special"], ret: "special", special: true },
+  // Byte ranges, bounds-checked once for the whole range ($site: the call's file and line).
+  copyBytes: { module: "kts", params: ["bytes", "u32", "bytes", "u32", "u32"], ret: "void", c: "kts_copy_bytes($0, $1, $2, $3, $4, $site)" },
+  fillBytes: { module: "kts", params: ["bytes", "u32", "u32", "u8"], ret: "void", c: "kts_fill_bytes($0, $1, $2, $3, $site)" },
   // A spin-loop step: a CPU hint plus a compiler barrier, so memory written by
   // other CPUs is read again on the next iteration.
   spinWait: { module: "kts", params: [], ret: "void", cByArch: { x86_64: '__asm__ volatile("pause" ::: "memory")', aarch64: '__asm__ volatile("yield" ::: "memory")' } },

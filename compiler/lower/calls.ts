@@ -164,6 +164,7 @@ function countUnsafe(ctx: FnCtx): void {
 
 function specType(p: ParamSpec): KType | undefined {
   if (p === "bool") return T.bool;
+  if (p === "bytes") return { k: "array", elem: T.int("u8") };
   if (isIntName(p)) return T.int(p);
   return undefined;
 }
@@ -215,6 +216,9 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
       return ERR;
     case "slice":
       return lowerSlice(ctx, call);
+    case "min":
+    case "max":
+      return lowerMinMax(ctx, call, name);
     case "readStdin":
     case "addressOf": {
       if (!arityOk(ctx, call, 1)) return ERR;
@@ -249,7 +253,7 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
   if (!lowered) return ERR;
   const o = inOrder(ctx, call.getArguments(), lowered);
   const template = row.cByArch ? row.cByArch[arch] : row.c!;
-  const c = o.wrap(template.replace(/\$(\d)/g, (_, i: string) => o.exs[Number(i)]!.c));
+  const c = o.wrap(template.replace(/\$site/g, siteArgs(ctx, call)).replace(/\$(\d)/g, (_, i: string) => o.exs[Number(i)]!.c));
   const ret: KType = row.ret === "void" ? T.void : row.ret === "never" ? T.never : row.ret === "bool" ? T.bool : T.int(row.ret as "u32");
   return { c, t: ret };
 }
@@ -455,6 +459,26 @@ function lowerAssert(ctx: FnCtx, call: CallExpression, isCheck: boolean): Ex {
   // JS evaluates the condition, then the message, before the call: so does C, even when the check passes.
   const ok = ctx.tmp("ok");
   return { c: `({ bool ${ok} = ${cond}; ${msg.temps.join(" ")} ${test(ok)}; })`, t };
+}
+
+/** min(a, b) / max(a, b): two integers of one type (a constant takes the other's), each evaluated once, in order. */
+function lowerMinMax(ctx: FnCtx, call: CallExpression, name: "min" | "max"): Ex {
+  if (!arityOk(ctx, call, 2)) return ERR;
+  const args = call.getArguments() as Expression[];
+  let a = lowerExpr(ctx, args[0]!);
+  let b = lowerExpr(ctx, args[1]!);
+  if (a.t.k === "error" || b.t.k === "error") return ERR;
+  const t = a.t.k === "int" ? a.t : b.t.k === "int" ? b.t : undefined;
+  if (!t) {
+    ctx.prog.report("KT2011", args[0]!, "an integer", typeName(a.t.k === "untyped" ? b.t : a.t));
+    return ERR;
+  }
+  a = coerce(ctx, args[0]!, a, t, "compared");
+  b = coerce(ctx, args[1]!, b, t, "compared");
+  if (a.t.k === "error" || b.t.k === "error") return ERR;
+  const x = ctx.tmp("m");
+  const y = ctx.tmp("m");
+  return { c: `({ ${cType(t)} ${x} = ${a.c}; ${cType(t)} ${y} = ${b.c}; ${x} ${name === "min" ? "<" : ">"} ${y} ? ${x} : ${y}; })`, t };
 }
 
 /** `new C(args)` lowered into the storage `target` (a `C *` expression). */

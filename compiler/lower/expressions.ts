@@ -148,6 +148,8 @@ export function convert(ctx: FnCtx, node: Node, e: Ex, i: IntInfo): Ex {
     return { c: cIntLiteral(v, i), t, value: v, bits: bitLength(v) };
   }
   if (e.t.k === "enum") return { c: `(${i.c})${paren(e.c)}`, t, bits: magnitudeBits(i) };
+  // A bool converts to 1 or 0 (drivers turn flags into register bits).
+  if (e.t.k === "bool") return { c: `(${i.c})(${e.c} ? 1 : 0)`, t, bits: 1 };
   const from = intOf(e.t);
   if (!from) {
     ctx.prog.report("KT2011", node, "an integer", typeName(e.t));

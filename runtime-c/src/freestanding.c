@@ -143,6 +143,18 @@ void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, 
     kts_panic_end(file, line);
 }
 
+void kts_range_fail(uint64_t from, uint64_t to, uint32_t len, const char *file, int line) {
+    kts_panic_begin();
+    puts_("range ");
+    put_unsigned(from, 10);
+    puts_("..");
+    put_unsigned(to, 10);
+    puts_(" out of bounds (length ");
+    put_unsigned(len, 10);
+    puts_(")");
+    kts_panic_end(file, line);
+}
+
 void kts_divzero_fail(const char *file, int line) {
     kts_panic_begin();
     puts_("division by zero");

@@ -68,6 +68,12 @@ void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, 
     kts_panic_end(file, line);
 }
 
+void kts_range_fail(uint64_t from, uint64_t to, uint32_t len, const char *file, int line) {
+    kts_panic_begin();
+    fprintf(stderr, "range %llu..%llu out of bounds (length %u)", (unsigned long long)from, (unsigned long long)to, len);
+    kts_panic_end(file, line);
+}
+
 void kts_divzero_fail(const char *file, int line) {
     kts_panic_begin();
     fputs("division by zero", stderr);

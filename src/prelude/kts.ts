@@ -32,7 +32,8 @@ export class KtsPanic extends Error {
   }
 }
 
-function toNumberExact(x: number | bigint, what: string): number {
+function toNumberExact(x: number | bigint | boolean, what: string): number {
+  if (typeof x === "boolean") return x ? 1 : 0;
   if (typeof x === "bigint") return Number(BigInt.asIntN(64, x));
   // Integer division by zero produces a non-finite value before the wrap sees it.
   if (!Number.isFinite(x)) throw new KtsPanic("division by zero");
@@ -42,41 +43,42 @@ function toNumberExact(x: number | bigint, what: string): number {
   return x;
 }
 
-function toBigExact(x: number | bigint): bigint {
+function toBigExact(x: number | bigint | boolean): bigint {
+  if (typeof x === "boolean") return x ? 1n : 0n;
   if (typeof x === "bigint") return x;
   if (!Number.isFinite(x)) throw new KtsPanic("division by zero");
   return BigInt(Math.trunc(x));
 }
 
-// ---- Conversions: the only way a computed value reaches a typed slot ---------
-export function u8(x: number | bigint): u8 {
+// ---- Conversions: the only way a computed value reaches a typed slot (a bool converts to 1 or 0) ----
+export function u8(x: number | bigint | boolean): u8 {
   return typeof x === "bigint" ? Number(BigInt.asUintN(8, x)) : toNumberExact(x, "u8") & 0xff;
 }
-export function u16(x: number | bigint): u16 {
+export function u16(x: number | bigint | boolean): u16 {
   return typeof x === "bigint" ? Number(BigInt.asUintN(16, x)) : toNumberExact(x, "u16") & 0xffff;
 }
-export function u32(x: number | bigint): u32 {
+export function u32(x: number | bigint | boolean): u32 {
   return typeof x === "bigint" ? Number(BigInt.asUintN(32, x)) : toNumberExact(x, "u32") >>> 0;
 }
-export function i8(x: number | bigint): i8 {
+export function i8(x: number | bigint | boolean): i8 {
   return typeof x === "bigint" ? Number(BigInt.asIntN(8, x)) : (toNumberExact(x, "i8") << 24) >> 24;
 }
-export function i16(x: number | bigint): i16 {
+export function i16(x: number | bigint | boolean): i16 {
   return typeof x === "bigint" ? Number(BigInt.asIntN(16, x)) : (toNumberExact(x, "i16") << 16) >> 16;
 }
-export function i32(x: number | bigint): i32 {
+export function i32(x: number | bigint | boolean): i32 {
   return typeof x === "bigint" ? Number(BigInt.asIntN(32, x)) : toNumberExact(x, "i32") | 0;
 }
-export function u64(x: number | bigint): u64 {
+export function u64(x: number | bigint | boolean): u64 {
   return BigInt.asUintN(64, toBigExact(x));
 }
-export function i64(x: number | bigint): i64 {
+export function i64(x: number | bigint | boolean): i64 {
   return BigInt.asIntN(64, toBigExact(x));
 }
-export function usize(x: number | bigint): usize {
+export function usize(x: number | bigint | boolean): usize {
   return BigInt.asUintN(64, toBigExact(x));
 }
-export function isize(x: number | bigint): isize {
+export function isize(x: number | bigint | boolean): isize {
   return BigInt.asIntN(64, toBigExact(x));
 }
 
@@ -126,6 +128,48 @@ export function clz64(x: u64): u32 {
 export function ctz64(x: u64): u32 {
   const lo = Number(x & 0xffffffffn);
   return lo !== 0 ? ctz32(lo) : 32 + ctz32(Number(x >> 32n));
+}
+/** Number of set bits. */
+export function popcount32(x: u32): u32 {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v = (v & (v - 1)) >>> 0) n++;
+  return n;
+}
+/** Byte order reversed (big-endian fields of devices and packets). */
+export function bswap16(x: u16): u16 {
+  return ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
+}
+export function bswap32(x: u32): u32 {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | ((x >>> 24) & 0xff)) >>> 0;
+}
+export function bswap64(x: u64): u64 {
+  let r = 0n;
+  for (let i = 0n; i < 64n; i += 8n) r = (r << 8n) | ((x >> i) & 0xffn);
+  return r;
+}
+/** The smaller of two values of one integer type. */
+export function min<T extends number | bigint>(a: T, b: T): T {
+  return a < b ? a : b;
+}
+/** The larger of two values of one integer type. */
+export function max<T extends number | bigint>(a: T, b: T): T {
+  return a > b ? a : b;
+}
+/** Copies n bytes from src[from..] to dst[at..] (ranges may overlap); panics if either range is outside its array. */
+export function copyBytes(dst: u8[], at: u32, src: u8[], from: u32, n: u32): void {
+  checkRange(at, n, dst.length);
+  checkRange(from, n, src.length);
+  const bytes: number[] = [];
+  for (let i = 0; i < n; i++) bytes.push(src[from + i]!);
+  for (let i = 0; i < n; i++) dst[at + i] = bytes[i]!;
+}
+/** Sets dst[at..at+n) to v; panics if the range is outside the array. */
+export function fillBytes(dst: u8[], at: u32, n: u32, v: u8): void {
+  checkRange(at, n, dst.length);
+  for (let i = 0; i < n; i++) dst[at + i] = v;
+}
+function checkRange(at: number, n: number, length: number): void {
+  if (at + n > length) throw new KtsPanic(`range ${at}..${at + n} out of bounds (length ${length})`);
 }
 /** Number of set bits. */
 export function popcount64(x: u64): u32 {

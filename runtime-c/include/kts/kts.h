@@ -23,6 +23,7 @@ void kts_panic_begin(void);
 KTS_NORETURN void kts_panic_end(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_bounds_fail(uint64_t index, uint64_t len, const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line);
+KTS_NORETURN KTS_COLD void kts_range_fail(uint64_t from, uint64_t to, uint32_t len, const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_divzero_fail(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_shift_fail(const char *file, int line);
 KTS_NORETURN KTS_COLD void kts_unreachable(const char *file, int line);
@@ -76,6 +77,17 @@ KTS_DEFINE_SLICE(kts_slice_i64, int64_t)
 KTS_DEFINE_SLICE(kts_slice_usize, uint64_t)
 KTS_DEFINE_SLICE(kts_slice_isize, int64_t)
 KTS_DEFINE_SLICE(kts_slice_bool, bool)
+
+/* copyBytes/fillBytes: the whole range checked once, then memmove/memset (overlap allowed, as in the Node world). */
+static inline void kts_copy_bytes(kts_slice_u8 dst, uint32_t at, kts_slice_u8 src, uint32_t from, uint32_t n, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + n > dst.len, 0)) kts_range_fail(at, (uint64_t)at + n, dst.len, file, line);
+    if (__builtin_expect((uint64_t)from + n > src.len, 0)) kts_range_fail(from, (uint64_t)from + n, src.len, file, line);
+    __builtin_memmove(dst.ptr + at, src.ptr + from, n);
+}
+static inline void kts_fill_bytes(kts_slice_u8 dst, uint32_t at, uint32_t n, uint8_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + n > dst.len, 0)) kts_range_fail(at, (uint64_t)at + n, dst.len, file, line);
+    __builtin_memset(dst.ptr + at, v, n);
+}
 
 /* text(bytes, n) in a print template: up to n bytes, stopping at a NUL; bytes
  * outside printable ASCII print as '?' so no text can send control sequences. */
