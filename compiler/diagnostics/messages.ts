@@ -55,6 +55,7 @@ export const MESSAGES = {
   KT2018: { text: "a case value must be a constant of the switch's type", hint: "" },
   KT2019: { text: "expected {0} argument(s), got {1}", hint: "" },
   KT2020: { text: "this value has no type in kernel TypeScript", hint: "give it a type annotation" },
+  KT2023: { text: "'{0}' here may leave the range of '{1}' or evaluate its parts in another order than JavaScript", hint: "write x = {1}(x {2} y)" },
   KT2022: { text: "division by zero in a constant expression", hint: "" },
   KT2021: { text: "'{0}' comes from the prelude, but this file does not import it", hint: "add {0} to this file's import from \"{1}\"" },
   // ---- KT3xxx: memory, closures, references ----

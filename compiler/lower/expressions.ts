@@ -273,7 +273,7 @@ function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLef
 }
 
 /** A binary operator other than && and || on lowered operands. */
-function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLeft(): Expression; getRight(): Expression }, op: string, a: Ex, b: Ex): Ex {
+export function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLeft(): Expression; getRight(): Expression }, op: string, a: Ex, b: Ex): Ex {
 
   if (COMPARE.has(op)) {
     const eq = op.startsWith("=") || op.startsWith("!");

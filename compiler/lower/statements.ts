@@ -4,11 +4,11 @@
  * Locals made with array()/new live on the C stack and are tracked so they
  * cannot escape (KT3020).
  */
-import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type BinaryExpression, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
 import { cElemType, cIntLiteral, cType, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { lowerNew, sliceOf } from "./calls.js";
-import { capturesText, coerce, condition, constOf, ERR, lowerExpr, type Ex } from "./expressions.js";
-import { orderedStore } from "./order.js";
+import { capturesText, coerce, condition, constOf, ERR, lowerExpr, lowerOperator, type Ex } from "./expressions.js";
+import { Effect, effectOf, orderedStore } from "./order.js";
 import { CWriter as CWriterClass, type CWriter, type FnCtx, type LocalInfo } from "./function-context.js";
 import { localCName } from "./program.js";
 import { resolveDecl } from "./resolve.js";
@@ -386,11 +386,7 @@ export class StatementLowerer {
     if (Node.isBinaryExpression(e)) {
       const op = e.getOperatorToken().getText();
       if (op === "=") return this.assignment(e.getLeft(), e.getRight());
-      if (/^([-+*/%&|^]|<<|>>|>>>|\*\*)=$/.test(op)) {
-        const left = lowerExpr(ctx, e.getLeft());
-        ctx.prog.report("KT2003", e, op, left.t.k === "int" ? left.t.int.name : "u32");
-        return undefined;
-      }
+      if (/^([-+*/%&|^]|<<|>>|>>>|\*\*)=$/.test(op)) return this.compoundAssignment(e, op);
       if (op === ",") {
         const a = this.expressionStatement(e.getLeft());
         const b = this.expressionStatement(e.getRight());
@@ -401,6 +397,45 @@ export class StatementLowerer {
     if (v.t.k === "error") return undefined;
     if (Node.isCallExpression(e)) return stripParens(v.c);
     return `(void)${v.c.startsWith("(") ? v.c : `(${v.c})`}`;
+  }
+
+  /**
+   * `x op= y`: allowed where `x = x op y` needs no conversion (`flags |= BIT` on
+   * a u8, `mask &= m` on a u64; never `+=` on an integer, which may wrap). C
+   * names the target twice, so the target must not call a function and, unless
+   * it is a local (which no call can change), the value must neither call nor
+   * panic: JS reads the target before it evaluates the value.
+   */
+  private compoundAssignment(e: BinaryExpression, op: string): string | undefined {
+    const ctx = this.ctx;
+    const left = e.getLeft();
+    const right = e.getRight();
+    const base = op.slice(0, -1);
+    if (base === "**") {
+      ctx.prog.report("KT1001", e.getOperatorToken(), "'**='");
+      return undefined;
+    }
+    const l = lowerExpr(ctx, left);
+    const r = lowerExpr(ctx, right);
+    if (l.t.k === "error" || r.t.k === "error") return undefined;
+    const local = Node.isIdentifier(left) && resolveDecl(ctx, left).kind === "local";
+    if (effectOf(ctx, left) === Effect.Calls || (!local && effectOf(ctx, right) >= Effect.MayPanic)) {
+      ctx.prog.report("KT2023", e, op, typeName(l.t), base);
+      return undefined;
+    }
+    if (!l.lvalue) {
+      ctx.prog.report("KT1001", left, "assigning to this expression");
+      return undefined;
+    }
+    const { lvalue: _place, ...current } = l;
+    const v = lowerOperator(ctx, e, base, current, r);
+    if (v.t.k === "error") return undefined;
+    if (v.raw || v.frac) {
+      ctx.prog.report("KT2023", e, op, typeName(l.t), base);
+      return undefined;
+    }
+    const stored = coerce(ctx, right, v, l.t, "assigned");
+    return stored.t.k === "error" ? undefined : `${l.c} = ${stripParens(stored.c)}`;
   }
 
   /** `left = right`, its parts evaluated in JS's order (order.ts). */

@@ -18,6 +18,17 @@ export function main(): u32 {
   copyBytes(buf, 0, src, 1, 2);
   copyBytes(buf, 1, buf, 0, 6); // overlapping: as memmove
   print(`bytes ${buf[0]} ${buf[1]} ${buf[2]} ${buf[3]} ${buf[4]} ${buf[5]} ${buf[6]} ${buf[7]}`);
+  // Compound assignment where no conversion is needed.
+  let flags: u8 = 0x0f;
+  flags |= 0x80;
+  flags &= 0xf3;
+  flags ^= u8(on);
+  let mask: u64 = 0xffff_0000_ffff_0000n;
+  mask &= 0x0ff0_0ff0_0ff0_0ff0n;
+  mask |= 1n;
+  let word: u32 = 0x8000_0000;
+  word >>>= 4;
+  print(`compound ${flags} ${mask} ${word}`);
   fillBytes(buf, 6, 3, 1); // 6..9 of 8: a panic, before anything is written
   return 0;
 }

@@ -8,7 +8,7 @@ export function nums(a: u32, b: u8, c: i32, d: u64): u32 {
   const j: u8 = 300; // expect: KT2007
   const k: u32 = a >> 1; // expect: KT2010
   let l: u32 = 0;
-  l += 1; // expect: KT2003
+  l += 1; // expect: KT2023
   l++; // expect: KT2003
   const m: u32 = u32(a * a * a); // expect: KT2006
   if (a) { // expect: KT2009

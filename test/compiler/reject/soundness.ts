@@ -51,3 +51,20 @@ export function definite(): u32 {
   const h = new Holder();
   return u32(x + later + h.value);
 }
+
+// Compound assignment only where `x = x op y` needs no conversion, and parts in JS's order.
+let shared: u8 = 0;
+function bump(): u8 {
+  shared = u8(shared + 1);
+  return 1;
+}
+export function compound(a: u32, bytes: u8[]): u32 {
+  let x: u32 = a;
+  x += 1; // expect: KT2023
+  x |= 0x8000_0000; // expect: KT2023
+  let y: u8 = 1;
+  y |= bump(); // a local: no call can change it
+  shared |= bump(); // expect: KT2023
+  bytes[0] |= bytes[9]; // expect: KT2023
+  return u32(x + u32(y));
+}
