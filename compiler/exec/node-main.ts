@@ -29,23 +29,41 @@ function panicSite(err: Error): string {
 // check() in the prelude reports its caller's site through this hook.
 (globalThis as { __ktsSite?: (e: Error) => string }).__ktsSite = panicSite;
 
+/** If e is a panic (or what the C runtime reports as one), prints its line, sets exit status 101 and returns true. */
+function panicked(e: unknown): boolean {
+  const err = e as Error;
+  let msg: string | undefined;
+  if (e instanceof KtsPanic) msg = err.message;
+  else if (e instanceof RangeError && /Division by zero/i.test(err.message)) msg = "division by zero";
+  else if (e instanceof RangeError && /call stack/i.test(err.message)) msg = "stack overflow";
+  // A bigint left shift by 2^30 or more: the C runtime panics the same way (kts_shl64).
+  else if (e instanceof RangeError && /Maximum BigInt size/i.test(err.message)) msg = "shift count too large";
+  if (msg === undefined) return false;
+  process.stderr.write(`panic: ${msg} at ${panicSite(err)}\n`);
+  process.exitCode = 101;
+  return true;
+}
+
 export function runMain(main: () => number | bigint | void): void {
-  let code = 0;
   try {
     const r = main();
-    code = typeof r === "number" ? r & 0xff : typeof r === "bigint" ? Number(r & 0xffn) : 0;
+    process.exitCode = typeof r === "number" ? r & 0xff : typeof r === "bigint" ? Number(r & 0xffn) : 0;
   } catch (e) {
-    const err = e as Error;
-    let msg: string | undefined;
-    if (e instanceof KtsPanic) msg = err.message;
-    else if (e instanceof RangeError && /Division by zero/i.test(err.message)) msg = "division by zero";
-    else if (e instanceof RangeError && /call stack/i.test(err.message)) msg = "stack overflow";
-    // A bigint left shift by 2^30 or more: the C runtime panics the same way (kts_shl64).
-    else if (e instanceof RangeError && /Maximum BigInt size/i.test(err.message)) msg = "shift count too large";
-    if (msg === undefined) throw e;
-    process.stdout.write("");
-    process.stderr.write(`panic: ${msg} at ${panicSite(err)}\n`);
-    code = 101;
+    if (!panicked(e)) throw e;
   }
-  process.exitCode = code;
+}
+
+/**
+ * Loads the entry (its modules initialize, as kts_init_modules does in C) and
+ * runs its main: a panic while a module initializes is a panic, not a crash.
+ */
+export async function runEntry(load: () => Promise<{ main: () => number | bigint | void }>): Promise<void> {
+  let entry: { main: () => number | bigint | void };
+  try {
+    entry = await load();
+  } catch (e) {
+    if (!panicked(e)) throw e;
+    return;
+  }
+  runMain(entry.main);
 }

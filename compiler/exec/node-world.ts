@@ -18,7 +18,7 @@ export async function bundleForNode(entry: string): Promise<string> {
   const abs = path.resolve(entry);
   writeFileSync(
     stub,
-    `import { main } from ${JSON.stringify(abs)};\n` + `import { runMain } from ${JSON.stringify(path.join(REPO_ROOT, "compiler/exec/node-main.ts"))};\n` + `runMain(main);\n`,
+    `import { runEntry } from ${JSON.stringify(path.join(REPO_ROOT, "compiler/exec/node-main.ts"))};\n` + `await runEntry(() => import(${JSON.stringify(abs)}));\n`,
   );
   const out = path.join(dir, "prog.mjs");
   await build({
