@@ -79,6 +79,20 @@ function callOf(ctx: FnCtx, fn: string, ret: KType, args: Ex[], nodes: Node[]): 
   return callResult(o.wrap(`${fn}(${o.exs.map((a) => a.c).join(", ")})`), ret, args);
 }
 
+/** A call through a function pointer that is not a plain name: the callee first, then the arguments, as in JS. */
+function callThrough(ctx: FnCtx, call: CallExpression, callee: Node): Ex {
+  const f = lowerExpr(ctx, callee);
+  if (f.t.k === "error") return ERR;
+  if (f.t.k !== "fn") {
+    ctx.prog.report("KT1001", callee, `calling a value of type '${typeName(f.t)}'`);
+    return ERR;
+  }
+  const args = lowerArgs(ctx, call, f.t.params);
+  if (!args) return ERR;
+  const o = inOrder(ctx, [callee, ...call.getArguments()], [f, ...args]);
+  return callResult(o.wrap(`${paren(o.exs[0]!.c)}(${o.exs.slice(1).map((a) => a.c).join(", ")})`), f.t.ret, args);
+}
+
 /** A call's result; class/array results borrowed from stack-rooted arguments stay stack-rooted. */
 function callResult(c: string, ret: KType, args: Ex[]): Ex {
   const stackArg = args.find((a) => a.stack);
@@ -114,13 +128,11 @@ export function lowerCall(ctx: FnCtx, call: CallExpression): Ex {
       ctx.prog.report("KT1005", callee, callee.getText());
       return ERR;
     }
-    ctx.prog.report("KT1001", call, "this call");
-    return ERR;
+    // A field holding a function pointer: `dev.handler(x)`.
+    return callThrough(ctx, call, callee);
   }
-  if (!Node.isIdentifier(callee)) {
-    ctx.prog.report("KT1001", callee, "calling this expression");
-    return ERR;
-  }
+  // An element of a dispatch table or another expression of function type: `table[i](x)`.
+  if (!Node.isIdentifier(callee)) return callThrough(ctx, call, callee);
   const r = resolveDecl(ctx, callee);
   if (r.kind === "intrinsic") return lowerIntrinsic(ctx, call, r.name, r.module);
   if (r.kind === "lib" || r.kind === "unknown") {

@@ -77,7 +77,8 @@ export function lowerProgram(prog: ProgramContext, modules: SourceFile[]): Progr
   checkClassCycles(prog, states.flatMap((st) => st.classes));
   const out = states.map((st) => emitModule(prog, st));
   // The function-pointer types this program's C mentions (deterministic: found in its own text).
-  const used = new Set(out.flatMap((m) => [...(m.header + m.source).matchAll(/kts_fn_[A-Za-z0-9_]+/g)].map((x) => x[0])));
+  // (A slice of function pointers, kts_slice_fn_…, needs the pointer type too.)
+  const used = new Set(out.flatMap((m) => [...(m.header + m.source).matchAll(/kts_(?:slice_)?(fn_[A-Za-z0-9_]+)/g)].map((x) => `kts_${x[1]}`)));
   return { modules: out, typesHeader: emitTypesHeader(prog, states.flatMap((st) => st.classes), [...used].sort()) };
 }
 
@@ -91,7 +92,7 @@ function emitTypesHeader(prog: ProgramContext, classes: ClassInfo[], fnTypes: st
   h.push("");
   for (const name of fnTypes) {
     const t = FN_TYPES.get(name)!;
-    h.push(`typedef ${cType(t.ret)} (*${name})(${t.params.map((p) => cType(p)).join(", ") || "void"});`);
+    h.push(`typedef ${cType(t.ret)} (*${name})(${t.params.map((p) => cType(p)).join(", ") || "void"});`, `KTS_DEFINE_SLICE(${name.replace(/^kts_/, "kts_slice_")}, ${name})`);
   }
   h.push("");
   for (const cls of orderClasses(classes)) {

@@ -89,7 +89,7 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
       ctx.prog.report("KT2004", init, "arrayOf([...])");
       return undefined;
     }
-    if (elem.k !== "int" && elem.k !== "bool" && elem.k !== "enum") {
+    if (elem.k !== "int" && elem.k !== "bool" && elem.k !== "enum" && elem.k !== "fn") {
       ctx.prog.report("KT2000", init, `${typeName(elem)}[] from arrayOf`);
       return undefined;
     }
@@ -109,7 +109,7 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
     ctx.prog.report("KT2004", init, "array(...)");
     return undefined;
   }
-  if (elem.k !== "int" && elem.k !== "bool" && elem.k !== "enum") {
+  if (elem.k !== "int" && elem.k !== "bool" && elem.k !== "enum" && elem.k !== "fn") {
     ctx.prog.report("KT2000", init, `${typeName(elem)}[] from array(); use structs(N, C) for class elements`);
     return undefined;
   }

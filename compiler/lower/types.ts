@@ -6,7 +6,11 @@
 import { Node, SyntaxKind, type TypeNode } from "ts-morph";
 import { isIntName, T, type KType } from "../types/ktype.js";
 import type { FnCtx } from "./function-context.js";
-import { preludeHomeOf, resolveDecl } from "./resolve.js";
+import { declarationOf, preludeHomeOf, resolveDecl } from "./resolve.js";
+import { preludeModuleOf } from "../project/load.js";
+
+/** Aliases being resolved: `type A = B; type B = A` is an error, not a loop. */
+const resolving = new Set<Node>();
 
 export function resolveType(ctx: FnCtx, node: TypeNode): KType {
   switch (node.getKind()) {
@@ -30,7 +34,7 @@ export function resolveType(ctx: FnCtx, node: TypeNode): KType {
         ctx.prog.report("KT3025", node);
         return T.error;
       }
-      if (elem.k === "void" || elem.k === "never" || elem.k === "fn") {
+      if (elem.k === "void" || elem.k === "never") {
         ctx.prog.report("KT2000", node, node.getText());
         return T.error;
       }
@@ -66,6 +70,20 @@ export function resolveType(ctx: FnCtx, node: TypeNode): KType {
         if (r.kind === "decl") {
           if (r.decl.kind === "class") return { k: "class", decl: r.decl.info };
           if (r.decl.kind === "enum") return r.decl.type;
+        }
+        // `type Handler = (x: u32) => u32`: a project alias names the type it stands for.
+        const alias = declarationOf(nameNode);
+        if (alias && Node.isTypeAliasDeclaration(alias) && !alias.getSourceFile().isInNodeModules() && !alias.getSourceFile().isDeclarationFile() && !preludeModuleOf(alias.getSourceFile())) {
+          if (resolving.has(alias)) {
+            ctx.prog.report("KT2000", node, nameNode.getText());
+            return T.error;
+          }
+          resolving.add(alias);
+          try {
+            return resolveType(ctx, alias.getTypeNodeOrThrow());
+          } finally {
+            resolving.delete(alias);
+          }
         }
         const home = r.kind === "unknown" ? preludeHomeOf(nameNode.getText()) : undefined;
         if (home) {

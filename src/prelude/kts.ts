@@ -300,7 +300,8 @@ interface View<T> {
 }
 
 /** A fixed-size array of `length` elements, each `fill`. `length` must be a constant. */
-export function array<T extends number | bigint | boolean>(length: u32, fill: T): T[] {
+/** Elements: integers, bools, enums, or functions (dispatch tables). */
+export function array<T extends number | bigint | boolean | ((...args: never[]) => unknown)>(length: u32, fill: T): T[] {
   return checkedArray(new Array<T>(length).fill(fill), 0, length);
 }
 /** A fixed-size array of `length` class instances, each made by `new ctor()`. */
@@ -319,6 +320,6 @@ export function slice<T>(a: T[], from: u32, to: u32): T[] {
   return checkedArray(base.backing, base.offset + from, to - from);
 }
 /** A fixed-size array holding the listed values (a literal list of constants). */
-export function arrayOf<T extends number | bigint | boolean>(items: T[]): T[] {
+export function arrayOf<T extends number | bigint | boolean | ((...args: never[]) => unknown)>(items: T[]): T[] {
   return checkedArray(items.slice(), 0, items.length);
 }
