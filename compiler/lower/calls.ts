@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type Expression, type NewExpression } from "ts-morph";
 import { INTRINSICS, SYSREGS, type Intrinsic, type ParamSpec } from "../intrinsics/table.js";
-import { cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
+import { cElemType, cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { classInitName, type ClassInfo } from "./program.js";
@@ -59,7 +59,8 @@ function typeEq(a: KType, b: KType): boolean {
 /** An array expression as a C slice value. */
 export function sliceOf(e: Ex): string {
   const t = e.t as Extract<KType, { k: "array" }>;
-  if (e.arr && e.arr.lenConst !== undefined) return `(${sliceTypeName(t.elem)}){ ${e.arr.ptr}, ${e.arr.len} }`;
+  // The cast lets read-only data (const in C) be viewed; TypeScript already refuses writes through a readonly array.
+  if (e.arr && e.arr.lenConst !== undefined) return `(${sliceTypeName(t.elem)}){ (${cElemType(t.elem)} *)${e.arr.ptr}, ${e.arr.len} }`;
   return e.c;
 }
 

@@ -533,9 +533,12 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
   if (info.arrayLen !== undefined && info.type.k === "array") {
     const kind = arrayInitKind(ctx, initExpr)!;
     const s = lowerArrayInit(ctx, initExpr, info.type, kind);
-    const decl = `${cElemType(info.type.elem)} ${info.cname}[${info.arrayLen}]`;
+    // `const T: readonly u8[] = arrayOf([...constants])`: TypeScript forbids writes in both worlds, so C puts it in read-only data.
+    const typeNode = node.getTypeNode();
+    const readonly = info.isConst && s?.declInit !== undefined && !!typeNode && Node.isTypeOperatorTypeNode(typeNode) && typeNode.getOperator() === SyntaxKind.ReadonlyKeyword;
+    const decl = `${readonly ? "const " : ""}${cElemType(info.type.elem)} ${info.cname}[${info.arrayLen}]`;
     if (exported) h.push(`extern ${decl};`);
-    c.push(`${storage}KTS_ARRAY_ALIGN ${decl}${s?.declInit && s.declInit !== "{ 0 }" ? ` = ${s.declInit}` : ""};`);
+    c.push(`${storage}KTS_ARRAY_ALIGN ${decl}${s?.declInit && (s.declInit !== "{ 0 }" || readonly) ? ` = ${s.declInit}` : ""};`);
     if (s) {
       init.at(node, prog.siteFile(node));
       for (const line of s.initLines(info.cname)) init.line(line);

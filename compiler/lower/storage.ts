@@ -95,7 +95,8 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
     }
     const values = lowered.map((e, k) => coerce(ctx, elems[k]!, e, elem, "stored"));
     if (values.some((v) => v.t.k === "error")) return undefined;
-    const allConst = values.every((v) => v.value !== undefined || v.c === "true" || v.c === "false");
+    // Constants and function names (addresses the linker fills in) make a static initializer.
+    const allConst = values.every((v) => v.value !== undefined || v.c === "true" || v.c === "false" || (v.t.k === "fn" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.c)));
     const type = { k: "array" as const, elem };
     if (allConst) return { type, len: elems.length, declInit: `{ ${values.map((v) => v.c).join(", ")} }`, initLines: () => [] };
     return { type, len: elems.length, initLines: (place) => values.map((v, k) => `${place}[${k}] = ${v.c};`) };

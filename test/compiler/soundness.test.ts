@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { generate } from "../../compiler/driver.js";
 import { freestandingFlags, hostFlags } from "../../compiler/toolchain/clang.js";
+import { buildFreestanding } from "../harness/host-world.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -74,5 +75,19 @@ export function spin(limit: u32): u32 {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it("a readonly module table of constants is in read-only data on both arches; a write to it is TypeScript's error", () => {
+    for (const arch of ["x86_64", "aarch64"] as const) {
+      const objs = buildFreestanding(path.join(ROOT, "test/compiler/accept/rodata.ts"), arch);
+      const obj = objs.find((o) => o.endsWith("test_compiler_accept_rodata.o"))!;
+      const table = execFileSync("llvm-objdump", ["-t", obj], { encoding: "utf8" });
+      expect(table).toMatch(/\.rodata\S*\s+\S+\s+test_compiler_accept_rodata__CRC_SEED/);
+      expect(table).toMatch(/\.(rodata|data\.rel\.ro)\S*\s+\S+\s+test_compiler_accept_rodata__STEPS/);
+    }
+    const dir = program({
+      "write.ts": `import { u8, arrayOf } from "kts";\nconst T: readonly u8[] = arrayOf([1, 2]);\nexport function f(): void {\n  T[0] = 3;\n}\n`,
+    });
+    const r = generate([path.join(dir, "write.ts")], { target: { kind: "freestanding", arch: "x86_64" } });
+    expect(r.diagnostics.map((d) => d.code)).toContain("TS2542");
   });
 });
