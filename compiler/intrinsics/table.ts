@@ -79,6 +79,19 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   // Byte ranges, bounds-checked once for the whole range ($site: the call's file and line).
   copyBytes: { module: "kts", params: ["bytes", "u32", "bytes", "u32", "u32"], ret: "void", c: "kts_copy_bytes($0, $1, $2, $3, $4, $site)" },
   fillBytes: { module: "kts", params: ["bytes", "u32", "u32", "u8"], ret: "void", c: "kts_fill_bytes($0, $1, $2, $3, $site)" },
+  // Fields of device and packet layouts at a byte offset, in a stated byte order; the field's whole range is checked once.
+  readU16Be: { module: "kts", params: ["bytes", "u32"], ret: "u16", c: "kts_read_u16be($0, $1, $site)" },
+  writeU16Be: { module: "kts", params: ["bytes", "u32", "u16"], ret: "void", c: "kts_write_u16be($0, $1, $2, $site)" },
+  readU16Le: { module: "kts", params: ["bytes", "u32"], ret: "u16", c: "kts_read_u16le($0, $1, $site)" },
+  writeU16Le: { module: "kts", params: ["bytes", "u32", "u16"], ret: "void", c: "kts_write_u16le($0, $1, $2, $site)" },
+  readU32Be: { module: "kts", params: ["bytes", "u32"], ret: "u32", c: "kts_read_u32be($0, $1, $site)" },
+  writeU32Be: { module: "kts", params: ["bytes", "u32", "u32"], ret: "void", c: "kts_write_u32be($0, $1, $2, $site)" },
+  readU32Le: { module: "kts", params: ["bytes", "u32"], ret: "u32", c: "kts_read_u32le($0, $1, $site)" },
+  writeU32Le: { module: "kts", params: ["bytes", "u32", "u32"], ret: "void", c: "kts_write_u32le($0, $1, $2, $site)" },
+  readU64Be: { module: "kts", params: ["bytes", "u32"], ret: "u64", c: "kts_read_u64be($0, $1, $site)" },
+  writeU64Be: { module: "kts", params: ["bytes", "u32", "u64"], ret: "void", c: "kts_write_u64be($0, $1, $2, $site)" },
+  readU64Le: { module: "kts", params: ["bytes", "u32"], ret: "u64", c: "kts_read_u64le($0, $1, $site)" },
+  writeU64Le: { module: "kts", params: ["bytes", "u32", "u64"], ret: "void", c: "kts_write_u64le($0, $1, $2, $site)" },
   // A spin-loop step: a CPU hint plus a compiler barrier, so memory written by
   // other CPUs is read again on the next iteration.
   spinWait: { module: "kts", params: [], ret: "void", cByArch: { x86_64: '__asm__ volatile("pause" ::: "memory")', aarch64: '__asm__ volatile("yield" ::: "memory")' } },

@@ -89,6 +89,68 @@ static inline void kts_fill_bytes(kts_slice_u8 dst, uint32_t at, uint32_t n, uin
     __builtin_memset(dst.ptr + at, v, n);
 }
 
+/* readU16Be … writeU64Le: a field of a byte layout, its whole range checked once. */
+static inline uint16_t kts_read_u16be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
+    uint16_t v = 0;
+    for (uint32_t i = 0; i < 2; i++) v |= (uint16_t)b.ptr[at + i] << (8 * (2 - 1 - i));
+    return v;
+}
+static inline void kts_write_u16be(kts_slice_u8 b, uint32_t at, uint16_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
+    for (uint32_t i = 0; i < 2; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (2 - 1 - i)));
+}
+static inline uint16_t kts_read_u16le(kts_slice_u8 b, uint32_t at, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
+    uint16_t v = 0;
+    for (uint32_t i = 0; i < 2; i++) v |= (uint16_t)b.ptr[at + i] << (8 * i);
+    return v;
+}
+static inline void kts_write_u16le(kts_slice_u8 b, uint32_t at, uint16_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
+    for (uint32_t i = 0; i < 2; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t kts_read_u32be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < 4; i++) v |= (uint32_t)b.ptr[at + i] << (8 * (4 - 1 - i));
+    return v;
+}
+static inline void kts_write_u32be(kts_slice_u8 b, uint32_t at, uint32_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
+    for (uint32_t i = 0; i < 4; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (4 - 1 - i)));
+}
+static inline uint32_t kts_read_u32le(kts_slice_u8 b, uint32_t at, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < 4; i++) v |= (uint32_t)b.ptr[at + i] << (8 * i);
+    return v;
+}
+static inline void kts_write_u32le(kts_slice_u8 b, uint32_t at, uint32_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
+    for (uint32_t i = 0; i < 4; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint64_t kts_read_u64be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < 8; i++) v |= (uint64_t)b.ptr[at + i] << (8 * (8 - 1 - i));
+    return v;
+}
+static inline void kts_write_u64be(kts_slice_u8 b, uint32_t at, uint64_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
+    for (uint32_t i = 0; i < 8; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (8 - 1 - i)));
+}
+static inline uint64_t kts_read_u64le(kts_slice_u8 b, uint32_t at, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < 8; i++) v |= (uint64_t)b.ptr[at + i] << (8 * i);
+    return v;
+}
+static inline void kts_write_u64le(kts_slice_u8 b, uint32_t at, uint64_t v, const char *file, int line) {
+    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
+    for (uint32_t i = 0; i < 8; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * i));
+}
+
 /* text(bytes, n) in a print template: up to n bytes, stopping at a NUL; bytes
  * outside printable ASCII print as '?' so no text can send control sequences. */
 void kts_print_text(kts_slice_u8 s, uint32_t n);
