@@ -18,8 +18,6 @@ import { wakeSleepers } from "./task/sleep";
 import { memoryCapabilityMoved } from "./task/user-memory";
 import { capReapExpired } from "./cap/index";
 import { bootServices } from "./task/services";
-// Imported so the image contains them: the arch layer's assembly calls the
-// system-call dispatcher and the user-fault hook.
 import { onSyscall } from "./syscall/dispatch";
 import { onUserFault } from "./task/lifecycle";
 import { ipc } from "./ipc/index";
@@ -27,6 +25,12 @@ import { holdsEndpointRight, mayTransfer, moveCarriedCapabilities, wakeReleased 
 import { irqInit } from "./irq/delivery";
 import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
+
+// The arch layer's assembly calls these by their C names. Named here as values,
+// so that their modules belong to the program, and are initialized, in both
+// worlds (an import used by nothing is erased under Node; C follows it).
+const syscallEntry: (frame: usize) => void = onSyscall;
+const userFaultEntry: (kind: u32, addr: usize, pc: usize) => void = onUserFault;
 
 export const TICK_HZ: u32 = 100;
 const IDLE_NAME: u8[] = arrayOf([0x69, 0x64, 0x6c, 0x65]);
