@@ -108,23 +108,26 @@ export function orderedStore(ctx: FnCtx, target: Node, value: Node, lowerTarget:
   const partEffect = part ? effectOf(ctx, part) : Effect.Stable;
   // JS checks an element's index when it stores, after the value: a value that may call or panic goes first.
   const checkAfter = Node.isElementAccessExpression(target) && valueEffect >= Effect.MayPanic;
-  if (!part || partEffect === Effect.Stable || !(checkAfter || conflict(partEffect, valueEffect))) {
+  if (!checkAfter && (!part || !conflict(partEffect, valueEffect))) {
     const t = lowerTarget();
     if (t.t.k === "error") return undefined;
     const v = lowerValue(t);
     return v.t.k === "error" ? undefined : `${t.c} = ${v.c}`;
   }
   const lines: string[] = [];
-  const p = lowerExpr(ctx, part);
-  if (p.t.k === "error") return undefined;
-  if (p.t.k !== "untyped") {
-    const tmp = ctx.tmp("o");
-    lines.push(`__auto_type ${tmp} = ${p.c};`);
-    const { lvalue: _place, ...rest } = p;
-    ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp });
+  // The target's part first (unless nothing can change it), then the value, then the store.
+  if (part && partEffect !== Effect.Stable) {
+    const p = lowerExpr(ctx, part);
+    if (p.t.k === "error") return undefined;
+    if (p.t.k !== "untyped") {
+      const tmp = ctx.tmp("o");
+      lines.push(`__auto_type ${tmp} = ${p.c};`);
+      const { lvalue: _place, ...rest } = p;
+      ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp });
+    }
   }
   const t = lowerTarget();
-  ctx.evaluated.delete(part.compilerNode);
+  if (part) ctx.evaluated.delete(part.compilerNode);
   if (t.t.k === "error") return undefined;
   const v = lowerValue(t);
   if (v.t.k === "error") return undefined;
