@@ -10,7 +10,7 @@
 import type { IntName } from "../types/ktype.js";
 
 export type Arch = "x86_64" | "aarch64";
-export type ParamSpec = IntName | "bool" | "any-int" | "string" | "array" | "bytes" | "special";
+export type ParamSpec = IntName | "bool" | "any-int" | "string" | "array" | "bytes" | "u32s" | "u64s" | "special";
 
 export interface Intrinsic {
   module: "kts" | "kts/unsafe" | "kts/host";
@@ -41,6 +41,19 @@ const both = (params: ParamSpec[], ret: Intrinsic["ret"], x: string, a: string, 
 function cOf(t: IntName): string {
   return { u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", i8: "int8_t", i16: "int16_t", i32: "int32_t", u64: "uint64_t", i64: "int64_t", usize: "uint64_t", isize: "int64_t" }[t];
 }
+/** Atomic operations on an element of a u32[]/u64[] (index checked): shared counters, ring indexes, flags. */
+const atomicAt = (t: "u32" | "u64") => {
+  const n = t.slice(1);
+  const arr = t === "u32" ? "u32s" : "u64s";
+  return {
+    [`atomicLoadAt${n}`]: { module: "kts", params: [arr, "u32"], ret: t, c: `kts_atomic_load_at${n}($0, $1, $site)` },
+    [`atomicStoreAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: "void", c: `kts_atomic_store_at${n}($0, $1, $2, $site)` },
+    [`atomicFetchAddAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: t, c: `kts_atomic_fetch_add_at${n}($0, $1, $2, $site)` },
+    [`atomicSwapAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: t, c: `kts_atomic_swap_at${n}($0, $1, $2, $site)` },
+    [`atomicCasAt${n}`]: { module: "kts", params: [arr, "u32", t, t], ret: "bool", c: `kts_atomic_cas_at${n}($0, $1, $2, $3, $site)` },
+  } satisfies Record<string, Intrinsic>;
+};
+
 const atomic = (t: "u32" | "u64") => {
   const c = cOf(t);
   return {
@@ -119,6 +132,8 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   mmioWrite8: mmioW("u8"), mmioWrite16: mmioW("u16"), mmioWrite32: mmioW("u32"), mmioWrite64: mmioW("u64"),
   addressOf: { module: "kts/unsafe", params: ["array"], ret: "usize", special: true },
   bytesAt: { module: "kts/unsafe", params: ["usize", "u32"], ret: "special", special: true },
+  ...atomicAt("u32"),
+  ...atomicAt("u64"),
   ...atomic("u32"),
   ...atomic("u64"),
   fence: { module: "kts/unsafe", params: [], ret: "void", c: "__atomic_thread_fence(__ATOMIC_SEQ_CST)" },

@@ -178,6 +178,8 @@ function countUnsafe(ctx: FnCtx): void {
 function specType(p: ParamSpec): KType | undefined {
   if (p === "bool") return T.bool;
   if (p === "bytes") return { k: "array", elem: T.int("u8") };
+  if (p === "u32s") return { k: "array", elem: T.int("u32") };
+  if (p === "u64s") return { k: "array", elem: T.int("u64") };
   if (isIntName(p)) return T.int(p);
   return undefined;
 }

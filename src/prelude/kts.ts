@@ -168,6 +168,53 @@ export function fillBytes(dst: u8[], at: u32, n: u32, v: u8): void {
   checkRange(at, n, dst.length);
   for (let i = 0; i < n; i++) dst[at + i] = v;
 }
+/**
+ * Atomic operations on one element of a u32[]/u64[] (sequentially consistent in
+ * C; Node runs one thread, so they are the plain operations). The index is
+ * checked as any element access is.
+ */
+export function atomicLoadAt32(a: u32[], i: u32): u32 {
+  return a[i]!;
+}
+export function atomicStoreAt32(a: u32[], i: u32, v: u32): void {
+  a[i] = v;
+}
+export function atomicFetchAddAt32(a: u32[], i: u32, v: u32): u32 {
+  const old = a[i]!;
+  a[i] = (old + v) >>> 0;
+  return old;
+}
+export function atomicSwapAt32(a: u32[], i: u32, v: u32): u32 {
+  const old = a[i]!;
+  a[i] = v;
+  return old;
+}
+export function atomicCasAt32(a: u32[], i: u32, expected: u32, desired: u32): bool {
+  if (a[i] !== expected) return false;
+  a[i] = desired;
+  return true;
+}
+export function atomicLoadAt64(a: u64[], i: u32): u64 {
+  return a[i]!;
+}
+export function atomicStoreAt64(a: u64[], i: u32, v: u64): void {
+  a[i] = v;
+}
+export function atomicFetchAddAt64(a: u64[], i: u32, v: u64): u64 {
+  const old = a[i]!;
+  a[i] = BigInt.asUintN(64, old + v);
+  return old;
+}
+export function atomicSwapAt64(a: u64[], i: u32, v: u64): u64 {
+  const old = a[i]!;
+  a[i] = v;
+  return old;
+}
+export function atomicCasAt64(a: u64[], i: u32, expected: u64, desired: u64): bool {
+  if (a[i] !== expected) return false;
+  a[i] = desired;
+  return true;
+}
 /** A field of a device or packet layout at byte offset `at`, big- or little-endian; the whole field is range-checked. */
 export function readU16Be(bytes: readonly u8[], at: u32): u16 {
   checkRange(at, 2, bytes.length);

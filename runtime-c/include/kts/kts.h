@@ -89,6 +89,27 @@ static inline void kts_fill_bytes(kts_slice_u8 dst, uint32_t at, uint32_t n, uin
     __builtin_memset(dst.ptr + at, v, n);
 }
 
+/* atomicLoadAt32 … atomicCasAt64: sequentially consistent operations on one element, its index checked. */
+#define KTS_ATOMIC_AT(N, T, S)                                                                                          \
+    static inline T kts_atomic_load_at##N(S a, uint32_t i, const char *file, int line) {                                \
+        return __atomic_load_n(&a.ptr[kts_index(i, a.len, file, line)], __ATOMIC_SEQ_CST);                              \
+    }                                                                                                                   \
+    static inline void kts_atomic_store_at##N(S a, uint32_t i, T v, const char *file, int line) {                       \
+        __atomic_store_n(&a.ptr[kts_index(i, a.len, file, line)], v, __ATOMIC_SEQ_CST);                                 \
+    }                                                                                                                   \
+    static inline T kts_atomic_fetch_add_at##N(S a, uint32_t i, T v, const char *file, int line) {                      \
+        return __atomic_fetch_add(&a.ptr[kts_index(i, a.len, file, line)], v, __ATOMIC_SEQ_CST);                        \
+    }                                                                                                                   \
+    static inline T kts_atomic_swap_at##N(S a, uint32_t i, T v, const char *file, int line) {                           \
+        return __atomic_exchange_n(&a.ptr[kts_index(i, a.len, file, line)], v, __ATOMIC_SEQ_CST);                       \
+    }                                                                                                                   \
+    static inline bool kts_atomic_cas_at##N(S a, uint32_t i, T expected, T desired, const char *file, int line) {       \
+        return __atomic_compare_exchange_n(&a.ptr[kts_index(i, a.len, file, line)], &expected, desired, false,          \
+                                           __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                                          \
+    }
+KTS_ATOMIC_AT(32, uint32_t, kts_slice_u32)
+KTS_ATOMIC_AT(64, uint64_t, kts_slice_u64)
+
 /* readU16Be … writeU64Le: a field of a byte layout, its whole range checked once. */
 static inline uint16_t kts_read_u16be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
     if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
