@@ -18,7 +18,7 @@ import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT, relPath } from "../project/root.js";
 import { FREESTANDING_RUNTIME, freestandingFlags, generatedFlags, ToolchainError } from "../toolchain/clang.js";
 import { runTool, JOBS } from "../toolchain/jobs.js";
-import { CACHE_DIR, compileCached, type CompiledObject } from "../toolchain/object-cache.js";
+import { CACHE_DIR, compileCached, pruneObjectCache, type CompiledObject } from "../toolchain/object-cache.js";
 import { codeSymbols } from "./dwarf-lines.js";
 import { lineTableC } from "./lines.js";
 import { bootstrapKeyC } from "./bootstrap-key-c.js";
@@ -129,6 +129,7 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   if (codeSymbols(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
   if (arch === "aarch64") await runTool("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   writeStamp(stampFile, key, r.sources);
+  pruneObjectCache();
   result.rebuilt = true;
   return result;
 }

@@ -13,7 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
 import { ToolchainError } from "./errors.js";
@@ -93,6 +93,54 @@ function temporary(object: string): string {
   return `${object}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 }
 
+/** An object is reused: its time says so, so that pruning keeps what builds still use. */
+function reuse(object: string): boolean {
+  try {
+    const now = new Date();
+    utimesSync(object, now, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const DAY_MS = 86_400_000;
+/** Objects no build has used for this long are deleted. */
+const KEEP_MS = 14 * DAY_MS;
+
+/**
+ * Deletes objects no build has used for 14 days, at most once a day (a marker
+ * file records the last pass): every edit leaves objects behind, and the cache
+ * must not grow without end.
+ */
+export function pruneObjectCache(now = Date.now()): number {
+  const marker = path.join(CACHE_DIR, "pruned");
+  try {
+    if (now - statSync(marker).mtimeMs < DAY_MS) return 0;
+  } catch {
+    // Never pruned: prune now.
+  }
+  let removed = 0;
+  if (existsSync(OBJECTS)) {
+    for (const dir of readdirSync(OBJECTS)) {
+      for (const f of readdirSync(path.join(OBJECTS, dir))) {
+        const file = path.join(OBJECTS, dir, f);
+        try {
+          if (now - statSync(file).mtimeMs > KEEP_MS) {
+            rmSync(file, { force: true });
+            removed++;
+          }
+        } catch {
+          // Removed by another build meanwhile.
+        }
+      }
+    }
+  }
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(marker, new Date(now).toISOString());
+  return removed;
+}
+
 export interface CompiledObject {
   object: string;
   /** False if the object came from the cache. */
@@ -102,7 +150,7 @@ export interface CompiledObject {
 /** Compiles source with flags (no -c/-o in flags), or finds the object already compiled. */
 export async function compileCached(source: string, flags: string[]): Promise<CompiledObject> {
   const p = plan(source, flags);
-  if (existsSync(p.object)) return { object: p.object, compiled: false };
+  if (reuse(p.object)) return { object: p.object, compiled: false };
   mkdirSync(path.dirname(p.object), { recursive: true });
   const tmp = temporary(p.object);
   try {
@@ -117,7 +165,7 @@ export async function compileCached(source: string, flags: string[]): Promise<Co
 /** compileCached for synchronous callers (host programs built by tests). */
 export function compileCachedSync(source: string, flags: string[]): CompiledObject {
   const p = plan(source, flags);
-  if (existsSync(p.object)) return { object: p.object, compiled: false };
+  if (reuse(p.object)) return { object: p.object, compiled: false };
   mkdirSync(path.dirname(p.object), { recursive: true });
   const tmp = temporary(p.object);
   try {

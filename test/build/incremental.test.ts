@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runProcess } from "../harness/process.js";
-import { compileCached } from "../../compiler/toolchain/object-cache.js";
+import { compileCached, pruneObjectCache } from "../../compiler/toolchain/object-cache.js";
 import { freestandingFlags } from "../../compiler/toolchain/clang.js";
 import { readLineRows } from "../../compiler/build/dwarf-lines.js";
 
@@ -53,6 +53,27 @@ describe("incremental builds", () => {
     expect(second).toEqual({ object: first.object, compiled: false });
     // Its debug information names no build folder.
     expect(readFileSync(first.object).includes(Buffer.from(dirs[0]!))).toBe(false);
+  });
+
+  it("objects no build used for 14 days are pruned (at most once a day); used ones stay", async () => {
+    const stale = path.join(ROOT, "build/cache/objects/zz", `stale-${process.pid}.o`);
+    mkdirSync(path.dirname(stale), { recursive: true });
+    writeFileSync(stale, "old");
+    const month = (Date.now() - 30 * 86_400_000) / 1000;
+    utimesSync(stale, month, month);
+    const c = `/* ${process.pid} kept */\nint kept(void) { return 1; }\n`;
+    const dir = mkdtempSync(path.join(tmpdir(), "cambi-prune-"));
+    writeFileSync(path.join(dir, "kept.c"), c);
+    const kept = await compileCached(path.join(dir, "kept.c"), freestandingFlags("x86_64"));
+    rmSync(path.join(ROOT, "build/cache/pruned"), { force: true });
+    expect(pruneObjectCache()).toBeGreaterThanOrEqual(1);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(kept.object)).toBe(true);
+    // Once a day: a second pass right after does nothing.
+    writeFileSync(stale, "old");
+    utimesSync(stale, month, month);
+    expect(pruneObjectCache()).toBe(0);
+    rmSync(stale, { force: true });
   });
 
   it("works through a symlink, from any folder (npm link, npm install -g)", async () => {
