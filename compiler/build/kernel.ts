@@ -20,6 +20,7 @@ import { FREESTANDING_RUNTIME, freestandingFlags, generatedFlags, ToolchainError
 import { runTool, JOBS } from "../toolchain/jobs.js";
 import { CACHE_DIR, compileCached, pruneObjectCache, type CompiledObject } from "../toolchain/object-cache.js";
 import { codeSymbols } from "./dwarf-lines.js";
+import { callGraph, checkStack, deepestPath, stackReportText, type StackReport } from "./stack-depth.js";
 import { lineTableC } from "./lines.js";
 import { bootstrapKeyC } from "./bootstrap-key-c.js";
 import { SILENT, type Progress } from "./progress.js";
@@ -36,6 +37,8 @@ export interface KernelBuild {
   /** Objects compiled by clang this time (the rest came from the cache). */
   compiled: number;
   objects: number;
+  /** The deepest call path (when rebuilt; stack.txt next to the image has the whole report). */
+  stack?: StackReport;
 }
 
 export interface KernelOptions {
@@ -111,6 +114,8 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
       `--defsym=kts_kernel_entry=${entrySym}`,
       `--thinlto-cache-dir=${path.join(CACHE_DIR, "thinlto")}`,
       `--thinlto-jobs=${JOBS}`,
+      "-mllvm",
+      "-stack-size-section",
       "-o",
       elf,
       ...inputs,
@@ -127,6 +132,11 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   await link([...objs, linesO.object]);
   // The table describes the first pass's code: the second must not have moved any of it.
   if (codeSymbols(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
+  // The deepest call path must fit a kernel stack (frame sizes from .stack_sizes, calls from the disassembly).
+  const graph = callGraph(elf);
+  result.stack = deepestPath(graph);
+  writeFileSync(path.join(dir, "stack.txt"), stackReportText(result.stack, graph));
+  checkStack(result.stack);
   if (arch === "aarch64") await runTool("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   writeStamp(stampFile, key, r.sources);
   pruneObjectCache();

@@ -13,6 +13,7 @@ import { packBundle } from "../build/bundle.js";
 import { ManifestError } from "../build/manifest.js";
 import { buildTierBundle, MissingServiceError, tierBundlePath } from "../build/tier.js";
 import { hashText } from "../build/stamp.js";
+import { StackTooDeep } from "../build/stack-depth.js";
 import type { Arch } from "../intrinsics/table.js";
 import { ToolchainError } from "../toolchain/errors.js";
 import { resolveBootstrapKey, type BootstrapKey } from "../trust/bootstrap-key.js";
@@ -142,11 +143,16 @@ async function buildUnlocked(arch: Arch, opts: KernelBuildOptions): Promise<Kern
     }
     if (!opts.quiet) {
       const size = `${Math.round(fileSize(b.bootImage) / 1024)} KiB`;
-      if (b.rebuilt) progress(`built ${shown(b.bootImage)} (${size}; compiled ${b.compiled} of ${b.objects} objects, the rest cached) in ${seconds(t0)}`);
+      const stack = b.stack ? `; deepest call path ${b.stack.deepest} bytes` : "";
+      if (b.rebuilt) progress(`built ${shown(b.bootImage)} (${size}; compiled ${b.compiled} of ${b.objects} objects, the rest cached${stack}) in ${seconds(t0)}`);
       else progress(`up to date: ${shown(b.bootImage)} (${size}) in ${seconds(t0)}`);
     }
     return b;
   } catch (e) {
+    if (e instanceof StackTooDeep) {
+      process.stderr.write(`cambi build: ${e.message}\n(the whole report: ${shown(path.join(buildDir(arch, variant), "stack.txt"))})\n`);
+      throw new CommandExit(1);
+    }
     if (e instanceof ToolchainError) toolchainExit(`the ${variant} kernel`, e);
     throw e;
   }

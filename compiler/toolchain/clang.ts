@@ -47,7 +47,8 @@ export function hostFlags(opts: { sanitize: boolean; optimize: string }): string
 }
 
 export function freestandingFlags(arch: Arch): string[] {
-  const common = ["-std=gnu11", "-O2", "-g", "-ffreestanding", "-fno-builtin", "-nostdlib", ...SEMANTICS, "-fno-stack-protector", "-fno-pic", "-fno-omit-frame-pointer", "-fno-delete-null-pointer-checks", ...WARNINGS, "-I", RUNTIME_INCLUDE];
+  // -fstack-size-section: frame sizes for the kernel's stack-depth check (stack-depth.ts).
+  const common = ["-std=gnu11", "-O2", "-g", "-ffreestanding", "-fno-builtin", "-nostdlib", "-fstack-size-section", ...SEMANTICS, "-fno-stack-protector", "-fno-pic", "-fno-omit-frame-pointer", "-fno-delete-null-pointer-checks", ...WARNINGS, "-I", RUNTIME_INCLUDE];
   if (arch === "x86_64") return ["--target=x86_64-unknown-none-elf", "-mno-red-zone", "-mgeneral-regs-only", "-mcmodel=kernel", ...common];
   return ["--target=aarch64-unknown-none-elf", "-mgeneral-regs-only", "-mno-omit-leaf-frame-pointer", ...common];
 }
