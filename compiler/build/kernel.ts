@@ -11,7 +11,7 @@
  * cache where their C is unchanged, and ThinLTO reuses its own cache for
  * modules whose optimization inputs are unchanged.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
@@ -123,6 +123,10 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   progress.count("linking", 1, 2);
   await link(objs);
   const firstCode = codeSymbols(elf);
+  // The stack-depth analysis reads the first link's code (the second adds only the line table), beside the second link.
+  const firstElf = `${elf}.first`;
+  copyFileSync(elf, firstElf);
+  const graph = callGraph(firstElf);
   // Second pass: the same objects plus the .ts line table (read-only data after all code).
   const lines = lineTableC(elf);
   const linesC = path.join(gen, "kts_lines.c");
@@ -133,9 +137,10 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   // The table describes the first pass's code: the second must not have moved any of it.
   if (codeSymbols(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
   // The deepest call path must fit a kernel stack (frame sizes from .stack_sizes, calls from the disassembly).
-  const graph = callGraph(elf);
-  result.stack = deepestPath(graph);
-  writeFileSync(path.join(dir, "stack.txt"), stackReportText(result.stack, graph));
+  const fns = await graph;
+  rmSync(firstElf, { force: true });
+  result.stack = deepestPath(fns);
+  writeFileSync(path.join(dir, "stack.txt"), stackReportText(result.stack, fns));
   checkStack(result.stack);
   if (arch === "aarch64") await runTool("llvm-objcopy", ["-O", "binary", elf, result.bootImage]);
   writeStamp(stampFile, key, r.sources);

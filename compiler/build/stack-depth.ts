@@ -7,8 +7,8 @@
  * recursion cannot be bounded from the image: they are counted and named in the
  * report, not followed.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { runTool } from "../toolchain/jobs.js";
 import { elfSections } from "./dwarf-lines.js";
 
 export interface FunctionInfo {
@@ -50,9 +50,9 @@ function frameSizes(elf: Buffer): Map<bigint, number> {
 }
 
 /** Each function's frame and direct callees, read from the image. */
-export function callGraph(elfPath: string): Map<string, FunctionInfo> {
+export async function callGraph(elfPath: string): Promise<Map<string, FunctionInfo>> {
   const sizes = frameSizes(readFileSync(elfPath));
-  const text = execFileSync("llvm-objdump", ["-d", "--no-show-raw-insn", elfPath], { encoding: "utf8", maxBuffer: 256 << 20 });
+  const text = await runTool("llvm-objdump", ["-d", "--no-show-raw-insn", elfPath]);
   const fns = new Map<string, FunctionInfo>();
   let current: FunctionInfo | undefined;
   let currentName = "";
