@@ -216,66 +216,28 @@ export function atomicCasAt64(a: u64[], i: u32, expected: u64, desired: u64): bo
   return true;
 }
 /** A field of a device or packet layout at byte offset `at`, big- or little-endian; the whole field is range-checked. */
-export function readU16Be(bytes: readonly u8[], at: u32): u16 {
-  checkRange(at, 2, bytes.length);
-  let v = 0;
-  for (let i = 0; i < 2; i++) v += bytes[at + i]! * 2 ** (8 * (2 - 1 - i));
-  return v;
-}
-export function writeU16Be(bytes: u8[], at: u32, v: u16): void {
-  checkRange(at, 2, bytes.length);
-  for (let i = 0; i < 2; i++) bytes[at + i] = Math.floor(v / 2 ** (8 * (2 - 1 - i))) & 0xff;
-}
-export function readU16Le(bytes: readonly u8[], at: u32): u16 {
-  checkRange(at, 2, bytes.length);
-  let v = 0;
-  for (let i = 0; i < 2; i++) v += bytes[at + i]! * 2 ** (8 * i);
-  return v;
-}
-export function writeU16Le(bytes: u8[], at: u32, v: u16): void {
-  checkRange(at, 2, bytes.length);
-  for (let i = 0; i < 2; i++) bytes[at + i] = Math.floor(v / 2 ** (8 * i)) & 0xff;
-}
-export function readU32Be(bytes: readonly u8[], at: u32): u32 {
-  checkRange(at, 4, bytes.length);
-  let v = 0;
-  for (let i = 0; i < 4; i++) v += bytes[at + i]! * 2 ** (8 * (4 - 1 - i));
-  return v;
-}
-export function writeU32Be(bytes: u8[], at: u32, v: u32): void {
-  checkRange(at, 4, bytes.length);
-  for (let i = 0; i < 4; i++) bytes[at + i] = Math.floor(v / 2 ** (8 * (4 - 1 - i))) & 0xff;
-}
-export function readU32Le(bytes: readonly u8[], at: u32): u32 {
-  checkRange(at, 4, bytes.length);
-  let v = 0;
-  for (let i = 0; i < 4; i++) v += bytes[at + i]! * 2 ** (8 * i);
-  return v;
-}
-export function writeU32Le(bytes: u8[], at: u32, v: u32): void {
-  checkRange(at, 4, bytes.length);
-  for (let i = 0; i < 4; i++) bytes[at + i] = Math.floor(v / 2 ** (8 * i)) & 0xff;
-}
-export function readU64Be(bytes: readonly u8[], at: u32): u64 {
-  checkRange(at, 8, bytes.length);
+function readField(bytes: readonly u8[], at: u32, n: number, bigEndian: boolean): bigint {
+  checkRange(at, n, bytes.length);
   let v = 0n;
-  for (let i = 0; i < 8; i++) v += (BigInt(bytes[at + i]!) << BigInt(8 * (8 - 1 - i)));
+  for (let i = 0; i < n; i++) v |= BigInt(bytes[at + i]!) << BigInt(8 * (bigEndian ? n - 1 - i : i));
   return v;
 }
-export function writeU64Be(bytes: u8[], at: u32, v: u64): void {
-  checkRange(at, 8, bytes.length);
-  for (let i = 0; i < 8; i++) bytes[at + i] = Number((v >> BigInt(8 * (8 - 1 - i))) & 0xffn);
+function writeField(bytes: u8[], at: u32, n: number, bigEndian: boolean, v: bigint): void {
+  checkRange(at, n, bytes.length);
+  for (let i = 0; i < n; i++) bytes[at + i] = Number((v >> BigInt(8 * (bigEndian ? n - 1 - i : i))) & 0xffn);
 }
-export function readU64Le(bytes: readonly u8[], at: u32): u64 {
-  checkRange(at, 8, bytes.length);
-  let v = 0n;
-  for (let i = 0; i < 8; i++) v += (BigInt(bytes[at + i]!) << BigInt(8 * i));
-  return v;
-}
-export function writeU64Le(bytes: u8[], at: u32, v: u64): void {
-  checkRange(at, 8, bytes.length);
-  for (let i = 0; i < 8; i++) bytes[at + i] = Number((v >> BigInt(8 * i)) & 0xffn);
-}
+export const readU16Be = (b: readonly u8[], at: u32): u16 => Number(readField(b, at, 2, true));
+export const readU16Le = (b: readonly u8[], at: u32): u16 => Number(readField(b, at, 2, false));
+export const readU32Be = (b: readonly u8[], at: u32): u32 => Number(readField(b, at, 4, true));
+export const readU32Le = (b: readonly u8[], at: u32): u32 => Number(readField(b, at, 4, false));
+export const readU64Be = (b: readonly u8[], at: u32): u64 => readField(b, at, 8, true);
+export const readU64Le = (b: readonly u8[], at: u32): u64 => readField(b, at, 8, false);
+export const writeU16Be = (b: u8[], at: u32, v: u16): void => writeField(b, at, 2, true, BigInt(v));
+export const writeU16Le = (b: u8[], at: u32, v: u16): void => writeField(b, at, 2, false, BigInt(v));
+export const writeU32Be = (b: u8[], at: u32, v: u32): void => writeField(b, at, 4, true, BigInt(v));
+export const writeU32Le = (b: u8[], at: u32, v: u32): void => writeField(b, at, 4, false, BigInt(v));
+export const writeU64Be = (b: u8[], at: u32, v: u64): void => writeField(b, at, 8, true, v);
+export const writeU64Le = (b: u8[], at: u32, v: u64): void => writeField(b, at, 8, false, v);
 function checkRange(at: number, n: number, length: number): void {
   if (at + n > length) throw new KtsPanic(`range ${at}..${at + n} out of bounds (length ${length})`);
 }

@@ -110,67 +110,25 @@ static inline void kts_fill_bytes(kts_slice_u8 dst, uint32_t at, uint32_t n, uin
 KTS_ATOMIC_AT(32, uint32_t, kts_slice_u32)
 KTS_ATOMIC_AT(64, uint64_t, kts_slice_u64)
 
-/* readU16Be … writeU64Le: a field of a byte layout, its whole range checked once. */
-static inline uint16_t kts_read_u16be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
-    uint16_t v = 0;
-    for (uint32_t i = 0; i < 2; i++) v |= (uint16_t)b.ptr[at + i] << (8 * (2 - 1 - i));
-    return v;
-}
-static inline void kts_write_u16be(kts_slice_u8 b, uint32_t at, uint16_t v, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
-    for (uint32_t i = 0; i < 2; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (2 - 1 - i)));
-}
-static inline uint16_t kts_read_u16le(kts_slice_u8 b, uint32_t at, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
-    uint16_t v = 0;
-    for (uint32_t i = 0; i < 2; i++) v |= (uint16_t)b.ptr[at + i] << (8 * i);
-    return v;
-}
-static inline void kts_write_u16le(kts_slice_u8 b, uint32_t at, uint16_t v, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 2 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 2, b.len, file, line);
-    for (uint32_t i = 0; i < 2; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * i));
-}
-static inline uint32_t kts_read_u32be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < 4; i++) v |= (uint32_t)b.ptr[at + i] << (8 * (4 - 1 - i));
-    return v;
-}
-static inline void kts_write_u32be(kts_slice_u8 b, uint32_t at, uint32_t v, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
-    for (uint32_t i = 0; i < 4; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (4 - 1 - i)));
-}
-static inline uint32_t kts_read_u32le(kts_slice_u8 b, uint32_t at, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < 4; i++) v |= (uint32_t)b.ptr[at + i] << (8 * i);
-    return v;
-}
-static inline void kts_write_u32le(kts_slice_u8 b, uint32_t at, uint32_t v, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 4 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 4, b.len, file, line);
-    for (uint32_t i = 0; i < 4; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * i));
-}
-static inline uint64_t kts_read_u64be(kts_slice_u8 b, uint32_t at, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
-    uint64_t v = 0;
-    for (uint32_t i = 0; i < 8; i++) v |= (uint64_t)b.ptr[at + i] << (8 * (8 - 1 - i));
-    return v;
-}
-static inline void kts_write_u64be(kts_slice_u8 b, uint32_t at, uint64_t v, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
-    for (uint32_t i = 0; i < 8; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (8 - 1 - i)));
-}
-static inline uint64_t kts_read_u64le(kts_slice_u8 b, uint32_t at, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
-    uint64_t v = 0;
-    for (uint32_t i = 0; i < 8; i++) v |= (uint64_t)b.ptr[at + i] << (8 * i);
-    return v;
-}
-static inline void kts_write_u64le(kts_slice_u8 b, uint32_t at, uint64_t v, const char *file, int line) {
-    if (__builtin_expect((uint64_t)at + 8 > b.len, 0)) kts_range_fail(at, (uint64_t)at + 8, b.len, file, line);
-    for (uint32_t i = 0; i < 8; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * i));
-}
+/* readU16Be … writeU64Le: a field of a byte layout, its whole range checked once.
+   SHIFT(i) is byte i's position in the value: big-endian puts byte 0 highest. */
+#define KTS_LAYOUT_FIELD(NAME, T, N, SHIFT)                                                                             \
+    static inline T kts_read_##NAME(kts_slice_u8 b, uint32_t at, const char *file, int line) {                          \
+        if (__builtin_expect((uint64_t)at + N > b.len, 0)) kts_range_fail(at, (uint64_t)at + N, b.len, file, line);     \
+        T v = 0;                                                                                                        \
+        for (uint32_t i = 0; i < N; i++) v |= (T)b.ptr[at + i] << (8 * (SHIFT));                                        \
+        return v;                                                                                                       \
+    }                                                                                                                   \
+    static inline void kts_write_##NAME(kts_slice_u8 b, uint32_t at, T v, const char *file, int line) {                 \
+        if (__builtin_expect((uint64_t)at + N > b.len, 0)) kts_range_fail(at, (uint64_t)at + N, b.len, file, line);     \
+        for (uint32_t i = 0; i < N; i++) b.ptr[at + i] = (uint8_t)(v >> (8 * (SHIFT)));                                 \
+    }
+KTS_LAYOUT_FIELD(u16be, uint16_t, 2, 1 - i)
+KTS_LAYOUT_FIELD(u16le, uint16_t, 2, i)
+KTS_LAYOUT_FIELD(u32be, uint32_t, 4, 3 - i)
+KTS_LAYOUT_FIELD(u32le, uint32_t, 4, i)
+KTS_LAYOUT_FIELD(u64be, uint64_t, 8, 7 - i)
+KTS_LAYOUT_FIELD(u64le, uint64_t, 8, i)
 
 /* text(bytes, n) in a print template: up to n bytes, stopping at a NUL; bytes
  * outside printable ASCII print as '?' so no text can send control sequences. */
