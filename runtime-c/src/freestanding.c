@@ -53,26 +53,52 @@ void kts_print_text(kts_slice_u8 s, uint32_t n) {
 void kts_print_bool(bool v) { puts_(v ? "true" : "false"); }
 void kts_print_end(void) { kts_putc('\n'); }
 
-/* The image's .ts line table (compiler/build/lines.ts); absent in the first link pass. */
-extern const uint32_t kts_line_count __attribute__((weak));
+/* The image's .ts line table, delta-encoded in blocks (compiler/build/lines.ts);
+   absent in the first link pass. */
+extern const uint32_t kts_line_block_count __attribute__((weak));
 extern const char *const kts_line_files[] __attribute__((weak));
-extern const uint64_t kts_line_addrs[] __attribute__((weak));
-extern const uint32_t kts_line_info[] __attribute__((weak));
+extern const uint64_t kts_line_block_addrs[] __attribute__((weak));
+extern const uint32_t kts_line_block_offsets[] __attribute__((weak));
+extern const uint8_t kts_line_bytes[] __attribute__((weak));
+
+static uint64_t line_uleb(uint32_t *at) {
+    uint64_t v = 0;
+    for (uint32_t shift = 0;; shift += 7) {
+        uint8_t b = kts_line_bytes[(*at)++];
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return v;
+    }
+}
 
 /* Prints " at file.ts:line" for a code address, if the line table knows it. */
 void kts_print_code_location(uint64_t pc) {
-    if (!&kts_line_count || kts_line_count == 0 || pc < kts_line_addrs[0]) return;
-    uint32_t lo = 0, hi = kts_line_count;
+    if (!&kts_line_block_count || kts_line_block_count == 0 || pc < kts_line_block_addrs[0]) return;
+    uint32_t lo = 0, hi = kts_line_block_count;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (kts_line_addrs[mid] <= pc) lo = mid; else hi = mid;
+        if (kts_line_block_addrs[mid] <= pc) lo = mid; else hi = mid;
     }
-    uint32_t info = kts_line_info[lo];
-    if ((info >> 20) == 0xfff) return; /* code without a .ts location */
+    /* Decode the block's rows up to the last one at or below pc. */
+    uint32_t at = kts_line_block_offsets[lo], end = kts_line_block_offsets[lo + 1];
+    uint64_t addr = kts_line_block_addrs[lo];
+    uint32_t file = 0, line = 0, found = 0;
+    while (at < end) {
+        uint64_t a = addr + line_uleb(&at);
+        uint64_t l = line_uleb(&at);
+        uint32_t f = (l & 1) ? (uint32_t)line_uleb(&at) : file;
+        uint64_t z = l >> 1;
+        uint32_t next = (z & 1) ? line - (uint32_t)((z + 1) >> 1) : line + (uint32_t)(z >> 1);
+        if (a > pc) break;
+        addr = a;
+        file = f;
+        line = next;
+        found = 1;
+    }
+    if (!found || file == 0xfff) return; /* code without a .ts location */
     puts_(" at ");
-    puts_(kts_line_files[info >> 20]);
+    puts_(kts_line_files[file]);
     kts_putc(':');
-    put_unsigned(info & 0xfffff, 10);
+    put_unsigned(line, 10);
 }
 
 /* One backtrace line: "  #n 0x… at file.ts:line". */
