@@ -7,7 +7,8 @@
  * operators with JS's 32-bit semantics, shifts, division by a non-zero value,
  * conversions between types, comparisons and ?:, calls of tick(), which
  * changes a module variable, so that evaluation order shows, elements of an
- * array at computed indexes), loops, branches, element stores, and
+ * array at computed indexes, fields of a module-level class instance), loops,
+ * branches, element and field stores, and
  * prints them. Expressions stay inside the rules a program must follow (every
  * result converted before use; the 2^53 bound), so every generated program is
  * valid KTS; the test fails if the compiler rejects one.
@@ -70,9 +71,17 @@ function randomValue(rng: Rng, t: IntType): bigint {
 /** The model's name for the module variable `g` that tick() updates. */
 const TICK = "<g>";
 
+/** The fields of the program's one class, instantiated at module level as `rec` (initial value REC_INIT). */
+const REC_FIELDS: [string, IntType][] = [
+  ["a", "u8"],
+  ["b", "i32"],
+  ["c", "u64"],
+];
+const REC_INIT = 3n;
+
 export class ProgramGenerator {
   /** Model state across the program's functions: module variable g, then each function's locals. */
-  private readonly state = new Map<string, bigint>([[TICK, 0n]]);
+  private readonly state = new Map<string, bigint>([[TICK, 0n], ...REC_FIELDS.map(([f]): [string, bigint] => [`rec.${f}`, REC_INIT])]);
 
   constructor(private readonly rng: Rng) {}
 
@@ -85,8 +94,10 @@ export class ProgramGenerator {
     return { text: `u32(${e.text} & 7)`, t: "u32", eval: (env) => BigInt.asUintN(32, toInt32(e.eval(env)) & 7n) };
   }
 
-  /** A leaf of type t: a variable of that type, an element of the array, or a constant. */
+  /** A leaf of type t: a variable of that type, a field of `rec`, an element of the array, or a constant. */
   private leaf(t: IntType, vars: [string, IntType][]): Expr {
+    const field = REC_FIELDS.find(([, ft]) => ft === t);
+    if (field && this.rng.chance(0.15)) return { text: `rec.${field[0]}`, t, eval: (env) => env.get(`rec.${field[0]}`)! };
     const arr = this.array;
     if (arr && arr.t === t && this.rng.chance(0.2)) {
       const i = this.index(vars);
@@ -226,6 +237,13 @@ export class ProgramGenerator {
     }
     const assign = (indent: string, extra: [string, IntType][] = []) => {
       const all = [...vars, ...extra];
+      if (rng.chance(0.15)) {
+        // A field store on the module's instance.
+        const [f, ft] = rng.pick(REC_FIELDS);
+        const e = this.expr(ft, all, 3);
+        lines.push(`${indent}rec.${f} = ${e.text};`);
+        return (en: Map<string, bigint>) => en.set(`rec.${f}`, e.eval(en));
+      }
       const arr = this.array;
       if (arr && rng.chance(0.3)) {
         const i = this.index(all);
@@ -271,7 +289,7 @@ export class ProgramGenerator {
       } else steps.push(assign("  "));
     }
     for (const s of steps) s(env);
-    const cells = this.array ? Array.from({ length: 8 }, (_, i) => `arr[${i}]`) : [];
+    const cells = [...(this.array ? Array.from({ length: 8 }, (_, i) => `arr[${i}]`) : []), ...REC_FIELDS.map(([f]) => `rec.${f}`)];
     lines.push(`  print(\`${name}${[...vars.map(([v]) => v), ...cells].map((v) => ` \${${v}}`).join("")} g \${g}\`);`);
     const expected = `${name}${[...vars.map(([v]) => v), ...cells].map((v) => ` ${env.get(v)}`).join("")} g ${env.get(TICK)}\n`;
     return { source: `function ${name}(): void {\n${lines.join("\n")}\n}\n`, expected };
@@ -285,6 +303,12 @@ export class ProgramGenerator {
       `import { u8, u16, u32, i8, i16, i32, u64, i64, print, array } from "kts";`,
       "",
       "let g: u32 = 0;",
+      "",
+      "class Rec {",
+      ...REC_FIELDS.map(([f, ft]) => `  ${f}: ${ft} = ${literal(ft, REC_INIT)};`),
+      "}",
+      "",
+      "const rec = new Rec();",
       "",
       "function tick(x: u32): u32 {",
       "  g = u32(g * 31 + x + 1);",
