@@ -41,6 +41,17 @@ const both = (params: ParamSpec[], ret: Intrinsic["ret"], x: string, a: string, 
 function cOf(t: IntName): string {
   return { u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", i8: "int8_t", i16: "int16_t", i32: "int32_t", u64: "uint64_t", i64: "int64_t", usize: "uint64_t", isize: "int64_t" }[t];
 }
+/** readU16Be … writeU64Le: a field of type t at a byte offset of a u8[], big- or little-endian. */
+const layoutFields = (t: "u16" | "u32" | "u64") => {
+  const rows: Record<string, Intrinsic> = {};
+  for (const order of ["Be", "Le"]) {
+    const c = `${t}${order.toLowerCase()}`;
+    rows[`read${t.toUpperCase()}${order}`] = { module: "kts", params: ["bytes", "u32"], ret: t, c: `kts_read_${c}($0, $1, $site)` };
+    rows[`write${t.toUpperCase()}${order}`] = { module: "kts", params: ["bytes", "u32", t], ret: "void", c: `kts_write_${c}($0, $1, $2, $site)` };
+  }
+  return rows;
+};
+
 /** Atomic operations on an element of a u32[]/u64[] (index checked): shared counters, ring indexes, flags. */
 const atomicAt = (t: "u32" | "u64") => {
   const n = t.slice(1);
@@ -93,18 +104,9 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   copyBytes: { module: "kts", params: ["bytes", "u32", "bytes", "u32", "u32"], ret: "void", c: "kts_copy_bytes($0, $1, $2, $3, $4, $site)" },
   fillBytes: { module: "kts", params: ["bytes", "u32", "u32", "u8"], ret: "void", c: "kts_fill_bytes($0, $1, $2, $3, $site)" },
   // Fields of device and packet layouts at a byte offset, in a stated byte order; the field's whole range is checked once.
-  readU16Be: { module: "kts", params: ["bytes", "u32"], ret: "u16", c: "kts_read_u16be($0, $1, $site)" },
-  writeU16Be: { module: "kts", params: ["bytes", "u32", "u16"], ret: "void", c: "kts_write_u16be($0, $1, $2, $site)" },
-  readU16Le: { module: "kts", params: ["bytes", "u32"], ret: "u16", c: "kts_read_u16le($0, $1, $site)" },
-  writeU16Le: { module: "kts", params: ["bytes", "u32", "u16"], ret: "void", c: "kts_write_u16le($0, $1, $2, $site)" },
-  readU32Be: { module: "kts", params: ["bytes", "u32"], ret: "u32", c: "kts_read_u32be($0, $1, $site)" },
-  writeU32Be: { module: "kts", params: ["bytes", "u32", "u32"], ret: "void", c: "kts_write_u32be($0, $1, $2, $site)" },
-  readU32Le: { module: "kts", params: ["bytes", "u32"], ret: "u32", c: "kts_read_u32le($0, $1, $site)" },
-  writeU32Le: { module: "kts", params: ["bytes", "u32", "u32"], ret: "void", c: "kts_write_u32le($0, $1, $2, $site)" },
-  readU64Be: { module: "kts", params: ["bytes", "u32"], ret: "u64", c: "kts_read_u64be($0, $1, $site)" },
-  writeU64Be: { module: "kts", params: ["bytes", "u32", "u64"], ret: "void", c: "kts_write_u64be($0, $1, $2, $site)" },
-  readU64Le: { module: "kts", params: ["bytes", "u32"], ret: "u64", c: "kts_read_u64le($0, $1, $site)" },
-  writeU64Le: { module: "kts", params: ["bytes", "u32", "u64"], ret: "void", c: "kts_write_u64le($0, $1, $2, $site)" },
+  ...layoutFields("u16"),
+  ...layoutFields("u32"),
+  ...layoutFields("u64"),
   // A spin-loop step: a CPU hint plus a compiler barrier, so memory written by
   // other CPUs is read again on the next iteration.
   spinWait: { module: "kts", params: [], ret: "void", cByArch: { x86_64: '__asm__ volatile("pause" ::: "memory")', aarch64: '__asm__ volatile("yield" ::: "memory")' } },

@@ -157,9 +157,10 @@ void kts_bounds_fail(uint64_t index, uint64_t len, const char *file, int line) {
     kts_panic_end(file, line);
 }
 
-void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line) {
+/* "<what> from..to out of bounds (length len)": a slice, or a byte range (copyBytes, layout fields). */
+KTS_NORETURN static void range_panic(const char *what, uint64_t from, uint64_t to, uint32_t len, const char *file, int line) {
     kts_panic_begin();
-    puts_("slice ");
+    puts_(what);
     put_unsigned(from, 10);
     puts_("..");
     put_unsigned(to, 10);
@@ -169,16 +170,12 @@ void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, 
     kts_panic_end(file, line);
 }
 
+void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line) {
+    range_panic("slice ", from, to, len, file, line);
+}
+
 void kts_range_fail(uint64_t from, uint64_t to, uint32_t len, const char *file, int line) {
-    kts_panic_begin();
-    puts_("range ");
-    put_unsigned(from, 10);
-    puts_("..");
-    put_unsigned(to, 10);
-    puts_(" out of bounds (length ");
-    put_unsigned(len, 10);
-    puts_(")");
-    kts_panic_end(file, line);
+    range_panic("range ", from, to, len, file, line);
 }
 
 void kts_divzero_fail(const char *file, int line) {

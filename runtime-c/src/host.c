@@ -62,16 +62,19 @@ void kts_bounds_fail(uint64_t index, uint64_t len, const char *file, int line) {
     kts_panic_end(file, line);
 }
 
-void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line) {
+/* "<what> from..to out of bounds (length len)": a slice, or a byte range (copyBytes, layout fields). */
+KTS_NORETURN static void range_panic(const char *what, uint64_t from, uint64_t to, uint32_t len, const char *file, int line) {
     kts_panic_begin();
-    fprintf(stderr, "slice %u..%u out of bounds (length %u)", from, to, len);
+    fprintf(stderr, "%s%" PRIu64 "..%" PRIu64 " out of bounds (length %u)", what, from, to, len);
     kts_panic_end(file, line);
 }
 
+void kts_slice_fail(uint32_t from, uint32_t to, uint32_t len, const char *file, int line) {
+    range_panic("slice ", from, to, len, file, line);
+}
+
 void kts_range_fail(uint64_t from, uint64_t to, uint32_t len, const char *file, int line) {
-    kts_panic_begin();
-    fprintf(stderr, "range %llu..%llu out of bounds (length %u)", (unsigned long long)from, (unsigned long long)to, len);
-    kts_panic_end(file, line);
+    range_panic("range ", from, to, len, file, line);
 }
 
 void kts_divzero_fail(const char *file, int line) {

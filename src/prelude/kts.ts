@@ -173,47 +173,35 @@ export function fillBytes(dst: u8[], at: u32, n: u32, v: u8): void {
  * C; Node runs one thread, so they are the plain operations). The index is
  * checked as any element access is.
  */
-export function atomicLoadAt32(a: u32[], i: u32): u32 {
+function loadAt<T>(a: T[], i: u32): T {
   return a[i]!;
 }
-export function atomicStoreAt32(a: u32[], i: u32, v: u32): void {
+function storeAt<T>(a: T[], i: u32, v: T): void {
   a[i] = v;
 }
+function swapAt<T>(a: T[], i: u32, v: T): T {
+  const old = a[i]!;
+  a[i] = v;
+  return old;
+}
+function casAt<T>(a: T[], i: u32, expected: T, desired: T): bool {
+  if (a[i] !== expected) return false;
+  a[i] = desired;
+  return true;
+}
+export const atomicLoadAt32: (a: u32[], i: u32) => u32 = loadAt;
+export const atomicStoreAt32: (a: u32[], i: u32, v: u32) => void = storeAt;
+export const atomicSwapAt32: (a: u32[], i: u32, v: u32) => u32 = swapAt;
+export const atomicCasAt32: (a: u32[], i: u32, expected: u32, desired: u32) => bool = casAt;
 export function atomicFetchAddAt32(a: u32[], i: u32, v: u32): u32 {
-  const old = a[i]!;
-  a[i] = (old + v) >>> 0;
-  return old;
+  return swapAt(a, i, (a[i]! + v) >>> 0);
 }
-export function atomicSwapAt32(a: u32[], i: u32, v: u32): u32 {
-  const old = a[i]!;
-  a[i] = v;
-  return old;
-}
-export function atomicCasAt32(a: u32[], i: u32, expected: u32, desired: u32): bool {
-  if (a[i] !== expected) return false;
-  a[i] = desired;
-  return true;
-}
-export function atomicLoadAt64(a: u64[], i: u32): u64 {
-  return a[i]!;
-}
-export function atomicStoreAt64(a: u64[], i: u32, v: u64): void {
-  a[i] = v;
-}
+export const atomicLoadAt64: (a: u64[], i: u32) => u64 = loadAt;
+export const atomicStoreAt64: (a: u64[], i: u32, v: u64) => void = storeAt;
+export const atomicSwapAt64: (a: u64[], i: u32, v: u64) => u64 = swapAt;
+export const atomicCasAt64: (a: u64[], i: u32, expected: u64, desired: u64) => bool = casAt;
 export function atomicFetchAddAt64(a: u64[], i: u32, v: u64): u64 {
-  const old = a[i]!;
-  a[i] = BigInt.asUintN(64, old + v);
-  return old;
-}
-export function atomicSwapAt64(a: u64[], i: u32, v: u64): u64 {
-  const old = a[i]!;
-  a[i] = v;
-  return old;
-}
-export function atomicCasAt64(a: u64[], i: u32, expected: u64, desired: u64): bool {
-  if (a[i] !== expected) return false;
-  a[i] = desired;
-  return true;
+  return swapAt(a, i, BigInt.asUintN(64, a[i]! + v));
 }
 /** A field of a device or packet layout at byte offset `at`, big- or little-endian; the whole field is range-checked. */
 function readField(bytes: readonly u8[], at: u32, n: number, bigEndian: boolean): bigint {
