@@ -1,13 +1,10 @@
 /**
- * How build steps report what they do: a count for long steps ("compiling 12
- * of 94") and a line per finished step. The CLI shows counts on a terminal
- * only; tests and pipes get the finished lines, or nothing.
+ * How build steps report a long step as it goes ("compiling 12 of 94"). The
+ * CLI shows it on a terminal only; finished steps are the CLI's own lines.
  */
 export interface Progress {
-  /** A long step advanced: done of total units (files, services). */
+  /** A long step advanced: done of total units (files, links). */
   count(step: string, done: number, total: number): void;
-  /** A step finished; msg says what it made. */
-  note(msg: string): void;
 }
 
-export const SILENT: Progress = { count() {}, note() {} };
+export const SILENT: Progress = { count() {} };

@@ -7,9 +7,10 @@
  * that changes nothing but the time does not either.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
+import { clangIdentity } from "../toolchain/object-cache.js";
 
 interface Stamp {
   key: string;
@@ -58,21 +59,6 @@ export function toolchainFingerprint(): string {
   return toolchain;
 }
 
-/**
- * Which clang builds: the binary PATH finds, by its real path, size and time
- * (a new clang is a new file), without running it: a no-change build must not
- * wait for a process.
- */
-function clangIdentity(): string {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir || ".", "clang");
-    if (!existsSync(candidate)) continue;
-    const real = realpathSync(candidate);
-    const st = statSync(real);
-    return `${real} ${st.size} ${st.mtimeMs}`;
-  }
-  return "no clang on PATH";
-}
 
 /** True if stampFile records key and every input still has its recorded hash, and every output exists. */
 export function isFresh(stampFile: string, key: string, outputs: string[]): boolean {

@@ -17,10 +17,7 @@ export function progress(msg: string): void {
 /** "building <what>: compiling 12/94" rewritten in place on a terminal; nothing elsewhere. */
 export function terminalProgress(what: string): Progress {
   if (!process.stderr.isTTY) return SILENT;
-  return {
-    count: (step, done, total) => process.stderr.write(`\r\x1b[Kbuilding ${what}: ${step} ${done}/${total}`),
-    note: (msg) => progress(msg),
-  };
+  return { count: (step, done, total) => process.stderr.write(`\r\x1b[Kbuilding ${what}: ${step} ${done}/${total}`) };
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
 import { ToolchainError } from "./errors.js";
@@ -22,11 +22,25 @@ import { runTool } from "./jobs.js";
 export const CACHE_DIR = path.join(REPO_ROOT, "build", "cache");
 const OBJECTS = path.join(CACHE_DIR, "objects");
 
-let clangIdentity: string | undefined;
-/** clang's version line and path: a new compiler (or its builtin headers) means new objects. */
-function clangVersion(): string {
-  clangIdentity ??= execFileSync("clang", ["--version"], { encoding: "utf8" });
-  return clangIdentity;
+let identity: string | undefined;
+/**
+ * Which clang builds: the binary PATH finds, by its real path, size and time
+ * (a new clang, with its builtin headers, is a new file), without running it:
+ * a no-change build must not wait for a process. Object keys and build stamps
+ * both use it.
+ */
+export function clangIdentity(): string {
+  if (identity !== undefined) return identity;
+  identity = "no clang on PATH";
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir || ".", "clang");
+    if (!existsSync(candidate)) continue;
+    const real = realpathSync(candidate);
+    const st = statSync(real);
+    identity = `${real} ${st.size} ${st.mtimeMs}`;
+    break;
+  }
+  return identity;
 }
 
 const INCLUDE = /^\s*#\s*include\s*([<"])([^>"]+)[>"]/gm;
@@ -81,7 +95,7 @@ function plan(source: string, flags: string[]): { key: string; object: string; c
   const { cwd, file } = placeOf(source);
   const args = [...flags, "-fdebug-compilation-dir=.", `-fdebug-prefix-map=${REPO_ROOT}=.`, "-c", file];
   const hash = createHash("sha256");
-  hash.update(clangVersion());
+  hash.update(clangIdentity());
   hash.update(JSON.stringify(args).split(REPO_ROOT).join("<root>"));
   hashIncludes(source, cwd, includeDirs(flags).map((d) => path.resolve(cwd, d)), hash);
   const key = hash.digest("hex").slice(0, 32);
