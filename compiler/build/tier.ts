@@ -81,10 +81,11 @@ export async function buildTierBundle(arch: Arch, tier: string, opts: TierOption
   const stampFile = `${out}.stamp.json`;
   const key = JSON.stringify({ step: "bundle", tier, manifest: manifest.file, publicKey: Buffer.from(publicKeyOf(opts.secret)).toString("hex"), toolchain: toolchainFingerprint() });
   const fresh = isFresh(stampFile, key, [out]);
+  const existing = fresh ? readFileSync(out) : undefined;
   const packed: BundleService[] = [];
   manifest.services.forEach((s, i) => {
     const elf = programs[i]!.elf;
-    const signedModule = fresh ? signedModuleAt(readFileSync(out), i) : signModule(readFileSync(elf), opts.secret);
+    const signedModule = existing ? signedModuleAt(existing, i) : signModule(readFileSync(elf), opts.secret);
     result.services.push({ name: s.name, elf, signedModule });
     packed.push({ name: s.name, restart: s.restart, caps: encodeCapabilities(s, endpoints), signedModule });
   });
