@@ -27,10 +27,13 @@
  *        (not a reply) must carry a listed label, and a "text" payload must be
  *        printable ASCII, tab or newline.
  *   ...  signed modules, each at an 8-byte-aligned offset, in service order
- * Capability kinds: endpoint 1 (argument: index into the endpoint table), irq 3
- * (argument: line, 0 = console), audit 7, system 8 (argument 0), console 9 (raw
- * console output; argument 0). Rights bits: send 1, receive 2, grant 4; irq and
- * audit capabilities carry receive, console send.
+ * Capability kinds: endpoint 1 (argument: index into the endpoint table), memory 2
+ * (argument: pages), irq 3 (argument: 0 = the console's line, 1 = the PCI lines),
+ * mmio 4 (argument: 1 = PCIe ECAM, 2 = the PCI memory window), audit 7, system 8
+ * (argument 0), console 9 (raw console output; argument 0), device 10 (a device
+ * claim; argument: PCI vendor << 16 | device id; no rights). Rights bits: send 1,
+ * receive 2, grant 4, map 8, write 16, dma 32; irq and audit capabilities carry
+ * receive, console send.
  * A service finds its capabilities by position (capAt(i)): slot order is the
  * manifest's order.
  *
@@ -46,16 +49,18 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 export const BUNDLE_MAGIC = "CAMBIBND";
 
 /** The codes of the v2 format: the manifest's words map to these (one table). */
-export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, audit: 7, system: 8, console: 9 } as const;
-export const RIGHT_BITS = { send: 1, receive: 2, grant: 4, map: 8, write: 16 } as const;
+export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, mmio: 4, audit: 7, system: 8, console: 9, device: 10 } as const;
+export const RIGHT_BITS = { send: 1, receive: 2, grant: 4, map: 8, write: 16, dma: 32 } as const;
 /** A memory capability's argument: its region's size in 4 KiB pages (the kernel's REGION_MAX_PAGES). */
 export const MEMORY_MAX_PAGES = 256;
-export const IRQ_LINES = { console: 0 } as const;
+export const IRQ_LINES = { console: 0, pci: 1 } as const;
+/** MMIO windows a capability may name (the kernel learns them from ACPI or the device tree). */
+export const MMIO_WINDOWS = { "pci-ecam": 1, "pci-memory": 2 } as const;
 export const RESTART_CODES = { never: 0, always: 1 } as const;
 export const PAYLOAD_RULES = { any: 1, text: 2 } as const;
 
 /** Rights each kind may carry (the kernel reader refuses others). */
-export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 28, irq: 2, audit: 2, system: 3, console: 1 };
+export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 60, irq: 6, mmio: 28, audit: 2, system: 3, console: 1, device: 0 };
 
 export type CapKindName = keyof typeof CAP_KIND_CODES;
 export type RightName = keyof typeof RIGHT_BITS;
@@ -113,8 +118,14 @@ export interface BundleSpec {
 
 function checkCap(service: string, c: EncodedCap, endpoints: number): void {
   const kind = (Object.keys(CAP_KIND_CODES) as CapKindName[]).find((k) => CAP_KIND_CODES[k] === c.kind);
-  // irq: 0 = console, the only line; memory: the region's pages.
-  const argOk = kind === "endpoint" ? c.arg < endpoints : kind === "memory" ? c.arg >= 1 && c.arg <= MEMORY_MAX_PAGES : c.arg === 0;
+  // irq: a line set; memory: the region's pages; mmio: a window; device: vendor << 16 | device.
+  const argOk =
+    kind === "endpoint" ? c.arg < endpoints
+    : kind === "memory" ? c.arg >= 1 && c.arg <= MEMORY_MAX_PAGES
+    : kind === "irq" ? Object.values(IRQ_LINES).includes(c.arg as 0)
+    : kind === "mmio" ? Object.values(MMIO_WINDOWS).includes(c.arg as 1)
+    : kind === "device" ? c.arg > 0 && c.arg <= 0xffff_ffff
+    : c.arg === 0;
   if (!kind || (c.rights & ~KIND_RIGHTS[kind]) !== 0 || !argOk) throw new Error(`bundle: service ${service}: bad capability ${JSON.stringify(c)}`);
 }
 

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { REPO_ROOT } from "../project/root.js";
-import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, MEMORY_MAX_PAGES, PAYLOAD_RULES, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type EncodedRule, type RightName } from "./bundle.js";
+import { CAP_KIND_CODES, IRQ_LINES, KIND_RIGHTS, MEMORY_MAX_PAGES, MMIO_WINDOWS, PAYLOAD_RULES, RESTART_CODES, RIGHT_BITS, V2, type EncodedCap, type EncodedRule, type RightName } from "./bundle.js";
 
 export const IMAGES_DIR = path.join(REPO_ROOT, "images");
 /** The first service of every tier: the kernel starts it, it starts the rest. */
@@ -29,6 +29,9 @@ function rightsOf(allowed: readonly RightName[]) {
 }
 const rightNames = (mask: number) => keysOf(RIGHT_BITS).filter((r) => (mask & RIGHT_BITS[r]) !== 0);
 
+/** A PCI id as the manifest spells it: "1af4". */
+const hex16 = z.string().regex(/^[0-9a-f]{4}$/, "a PCI id: 4 lowercase hex digits, e.g. \"1af4\"");
+
 const capability = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("endpoint"), name, rights: rightsOf(rightNames(KIND_RIGHTS.endpoint)) }),
   z.strictObject({
@@ -36,17 +39,33 @@ const capability = z.discriminatedUnion("kind", [
     pages: z.number().int().min(1).max(MEMORY_MAX_PAGES),
     rights: rightsOf(rightNames(KIND_RIGHTS.memory)).refine((r) => r.includes("map"), "a memory capability needs the map right"),
   }),
-  z.strictObject({ kind: z.literal("irq"), line: z.enum(keysOf(IRQ_LINES)) }),
+  z.strictObject({ kind: z.literal("irq"), line: z.enum(keysOf(IRQ_LINES)), rights: rightsOf(["receive", "grant"]).optional() }),
+  z.strictObject({
+    kind: z.literal("mmio"),
+    window: z.enum(keysOf(MMIO_WINDOWS)),
+    rights: rightsOf(rightNames(KIND_RIGHTS.mmio)).refine((r) => r.includes("map"), "an mmio capability needs the map right"),
+  }),
+  z.strictObject({ kind: z.literal("device"), vendor: hex16, device: hex16 }),
   z.strictObject({ kind: z.literal("audit") }),
   z.strictObject({ kind: z.literal("console") }),
   z.strictObject({ kind: z.literal("system"), rights: rightsOf(rightNames(KIND_RIGHTS.system)) }),
 ]);
 
-const service = z.strictObject({
-  name,
-  restart: z.enum(keysOf(RESTART_CODES)),
-  capabilities: z.array(capability).max(V2.maxCaps, `at most ${V2.maxCaps} capabilities`),
-});
+const service = z
+  .strictObject({
+    name,
+    restart: z.enum(keysOf(RESTART_CODES)),
+    capabilities: z.array(capability).max(V2.maxCaps, `at most ${V2.maxCaps} capabilities`),
+  })
+  .superRefine((s, ctx) => {
+    // Without an IOMMU a device can reach all memory: only a device's driver may hold DMA memory.
+    const driver = s.capabilities.some((c) => c.kind === "device");
+    s.capabilities.forEach((c, i) => {
+      if (c.kind === "memory" && c.rights.includes("dma") && !driver) {
+        ctx.addIssue({ code: "custom", path: ["capabilities", i, "rights"], message: "only a device driver (a service with a device capability) may hold DMA memory" });
+      }
+    });
+  });
 
 /** A message label as the services spell it: four printable characters ("LOG!" is 0x4c4f4721). */
 const LABEL = /^[\x20-\x7e]{4}$/;
@@ -191,7 +210,11 @@ export function encodeCapabilities(s: ServiceSpec, endpoints: string[]): Encoded
       case "memory":
         return { kind: CAP_KIND_CODES.memory, rights: rightsMask(c.rights), arg: c.pages };
       case "irq":
-        return { kind: CAP_KIND_CODES.irq, rights: RIGHT_BITS.receive, arg: IRQ_LINES[c.line] };
+        return { kind: CAP_KIND_CODES.irq, rights: c.rights ? rightsMask(c.rights) : RIGHT_BITS.receive, arg: IRQ_LINES[c.line] };
+      case "mmio":
+        return { kind: CAP_KIND_CODES.mmio, rights: rightsMask(c.rights), arg: MMIO_WINDOWS[c.window] };
+      case "device":
+        return { kind: CAP_KIND_CODES.device, rights: 0, arg: ((parseInt(c.vendor, 16) << 16) | parseInt(c.device, 16)) >>> 0 };
       case "audit":
         return { kind: CAP_KIND_CODES.audit, rights: RIGHT_BITS.receive, arg: 0 };
       case "console":

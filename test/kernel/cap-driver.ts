@@ -74,7 +74,7 @@ function insertErrors(): void {
   check(capInsertRoot(64, CapKind.Endpoint, 1, 0n, 0n, 0, 0n, v) == CapError.BadTask, "task 64");
   check(capInsertRoot(0xffffffff, CapKind.Irq, 1, 0n, 0n, 0, 0n, v) == CapError.BadTask, "task -1");
   check(capInsertRoot(0, CapKind.Any, 1, 0n, 0n, 0, 0n, v) == CapError.BadKind, "kind Any");
-  check(capInsertRoot(0, CapKind.Irq, 32, 5n, 0n, 0, 0n, v) == CapError.BadRights, "rights 32");
+  check(capInsertRoot(0, CapKind.Irq, 64, 5n, 1n, 0, 0n, v) == CapError.BadRights, "rights 64");
   check(capInsertRoot(0, CapKind.MemoryRegion, RIGHT_MAP, 0x1000n, 0n, 0, 0n, v) == CapError.BadRange, "size 0");
   check(capInsertRoot(0, CapKind.DeviceMmio, RIGHT_MAP, 0xffff_ffff_ffff_f000n, 0x1000n, 0, 0n, v) == CapError.BadRange, "wraps");
   check(capInsertRoot(0, CapKind.DevicePorts, 0, 0xfff0n, 0x11n, 0, 0n, v) == CapError.BadRange, "ports past 0x10000");

@@ -93,8 +93,8 @@ export class ShadowRecords {
   predictInsert(task: u32, kind: u32, rights: u32, a: u64, b: u64): CapError {
     if (task >= 64) return CapError.BadTask;
     if (kind == 0 || kind > 8) return CapError.BadKind;
-    if (rights > 31) return CapError.BadRights;
-    if (kind == 2 || kind == 4 || kind == 5) {
+    if (rights > 63) return CapError.BadRights;
+    if (kind == 2 || kind == 3 || kind == 4 || kind == 5) {
       if (b == 0n || b > u64(MAX_U64 - a)) return CapError.BadRange;
       if (kind == 5 && u64(a + b) > 0x10000n) return CapError.BadRange;
     }
@@ -113,7 +113,7 @@ export class ShadowRecords {
     if (exp != 0n && this.expiry[r] != 0n && exp > this.expiry[r]) return CapError.Limits;
     if (narrow) {
       const k: u32 = this.kind[r];
-      if ((k != 2 && k != 4 && k != 5) || size == 0n || u64(off + size) > this.objB[r]) return CapError.BadRange;
+      if ((k != 2 && k != 3 && k != 4 && k != 5) || size == 0n || u64(off + size) > this.objB[r]) return CapError.BadRange;
     }
     if (this.count[u32(to - T0)] == SLOTS) return CapError.TableFull;
     if (this.poolFull()) return CapError.PoolFull;

@@ -153,7 +153,7 @@ function matches(r: u32): bool {
 function opInsert(): void {
   const task: u32 = rng.below(10) == 0 ? badTask() : ourTask();
   const kind: u32 = rng.below(10) == 0 ? (rng.below(2) == 0 ? 0 : 9) : u32(1 + rng.below(8));
-  const rights: u32 = rng.below(8) == 0 ? u32(rng.next() & 63) : u32(rng.next() & 31);
+  const rights: u32 = rng.below(8) == 0 ? u32(rng.next() & 127) : u32(rng.next() & 63);
   let a: u64 = u64(rng.below(8));
   let b: u64 = u64(rng.below(3));
   if (kind == 2 || kind == 4 || kind == 5) {
@@ -182,7 +182,7 @@ function opLookup(): void {
   if (c == 2) kind = rng.below(8);
   let rights: u32 = 0;
   const c2: u32 = rng.below(3);
-  if (c2 == 1) rights = p.rec != NONE ? u32(m.rights[p.rec] & rng.next()) : u32(rng.next() & 31);
+  if (c2 == 1) rights = p.rec != NONE ? u32(m.rights[p.rec] & rng.next()) : u32(rng.next() & 63);
   if (c2 == 2) rights = u32(rng.next() & 63);
   const exercise: bool = rng.below(2) == 0;
   const want: CapError = p.rec != NONE ? m.usable(p.rec, kind, rights) : p.want;
@@ -197,7 +197,7 @@ function opDerive(): void {
   pick();
   const to: u32 = rng.below(12) == 0 ? badTask() : ourTask();
   const r: u32 = p.rec;
-  let rights: u32 = u32(rng.next() & 31);
+  let rights: u32 = u32(rng.next() & 63);
   if (r != NONE && rng.below(4) != 0) rights = u32(m.rights[r] & rng.next());
   let uses: u32 = rng.below(2) == 0 ? 0 : u32(1 + rng.below(5));
   if (r != NONE && m.limited[r]) uses = rng.below(5) == 0 ? 0 : u32(1 + rng.below(u32(m.uses[r] + 1)));

@@ -14,7 +14,8 @@ import { trapsInit } from "./traps";
 import { clockInit } from "./timer";
 import { gicSetBases } from "./gic";
 import { psciUseSmc } from "./cpu";
-import { FdtNode, fdtFindCompatible, COMPAT_GIC_V3, COMPAT_PSCI_02, COMPAT_PSCI_10, METHOD_SMC } from "./fdt";
+import { FdtNode, fdtFindCompatible, COMPAT_GIC_V3, COMPAT_PCI_ECAM, COMPAT_PSCI_02, COMPAT_PSCI_10, METHOD_SMC } from "./fdt";
+import { pciHostFromDtb } from "./pci-host";
 import { physToVirt } from "./memory";
 
 export const ARCH_ID: u32 = 2;
@@ -43,7 +44,7 @@ export function earlyInit(bootArg: usize, info: BootInfo): void {
   platformFromDtb(blob);
 }
 
-/** The GICv3 frames and the PSCI conduit; QEMU virt's when the tree does not say. */
+/** The GICv3 frames, the PSCI conduit (QEMU virt's when the tree does not say) and the PCIe host bridge. */
 function platformFromDtb(blob: u8[]): void {
   const gic = new FdtNode();
   if (fdtFindCompatible(blob, COMPAT_GIC_V3, gic) && gic.regCount >= 2) {
@@ -54,5 +55,9 @@ function platformFromDtb(blob: u8[]): void {
   const psci = new FdtNode();
   if (fdtFindCompatible(blob, COMPAT_PSCI_02, psci) || fdtFindCompatible(blob, COMPAT_PSCI_10, psci)) {
     psciUseSmc(psci.method == METHOD_SMC);
+  }
+  const pci = new FdtNode();
+  if (fdtFindCompatible(blob, COMPAT_PCI_ECAM, pci) && !pciHostFromDtb(blob, pci, gic)) {
+    print("device tree: the pci-host-ecam-generic node does not decode; no PCIe");
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Device-tree lookups the AArch64 layer needs beyond what parseDtb puts in
  * BootInfo: the first node whose "compatible" list names a given string, with
- * its "reg" entries (decoded with the parent's #address-cells/#size-cells) and
- * its "method" property (the PSCI conduit). Used for the GICv3 frames and PSCI.
+ * its "reg" entries (decoded with the parent's #address-cells/#size-cells), its
+ * "method" property (the PSCI conduit), its own cell counts and where a few
+ * other properties' values lie in the blob (PROP_*: decoded by their users).
+ * Used for the GICv3 frames, PSCI and the PCIe host bridge.
  *
  * Like parseDtb this treats the blob as untrusted: every offset is range-checked
  * before a byte is read, every loop advances or is bounded, nesting is bounded;
@@ -17,12 +19,27 @@ export const METHOD_NONE: u32 = 0;
 export const METHOD_HVC: u32 = 1;
 export const METHOD_SMC: u32 = 2;
 
-/** A found node: its first reg entries and its method. */
+/** Properties whose value a lookup locates (offset and length in the blob; length 0: absent). */
+export const PROP_RANGES: u32 = 0;
+export const PROP_INTERRUPT_MAP: u32 = 1;
+export const PROP_INTERRUPT_MAP_MASK: u32 = 2;
+export const PROP_BUS_RANGE: u32 = 3;
+const PROPS = 4;
+
+/** A found node: its first reg entries, its method, its cells and located properties. */
 export class FdtNode {
   regCount: u32 = 0;
   regBase: u64[] = array(FDT_MAX_REG, 0n);
   regSize: u64[] = array(FDT_MAX_REG, 0n);
   method: u32 = METHOD_NONE;
+  /** The parent's #address-cells (reg and ranges' parent addresses use it). */
+  parentAddressCells: u32 = 2;
+  /** The node's own #address-cells / #size-cells (its children's) and #interrupt-cells (0 if absent). */
+  addressCells: u32 = 2;
+  sizeCells: u32 = 1;
+  interruptCells: u32 = 0;
+  propOff: u32[] = array(PROPS, 0);
+  propLen: u32[] = array(PROPS, 0);
 }
 
 const MAX_DEPTH = 16;
@@ -43,6 +60,16 @@ const P_ADDRESS_CELLS: u8[] = arrayOf([0x23, 0x61, 0x64, 0x64, 0x72, 0x65, 0x73,
 const P_SIZE_CELLS: u8[] = arrayOf([0x23, 0x73, 0x69, 0x7a, 0x65, 0x2d, 0x63, 0x65, 0x6c, 0x6c, 0x73]);
 /** "method" */
 const P_METHOD: u8[] = arrayOf([0x6d, 0x65, 0x74, 0x68, 0x6f, 0x64]);
+/** "#interrupt-cells" */
+const P_INTERRUPT_CELLS: u8[] = arrayOf([0x23, 0x69, 0x6e, 0x74, 0x65, 0x72, 0x72, 0x75, 0x70, 0x74, 0x2d, 0x63, 0x65, 0x6c, 0x6c, 0x73]);
+/** "ranges" */
+const P_RANGES: u8[] = arrayOf([0x72, 0x61, 0x6e, 0x67, 0x65, 0x73]);
+/** "interrupt-map" */
+const P_INTERRUPT_MAP: u8[] = arrayOf([0x69, 0x6e, 0x74, 0x65, 0x72, 0x72, 0x75, 0x70, 0x74, 0x2d, 0x6d, 0x61, 0x70]);
+/** "interrupt-map-mask" */
+const P_INTERRUPT_MAP_MASK: u8[] = arrayOf([0x69, 0x6e, 0x74, 0x65, 0x72, 0x72, 0x75, 0x70, 0x74, 0x2d, 0x6d, 0x61, 0x70, 0x2d, 0x6d, 0x61, 0x73, 0x6b]);
+/** "bus-range" */
+const P_BUS_RANGE: u8[] = arrayOf([0x62, 0x75, 0x73, 0x2d, 0x72, 0x61, 0x6e, 0x67, 0x65]);
 /** "hvc" */
 const V_HVC: u8[] = arrayOf([0x68, 0x76, 0x63]);
 /** "smc" */
@@ -50,6 +77,8 @@ const V_SMC: u8[] = arrayOf([0x73, 0x6d, 0x63]);
 
 /** "arm,gic-v3" */
 export const COMPAT_GIC_V3: u8[] = arrayOf([0x61, 0x72, 0x6d, 0x2c, 0x67, 0x69, 0x63, 0x2d, 0x76, 0x33]);
+/** "pci-host-ecam-generic" */
+export const COMPAT_PCI_ECAM: u8[] = arrayOf([0x70, 0x63, 0x69, 0x2d, 0x68, 0x6f, 0x73, 0x74, 0x2d, 0x65, 0x63, 0x61, 0x6d, 0x2d, 0x67, 0x65, 0x6e, 0x65, 0x72, 0x69, 0x63]);
 /** "arm,psci-0.2" (PSCI 0.2 function ids; PSCI 1.x nodes list it too) */
 export const COMPAT_PSCI_02: u8[] = arrayOf([0x61, 0x72, 0x6d, 0x2c, 0x70, 0x73, 0x63, 0x69, 0x2d, 0x30, 0x2e, 0x32]);
 /** "arm,psci-1.0" */
@@ -63,6 +92,18 @@ class Walk {
   regOff: u32[] = array(DEPTH_SLOTS, 0);
   regLen: u32[] = array(DEPTH_SLOTS, 0);
   method: u32[] = array(DEPTH_SLOTS, 0);
+  interruptCells: u32[] = array(DEPTH_SLOTS, 0);
+  propOff: u32[] = array(DEPTH_SLOTS * PROPS, 0);
+  propLen: u32[] = array(DEPTH_SLOTS * PROPS, 0);
+}
+
+/** Which located property a name is, or PROPS. */
+function locatedProp(b: u8[], at: u32, len: u32): u32 {
+  if (bytesEqual(b, at, len, P_RANGES)) return PROP_RANGES;
+  if (bytesEqual(b, at, len, P_INTERRUPT_MAP)) return PROP_INTERRUPT_MAP;
+  if (bytesEqual(b, at, len, P_INTERRUPT_MAP_MASK)) return PROP_INTERRUPT_MAP_MASK;
+  if (bytesEqual(b, at, len, P_BUS_RANGE)) return PROP_BUS_RANGE;
+  return PROPS;
 }
 
 /** True if the string list b[off..off+len) (NUL-separated) contains t. */
@@ -91,6 +132,14 @@ function methodOf(b: u8[], off: u32, len: u32): u32 {
 function found(w: Walk, b: u8[], depth: u32, out: FdtNode): void {
   out.method = w.method[depth];
   out.regCount = 0;
+  out.parentAddressCells = w.addrCells[u32(depth - 1)];
+  out.addressCells = w.addrCells[depth];
+  out.sizeCells = w.sizeCells[depth];
+  out.interruptCells = w.interruptCells[depth];
+  for (let k: u32 = 0; k < PROPS; k++) {
+    out.propOff[k] = w.propOff[u32(depth * PROPS + k)];
+    out.propLen[k] = w.propLen[u32(depth * PROPS + k)];
+  }
   const ac: u32 = w.addrCells[u32(depth - 1)];
   const sc: u32 = w.sizeCells[u32(depth - 1)];
   if (ac < 1 || ac > 2 || sc > 2) return;
@@ -149,6 +198,8 @@ export function fdtFindCompatible(blob: u8[], compat: u8[], out: FdtNode): bool 
       w.regOff[depth] = 0;
       w.regLen[depth] = 0;
       w.method[depth] = METHOD_NONE;
+      w.interruptCells[depth] = 0;
+      for (let k: u32 = 0; k < PROPS; k++) w.propLen[u32(depth * PROPS + k)] = 0;
     } else if (token == FDT_END_NODE) {
       if (depth == 0) return false;
       if (w.match[depth]) {
@@ -179,6 +230,14 @@ export function fdtFindCompatible(blob: u8[], compat: u8[], out: FdtNode): bool 
         if (valLen == 4) w.sizeCells[depth] = be32(blob, valOff);
       } else if (bytesEqual(blob, nameAt, nameLen, P_METHOD)) {
         w.method[depth] = methodOf(blob, valOff, valLen);
+      } else if (bytesEqual(blob, nameAt, nameLen, P_INTERRUPT_CELLS)) {
+        if (valLen == 4) w.interruptCells[depth] = be32(blob, valOff);
+      } else {
+        const k: u32 = locatedProp(blob, nameAt, nameLen);
+        if (k < PROPS) {
+          w.propOff[u32(depth * PROPS + k)] = valOff;
+          w.propLen[u32(depth * PROPS + k)] = valLen;
+        }
       }
     } else if (token != FDT_NOP) {
       return false;

@@ -1,8 +1,9 @@
 "use unsafe";
 /**
- * ACPI, as far as the interrupt controllers need it: RSDP -> XSDT (or RSDT) ->
- * MADT, for the local APIC ids of the enabled CPUs and the first IOAPIC.
- * Tables are read through the direct map and checked by their checksums.
+ * ACPI, as far as the kernel needs it: RSDP -> XSDT (or RSDT) -> MADT, for the
+ * local APIC ids of the enabled CPUs and the first IOAPIC, and MCFG, for the
+ * PCIe ECAM window. Tables are read through the direct map and checked by their
+ * checksums.
  */
 import { u8, u32, u64, usize, bool } from "kts";
 import { load8, load32, load64 } from "kts/unsafe";
@@ -13,6 +14,7 @@ const RSDP_SIG: u64 = 0x2052_5450_2044_5352n; // "RSD PTR "
 const SIG_XSDT: u32 = 0x5444_5358; // "XSDT"
 const SIG_RSDT: u32 = 0x5444_5352; // "RSDT"
 const SIG_APIC: u32 = 0x4349_5041; // "APIC" (the MADT)
+const SIG_MCFG: u32 = 0x4746_434d; // "MCFG"
 const HEADER = 36;
 const MAX_TABLE: u32 = 0x10_0000;
 
@@ -50,8 +52,8 @@ function table(pa: u64, sig: u32): usize {
   return va;
 }
 
-/** The MADT from the RSDP at physical rsdp, or 0. */
-function findMadt(rsdp: usize): usize {
+/** The table with signature sig from the RSDP at physical rsdp, or 0. */
+function findTable(rsdp: usize, sig: u32): usize {
   if (rsdp == 0n) return 0n;
   const r = physToVirt(rsdp);
   // SAFETY: PVH start_info's rsdp_paddr, in low memory inside the direct map.
@@ -72,7 +74,7 @@ function findMadt(rsdp: usize): usize {
   for (let off: u64 = u64(HEADER); u64(off + entrySize) <= len; off = u64(off + entrySize)) {
     const p: usize = usize(root + off);
     const pa: u64 = entrySize == 8n ? load64(p) : u64(load32(p));
-    const t = table(pa, SIG_APIC);
+    const t = table(pa, sig);
     if (t != 0n) return t;
   }
   return 0n;
@@ -85,7 +87,7 @@ function findMadt(rsdp: usize): usize {
  */
 export function parseMadt(info: BootInfo, bspApicId: u32, out: Madt): bool {
   info.addCpu(u64(bspApicId));
-  const m = findMadt(info.rsdp);
+  const m = findTable(info.rsdp, SIG_APIC);
   if (m == 0n) return false;
   out.found = true;
   out.lapicPhys = u64(load32(usize(m + 36n)));
@@ -116,4 +118,30 @@ export function parseMadt(info: BootInfo, bspApicId: u32, out: Madt): bool {
     off = u64(off + elen);
   }
   return true;
+}
+
+/** MCFG's allocation for PCI segment 0: ECAM base (of bus 0) and bus range; false without one. */
+export class Mcfg {
+  base: u64 = 0n;
+  busFirst: u32 = 0;
+  busLast: u32 = 0;
+}
+
+export function parseMcfg(info: BootInfo, out: Mcfg): bool {
+  const m = findTable(info.rsdp, SIG_MCFG);
+  if (m == 0n) return false;
+  const len: u64 = u64(load32(usize(m + 4n)));
+  // Header, 8 reserved bytes, then 16-byte allocations: base u64, segment u16, first bus u8, last bus u8.
+  for (let off: u64 = 44n; u64(off + 16n) <= len; off = u64(off + 16n)) {
+    const e: usize = usize(m + off);
+    const segment: u32 = u32(load32(usize(e + 8n)) & 0xffff);
+    const first: u32 = u32(load8(usize(e + 10n)));
+    const last: u32 = u32(load8(usize(e + 11n)));
+    if (segment != 0 || last < first) continue;
+    out.base = load64(e);
+    out.busFirst = first;
+    out.busLast = last;
+    return true;
+  }
+  return false;
 }

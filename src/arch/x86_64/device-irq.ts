@@ -4,7 +4,8 @@
  * VEC_DEVICE_BASE + gsi on the boot CPU. The portable kernel names a line by its
  * GSI, masks it when it delivers the interrupt to a user-space driver, and
  * unmasks it when the driver acknowledges. The console (COM1) is ISA IRQ 4,
- * identity-mapped to GSI 4 on the PC.
+ * identity-mapped to GSI 4 on the PC. ISA lines (GSI 0..15) are edge-triggered;
+ * PCI INTx lines (16..) are level-triggered, active high (as the q35 DSDT says).
  */
 import { u32, u64, bool, print } from "kts";
 import { ioapicRoute, ioapicMask } from "./ioapic";
@@ -14,6 +15,7 @@ export const CONSOLE_IRQ: u32 = 4;
 export const VEC_DEVICE_BASE: u32 = 0x50;
 /** GSIs the kernel hands out (the first IOAPIC's 24 pins). */
 const DEVICE_LINES: u32 = 24;
+const FIRST_PCI_LINE: u32 = 16;
 
 let handler: (line: u32) => void = unbound;
 
@@ -44,7 +46,7 @@ export function deviceIrqValid(line: u32): bool {
 /** Routes the line to the boot CPU, unmasked. */
 export function deviceIrqUnmask(line: u32): void {
   if (!deviceIrqValid(line)) return;
-  ioapicRoute(line, u32(VEC_DEVICE_BASE + line), u32(pcpuGet(0, PCPU_APIC_ID) & 0xffn));
+  ioapicRoute(line, u32(VEC_DEVICE_BASE + line), u32(pcpuGet(0, PCPU_APIC_ID) & 0xffn), line >= FIRST_PCI_LINE);
 }
 
 export function deviceIrqMask(line: u32): void {

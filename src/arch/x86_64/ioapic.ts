@@ -4,7 +4,7 @@
  * +0x10). Initialized with every redirection entry masked; drivers unmask the
  * pins they own later (route()).
  */
-import { u32, u64, usize } from "kts";
+import { u32, u64, usize, bool } from "kts";
 import { mmioRead32, mmioWrite32 } from "kts/unsafe";
 import { physToVirt } from "./memory";
 
@@ -13,6 +13,7 @@ const IOWIN: u64 = 0x10n;
 const REG_VERSION: u32 = 0x01;
 const REG_REDTBL: u32 = 0x10;
 const MASKED: u32 = 0x1_0000;
+const LEVEL: u32 = 0x8000;
 
 let base: usize = 0n;
 let pins: u32 = 0;
@@ -42,12 +43,12 @@ export function ioapicInit(pa: u64, firstGsi: u32): u32 {
   return pins;
 }
 
-/** Routes GSI `gsi` to `vector` on the CPU with APIC id `dest` (edge, active high), unmasked. */
-export function ioapicRoute(gsi: u32, vector: u32, dest: u32): void {
+/** Routes GSI `gsi` to `vector` on the CPU with APIC id `dest` (active high; edge or level), unmasked. */
+export function ioapicRoute(gsi: u32, vector: u32, dest: u32, level: bool): void {
   if (gsi < gsiBase || gsi >= u32(gsiBase + pins)) return;
   const pin: u32 = u32(gsi - gsiBase);
   write(u32(REG_REDTBL + pin * 2 + 1), u32(dest << 24));
-  write(u32(REG_REDTBL + pin * 2), vector & 0xff);
+  write(u32(REG_REDTBL + pin * 2), u32((vector & 0xff) | (level ? LEVEL : 0)));
 }
 
 /** Masks GSI `gsi` again. */

@@ -21,6 +21,7 @@ import { inb, outb, rdtsc, irqEnable } from "kts/unsafe";
 import { BootInfo } from "../../kernel/boot/bootinfo";
 import { Madt, parseMadt } from "./acpi";
 import { ioapicInit } from "./ioapic";
+import { pciHostFromAcpi } from "./pci-host";
 import { isDeviceVector, deviceIrqDispatch } from "./device-irq";
 import {
   lapicEnable, lapicEoi, lapicId, lapicErrorStatus, sendFixedIpi,
@@ -150,6 +151,7 @@ export function interruptsInit(info: BootInfo): void {
   pcpuSet(0, PCPU_APIC_ID, u64(bspId));
   if (!parseMadt(info, bspId, madt)) print(`acpi: no MADT (rsdp ${hex(info.rsdp)}): one CPU, no IOAPIC`);
   if (madt.ioapicPhys != 0n) ioapicInit(madt.ioapicPhys, madt.ioapicGsiBase);
+  pciHostFromAcpi(info);
   calibrate();
 }
 

@@ -31,6 +31,7 @@ export {
   RIGHT_GRANT,
   RIGHT_MAP,
   RIGHT_WRITE,
+  RIGHT_DMA,
   RIGHTS_ALL,
   capHandle,
   handleSlot,

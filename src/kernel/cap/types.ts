@@ -33,7 +33,7 @@ export enum CapKind {
   Endpoint = 1,
   /** objA = physical base, objB = size in bytes (nonzero). */
   MemoryRegion = 2,
-  /** objA = interrupt number. */
+  /** objA = the first interrupt line, objB = how many (nonzero; a driver's is one line). */
   Irq = 3,
   /** objA = physical base of device registers, objB = size in bytes (nonzero). */
   DeviceMmio = 4,
@@ -48,9 +48,12 @@ export enum CapKind {
   System = 8,
   /** Raw console output: write's bytes go out as they are (others' are attributed and filtered). */
   Console = 9,
+  /** A claim on a device, from the manifest: objA = PCI vendor << 16 | device id. The
+   * PCI bus service hands such a device's registers and interrupt only to a holder. */
+  Device = 10,
 }
 /** The largest valid CapKind. */
-export const CAP_KIND_MAX: u32 = 9;
+export const CAP_KIND_MAX: u32 = 10;
 
 /*
  * Rights bits. Untyped constants, so that `RIGHT_SEND | RIGHT_GRANT` is a constant
@@ -66,7 +69,9 @@ export const RIGHT_GRANT = 4;
 export const RIGHT_MAP = 8;
 /** Map writable (with RIGHT_MAP); without it mappings are read-only. */
 export const RIGHT_WRITE = 16;
-export const RIGHTS_ALL = 31;
+/** Learn the physical address of a memory region (memPhys): a device may be told to reach it (DMA). */
+export const RIGHT_DMA = 32;
+export const RIGHTS_ALL = 63;
 
 export enum CapError {
   Ok = 0,
@@ -171,5 +176,5 @@ export function nextGen(gen: u32): u32 {
 
 /** Whether capabilities of this kind name a range (objA, objB) that derive may narrow. */
 export function kindHasRange(kind: CapKind): bool {
-  return kind == CapKind.MemoryRegion || kind == CapKind.DeviceMmio || kind == CapKind.DevicePorts;
+  return kind == CapKind.MemoryRegion || kind == CapKind.DeviceMmio || kind == CapKind.DevicePorts || kind == CapKind.Irq;
 }

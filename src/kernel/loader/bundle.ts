@@ -93,17 +93,25 @@ export const RULE_TEXT: u32 = 2;
 
 /** Capability kinds in a v2 bundle (the kernel's CapKind codes). */
 export const BUNDLE_CAP_ENDPOINT: u32 = 1;
-/** Argument: the region's size in pages, 1 .. BUNDLE_MEMORY_MAX_PAGES; rights within map, write, grant, with map. */
+/** Argument: the region's size in pages, 1 .. BUNDLE_MEMORY_MAX_PAGES; rights within map, write, grant, dma, with map. */
 export const BUNDLE_CAP_MEMORY: u32 = 2;
 /** The largest memory region (1 MiB); task/user-memory.ts holds regions to it too. */
 export const BUNDLE_MEMORY_MAX_PAGES: u32 = 256;
 export const BUNDLE_CAP_IRQ: u32 = 3;
+/** Device registers (rights map, write, grant); argument: the window (BUNDLE_MMIO_*). */
+export const BUNDLE_CAP_MMIO: u32 = 4;
 export const BUNDLE_CAP_AUDIT: u32 = 7;
 export const BUNDLE_CAP_SYSTEM: u32 = 8;
 /** Raw console output (right send, argument 0): write's bytes go out as they are. */
 export const BUNDLE_CAP_CONSOLE: u32 = 9;
-/** IRQ lines a capability may name. */
+/** A device claim (no rights); argument: PCI vendor << 16 | device id. */
+export const BUNDLE_CAP_DEVICE: u32 = 10;
+/** IRQ lines a capability may name: the console's, or every line legacy PCI interrupts use. */
 export const BUNDLE_IRQ_CONSOLE: u32 = 0;
+export const BUNDLE_IRQ_PCI: u32 = 1;
+/** MMIO windows: the PCIe configuration space (ECAM), the window for memory BARs. */
+export const BUNDLE_MMIO_PCI_ECAM: u32 = 1;
+export const BUNDLE_MMIO_PCI_MEMORY: u32 = 2;
 
 export enum RestartPolicy {
   Never = 0,
@@ -189,8 +197,10 @@ function capOk(b: u8[], slot: u32, endpoints: u32): bool {
   const arg: u32 = le32(b, u32(slot + 4));
   if (b[u32(slot + 2)] != 0 || b[u32(slot + 3)] != 0) return false;
   if (kind == BUNDLE_CAP_ENDPOINT) return (rights | 7) == 7 && arg < endpoints;
-  if (kind == BUNDLE_CAP_MEMORY) return (rights | 28) == 28 && (rights & 8) != 0 && arg >= 1 && arg <= BUNDLE_MEMORY_MAX_PAGES;
-  if (kind == BUNDLE_CAP_IRQ) return (rights | 2) == 2 && arg == BUNDLE_IRQ_CONSOLE;
+  if (kind == BUNDLE_CAP_MEMORY) return (rights | 60) == 60 && (rights & 8) != 0 && arg >= 1 && arg <= BUNDLE_MEMORY_MAX_PAGES;
+  if (kind == BUNDLE_CAP_IRQ) return (rights | 6) == 6 && (rights & 2) != 0 && (arg == BUNDLE_IRQ_CONSOLE || arg == BUNDLE_IRQ_PCI);
+  if (kind == BUNDLE_CAP_MMIO) return (rights | 28) == 28 && (rights & 8) != 0 && (arg == BUNDLE_MMIO_PCI_ECAM || arg == BUNDLE_MMIO_PCI_MEMORY);
+  if (kind == BUNDLE_CAP_DEVICE) return rights == 0 && arg != 0;
   if (kind == BUNDLE_CAP_AUDIT) return (rights | 2) == 2 && arg == 0;
   if (kind == BUNDLE_CAP_SYSTEM) return (rights | 3) == 3 && arg == 0;
   if (kind == BUNDLE_CAP_CONSOLE) return (rights | 1) == 1 && arg == 0;

@@ -1,8 +1,8 @@
 "use unsafe";
 /**
  * The console and interrupts for user-space drivers: write, consoleRead,
- * irqBind and irqAck. An IRQ capability (kind Irq, objA = the line, right
- * RECEIVE) is the authority for the last three; consoleRead additionally needs
+ * irqBind and irqAck. An IRQ capability for one line (kind Irq, objA = the
+ * line, objB = 1, right RECEIVE) is the authority for the last three; consoleRead additionally needs
  * it to name the console's line.
  *
  * write is every task's output, but only a holder of a Console capability (the
@@ -27,7 +27,7 @@ import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
 import { userRangeOk, userRead, userWrite } from "../task/usermem";
 import { irqBind, irqAck, irqLineValid } from "../irq/delivery";
-import { capabilityOf, isError, sysError } from "./ipc-calls";
+import { capabilityOf, capabilityInto, isError, sysError } from "./ipc-calls";
 import { SysError } from "./numbers.generated";
 
 /** The most bytes one consoleRead returns (the UART FIFO holds 16). */
@@ -45,14 +45,15 @@ const readStage: u8[] = array(CONSOLE_READ_MAX, 0);
 /** "[task " */
 const PREFIX: u8[] = arrayOf([0x5b, 0x74, 0x61, 0x73, 0x6b, 0x20]);
 const scan = new CapView();
+const irqCap = new CapView();
 
 declare function kts_putc(c: u8): void;
 
-/** The IRQ line a handle names, or an error code. Under the lock. */
+/** The IRQ line a handle names, or an error code: a capability for several lines (the PCI service's) is Invalid. Under the lock. */
 function lineOf(task: u32, handle: u64, now: u64): u64 {
-  const line: u64 = capabilityOf(task, handle, CapKind.Irq, RIGHT_RECEIVE, now);
+  const line: u64 = capabilityInto(task, handle, CapKind.Irq, RIGHT_RECEIVE, now, irqCap);
   if (isError(line)) return line;
-  return irqLineValid(line) ? line : sysError(SysError.Invalid);
+  return irqCap.objB == 1n && irqLineValid(line) ? line : sysError(SysError.Invalid);
 }
 
 export function sysIrqBind(task: u32, irqHandle: u64, endpointHandle: u64): u64 {

@@ -13,10 +13,11 @@ import { schedLock, schedUnlock } from "../task/lock";
 import { schedule } from "../task/schedule";
 import { exitCurrent } from "../task/lifecycle";
 import { Syscall, SysError } from "./numbers.generated";
-import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapRevoke } from "./ipc-calls";
+import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapDeriveRange, sysCapRevoke } from "./ipc-calls";
+import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
-import { sysMemMap, sysMemUnmap } from "./memory-calls";
+import { sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys } from "./memory-calls";
 import { sweepIfWanted } from "../task/user-memory";
 import { sleepCurrent } from "../task/sleep";
 
@@ -65,6 +66,9 @@ export function onSyscall(frame: usize): void {
     case Syscall.CapDerive:
       result = sysCapDerive(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3), frameArg(frame, 4));
       break;
+    case Syscall.CapDeriveRange:
+      result = sysCapDeriveRange(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3), frameArg(frame, 4));
+      break;
     case Syscall.CapRevoke:
       result = sysCapRevoke(task, frameArg(frame, 0));
       break;
@@ -86,6 +90,12 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.ConsoleRead:
       result = sysConsoleRead(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
+      break;
+    case Syscall.PciHost:
+      result = sysPciHost(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.PciRoute:
+      result = sysPciRoute(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
       break;
     case Syscall.AuditRead:
       result = sysAuditRead(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3));
@@ -113,6 +123,12 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.MemUnmap:
       result = sysMemUnmap(task, frameArg(frame, 0));
+      break;
+    case Syscall.MmioMap:
+      result = sysMmioMap(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
+      break;
+    case Syscall.MemPhys:
+      result = sysMemPhys(task, frameArg(frame, 0));
       break;
     default:
       break;

@@ -8,7 +8,7 @@
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
-import { capLookup, capAt, capInSlot, capDerive, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+import { capLookup, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
@@ -241,18 +241,37 @@ function reply(task: u32, va: usize): u64 {
 
 /** capDerive: a subset of a capability's rights, for another task (the source needs GRANT). */
 export function sysCapDerive(task: u32, handle: u64, toTask: u64, rights: u64, uses: u64, expiry: u64): u64 {
-  if (handle > 0xffff_ffffn || toTask >= u64(MAX_TASKS) || rights > 0xffff_ffffn || uses > 0xffff_ffffn) return sysError(SysError.Invalid);
+  if (uses > 0xffff_ffffn) return sysError(SysError.Invalid);
+  return deriveInto(task, handle, toTask, rights, u32(uses), expiry, false, 0n, 0n);
+}
+
+/** capDeriveRange: part of a range (bytes of memory or registers, lines of an IRQ capability), unlimited uses. */
+export function sysCapDeriveRange(task: u32, handle: u64, toTask: u64, rights: u64, offset: u64, size: u64): u64 {
+  return deriveInto(task, handle, toTask, rights, 0, 0n, true, offset, size);
+}
+
+function deriveInto(task: u32, handle: u64, toTask: u64, rights: u64, uses: u32, expiry: u64, narrow: bool, offset: u64, size: u64): u64 {
+  if (handle > 0xffff_ffffn || toTask >= u64(MAX_TASKS) || rights > 0xffff_ffffn) return sysError(SysError.Invalid);
   schedLock();
   // Only into a live user task: a free, dead or kernel slot would keep it for whoever comes next.
   let e: CapError = CapError.BadTask;
   if (taskAcceptsCapabilities(u32(toTask))) {
-    e = mayPlace(u32(toTask), task) ? capDerive(task, u32(handle), u32(toTask), u32(rights), u32(uses), expiry, monotonicNanos(), view) : CapError.TableFull;
+    if (!mayPlace(u32(toTask), task)) e = CapError.TableFull;
+    else if (narrow) e = partOk(task, handle, offset, size) ? capDeriveRange(task, u32(handle), u32(toTask), u32(rights), 0, 0n, offset, size, monotonicNanos(), view) : CapError.BadRange;
+    else e = capDerive(task, u32(handle), u32(toTask), u32(rights), uses, expiry, monotonicNanos(), view);
     if (e == CapError.Ok && u32(toTask) != task) placedBy(view, task);
   }
   // The shared view is read before the lock goes: another CPU's call would refill it.
   const r: u64 = e == CapError.Ok ? u64(view.handle) : sysError(capSysError(e));
   schedUnlock();
   return r;
+}
+
+/** Under the lock: memory and register parts are whole pages (each is mapped on its own). */
+function partOk(task: u32, handle: u64, offset: u64, size: u64): bool {
+  if (capLookup(task, u32(handle), CapKind.Any, 0, monotonicNanos(), false, view) != CapError.Ok) return true; // derive reports it
+  if (view.kind == CapKind.Irq) return true;
+  return (offset & 0xfffn) == 0n && (size & 0xfffn) == 0n;
 }
 
 /** capRevoke: the capability and everything derived from it, in every task. */
@@ -293,6 +312,7 @@ function capSysError(e: CapError): SysError {
       return SysError.NoMemory;
     case CapError.BadTask:
     case CapError.BadRights:
+    case CapError.BadRange:
       return SysError.Invalid;
     default:
       return SysError.BadCapability;

@@ -16,9 +16,12 @@ export enum Syscall {
   CapDerive = 20,
   CapRevoke = 21,
   CapAt = 22,
+  CapDeriveRange = 23,
   IrqAck = 30,
   IrqBind = 31,
   ConsoleRead = 32,
+  PciHost = 33,
+  PciRoute = 34,
   AuditRead = 40,
   ServiceStart = 50,
   TaskKill = 51,
@@ -28,6 +31,8 @@ export enum Syscall {
   ExitWatch = 55,
   MemMap = 60,
   MemUnmap = 61,
+  MmioMap = 62,
+  MemPhys = 63,
 }
 
 export enum SysError {
@@ -75,11 +80,17 @@ export function syscallArgCount(n: Syscall): u32 {
       return 1;
     case Syscall.CapAt:
       return 1;
+    case Syscall.CapDeriveRange:
+      return 5;
     case Syscall.IrqAck:
       return 1;
     case Syscall.IrqBind:
       return 2;
     case Syscall.ConsoleRead:
+      return 3;
+    case Syscall.PciHost:
+      return 2;
+    case Syscall.PciRoute:
       return 3;
     case Syscall.AuditRead:
       return 4;
@@ -98,6 +109,10 @@ export function syscallArgCount(n: Syscall): u32 {
     case Syscall.MemMap:
       return 3;
     case Syscall.MemUnmap:
+      return 1;
+    case Syscall.MmioMap:
+      return 3;
+    case Syscall.MemPhys:
       return 1;
     default:
       return 0xffffffff;
@@ -127,15 +142,15 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device claim */
 export const CAP_INFO_KIND = 4;
-/** 1 send, 2 receive, 4 grant, 8 map, 16 write */
+/** 1 send, 2 receive, 4 grant, 8 map, 16 write, 32 DMA */
 export const CAP_INFO_RIGHTS = 8;
 /** remaining uses, 0 = unlimited */
 export const CAP_INFO_USES_LEFT = 12;
-/** kind-specific: endpoint index, IRQ line, base */
+/** kind-specific: endpoint index, first IRQ line, base, vendor << 16 | device */
 export const CAP_INFO_OBJ_A = 16;
-/** kind-specific: size, count */
+/** kind-specific: size, IRQ line count */
 export const CAP_INFO_OBJ_B = 24;
 /** monotonic ns after which it is void, 0 = never */
 export const CAP_INFO_EXPIRY = 32;
@@ -173,3 +188,22 @@ export const AUDIT_RECORD_DETAIL = 28;
 export const AUDIT_RECORD_RESULT = 32;
 /** occurrences coalesced */
 export const AUDIT_RECORD_REPEAT = 36;
+
+/** The PCIe host bridge, filled by pciHost. */
+export const PCI_HOST_BYTES = 48;
+/** physical base of the ECAM window (bus busFirst) */
+export const PCI_HOST_ECAM_BASE = 0;
+/** its size in bytes (1 MiB per bus) */
+export const PCI_HOST_ECAM_SIZE = 8;
+/** first bus number */
+export const PCI_HOST_BUS_FIRST = 16;
+/** last bus number */
+export const PCI_HOST_BUS_LAST = 20;
+/** physical base of the window for memory BARs (below 4 GiB) */
+export const PCI_HOST_MEM_BASE = 24;
+/** its size in bytes */
+export const PCI_HOST_MEM_SIZE = 32;
+/** first interrupt line legacy PCI interrupts use */
+export const PCI_HOST_IRQ_FIRST = 40;
+/** how many lines from irqFirst */
+export const PCI_HOST_IRQ_COUNT = 44;

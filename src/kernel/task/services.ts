@@ -21,19 +21,21 @@ import {
   bundleServiceNameOffset, bundleServiceNameLength, bundleServiceCapCount, bundleServiceCapKind,
   bundleServiceCapRights, bundleServiceCapArg, bundleServiceModuleOffset, bundleServiceModuleSize,
   bundleServiceRestart, bundleRuleCount, bundleRuleEndpoint, bundleRuleLabel, bundleRuleKind, RULE_TEXT,
-  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_MEMORY, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT, BUNDLE_CAP_CONSOLE,
+  RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, MAX_SERVICE_CAPS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_MEMORY, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
+  BUNDLE_CAP_CONSOLE, BUNDLE_CAP_MMIO, BUNDLE_CAP_DEVICE, BUNDLE_IRQ_PCI, BUNDLE_MMIO_PCI_ECAM,
 } from "../loader/bundle";
 import { verifySignedModule, signedPayloadOffset, signedPayloadSize, ModuleVerdict } from "../loader/signed-module";
 import { bootstrapKey, BOOTSTRAP_KEY_BYTES } from "../loader/bootstrap-key";
 import { checkElf, ElfError, ElfImage } from "../loader/elf";
-import { capInsertRoot, CapKind, CapView, CapError } from "../cap/index";
+import { capInsertRoot, CapKind, CapView, CapError, RIGHT_DMA } from "../cap/index";
+import { pciHost } from "../boot/pci-host";
 import { ipc, AuditKind, IpcResult, NO_ENDPOINT } from "../ipc/index";
 import { labelPolicyAdd, labelPolicyInspect } from "../ipc/label-policy";
 import { NO_TASK } from "../sched/index";
 import { resources, TASK_NAME_BYTES } from "./table";
 import { schedLock, schedUnlock } from "./lock";
 import { spawnElf, startTask, ElfResult, IMAGE_BUDGET } from "./lifecycle";
-import { regionCreate } from "./user-memory";
+import { regionCreate, regionCreatePinned } from "./user-memory";
 import { lockAnswering } from "./crosscall";
 
 /** Why a service cannot run: Ok, or a bundle-record, signature or ELF-gate refusal. */
@@ -56,6 +58,8 @@ const refusalCode: u32[] = array(MAX_SERVICES, 0);
 const endpoints: u32[] = array(MAX_ENDPOINTS, NO_ENDPOINT);
 const key: u8[] = array(BOOTSTRAP_KEY_BYTES, 0);
 const zeroPrincipal: u8[] = array(32, 0);
+/** DMA memory belongs to the service, not to one run of it: created at its first start, kept (pinned) across restarts. */
+const dmaRegion: u64[] = array(MAX_SERVICES * MAX_SERVICE_CAPS, 0n);
 const elf = new ElfImage();
 const why = new ElfResult();
 const view = new CapView();
@@ -254,9 +258,26 @@ function grant(b: u8[], i: u32, c: u32, t: u32): CapError {
   const rights: u32 = bundleServiceCapRights(b, i, c);
   const arg: u32 = bundleServiceCapArg(b, i, c);
   if (kind == BUNDLE_CAP_ENDPOINT) return capInsertRoot(t, CapKind.Endpoint, rights, u64(endpoints[arg]), 0n, 0, 0n, view);
-  if (kind == BUNDLE_CAP_MEMORY) return regionCreate(t, arg, rights, view);
-  if (kind == BUNDLE_CAP_IRQ) return capInsertRoot(t, CapKind.Irq, rights, u64(CONSOLE_IRQ), 0n, 0, 0n, view);
+  if (kind == BUNDLE_CAP_MEMORY) return (rights & RIGHT_DMA) != 0 ? grantDma(i, c, t, arg, rights) : regionCreate(t, arg, rights, view);
+  if (kind == BUNDLE_CAP_IRQ) {
+    if (arg == BUNDLE_IRQ_PCI) return capInsertRoot(t, CapKind.Irq, rights, u64(pciHost.irqFirst), u64(pciHost.irqCount), 0, 0n, view);
+    return capInsertRoot(t, CapKind.Irq, rights, u64(CONSOLE_IRQ), 1n, 0, 0n, view);
+  }
+  if (kind == BUNDLE_CAP_MMIO) {
+    // A platform without the window gets no capability (BadRange), and the service is told so in the log.
+    if (arg == BUNDLE_MMIO_PCI_ECAM) return capInsertRoot(t, CapKind.DeviceMmio, rights, pciHost.ecamBase, pciHost.ecamSize, 0, 0n, view);
+    return capInsertRoot(t, CapKind.DeviceMmio, rights, pciHost.memBase, pciHost.memSize, 0, 0n, view);
+  }
+  if (kind == BUNDLE_CAP_DEVICE) return capInsertRoot(t, CapKind.Device, 0, u64(arg), 0n, 0, 0n, view);
   if (kind == BUNDLE_CAP_AUDIT) return capInsertRoot(t, CapKind.Audit, rights, 0n, 0n, 0, 0n, view);
   if (kind == BUNDLE_CAP_CONSOLE) return capInsertRoot(t, CapKind.Console, rights, 0n, 0n, 0, 0n, view);
   return capInsertRoot(t, CapKind.System, rights, 0n, 0n, 0, 0n, view);
+}
+
+/** Under the lock: service i's DMA region c (created on its first start), for task t. */
+function grantDma(i: u32, c: u32, t: u32, pages: u32, rights: u32): CapError {
+  const k: u32 = u32(i * MAX_SERVICE_CAPS + c);
+  if (dmaRegion[k] == 0n) dmaRegion[k] = regionCreatePinned(pages);
+  if (dmaRegion[k] == 0n) return CapError.PoolFull;
+  return capInsertRoot(t, CapKind.MemoryRegion, rights, dmaRegion[k], u64(u64(pages) * 4096n), 0, 0n, view);
 }

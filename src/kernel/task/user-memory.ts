@@ -18,7 +18,7 @@ import { addressOf, atomicFetchAdd32, atomicLoad32, atomicStore32, store64 } fro
 import { physToVirt } from "arch";
 import { frames } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
-import { MAP_USER, MAP_WRITE } from "../mem/flags";
+import { MAP_DEVICE, MAP_USER, MAP_WRITE } from "../mem/flags";
 import { shootdownAll } from "../mem/shootdown";
 import { capInsertRoot, capNodeOwner, capCountInRange, CapKind, CapError, CapView } from "../cap/index";
 import { resources } from "./table";
@@ -28,6 +28,8 @@ import { USER_TOP } from "./usermem";
 import { BUNDLE_MEMORY_MAX_PAGES } from "../loader/bundle";
 
 const MAX_REGIONS = 64;
+/** The largest device-register mapping: as large as a region, so the page-table bound below holds. */
+export const MMIO_MAP_MAX: u64 = 0x10_0000n;
 const MAX_MAPPINGS = 128;
 /**
  * One task's share of the kernel's mapping records (mapped or awaiting their
@@ -51,6 +53,8 @@ export enum MapState {
 
 class Region {
   live: bool = false;
+  /** DMA memory: never freed (a device may still write to it after its driver died). */
+  pinned: bool = false;
   pa: usize = 0n;
   size: u64 = 0n;
 }
@@ -86,23 +90,42 @@ const moves: u32[] = array(2, 0);
  * failures come back as CapError.PoolFull.
  */
 export function regionCreate(t: u32, pages: u32, rights: u32, out: CapView): CapError {
-  if (pages == 0 || pages > BUNDLE_MEMORY_MAX_PAGES) return CapError.BadRange;
+  const r: u32 = regionAlloc(pages, false);
+  if (r == MAX_REGIONS) return CapError.PoolFull;
+  const e: CapError = capInsertRoot(t, CapKind.MemoryRegion, rights, regions[r].pa, regions[r].size, 0, 0n, out);
+  if (e != CapError.Ok) regionFree(regions[r]);
+  return e;
+}
+
+/**
+ * Under the lock: a pinned region of `pages` zeroed frames (DMA memory), never
+ * freed; its physical base, or 0 if there is no room.
+ */
+export function regionCreatePinned(pages: u32): usize {
+  const r: u32 = regionAlloc(pages, true);
+  return r == MAX_REGIONS ? 0n : regions[r].pa;
+}
+
+/** A new live region's index, or MAX_REGIONS. */
+function regionAlloc(pages: u32, pinned: bool): u32 {
+  if (pages == 0 || pages > BUNDLE_MEMORY_MAX_PAGES) return MAX_REGIONS;
   let r: u32 = 0;
   while (r < MAX_REGIONS && regions[r].live) r = u32(r + 1);
-  if (r == MAX_REGIONS) return CapError.PoolFull;
+  if (r == MAX_REGIONS) return MAX_REGIONS;
   const size: u64 = u64(u64(pages) * PAGE_SIZE);
   const pa: usize = frames.allocContiguous(pages);
-  if (pa == 0n) return CapError.PoolFull;
+  if (pa == 0n) return MAX_REGIONS;
   for (let off: u64 = 0n; off < size; off = u64(off + 8n)) store64(physToVirt(usize(pa + off)), 0n);
-  const e: CapError = capInsertRoot(t, CapKind.MemoryRegion, rights, pa, size, 0, 0n, out);
-  if (e != CapError.Ok) {
-    for (let p: u32 = 0; p < pages; p++) frames.free(usize(pa + u64(p) * PAGE_SIZE));
-    return e;
-  }
   regions[r].live = true;
+  regions[r].pinned = pinned;
   regions[r].pa = pa;
   regions[r].size = size;
-  return CapError.Ok;
+  return r;
+}
+
+function regionFree(reg: Region): void {
+  for (let off: u64 = 0n; off < reg.size; off = u64(off + PAGE_SIZE)) frames.free(usize(reg.pa + off));
+  reg.live = false;
 }
 
 export enum MapResult {
@@ -115,9 +138,10 @@ export enum MapResult {
 
 /**
  * Under the lock: maps [pa, pa + size) — what capability `cap` names — into
- * task t at va, user-accessible, writable if asked, never executable.
+ * task t at va, user-accessible, writable if asked, device memory if asked,
+ * never executable.
  */
-export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool): MapResult {
+export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool, device: bool): MapResult {
   const pa: usize = cap.objA;
   const size: u64 = cap.objB;
   if ((va & 0xfffn) != 0n || (pa & 0xfffn) != 0n || (size & 0xfffn) != 0n) return MapResult.Misaligned;
@@ -131,7 +155,7 @@ export function mappingAdd(t: u32, cap: CapView, va: usize, writable: bool): Map
   let m: u32 = 0;
   while (m < MAX_MAPPINGS && mappings[m].state != MapState.Free) m = u32(m + 1);
   if (m == MAX_MAPPINGS) return MapResult.NoMemory;
-  const flags: u32 = writable ? u32(MAP_USER | MAP_WRITE) : MAP_USER;
+  const flags: u32 = u32((writable ? u32(MAP_USER | MAP_WRITE) : MAP_USER) | (device ? MAP_DEVICE : 0));
   if (space.map(frames, va, pa, size, flags, false) != MapError.Ok) {
     space.unmap(va, size); // what got mapped before a table allocation failed (stops at the first hole)
     return MapResult.NoMemory;
@@ -238,9 +262,8 @@ export function userMemorySweep(): void {
   for (let m: u32 = 0; m < MAX_MAPPINGS; m++) if (mappings[m].state == MapState.Flushing) release(mappings[m]);
   for (let r: u32 = 0; r < MAX_REGIONS; r++) {
     const reg = regions[r];
-    if (!reg.live || capCountInRange(CapKind.MemoryRegion, reg.pa, reg.size) != 0 || mappedIn(reg)) continue;
-    for (let off: u64 = 0n; off < reg.size; off = u64(off + PAGE_SIZE)) frames.free(usize(reg.pa + off));
-    reg.live = false;
+    if (!reg.live || reg.pinned || capCountInRange(CapKind.MemoryRegion, reg.pa, reg.size) != 0 || mappedIn(reg)) continue;
+    regionFree(reg);
   }
   schedUnlock();
   atomicStore32(cell(1), covered);

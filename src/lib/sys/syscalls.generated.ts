@@ -70,6 +70,11 @@ export function sysCapAt(index: u64): u64 {
   return kts_syscall(22n, index, 0n, 0n, 0n, 0n, 0n);
 }
 
+/** capDerive for part of a range: the new capability (unlimited uses, the source's expiry) names [base + offset, base + offset + size) of cap's MemoryRegion or DeviceMmio range (bytes, page-aligned), or lines [first + offset, first + offset + size) of an IRQ capability. Right GRANT; rights a subset of cap's; toTask as for capDerive. A part not inside the source is Invalid. */
+export function sysCapDeriveRange(cap: u64, toTask: u64, rights: u64, offset: u64, size: u64): u64 {
+  return kts_syscall(23n, cap, toTask, rights, offset, size, 0n);
+}
+
 /** Acknowledges the interrupt named by an IRQ capability (right RECEIVE): the line, masked since its last delivery, is unmasked. */
 export function sysIrqAck(cap: u64): u64 {
   return kts_syscall(30n, cap, 0n, 0n, 0n, 0n, 0n);
@@ -83,6 +88,16 @@ export function sysIrqBind(irq: u64, endpoint: u64): u64 {
 /** Copies up to max bytes the console UART has received into buf; needs the console's IRQ capability. Returns the count (0 when nothing is waiting). */
 export function sysConsoleRead(irq: u64, buf: usize, max: u64): u64 {
   return kts_syscall(32n, irq, buf, max, 0n, 0n, 0n);
+}
+
+/** Fills the 48-byte PciHost record at buf (layout in docs/SYSCALLS.md) with the platform's PCIe host bridge, as the firmware tables describe it (x86_64: ACPI MCFG; AArch64: the device tree's pci-host-ecam-generic node). Needs a DeviceMmio capability inside the ECAM window (right MAP). -Invalid if the platform has no PCIe host. */
+export function sysPciHost(ecam: u64, buf: usize): u64 {
+  return kts_syscall(33n, ecam, buf, 0n, 0n, 0n, 0n);
+}
+
+/** Returns the interrupt line (an IRQ capability's number) that legacy interrupt pin (1 = INTA .. 4 = INTD) of device slot (0..31) on the host's first bus raises (x86_64: the q35 chipset's routing to IOAPIC pins 16..23; AArch64: the device tree's interrupt-map). Same authority as pciHost. -Invalid for a slot or pin out of range or not routed. */
+export function sysPciRoute(ecam: u64, slot: u64, pin: u64): u64 {
+  return kts_syscall(34n, ecam, slot, pin, 0n, 0n, 0n);
 }
 
 /** Copies up to max 40-byte audit records (layout in docs/SYSCALLS.md) with sequence number >= cursor into buf, oldest first (audit capability, right RECEIVE). Returns how many; the next cursor is the last record's sequence number + 1. */
@@ -130,6 +145,16 @@ export function sysMemUnmap(va: usize): u64 {
   return kts_syscall(61n, va, 0n, 0n, 0n, 0n, 0n);
 }
 
+/** Maps the device registers a DeviceMmio capability names (right MAP; writable, flags 1, also needs WRITE) into the caller at page-aligned va as device memory (x86_64: uncached; AArch64: Device-nGnRE), never executable (flags 2 is WriteExec), at most 1 MiB per mapping (larger is Invalid: derive a part first). Removed with memUnmap, and like memMap's when the capability is revoked, moved away or ends. */
+export function sysMmioMap(mmio: u64, va: usize, flags: u64): u64 {
+  return kts_syscall(62n, mmio, va, flags, 0n, 0n, 0n);
+}
+
+/** Returns the physical address of the first byte of the memory a MemoryRegion capability names (right DMA); its pages are physically contiguous, so page i is at that address + 4096 * i. Regions granted with the DMA right are pinned: they keep their frames across restarts of their service and are never freed, so a device still writing to one after its driver died reaches only that driver's memory. */
+export function sysMemPhys(memory: u64): u64 {
+  return kts_syscall(63n, memory, 0n, 0n, 0n, 0n, 0n);
+}
+
 /** One task, filled by taskInfo. */
 export const TASK_INFO_BYTES = 64;
 /** task id */
@@ -153,15 +178,15 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device claim */
 export const CAP_INFO_KIND = 4;
-/** 1 send, 2 receive, 4 grant, 8 map, 16 write */
+/** 1 send, 2 receive, 4 grant, 8 map, 16 write, 32 DMA */
 export const CAP_INFO_RIGHTS = 8;
 /** remaining uses, 0 = unlimited */
 export const CAP_INFO_USES_LEFT = 12;
-/** kind-specific: endpoint index, IRQ line, base */
+/** kind-specific: endpoint index, first IRQ line, base, vendor << 16 | device */
 export const CAP_INFO_OBJ_A = 16;
-/** kind-specific: size, count */
+/** kind-specific: size, IRQ line count */
 export const CAP_INFO_OBJ_B = 24;
 /** monotonic ns after which it is void, 0 = never */
 export const CAP_INFO_EXPIRY = 32;
@@ -199,3 +224,22 @@ export const AUDIT_RECORD_DETAIL = 28;
 export const AUDIT_RECORD_RESULT = 32;
 /** occurrences coalesced */
 export const AUDIT_RECORD_REPEAT = 36;
+
+/** The PCIe host bridge, filled by pciHost. */
+export const PCI_HOST_BYTES = 48;
+/** physical base of the ECAM window (bus busFirst) */
+export const PCI_HOST_ECAM_BASE = 0;
+/** its size in bytes (1 MiB per bus) */
+export const PCI_HOST_ECAM_SIZE = 8;
+/** first bus number */
+export const PCI_HOST_BUS_FIRST = 16;
+/** last bus number */
+export const PCI_HOST_BUS_LAST = 20;
+/** physical base of the window for memory BARs (below 4 GiB) */
+export const PCI_HOST_MEM_BASE = 24;
+/** its size in bytes */
+export const PCI_HOST_MEM_SIZE = 32;
+/** first interrupt line legacy PCI interrupts use */
+export const PCI_HOST_IRQ_FIRST = 40;
+/** how many lines from irqFirst */
+export const PCI_HOST_IRQ_COUNT = 44;
