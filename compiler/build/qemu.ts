@@ -1,7 +1,9 @@
 /**
  * QEMU command lines for both arches (TCG; no KVM here): the machine, serial on
- * stdio, no display, and a way out for tests (isa-debug-exit on x86_64; PSCI
- * SYSTEM_OFF on AArch64).
+ * stdio, no display, no network card, and a way out for tests (isa-debug-exit on
+ * x86_64; PSCI SYSTEM_OFF on AArch64). A disk is a modern-only virtio-blk-pci
+ * device at a fixed slot of the root bus (both machines have PCIe), so its
+ * address and interrupt line are the same on every boot.
  */
 import type { Arch } from "../intrinsics/table.js";
 
@@ -12,15 +14,25 @@ export interface QemuOptions {
   initrd?: string;
   /** Kernel command line (PVH cmdline / DTB bootargs). */
   append?: string;
+  /** A raw disk image attached as virtio-blk-pci. */
+  disk?: string;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
 }
+
+/** The disk's PCI slot on the root bus. */
+export const DISK_SLOT = 4;
 
 export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: string; args: string[] } {
   const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", image];
   if (o.initrd) common.push("-initrd", o.initrd);
   if (o.append) common.push("-append", o.append);
   if (o.gdb) common.push("-s", "-S");
+  common.push("-nic", "none");
+  if (o.disk) {
+    const file = o.disk.replaceAll(",", ",,");
+    common.push("-drive", `file=${file},if=none,id=disk0,format=raw`, "-device", `virtio-blk-pci,drive=disk0,disable-legacy=on,addr=${DISK_SLOT}`);
+  }
   if (o.extra) common.push(...o.extra);
   if (arch === "x86_64") {
     return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", "max", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };

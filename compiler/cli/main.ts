@@ -111,6 +111,7 @@ program
   .option("--entry <file.ts>", "boot an image built from another entry module (e.g. src/kernel/tests/fault-main.ts)")
   .addOption(new Option("--tier <tier>", "boot-image tier: images/<tier>.json (default: standard; none for --entry images)"))
   .option("--initrd <file>", "boot this bundle instead of building one (e.g. a damaged copy)")
+  .option("--disk <file>", "raw disk image attached as virtio-blk (default: build/<arch>/disk.img, created on first use)")
   .addOption(keyOption())
   .addOption(servicesOption())
   .action(runCommand);

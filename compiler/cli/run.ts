@@ -6,9 +6,13 @@
  * nothing for --entry images without --tier; else the signed bundle of --tier
  * (default standard). Without an explicit --tier, a tier whose service sources
  * do not exist yet boots the kernel alone, with a notice.
+ * The disk is --disk FILE, or build/<arch>/disk.img, created (64 MiB, sparse) on
+ * first use and kept, so what one run writes is there in the next.
  */
 import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync } from "node:fs";
 import path from "node:path";
+import { REPO_ROOT } from "../project/root.js";
 import type { Arch } from "../intrinsics/table.js";
 import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundleOrExit } from "./build.js";
 import { loadTier, ManifestError } from "../build/manifest.js";
@@ -31,6 +35,28 @@ export interface RunFlags {
   initrd?: string;
   key?: string;
   services?: string;
+  disk?: string;
+}
+
+const DEFAULT_DISK_BYTES = 64 * 1024 * 1024;
+
+/** The disk to attach: --disk FILE (must exist), or the arch's default disk, created on first use. */
+export function diskFor(arch: Arch, disk?: string): string {
+  if (disk) {
+    if (!existsSync(disk)) {
+      process.stderr.write(`cambi run: no disk image ${disk} (create one with: truncate -s 64M ${disk})\n`);
+      process.exit(2);
+    }
+    return path.resolve(disk);
+  }
+  const file = path.join(REPO_ROOT, "build", arch, "disk.img");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const fd = openSync(file, "wx");
+    ftruncateSync(fd, DEFAULT_DISK_BYTES);
+    closeSync(fd);
+  }
+  return file;
 }
 
 /** True if the tier's services all have sources; a bad manifest is an error. */
@@ -72,6 +98,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     gdb: !!flags.gdb,
     ...(flags.append ? { append: flags.append } : {}),
     ...(initrd ? { initrd } : {}),
+    disk: diskFor(flags.arch, flags.disk),
   });
   if (flags.gdb) process.stderr.write(`QEMU waits for gdb on localhost:1234: gdb-multiarch ${b.elf} -ex 'target remote :1234'\n`);
   if (!flags.expect) {

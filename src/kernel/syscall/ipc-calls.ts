@@ -9,7 +9,7 @@ import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
 import { capLookup, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
-import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
+import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
@@ -204,8 +204,9 @@ function deliver(task: u32, va: usize): u64 {
   const got = ipc.inbox(task);
   if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
   kept[task] = false;
+  // A message that is not a call (an interrupt, a notification) leaves the pending
+  // reply alone: a driver answers a client's call once the device has finished.
   if ((got.flags & FLAG_CALL) != 0) replyTokens[task] = got.replyToken;
-  else if ((got.flags & FLAG_REPLY) == 0) replyTokens[task] = 0n;
   return 0n;
 }
 

@@ -50,7 +50,7 @@ export function sysCall(cap: u64, msg: usize): u64 {
   return kts_syscall(12n, cap, msg, 0n, 0n, 0n, 0n);
 }
 
-/** Replies to the last call received, through its one-shot reply capability. */
+/** Replies to the last call received, through its one-shot reply capability; -Invalid if there is none (or it was used). Messages received since that are not calls leave it pending, so a server may answer after handling interrupts; the next call received replaces it. */
 export function sysReply(msg: usize): u64 {
   return kts_syscall(13n, msg, 0n, 0n, 0n, 0n, 0n);
 }
