@@ -1,9 +1,10 @@
 /**
  * QEMU command lines for both arches (TCG; no KVM here): the machine, serial on
  * stdio, no display, no network card, and a way out for tests (isa-debug-exit on
- * x86_64; PSCI SYSTEM_OFF on AArch64). A disk is a modern-only virtio-blk-pci
- * device at a fixed slot of the root bus (both machines have PCIe), so its
- * address and interrupt line are the same on every boot.
+ * x86_64; PSCI SYSTEM_OFF on AArch64). Devices are modern-only virtio-pci
+ * functions at fixed slots of the root bus (both machines have PCIe), so their
+ * addresses and interrupt lines are the same on every boot: the disk (if any) and
+ * an entropy source (virtio-rng).
  */
 import type { Arch } from "../intrinsics/table.js";
 
@@ -20,15 +21,16 @@ export interface QemuOptions {
   extra?: string[];
 }
 
-/** The disk's PCI slot on the root bus. */
+/** The devices' PCI slots on the root bus. */
 export const DISK_SLOT = 4;
+export const RNG_SLOT = 5;
 
 export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: string; args: string[] } {
   const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", image];
   if (o.initrd) common.push("-initrd", o.initrd);
   if (o.append) common.push("-append", o.append);
   if (o.gdb) common.push("-s", "-S");
-  common.push("-nic", "none");
+  common.push("-nic", "none", "-device", `virtio-rng-pci,disable-legacy=on,addr=${RNG_SLOT}`);
   if (o.disk) {
     const file = o.disk.replaceAll(",", ",,");
     common.push("-drive", `file=${file},if=none,id=disk0,format=raw`, "-device", `virtio-blk-pci,drive=disk0,disable-legacy=on,addr=${DISK_SLOT}`);

@@ -86,6 +86,14 @@ export class Line {
     }
   }
 
+  /** The low `digits` hex digits of v, lower case, no 0x (a PCI id: "1af4"). */
+  hexDigits(v: u64, digits: u32): void {
+    for (let k: u32 = digits; k > 0; k--) {
+      const d: u8 = u8((v >> u64(4 * (k - 1))) & 0xfn);
+      this.byte(d < 10 ? u8(0x30 + d) : u8(0x57 + d));
+    }
+  }
+
   /** The index-th name of a names table ("?" if none). */
   name(table: u8[], index: u32): void {
     this.length = copyName(table, index, this.bytes, this.length);

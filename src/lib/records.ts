@@ -44,6 +44,7 @@ export const CAP_KIND_NAMES: u8[] = arrayOf([
   0x61, 0x75, 0x64, 0x69, 0x74, 0, // audit
   0x73, 0x79, 0x73, 0x74, 0x65, 0x6d, 0, // system
   0x63, 0x6f, 0x6e, 0x73, 0x6f, 0x6c, 0x65, 0, // console
+  0x64, 0x65, 0x76, 0x69, 0x63, 0x65, 0, // device
 ]);
 
 /** AuditRecord.kind values worth a person's attention. */
@@ -73,10 +74,10 @@ export const AUDIT_KIND_NAMES: u8[] = arrayOf([
   0x73, 0x75, 0x70, 0x70, 0x72, 0x65, 0x73, 0x73, 0x65, 0x64, 0, // suppressed
 ]);
 
-/** CapInfo.rights bits in order, and their letters: s(end) r(eceive) g(rant) m(ap) w(rite). */
-const RIGHT_LETTERS: u8[] = arrayOf([0x73, 0x72, 0x67, 0x6d, 0x77]);
+/** CapInfo.rights bits in order, and their letters: s(end) r(eceive) g(rant) m(ap) w(rite) d(ma). */
+const RIGHT_LETTERS: u8[] = arrayOf([0x73, 0x72, 0x67, 0x6d, 0x77, 0x64]);
 
-/** Appends rights as five letters, '-' for each right not held: "sr---". */
+/** Appends rights as six letters, '-' for each right not held: "sr----". */
 export function appendRights(line: Line, rights: u32): void {
-  for (let i: u32 = 0; i < 5; i++) line.byte(u32((rights >>> i) & 1) != 0 ? RIGHT_LETTERS[i] : 0x2d);
+  for (let i: u32 = 0; i < 6; i++) line.byte(u32((rights >>> i) & 1) != 0 ? RIGHT_LETTERS[i] : 0x2d);
 }

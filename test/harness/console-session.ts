@@ -4,6 +4,8 @@
  * at the console would (the shell reads the UART through its interrupt).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -19,8 +21,16 @@ export class ConsoleSession {
   /** Output length when a line was last typed (a prompt must come after it before the next). */
   private typedAt = 0;
 
+  /** The session's own disk (QEMU locks an image: two boots cannot share the default one). */
+  private diskDir: string | undefined;
+
   constructor(runArgs: string[]) {
-    this.child = spawn(path.join(ROOT, "bin/cambi"), ["run", ...runArgs, "--expect", "a line no kernel prints", "--timeout", "600"], {
+    const args = [...runArgs];
+    if (!args.includes("--disk")) {
+      this.diskDir = mkdtempSync(path.join(tmpdir(), "cambi-disk-"));
+      args.push("--disk", newDisk(path.join(this.diskDir, "disk.img")));
+    }
+    this.child = spawn(path.join(ROOT, "bin/cambi"), ["run", ...args, "--expect", "a line no kernel prints", "--timeout", "600"], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: "1" },
     });
@@ -78,5 +88,14 @@ export class ConsoleSession {
   /** Stops cambi, which stops its QEMU. */
   close(): void {
     this.child.kill("SIGTERM");
+    if (this.diskDir) rmSync(this.diskDir, { recursive: true, force: true });
   }
+}
+
+/** A new empty raw disk image of `bytes` (sparse); returns its path. */
+export function newDisk(file: string, bytes = 16 * 1024 * 1024): string {
+  const fd = openSync(file, "wx");
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
+  return file;
 }

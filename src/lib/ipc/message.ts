@@ -114,6 +114,15 @@ export function msgCopyText(out: u8[]): u32 {
   return n;
 }
 
+/** Sets payload word i (0..31); the payload length grows to cover it. */
+export function msgSetWordAt(i: u32, v: u64): void {
+  const o: u32 = u32(PAYLOAD + 8 * (i & 31));
+  set32(o, u32(v));
+  set32(u32(o + 4), u32(v >> 32n));
+  const end: u32 = u32(8 * ((i & 31) + 1));
+  if (get32(4) < end) set32(4, end);
+}
+
 export function msgSetWord(v: u64): void {
   set32(80, u32(v));
   set32(84, u32(v >> 32n));

@@ -52,9 +52,6 @@ const QUEUE_DESC = 0x20;
 const QUEUE_DRIVER = 0x28;
 const QUEUE_DEVICE = 0x30;
 
-const PCI_COMMAND = 0x04;
-const PCI_COMMAND_MEMORY: u16 = 0x2;
-const PCI_COMMAND_MASTER: u16 = 0x4;
 
 /** Status reads after a reset before giving up on the device. */
 const RESET_POLLS: u32 = 1_000_000;
@@ -85,8 +82,9 @@ export class VirtioPci {
 
   /**
    * Finds the virtio structures in the function's configuration space (mapped
-   * at cfgVa), checks them against barSizes, turns on memory decoding and bus
-   * mastering, and locates the structures in the BARs mapped at barVas.
+   * at cfgVa, read-only is enough), checks them against barSizes and locates the
+   * structures in the BARs mapped at barVas. Memory decoding and bus mastering
+   * are the bus service's to turn on (it does when it hands the device over).
    */
   probe(cfgVa: usize, barSizes: readonly u64[], barVas: readonly usize[]): VirtioPciStatus {
     this.common = 0n;
@@ -101,8 +99,6 @@ export class VirtioPci {
     this.isr = usize(barVas[c.isr.bar] + u64(c.isr.offset));
     this.device = c.device.found ? usize(barVas[c.device.bar] + u64(c.device.offset)) : 0n;
     for (let i: u32 = 0; i < VIRTIO_PCI_MAX_QUEUES; i++) this.queueNotify[i] = 0n;
-    const cmd: u16 = mmioRead16(usize(cfgVa + u64(PCI_COMMAND)));
-    mmioWrite16(usize(cfgVa + u64(PCI_COMMAND)), cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     return VirtioPciStatus.Ok;
   }
 

@@ -28,6 +28,7 @@ export class ShellCaps {
   log: u64 = 0n;
   system: u64 = 0n;
   audit: u64 = 0n;
+  pci: u64 = 0n;
 }
 export const caps = new ShellCaps();
 
@@ -68,6 +69,7 @@ export function help(): void {
   print("  ipc-ping [n] [init]   n call/reply round trips to log (or init), average time (n: 100)");
   print("  kill <task>           ends a task");
   print("  restart <service>     restarts a service through init (init, log, shell, hostile or an index)");
+  print("  lspci                 PCI functions: address, ids, class, BARs, interrupt, holder");
 }
 
 export function ps(): void {
@@ -136,10 +138,21 @@ export function capsOf(line: u8[], words: Words): void {
   if (shown == 0) print(`caps: task ${task} holds no capabilities (or there is no such task)`);
 }
 
-/** The object a capability names: memory-like kinds (2 memory, 4 MMIO, 5 ports) as base+size, the rest as a number. */
+/** The object a capability names: ranges (2 memory, 3 IRQ lines, 4 MMIO, 5 ports) as base+size, the rest as a number. */
 function appendObject(kind: u32): void {
   const a: u64 = field64(capRecord, CAP_INFO_OBJ_A);
-  if (kind == 2 || kind == 4 || kind == 5) {
+  if (kind == 3) {
+    row.decimal(a);
+    const n: u64 = field64(capRecord, CAP_INFO_OBJ_B);
+    if (n > 1n) {
+      row.byte(0x2b); // +
+      row.decimal(n);
+    }
+  } else if (kind == 10) {
+    row.hexDigits(u64(a >> 16n), 4);
+    row.byte(0x3a);
+    row.hexDigits(a, 4);
+  } else if (kind == 2 || kind == 4 || kind == 5) {
     row.hex(a);
     row.byte(0x2b); // +
     row.hex(field64(capRecord, CAP_INFO_OBJ_B));

@@ -5,7 +5,8 @@
  * run as commands (commands.ts). If irqBind is refused it polls the console.
  *
  * Capabilities: [0] IRQ of the console UART, [1] endpoint "shell" (send + receive),
- * [2] endpoint "init" (send), [3] endpoint "log" (send), [4] system (send + receive), [5] audit.
+ * [2] endpoint "init" (send), [3] endpoint "log" (send), [4] system (send + receive), [5] audit,
+ * [6] console, [7] endpoint "pci" (send).
  */
 import { u8, u32, u64, bool, array, arrayOf, print, text, slice } from "kts";
 import { sysIrqBind, sysIrqAck } from "../../lib/sys/syscalls.generated";
@@ -17,6 +18,7 @@ import { sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
 import { LineEditor, Edit } from "./line-editor";
 import { Words } from "./words";
 import { Command, COMMAND_NAMES } from "./vocabulary";
+import { lspci } from "./lspci";
 import { caps, help, ps, capsOf, auditTail, mem, uptime, echo, ipcPing, kill, restart } from "./commands";
 
 /** "cambi> " */
@@ -37,6 +39,7 @@ export function main(): u32 {
   caps.log = capAt(3n);
   caps.system = capAt(4n);
   caps.audit = capAt(5n);
+  caps.pci = capAt(7n);
   const bind: u64 = errorOf(sysIrqBind(caps.irq, caps.endpoint));
   if (bind != 0n) print(`shell: irqBind failed (${text(errorText, errorName(bind))}); polling the console`);
   print("shell: ready (type help)");
@@ -133,6 +136,9 @@ function run(line: u8[], length: u32): void {
       break;
     case Command.Restart:
       restart(line, words);
+      break;
+    case Command.Lspci:
+      lspci(caps.pci);
       break;
     default: // NO_NAME
       print(`shell: unknown command '${text(slice(line, words.start[0], length), words.length[0])}' (try help)`);
