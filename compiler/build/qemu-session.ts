@@ -42,11 +42,16 @@ export function watchQemu(
     const decoder = new TextDecoder();
     const chunk = Buffer.alloc(64 * 1024);
 
-    // If this process is told to stop, QEMU must not outlive it.
+    // If this process is told to stop, QEMU must not outlive it: exit once it is gone
+    // (so its disk image is unlocked for whoever boots next).
     const onSignal = (sig: NodeJS.Signals) => {
+      const leave = () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        process.exit(sig === "SIGINT" ? 130 : 143);
+      };
+      if (child.exitCode !== null || child.signalCode !== null) leave();
+      child.once("exit", leave);
       child.kill("SIGKILL");
-      fs.rmSync(dir, { recursive: true, force: true });
-      process.exit(sig === "SIGINT" ? 130 : 143);
     };
     const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
     for (const sig of signals) process.on(sig, onSignal);

@@ -85,6 +85,13 @@ export class ConsoleSession {
     }
   }
 
+  /** Stops cambi and resolves once it has exited (it waits for its QEMU). */
+  async stop(): Promise<void> {
+    const gone = this.exited ? Promise.resolve() : new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.close();
+    await gone;
+  }
+
   /** Stops cambi, which stops its QEMU. */
   close(): void {
     this.child.kill("SIGTERM");

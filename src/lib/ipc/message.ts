@@ -114,6 +114,13 @@ export function msgCopyText(out: u8[]): u32 {
   return n;
 }
 
+/** Zeroes payload words 0..n-1 (n at most 32) and makes them the payload: an answer whose every word is defined. */
+export function msgZeroWords(n: u32): void {
+  const count: u32 = n > 32 ? 32 : n;
+  for (let i: u32 = 0; i < u32(count * 8); i++) buf[u32(PAYLOAD + i)] = 0;
+  set32(4, u32(count * 8));
+}
+
 /** Sets payload word i (0..31); the payload length grows to cover it. */
 export function msgSetWordAt(i: u32, v: u64): void {
   const o: u32 = u32(PAYLOAD + 8 * (i & 31));

@@ -23,6 +23,7 @@ export const ATTACH_ADDRESS: u32 = 4;
 /** Word ATTACH_BAR + i: BAR i's capability (0: none); ATTACH_BAR_SIZE + i: its size. */
 export const ATTACH_BAR: u32 = 5;
 export const ATTACH_BAR_SIZE: u32 = 11;
+export const ATTACH_WORDS: u32 = 17;
 
 /** LIST answer words. */
 export const LIST_ADDRESS: u32 = 1; // bus << 16 | device << 8 | function
@@ -33,5 +34,6 @@ export const LIST_HOLDER: u32 = 5; // the task holding it, or NO_VALUE
 export const LIST_BAR: u32 = 6; // + i: BAR i's base (0: none)
 export const LIST_BAR_SIZE: u32 = 12; // + i: its size
 export const LIST_BAR_KIND: u32 = 18; // + i: its BarKind
+export const LIST_WORDS: u32 = 24;
 
 export const NO_VALUE = 0xffff_ffff;

@@ -6,7 +6,8 @@
  * memory, which must end it (the summary comes first for that reason).
  *
  * Capabilities: [0] endpoint "log" (send only); [1] a 2-page memory region
- * (map, write, grant), which it may map read-write and nothing else.
+ * (map, write, grant), which it may map read-write and nothing else; [2]
+ * endpoint "pci" (send); [3] a claim on the virtio-rng device (device-attempts.ts).
  */
 import { u8, u32, u64, usize, bool, array, arrayOf, print, text, hex } from "kts";
 import { addressOf, load64 } from "kts/unsafe";
@@ -18,7 +19,8 @@ import {
 import { capAt, send, call, receive, msgStart, msgSetWord, msgSetText, errorOf } from "../../lib/ipc/message";
 import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
 import { errorText, errorName, ERR_THROTTLED, ERR_WOULD_BLOCK } from "../../lib/errors";
-import { Line } from "../../lib/format";
+import { judge, verdict, tally } from "./verdict";
+import { deviceAttempts } from "./device-attempts";
 
 declare function kts_syscall(n: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): u64;
 
@@ -36,13 +38,6 @@ const MEM_WRITE: u64 = 1n;
 const MEM_EXEC: u64 = 2n;
 const RIGHT_MAP_ONLY: u64 = 8n;
 
-const VERDICTS: u8[] = arrayOf([
-  0x72, 0x65, 0x66, 0x75, 0x73, 0x65, 0x64, 0x20, 0x28, 0, // refused (
-  0x41, 0x4c, 0x4c, 0x4f, 0x57, 0x45, 0x44, 0, // ALLOWED
-]);
-const REFUSED = 0;
-const ALLOWED = 1;
-
 /** A buffer the kernel may legitimately write, so that only the capability is wrong. */
 const scratch: u8[] = array(64, 0);
 /** "\x1b[2J" (clear screen) inside log text. */
@@ -52,25 +47,6 @@ const FORGED: u8[] = arrayOf([
   0x1b, 0x5b, 0x32, 0x4a, 0x5b, 0x6c, 0x6f, 0x67, 0x20, 0x35, 0x5d, 0x20, 0x66, 0x6f, 0x72, 0x67, 0x65, 0x64, 0x20,
   0x62, 0x79, 0x20, 0x68, 0x6f, 0x73, 0x74, 0x69, 0x6c, 0x65, 0x0a,
 ]);
-const verdict = new Line();
-let attempts: u32 = 0;
-let allowed: u32 = 0;
-
-/** Spells the verdict on a system call's result into `verdict`: "refused (<error>)" or "ALLOWED". */
-function judge(r: u64): void {
-  attempts = u32(attempts + 1);
-  verdict.clear();
-  const e: u64 = errorOf(r);
-  if (e == 0n) {
-    verdict.name(VERDICTS, ALLOWED);
-    allowed = u32(allowed + 1);
-    return;
-  }
-  verdict.name(VERDICTS, REFUSED);
-  verdict.append(errorText, 0, errorName(e));
-  verdict.byte(0x29); // )
-}
-
 export function main(): u32 {
   const log: u64 = capAt(0n);
   const buf: usize = addressOf(scratch);
@@ -147,6 +123,7 @@ export function main(): u32 {
   judge(kts_syscall(0xffff_ffff_ffffn, 0n, 0n, 0n, 0n, 0n, 0n));
   print(`hostile: system call 0xffffffffffff: ${text(verdict.bytes, verdict.length)}`);
   memoryAttempts(log, capAt(1n));
+  deviceAttempts(capAt(2n), capAt(1n));
 
   // Content the log endpoint's inspection refuses (images/*.json "inspect"): a label log does not take,
   // and LOG! text with a terminal escape sequence in it.
@@ -163,8 +140,8 @@ export function main(): u32 {
 
   flood(log);
 
-  if (allowed == 0) print(`hostile: all attempts refused (${attempts} attempts)`);
-  else print(`hostile: ${allowed} of ${attempts} attempts ALLOWED`);
+  if (tally[1] == 0) print(`hostile: all attempts refused (${tally[0]} attempts)`);
+  else print(`hostile: ${tally[1]} of ${tally[0]} attempts ALLOWED`);
   print("hostile: reading kernel memory");
   const v: u64 = load64(KERNEL);
   print(`hostile: read ${hex(v)} from kernel memory: the kernel did not stop me`);
@@ -224,9 +201,9 @@ function flood(log: u64): void {
     else other = u32(other + 1);
   }
   if (first != 0n) print(`hostile: IPC flood: even the first send was refused (${text(errorText, errorName(first))})`);
-  attempts = u32(attempts + 1);
+  tally[0] = u32(tally[0] + 1);
   if (throttled == 0 && full == 0) {
-    allowed = u32(allowed + 1);
+    tally[1] = u32(tally[1] + 1);
     print(`hostile: IPC flood of ${FLOOD} sends to log: ALLOWED (accepted ${accepted}, other errors ${other})`);
   } else {
     print(`hostile: IPC flood of ${FLOOD} sends to log: refused (accepted ${accepted}, throttled ${throttled}, queue full ${full}, other ${other})`);

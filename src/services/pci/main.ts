@@ -22,7 +22,7 @@ import {
   PCI_HOST_BYTES, PCI_HOST_ECAM_BASE, PCI_HOST_BUS_FIRST, PCI_HOST_MEM_BASE, PCI_HOST_MEM_SIZE, PCI_HOST_IRQ_FIRST,
   CAP_INFO_BYTES, CAP_INFO_KIND, CAP_INFO_OBJ_A,
 } from "../../lib/sys/syscalls.generated";
-import { capAt, receive, reply, msgLabel, msgWord, msgStart, msgSetWord, msgSetWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
+import { capAt, receive, reply, msgLabel, msgWord, msgStart, msgSetWord, msgSetWordAt, msgZeroWords, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
 import { ERR_DENIED, ERR_INVALID, ERR_WOULD_BLOCK, errorText, errorName } from "../../lib/errors";
 import { field32, field64 } from "../../lib/records";
 import { Line } from "../../lib/format";
@@ -30,8 +30,8 @@ import { Ecam, CMD_BUS_MASTER, CMD_MEM, CMD_INTX_DISABLE, commandSet, commandCle
 import { PciTable, MAX_FUNCTIONS, enumerate, assignBars, functionPlaced } from "../../lib/pci/enumerate";
 import { Bar, BarWindow, BARS_PER_FUNCTION, slotSize } from "../../lib/pci/bars";
 import {
-  LABEL_ATTACH, LABEL_LIST, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_LINE, ATTACH_ADDRESS, ATTACH_BAR, ATTACH_BAR_SIZE,
-  LIST_ADDRESS, LIST_ID, LIST_CLASS, LIST_LINE, LIST_HOLDER, LIST_BAR, LIST_BAR_SIZE, LIST_BAR_KIND, NO_VALUE,
+  LABEL_ATTACH, LABEL_LIST, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_LINE, ATTACH_ADDRESS, ATTACH_BAR, ATTACH_BAR_SIZE, ATTACH_WORDS,
+  LIST_ADDRESS, LIST_ID, LIST_CLASS, LIST_LINE, LIST_HOLDER, LIST_BAR, LIST_BAR_SIZE, LIST_BAR_KIND, LIST_WORDS, NO_VALUE,
 } from "../../lib/pci/protocol";
 
 /** Where the first bus's configuration space is mapped. */
@@ -146,6 +146,7 @@ function stillHeld(i: u32): bool {
 
 function attach(id: u32, task: u32): void {
   msgStart(LABEL_ATTACH);
+  msgZeroWords(ATTACH_WORDS);
   if (!holdsClaim(task, id)) {
     print(`pci: task ${task} asked for ${text(idLine.bytes, idText(id))} without a claim on it: refused`);
     msgSetWord(u64(0n - ERR_DENIED));
@@ -180,6 +181,7 @@ function attach(id: u32, task: u32): void {
     revokeGrants(i);
     print(`pci: task ${task}: could not place its capabilities`);
     msgStart(LABEL_ATTACH);
+    msgZeroWords(ATTACH_WORDS);
     msgSetWord(u64(0n - ERR_WOULD_BLOCK));
     return;
   }
@@ -227,7 +229,7 @@ function list(index: u64): void {
   }
   const i: u32 = u32(index);
   const f = table.functions[i];
-  msgSetWordAt(0, 0n);
+  msgZeroWords(LIST_WORDS);
   msgSetWordAt(LIST_ADDRESS, u64(address(i)));
   msgSetWordAt(LIST_ID, u64(u32((u32(f.vendor) << 16) | u32(f.device))));
   msgSetWordAt(LIST_CLASS, u64(u32((u32(f.classCode) << 16) | (u32(f.subclass) << 8) | u32(f.progIf))));

@@ -115,8 +115,9 @@ export function main(): u32 {
       return 1;
     }
     const label: u32 = msgLabel();
-    if (msgSender() == KERNEL_SENDER && label == LABEL_IRQ) interrupt();
-    else if (msgIsCall()) {
+    if (msgSender() == KERNEL_SENDER && label == LABEL_IRQ) {
+      if (deviceOk) interrupt();
+    } else if (msgIsCall()) {
       if (label == LABEL_OPEN) open();
       else if (label == LABEL_WAIT) waitCall();
       else answer(label, ERR_INVALID);
