@@ -7,7 +7,8 @@
  * (default standard). Without an explicit --tier, a tier whose service sources
  * do not exist yet boots the kernel alone, with a notice.
  * The disk is --disk FILE, or build/<arch>/disk.img, created (64 MiB, sparse) on
- * first use and kept, so what one run writes is there in the next.
+ * first use and kept, so what one run writes is there in the next (QEMU locks
+ * it: two runs at once need a --disk each). --entry images get only --disk.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync } from "node:fs";
@@ -98,7 +99,8 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     gdb: !!flags.gdb,
     ...(flags.append ? { append: flags.append } : {}),
     ...(initrd ? { initrd } : {}),
-    disk: diskFor(flags.arch, flags.disk),
+    // Kernel test images (--entry) have no services to use a disk: only an explicit one is attached.
+    ...(flags.disk || !flags.entry ? { disk: diskFor(flags.arch, flags.disk) } : {}),
   });
   if (flags.gdb) process.stderr.write(`QEMU waits for gdb on localhost:1234: gdb-multiarch ${b.elf} -ex 'target remote :1234'\n`);
   if (!flags.expect) {

@@ -241,7 +241,8 @@ export function main(): u32 {
   const st = probe(pci);
   print(`probe ${st}: common ${hex(pci.common)} notify ${hex(pci.notifyBase)} isr ${hex(pci.isr)} device ${hex(pci.device)} config ${pci.deviceConfigLength()} command ${model.cfg[4]}`);
   check(st === VirtioPciStatus.Ok && pci.common === BAR_VA && pci.notifyBase === BAR_VA + 0x3000n && pci.isr === BAR_VA + 0x1000n && pci.device === BAR_VA + 0x2000n, "windows");
-  check((model.cfg[4]! & 6) === 6, "memory space and bus master enabled");
+  // The configuration space is read-only to a driver (the bus service enables decoding): probe never writes it.
+  check(model.cfg[4] === 0 && !complaints.some((l) => l.startsWith("command")), "configuration space left alone");
 
   // Handshake and negotiation: VERSION_1 required and accepted, ring features this library lacks refused.
   pci = fresh(F_VERSION_1 | F_EVENT_IDX | 1n | (1n << 40n));
@@ -360,8 +361,8 @@ export function main(): u32 {
   print(`BAR 4 not mapped: ${unmapped}`);
   check(unmapped === VirtioPciStatus.BadArgument, "an unmapped BAR is refused");
 
-  print(`model complaints: ${complaints.filter((l) => !l.startsWith("command")).join("; ") || "none"}`);
-  check(complaints.every((l) => l.startsWith("command")), "every access as the spec has it");
+  print(`model complaints: ${complaints.join("; ") || "none"}`);
+  check(complaints.length === 0, "every access as the spec has it");
   print(`failures ${checkFailures()}`);
   return checkFailures();
 }

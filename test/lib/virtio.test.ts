@@ -51,7 +51,7 @@ it("virtio-pci transport against a modelled function (Node world, mapDevice)", a
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const out = r.stdout;
-  expect(out).toContain("probe 0: common 0x90000000 notify 0x90003000 isr 0x90001000 device 0x90002000 config 16 command 6");
+  expect(out).toContain("probe 0: common 0x90000000 notify 0x90003000 isr 0x90001000 device 0x90002000 config 16 command 0");
   expect(out).toContain("negotiate 0: features 0x100000001 driver words 0x1 0x1 status log 0,1,3,11,15");
   expect(out).toContain("no VERSION_1: 13, status 0x83, driver feature writes 0");
   expect(out).toContain("FEATURES_OK cleared: 14, status 0x83");

@@ -74,7 +74,7 @@ function tables(): void {
     shown.name(TASK_STATE_NAMES, i);
     print(`state ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 11; i++) {
+  for (let i: u32 = 0; i < 12; i++) {
     shown.clear();
     shown.name(CAP_KIND_NAMES, i);
     print(`cap kind ${i}: ${text(shown.bytes, shown.length)}`);
@@ -84,7 +84,7 @@ function tables(): void {
     shown.name(AUDIT_KIND_NAMES, i);
     print(`audit kind ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 11; i++) {
+  for (let i: u32 = 0; i < 12; i++) {
     shown.clear();
     shown.name(COMMAND_NAMES, i);
     print(`command ${i}: ${text(shown.bytes, shown.length)}`);
@@ -108,6 +108,12 @@ function tables(): void {
   appendRights(shown, 3);
   shown.byte(0x20);
   appendRights(shown, 31);
+  shown.byte(0x20);
+  appendRights(shown, 60);
+  shown.byte(0x20);
+  shown.hexDigits(0x1af4n, 4);
+  shown.byte(0x3a);
+  shown.hexDigits(0x1_0042n, 4);
   print(`format: [${text(shown.bytes, shown.length)}]`);
 }
 

@@ -88,12 +88,12 @@ describe("shell line editor (both worlds)", () => {
     for (const [v, name] of enumerated("TaskInfo", "state")) expect(out).toContain(`state ${v}: ${name}\n`);
     for (const [v, name] of enumerated("CapInfo", "kind")) expect(out).toContain(`cap kind ${v}: ${name}\n`);
     for (const [v, name] of enumerated("AuditRecord", "kind")) expect(out).toContain(`audit kind ${v}: ${name}\n`);
-    for (const past of ["state 5: ?", "cap kind 0: ?", "cap kind 10: ?", "audit kind 14: ?"]) expect(out).toContain(`${past}\n`);
-    const commands = ["help", "ps", "caps", "audit", "mem", "uptime", "echo", "ipc-ping", "kill", "restart", "?"];
+    for (const past of ["state 5: ?", "cap kind 0: ?", "cap kind 11: ?", "audit kind 14: ?"]) expect(out).toContain(`${past}\n`);
+    const commands = ["help", "ps", "caps", "audit", "mem", "uptime", "echo", "ipc-ping", "kill", "restart", "lspci", "?"];
     commands.forEach((c, i) => expect(out).toContain(`command ${i}: ${c}\n`));
   });
 
   it("formats columns, hex, decimals and rights", () => {
-    expect(native.stdout).toContain("format: [  0 0x0 0xdeadbeef 0xffffffffffffffff 18446744073709551615 007 1234 sr--- srgmw]\n");
+    expect(native.stdout).toContain("format: [  0 0x0 0xdeadbeef 0xffffffffffffffff 18446744073709551615 007 1234 sr---- srgmw- --gmwd 1af4:0042]\n");
   });
 });

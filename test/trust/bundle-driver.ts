@@ -13,7 +13,7 @@ import {
 } from "../../src/kernel/loader/bundle";
 import { verifySignedModule } from "../../src/kernel/loader/signed-module";
 
-const BUNDLE: u8[] = array(524288, 0);
+const BUNDLE: u8[] = array(2097152, 0);
 const KEY: u8[] = array(32, 0);
 const R = new StdinReader();
 

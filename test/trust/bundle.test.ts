@@ -128,7 +128,7 @@ function reference(b: Buffer): { check: number; services: number[] } {
   const eps = b.readUInt32LE(32);
   const svcs = b.readUInt32LE(36);
   const tablesEnd = 64 + 32 * eps + 192 * svcs + 16 * b.readUInt32LE(40);
-  const allowed: Record<number, number> = { 1: 7, 2: 28, 3: 2, 7: 2, 8: 3, 9: 1 };
+  const allowed: Record<number, number> = { 1: 7, 2: 60, 3: 6, 4: 28, 7: 2, 8: 3, 9: 1, 10: 0 };
   const services: number[] = [];
   for (let i = 0; i < svcs; i++) {
     const at = 64 + 32 * eps + 192 * i;
@@ -139,6 +139,9 @@ function reference(b: Buffer): { check: number; services: number[] } {
       const [kind, rights, arg] = [b[slot]!, b[slot + 1]!, b.readUInt32LE(slot + 4)];
       if (b.readUInt16LE(slot + 2) !== 0 || allowed[kind] === undefined || (rights & ~allowed[kind]!) !== 0) return false;
       if (kind === 2) return (rights & 8) !== 0 && arg >= 1 && arg <= 256; // memory: needs map; pages
+      if (kind === 3) return (rights & 2) !== 0 && (arg === 0 || arg === 1); // irq: receive; console or PCI lines
+      if (kind === 4) return (rights & 8) !== 0 && (arg === 1 || arg === 2); // mmio: needs map; ECAM or the BAR window
+      if (kind === 10) return arg !== 0; // a device claim: vendor << 16 | device
       return kind === 1 ? arg < eps : arg === 0;
     };
     let code = E.Ok;
@@ -169,7 +172,7 @@ describe("a real bundle of the test tier", () => {
 
   it("reads back as the manifest says, every module verified, in both worlds", async () => {
     const flipped = Buffer.from(bytes);
-    const shellAt = 64 + 32 * 3 + 192 * 2;
+    const shellAt = 64 + 32 * endpointTable(loadTier("test")).length + 192 * 2;
     const shellModule = Number(bytes.readBigUInt64LE(shellAt + 40));
     flipped[shellModule + 128 + 1000]! ^= 1; // in shell's ELF
     const [good, wrongKey, damaged] = await readBoth([
@@ -231,7 +234,7 @@ describe("damaged bundles", () => {
     };
     const v1 = path.join(tempDir("v1"), "bundle.img");
     packBundle([{ name: "hello", data: fakeElf(100, 1) }], v1);
-    add("intact", () => {}, E.Ok, { 0: E.Ok, 1: E.Ok, 2: E.Ok, 3: E.Ok, 4: E.BadService, 5: E.BadService });
+    add("intact", () => {}, E.Ok, { 0: E.Ok, 1: E.Ok, 2: E.Ok, 3: E.Ok, 4: E.Ok, 5: E.Ok, 6: E.Ok, 7: E.BadService, 8: E.BadService });
     add("version 1 bundle", () => readFileSync(v1), E.BadVersion);
     add("magic", (b) => void (b[7] = 0x58), E.BadMagic);
     add("version 3", (b) => void b.writeUInt32LE(3, 8), E.BadVersion);
@@ -241,7 +244,7 @@ describe("damaged bundles", () => {
     add("cut to 40", (b) => b.subarray(0, 40), E.TooSmall);
     add("cut inside the tables", (b) => b.subarray(0, tablesEnd - 1), E.BadTable);
     add("cut after the tables", (b) => b.subarray(0, tablesEnd), E.Ok, { 0: E.BadEntry, 3: E.BadEntry });
-    add("cut in the last module", (b) => b.subarray(0, b.length - 9), E.Ok, { 0: E.Ok, 2: E.Ok, 3: E.BadEntry });
+    add("cut in the last module", (b) => b.subarray(0, b.length - 9), E.Ok, { 0: E.Ok, 2: E.Ok, [manifest.services.length - 1]: E.BadEntry });
     add("tier uppercase", (b) => void (b[16] = 0x54), E.BadName);
     add("tier empty", (b) => void b.fill(0, 16, 32), E.BadName);
     add("tier fills its field", (b) => void b.fill(0x61, 16, 32), E.BadName);
@@ -260,8 +263,11 @@ describe("damaged bundles", () => {
     add("module size wraps", (b) => void b.writeBigUInt64LE(0xffff_ffff_ffff_fff8n, svc(3) + 48), E.Ok, { 3: E.BadEntry });
     add("capability kind 2", (b) => void (b[svc(0) + 64] = 2), E.Ok, { 0: E.BadCapability });
     add("capability kind 0", (b) => void (b[svc(1) + 64 + 8] = 0), E.Ok, { 1: E.BadCapability });
-    add("endpoint past the table", (b) => void b.writeUInt32LE(3, svc(1) + 64 + 4), E.Ok, { 1: E.BadCapability });
-    add("irq line 1", (b) => void b.writeUInt32LE(1, svc(2) + 64 + 4), E.Ok, { 2: E.BadCapability });
+    add("endpoint past the table", (b) => void b.writeUInt32LE(endpoints.length, svc(1) + 64 + 4), E.Ok, { 1: E.BadCapability });
+    add("irq line 2", (b) => void b.writeUInt32LE(2, svc(2) + 64 + 4), E.Ok, { 2: E.BadCapability });
+    add("mmio window 3", (b) => void b.writeUInt32LE(3, svc(4) + 64 + 8 + 4), E.Ok, { 4: E.BadCapability });
+    add("rights on a device claim", (b) => void (b[svc(5) + 64 + 16 + 1] = 8), E.Ok, { 5: E.BadCapability });
+    add("device claim 0", (b) => void b.writeUInt32LE(0, svc(5) + 64 + 16 + 4), E.Ok, { 5: E.BadCapability });
     add("grant on system", (b) => void (b[svc(0) + 65] = 7), E.Ok, { 0: E.BadCapability });
     add("send on audit", (b) => void (b[svc(1) + 64 + 9] = 3), E.Ok, { 1: E.BadCapability });
     add("capability reserved", (b) => void (b[svc(3) + 66] = 1), E.Ok, { 3: E.BadCapability });

@@ -18,14 +18,23 @@ const ep = (name: string, ...rights: string[]) => ({ kind: "endpoint", name, rig
 const CAPS: Record<string, object[]> = {
   init: [system, ep("init", "send", "receive"), consoleCap],
   log: [ep("log", "receive"), audit, consoleCap],
-  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit, consoleCap],
-  hostile: [ep("log", "send"), { kind: "memory", pages: 2, rights: ["map", "write", "grant"] }],
+  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit, consoleCap, ep("pci", "send")],
+  hostile: [ep("log", "send"), { kind: "memory", pages: 2, rights: ["map", "write", "grant"] }, ep("pci", "send"), { kind: "device", vendor: "1af4", device: "1044" }],
+  pci: [
+    ep("pci", "receive"),
+    { kind: "mmio", window: "pci-ecam", rights: ["map", "write", "grant"] },
+    { kind: "mmio", window: "pci-memory", rights: ["map", "write", "grant"] },
+    { kind: "irq", line: "pci", rights: ["receive", "grant"] },
+    { kind: "system", rights: ["receive"] },
+  ],
+  "virtio-blk": [ep("pci", "send"), ep("blk", "send", "receive"), { kind: "device", vendor: "1af4", device: "1042" }, { kind: "memory", pages: 256, rights: ["map", "write", "grant", "dma"] }],
+  blktest: [ep("blk", "send")],
 };
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
-  standard: ["init", "log", "shell"],
-  full: ["init", "log", "shell"],
-  test: ["init", "log", "shell", "hostile"],
+  standard: ["init", "log", "shell", "pci", "virtio-blk"],
+  full: ["init", "log", "shell", "pci", "virtio-blk"],
+  test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
 };
 
 describe("the real manifests", () => {
@@ -42,7 +51,7 @@ describe("the real manifests", () => {
   it("give the endpoint table in order of first use and the bundle's codes", () => {
     const m = loadTier("test");
     const endpoints = endpointTable(m);
-    expect(endpoints).toEqual(["init", "log", "shell"]);
+    expect(endpoints).toEqual(["init", "log", "shell", "pci", "blk"]);
     const shell = m.services.find((s) => s.name === "shell")!;
     expect(encodeCapabilities(shell, endpoints)).toEqual([
       { kind: 3, rights: 2, arg: 0 },
@@ -52,8 +61,22 @@ describe("the real manifests", () => {
       { kind: 8, rights: 3, arg: 0 },
       { kind: 7, rights: 2, arg: 0 },
       { kind: 9, rights: 1, arg: 0 },
+      { kind: 1, rights: 1, arg: 3 },
     ]);
-    expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never"]);
+    const driver = m.services.find((s) => s.name === "virtio-blk")!;
+    expect(encodeCapabilities(driver, endpoints)).toEqual([
+      { kind: 1, rights: 1, arg: 3 },
+      { kind: 1, rights: 3, arg: 4 },
+      { kind: 10, rights: 0, arg: 0x1af41042 },
+      { kind: 2, rights: 60, arg: 256 },
+    ]);
+    const pci = m.services.find((s) => s.name === "pci")!;
+    expect(encodeCapabilities(pci, endpoints).slice(1, 4)).toEqual([
+      { kind: 4, rights: 28, arg: 1 },
+      { kind: 4, rights: 28, arg: 2 },
+      { kind: 3, rights: 6, arg: 1 },
+    ]);
+    expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never", "always", "always", "never"]);
   });
 });
 
@@ -78,14 +101,18 @@ describe("bad manifests", () => {
       ["empty rights", (m) => ((m.services[2]!.capabilities[2] as { rights: string[] }).rights = []), /^images\/standard\.json: services\[2\]\.capabilities\[2\]\.rights: needs at least one right/],
       ["repeated right", (m) => ((m.services[1]!.capabilities[0] as { rights: string[] }).rights = ["receive", "receive"]), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.rights: a right is listed twice/],
       ["unknown kind", (m) => ((m.services[1]!.capabilities[1] as { kind: string }).kind = "disk"), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.kind: /],
-      ["unknown irq line", (m) => ((m.services[2]!.capabilities[0] as { line: string }).line = "timer"), /^images\/standard\.json: services\[2\]\.capabilities\[0\]\.line: Invalid input: expected "console"/],
+      ["unknown irq line", (m) => ((m.services[2]!.capabilities[0] as { line: string }).line = "timer"), /^images\/standard\.json: services\[2\]\.capabilities\[0\]\.line: Invalid option: expected one of "console"\|"pci"/],
+      ["DMA memory without a device", (m) => (m.services[1]!.capabilities[1] = { kind: "memory", pages: 1, rights: ["map", "dma"] }), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.rights: only a device driver \(a service with a device capability\) may hold DMA memory/],
+      ["unknown mmio window", (m) => (m.services[3]!.capabilities[1] = { kind: "mmio", window: "vga" as "pci-ecam", rights: ["map"] }), /^images\/standard\.json: services\[3\]\.capabilities\[1\]\.window: Invalid option/],
+      ["mmio without map", (m) => (m.services[3]!.capabilities[1] = { kind: "mmio", window: "pci-ecam", rights: ["write"] }), /^images\/standard\.json: services\[3\]\.capabilities\[1\]\.rights: an mmio capability needs the map right/],
+      ["a device id in capitals", (m) => (m.services[4]!.capabilities[2] = { kind: "device", vendor: "1AF4", device: "1042" }), /^images\/standard\.json: services\[4\]\.capabilities\[2\]\.vendor: a PCI id: 4 lowercase hex digits/],
       ["extra field", (m) => ((m.services[1]!.capabilities[1] as Record<string, unknown>).rights = ["receive"]), /^images\/standard\.json: services\[1\]\.capabilities\[1\]\.rights: unknown field/],
       ["bad service name", (m) => (m.services[1]!.name = "Log"), /^images\/standard\.json: services\[1\]\.name: must match \^\[a-z\]\[a-z0-9-\]\{0,30\}\$/],
       ["long service name", (m) => (m.services[1]!.name = "l".repeat(32)), /^images\/standard\.json: services\[1\]\.name: must match/],
       ["bad endpoint name", (m) => ((m.services[1]!.capabilities[0] as { name: string }).name = "log_1"), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.name: must match/],
       ["bad restart", (m) => (m.services[1]!.restart = "sometimes"), /^images\/standard\.json: services\[1\]\.restart: Invalid option/],
       ["missing capabilities", (m) => delete (m.services[2] as Partial<(typeof m.services)[0]>).capabilities, /^images\/standard\.json: services\[2\]\.capabilities: /],
-      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'shell'/],
+      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'virtio-blk'/],
       ["twice", (m) => (m.services[2]!.name = "log"), /^images\/standard\.json: services\[2\]\.name: service 'log' is listed twice/],
       ["no services", (m) => (m.services = []), /^images\/standard\.json: services: a tier needs at least init/],
       ["too many capabilities", (m) => (m.services[0]!.capabilities = Array(17).fill(audit)), /^images\/standard\.json: services\[0\]\.capabilities: at most 16 capabilities/],
