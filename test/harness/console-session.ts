@@ -49,6 +49,11 @@ export class ConsoleSession {
     return m;
   }
 
+  /** Waits until `pattern` appears anywhere in the output so far (for lines whose order against others varies). */
+  async waitForAnywhere(pattern: RegExp, timeoutMs = 120_000): Promise<RegExpExecArray> {
+    return this.until(() => pattern.exec(this.output), String(pattern), timeoutMs);
+  }
+
   /** Types a line at the console (Enter is CR, as a terminal sends it). */
   type(line: string): void {
     this.child.stdin.write(`${line}\r`);

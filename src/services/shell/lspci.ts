@@ -48,15 +48,15 @@ function functionLine(): void {
   row.byte(0x20);
   const n: u32 = className(u8(cls >> 16n), u8(cls >> 8n), name, 0);
   row.append(name, 0, n);
-  row.padTo(40);
   const line: u64 = msgWordAt(LIST_LINE);
+  const holder: u64 = msgWordAt(LIST_HOLDER);
   if (line != u64(NO_VALUE)) {
+    row.padTo(40);
     row.append(IRQ_WORD, 0, 4);
     row.decimal(line);
-    row.padTo(50);
   }
-  const holder: u64 = msgWordAt(LIST_HOLDER);
   if (holder != u64(NO_VALUE)) {
+    row.padTo(50);
     row.append(HELD_BY, 0, HELD_BY.length);
     row.decimal(holder);
   }
