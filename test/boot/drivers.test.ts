@@ -84,6 +84,8 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
       expect(hostile).toContain("hostile: a part of its memory region reaching past its end: refused (Invalid)");
       expect(hostile).toContain("hostile: a DMA address through device registers: refused (Denied)");
       expect(hostile).toContain("hostile: mapping its own device's registers: error 0");
+      // The kernel never reads or writes device registers for a task (a buffer there is a bad address).
+      expect(hostile).toContain("hostile: write from its device's registers: refused (BadAddress)");
       await s.stop();
 
       // A reboot on the same disk: what the first boot wrote is there.

@@ -4,13 +4,14 @@
  * to a task's memory through its page tables (never by dereferencing a user
  * pointer). Every syscall that takes a pointer validates the whole range first:
  * inside user space, no overflow, every page mapped user-accessible and, for
- * writes, writable.
+ * writes, writable, and none of it device registers (a task must not make the
+ * kernel read or write a device on its behalf).
  */
 import { u8, u32, u64, usize, bool } from "kts";
 import { load8, store8 } from "kts/unsafe";
 import { physToVirt, pteAddress, pteFlags } from "arch";
 import { AddressSpace, PAGE_SIZE } from "../mem/paging";
-import { MAP_USER, MAP_WRITE } from "../mem/flags";
+import { MAP_DEVICE, MAP_USER, MAP_WRITE } from "../mem/flags";
 
 export const USER_CODE: usize = 0x40_0000n;
 export const USER_STACK_TOP: usize = 0x7fff_fff0_0000n;
@@ -41,7 +42,7 @@ export function userPage(space: AddressSpace, va: usize, write: bool): usize {
   const e: u64 = space.leafEntry(va);
   if (e == 0n) return 0n;
   const f: u32 = pteFlags(e);
-  if ((f & MAP_USER) == 0 || (write && (f & MAP_WRITE) == 0)) return 0n;
+  if ((f & MAP_USER) == 0 || (f & MAP_DEVICE) != 0 || (write && (f & MAP_WRITE) == 0)) return 0n;
   return physToVirt(pteAddress(e));
 }
 

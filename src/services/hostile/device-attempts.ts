@@ -7,7 +7,7 @@
  * the disk.
  */
 import { u32, u64, usize, print, text } from "kts";
-import { sysMmioMap, sysMemPhys, sysCapDeriveRange, sysPciHost, sysPciRoute, sysIrqBind, sysTaskId } from "../../lib/sys/syscalls.generated";
+import { sysWrite, sysMmioMap, sysMemPhys, sysCapDeriveRange, sysPciHost, sysPciRoute, sysIrqBind, sysTaskId } from "../../lib/sys/syscalls.generated";
 import { call, msgStart, msgSetWord, msgWordAt, errorOf } from "../../lib/ipc/message";
 import { LABEL_ATTACH, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_BAR, ATTACH_BAR_SIZE } from "../../lib/pci/protocol";
 import { judge, verdict } from "./verdict";
@@ -63,6 +63,10 @@ export function deviceAttempts(pci: u64, region: u64): void {
   print(`hostile: PCI interrupt routing through an IRQ capability: ${text(verdict.bytes, verdict.length)}`);
   // What it may do: map its own device's registers read-write.
   print(`hostile: mapping its own device's registers: error ${errorOf(sysMmioMap(bar, DEVICE_VA, MAP_WRITE))}`);
+  // But not make the kernel touch them: a system call's buffer in device registers.
+  judge(sysWrite(DEVICE_VA, 64n));
+  print(`hostile: write from its device's registers: ${text(verdict.bytes, verdict.length)}`);
+
 }
 
 function attach(pci: u64, id: u64): u64 {
