@@ -51,8 +51,13 @@ export function ioapicRoute(gsi: u32, vector: u32, dest: u32, level: bool): void
   write(u32(REG_REDTBL + pin * 2), u32((vector & 0xff) | (level ? LEVEL : 0)));
 }
 
-/** Masks GSI `gsi` again. */
+/**
+ * Masks GSI `gsi` again, keeping its vector and trigger mode: a level-triggered
+ * pin must stay level-triggered while masked, or the IOAPIC stops following the
+ * line's level and delivers a stale assertion again at the unmask (a storm).
+ */
 export function ioapicMask(gsi: u32): void {
   if (gsi < gsiBase || gsi >= u32(gsiBase + pins)) return;
-  write(u32(REG_REDTBL + u32(gsi - gsiBase) * 2), MASKED);
+  const reg: u32 = u32(REG_REDTBL + u32(gsi - gsiBase) * 2);
+  write(reg, u32(read(reg) | MASKED));
 }

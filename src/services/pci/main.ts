@@ -113,8 +113,11 @@ function scan(): bool {
   if (failed != 0) print(`pci: ${failed} BARs found no room in the window`);
   for (let i: u32 = 0; i < table.count; i++) {
     const f = table.functions[i];
-    // Nothing may reach memory until its driver attaches.
-    if (f.headerType == HEADER_NORMAL) commandClear(f.fa, CMD_BUS_MASTER);
+    // Nothing may reach memory, or raise its (maybe shared) interrupt line, until its driver attaches.
+    if (f.headerType == HEADER_NORMAL) {
+      commandClear(f.fa, CMD_BUS_MASTER);
+      commandSet(f.fa, CMD_INTX_DISABLE);
+    }
     if (f.interruptPin != 0) {
       const line: u64 = sysPciRoute(ecamCap, u64(f.dev), u64(f.interruptPin));
       if (errorOf(line) == 0n) lines[i] = u32(line);
@@ -163,8 +166,9 @@ function attach(id: u32, task: u32): void {
     return;
   }
   const f = table.functions[i];
-  // A previous holder's DMA stops, and what it was given goes, before the new one starts.
+  // A previous holder's DMA and interrupts stop, and what it was given goes, before the new one starts.
   commandClear(f.fa, CMD_BUS_MASTER);
+  commandSet(f.fa, CMD_INTX_DISABLE);
   revokeGrants(i);
   holder[i] = NO_VALUE;
   const g: u32 = u32(i * GRANTS);
