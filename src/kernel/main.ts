@@ -15,6 +15,7 @@ import { schedLock, schedUnlock } from "./task/lock";
 import { schedule, pokeMask } from "./task/schedule";
 import { resources } from "./task/table";
 import { wakeSleepers } from "./task/sleep";
+import { idleAdd } from "./task/idle-time";
 import { memoryCapabilityMoved } from "./task/user-memory";
 import { capReapExpired } from "./cap/index";
 import { bootServices } from "./task/services";
@@ -123,9 +124,12 @@ function waitForSecondaries(online: u32): void {
 
 /** The idle task of a CPU: run whatever the scheduler picks, sleep when there is nothing. */
 function idle(): void {
+  const cpu: u32 = cpuIndex();
   for (;;) {
     schedule();
+    const halted: u64 = monotonicNanos();
     waitForInterrupt();
+    idleAdd(cpu, u64(monotonicNanos() - halted));
   }
 }
 

@@ -157,8 +157,8 @@ export const CAP_INFO_EXPIRY = 32;
 /** zero */
 export const CAP_INFO_RESERVED = 40;
 
-/** Memory and task totals, filled by memInfo. */
-export const MEM_INFO_BYTES = 32;
+/** Memory, task and CPU totals, filled by memInfo. */
+export const MEM_INFO_BYTES = 40;
 /** 4 KiB frames managed */
 export const MEM_INFO_TOTAL_FRAMES = 0;
 /** frames free */
@@ -169,6 +169,8 @@ export const MEM_INFO_HEAP_USED = 16;
 export const MEM_INFO_TASKS_LIVE = 24;
 /** CPUs online */
 export const MEM_INFO_CPUS = 28;
+/** time the CPUs have spent halted, waiting for an interrupt, summed over CPUs (monotonic ns) */
+export const MEM_INFO_IDLE_NANOS = 32;
 
 /** One audit record, copied by auditRead. */
 export const AUDIT_RECORD_BYTES = 40;

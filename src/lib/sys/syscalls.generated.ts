@@ -125,7 +125,7 @@ export function sysCapInfo(system: u64, task: u64, index: u64, buf: usize): u64 
   return kts_syscall(53n, system, task, index, buf, 0n, 0n);
 }
 
-/** Fills the 32-byte MemInfo at buf (system capability, right RECEIVE): total and free frames, heap bytes used, tasks live. */
+/** Fills the 40-byte MemInfo at buf (system capability, right RECEIVE): total and free frames, heap bytes used, tasks live, CPUs, time spent idle. */
 export function sysMemInfo(system: u64, buf: usize): u64 {
   return kts_syscall(54n, system, buf, 0n, 0n, 0n, 0n);
 }
@@ -193,8 +193,8 @@ export const CAP_INFO_EXPIRY = 32;
 /** zero */
 export const CAP_INFO_RESERVED = 40;
 
-/** Memory and task totals, filled by memInfo. */
-export const MEM_INFO_BYTES = 32;
+/** Memory, task and CPU totals, filled by memInfo. */
+export const MEM_INFO_BYTES = 40;
 /** 4 KiB frames managed */
 export const MEM_INFO_TOTAL_FRAMES = 0;
 /** frames free */
@@ -205,6 +205,8 @@ export const MEM_INFO_HEAP_USED = 16;
 export const MEM_INFO_TASKS_LIVE = 24;
 /** CPUs online */
 export const MEM_INFO_CPUS = 28;
+/** time the CPUs have spent halted, waiting for an interrupt, summed over CPUs (monotonic ns) */
+export const MEM_INFO_IDLE_NANOS = 32;
 
 /** One audit record, copied by auditRead. */
 export const AUDIT_RECORD_BYTES = 40;
