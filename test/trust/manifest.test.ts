@@ -29,16 +29,18 @@ const CAPS: Record<string, object[]> = {
   ],
   "virtio-blk": [ep("pci", "send"), ep("blk", "send", "receive"), { kind: "device", vendor: "1af4", device: "1042" }, { kind: "memory", pages: 256, rights: ["map", "write", "grant", "dma"] }],
   blktest: [ep("blk", "send")],
+  blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
 };
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
   standard: ["init", "log", "shell", "pci", "virtio-blk"],
   full: ["init", "log", "shell", "pci", "virtio-blk"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
+  bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
 };
 
 describe("the real manifests", () => {
-  it("are exactly the four tiers, valid, with the services' capability order", () => {
+  it("are exactly the four tiers and the benchmark's, valid, with the services' capability order", () => {
     expect(availableTiers()).toEqual(Object.keys(TIERS).sort());
     for (const [tier, services] of Object.entries(TIERS)) {
       const m = loadTier(tier);
@@ -154,7 +156,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: embedded, full, standard, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, embedded, full, standard, test/);
   });
 });
 
