@@ -8,18 +8,25 @@
  *
  * If the endpoint's queue is full when an interrupt arrives, the line stays
  * masked and the message is sent at the next irqAck (nothing is lost, nothing
- * storms). Everything here runs under the scheduler lock.
+ * storms). A binding lasts as long as the capability that made it: once that
+ * is gone (revoked, or its task ended), the next interrupt unbinds the line and
+ * leaves it masked, so no later receiver on the endpoint gets it. Everything
+ * here runs under the scheduler lock.
  */
 import { u32, u64, bool, array, log, LOG_WARN } from "kts";
 import { deviceIrqSetHandler, deviceIrqValid, deviceIrqMask, deviceIrqUnmask, monotonicNanos } from "arch";
 import { ipc, IpcResult, Message, NO_ENDPOINT } from "../ipc/index";
 import { schedLock, schedUnlock } from "../task/lock";
+import { capNodeAlive } from "../cap/index";
 
 export const IRQ_LABEL: u32 = 0x4952_5100;
 /** Lines that can be bound: the interrupt numbers of both arches' devices fit below this. */
 export const MAX_IRQ_LINES: u32 = 256;
 
 const boundEndpoint: u32[] = array(MAX_IRQ_LINES, NO_ENDPOINT);
+/** The IRQ capability each binding was made through (its pool node and generation). */
+const boundNode: u32[] = array(MAX_IRQ_LINES, 0);
+const boundNodeGen: u32[] = array(MAX_IRQ_LINES, 0);
 /** An interrupt whose message could not be queued yet. */
 const undelivered: bool[] = array(MAX_IRQ_LINES, false);
 const note = new Message();
@@ -50,6 +57,10 @@ function onDeviceIrq(line: u32): void {
 function deliver(line: u32): void {
   const ep: u32 = boundEndpoint[line];
   if (ep == NO_ENDPOINT) return;
+  if (!capNodeAlive(boundNode[line], boundNodeGen[line])) {
+    boundEndpoint[line] = NO_ENDPOINT; // its capability is gone: the line stays masked until bound again
+    return;
+  }
   note.clear();
   note.label = IRQ_LABEL;
   note.len = 8;
@@ -63,9 +74,11 @@ function deliver(line: u32): void {
   wakeHook();
 }
 
-/** Under the lock: interrupts on line go to endpoint from now on, and the line is unmasked. */
-export function irqBind(line: u32, endpoint: u32): void {
+/** Under the lock: interrupts on line go to endpoint from now on (while the capability node, gen lives), and the line is unmasked. */
+export function irqBind(line: u32, endpoint: u32, node: u32, nodeGen: u32): void {
   boundEndpoint[line] = endpoint;
+  boundNode[line] = node;
+  boundNodeGen[line] = nodeGen;
   undelivered[line] = false;
   deviceIrqUnmask(line);
 }

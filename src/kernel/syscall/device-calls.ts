@@ -65,7 +65,7 @@ export function sysIrqBind(task: u32, irqHandle: u64, endpointHandle: u64): u64 
     const ep: u64 = capabilityOf(task, endpointHandle, CapKind.Endpoint, RIGHT_SEND, now);
     r = ep;
     if (!isError(ep)) {
-      irqBind(u32(line), u32(ep));
+      irqBind(u32(line), u32(ep), irqCap.node, irqCap.nodeGen);
       r = 0n;
     }
   }
