@@ -4,7 +4,7 @@
  * +0x10). Initialized with every redirection entry masked; drivers unmask the
  * pins they own later (route()).
  */
-import { u32, u64, usize, bool } from "kts";
+import { u32, u64, usize, bool, array } from "kts";
 import { mmioRead32, mmioWrite32 } from "kts/unsafe";
 import { physToVirt } from "./memory";
 
@@ -18,6 +18,8 @@ const LEVEL: u32 = 0x8000;
 let base: usize = 0n;
 let pins: u32 = 0;
 let gsiBase: u32 = 0;
+/** Each pin's low redirection word as last written: masking sets a bit of it without reading the IOAPIC back. */
+const low: u32[] = array(256, MASKED);
 
 function read(reg: u32): u32 {
   // SAFETY: base maps the IOAPIC's register window (MMIO), found in the MADT.
@@ -37,6 +39,7 @@ export function ioapicInit(pa: u64, firstGsi: u32): u32 {
   gsiBase = firstGsi;
   pins = u32(((read(REG_VERSION) >>> 16) & 0xff) + 1);
   for (let i: u32 = 0; i < pins; i++) {
+    low[i] = MASKED;
     write(u32(REG_REDTBL + i * 2), MASKED);
     write(u32(REG_REDTBL + i * 2 + 1), 0);
   }
@@ -48,7 +51,8 @@ export function ioapicRoute(gsi: u32, vector: u32, dest: u32, level: bool): void
   if (gsi < gsiBase || gsi >= u32(gsiBase + pins)) return;
   const pin: u32 = u32(gsi - gsiBase);
   write(u32(REG_REDTBL + pin * 2 + 1), u32(dest << 24));
-  write(u32(REG_REDTBL + pin * 2), u32((vector & 0xff) | (level ? LEVEL : 0)));
+  low[pin] = u32((vector & 0xff) | (level ? LEVEL : 0));
+  write(u32(REG_REDTBL + pin * 2), low[pin]);
 }
 
 /**
@@ -58,6 +62,7 @@ export function ioapicRoute(gsi: u32, vector: u32, dest: u32, level: bool): void
  */
 export function ioapicMask(gsi: u32): void {
   if (gsi < gsiBase || gsi >= u32(gsiBase + pins)) return;
-  const reg: u32 = u32(REG_REDTBL + u32(gsi - gsiBase) * 2);
-  write(reg, u32(read(reg) | MASKED));
+  const pin: u32 = u32(gsi - gsiBase);
+  low[pin] = u32(low[pin] | MASKED);
+  write(u32(REG_REDTBL + pin * 2), low[pin]);
 }

@@ -37,6 +37,7 @@ const ICR_INIT: u32 = 0x500;
 const ICR_STARTUP: u32 = 0x600;
 const ICR_NMI: u32 = 0x400;
 const ICR_ASSERT: u32 = 0x4000;
+const ICR_MODE: u32 = 0x700;
 /** Timer divide configuration 0b0011: divide by 16. */
 const TIMER_DIV_16: u32 = 0x3;
 
@@ -109,14 +110,22 @@ function waitIcrIdle(): bool {
   return false;
 }
 
-/** Sends an IPI (ICR low word `low`) to the CPU with APIC id `dest`. */
+/**
+ * Sends an IPI (ICR low word `low`) to the CPU with APIC id `dest`. Only the
+ * start-up IPIs (INIT, STARTUP) wait for the delivery status: the scheduler's
+ * frequent wake-ups do not read the APIC at all (the Pentium 4 and later accept
+ * a new ICR write at once; and QEMU 7.2's multi-threaded TCG can crash on an
+ * MMIO read racing a PCI BAR remapping on another CPU, which the bus service
+ * does while it enumerates).
+ */
 export function sendIpi(dest: u32, low: u32): bool {
   // SAFETY: interrupts off so no handler on this CPU writes the ICR between the two halves.
   const s: usize = irqSave();
-  waitIcrIdle();
+  const startup: bool = (low & ICR_MODE) == ICR_INIT || (low & ICR_MODE) == ICR_STARTUP;
+  if (startup) waitIcrIdle();
   write(REG_ICR_HI, u32(dest << 24));
   write(REG_ICR_LO, low);
-  const ok: bool = waitIcrIdle();
+  const ok: bool = startup ? waitIcrIdle() : true;
   irqRestore(s);
   return ok;
 }
