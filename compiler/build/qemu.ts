@@ -6,6 +6,7 @@
  * addresses and interrupt lines are the same on every boot: the disk (if any) and
  * an entropy source (virtio-rng).
  */
+import { execFileSync } from "node:child_process";
 import type { Arch } from "../intrinsics/table.js";
 
 export interface QemuOptions {
@@ -37,7 +38,29 @@ export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: stri
   }
   if (o.extra) common.push(...o.extra);
   if (arch === "x86_64") {
-    return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", "max", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
+    const accel = singleThreadedTcg() ? ["-accel", "tcg,thread=single"] : [];
+    return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", "max", ...accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
   }
   return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", "max", ...common] };
+}
+
+let singleThreaded: boolean | undefined;
+
+/**
+ * QEMU before 8.0 (Debian 12 has 7.2) runs x86_64 guests in one host thread:
+ * its multi-threaded TCG can route another CPU's MMIO access through a stale
+ * address-space map while the PCI bus service remaps BARs (seen as segfaults in
+ * memory_region_dispatch_read and msix_table_mmio_* assertions).
+ */
+export function singleThreadedTcg(): boolean {
+  if (singleThreaded === undefined) {
+    let major = 0;
+    try {
+      major = Number(/version (\d+)\./.exec(execFileSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" }))?.[1] ?? 0);
+    } catch {
+      major = 0;
+    }
+    singleThreaded = major > 0 && major < 8;
+  }
+  return singleThreaded;
 }
