@@ -60,9 +60,12 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     expect(taskOf(ps2, "log")).toBeGreaterThanOrEqual(0);
     expect(taskOf(ps2, "shell")).toBe(shell);
 
-    // restart by name goes through init.
+    // restart by name goes through init; names are the running services' (any tier's), not a fixed list.
     expect(await s.command("restart log")).toMatch(/restart/);
     await s.waitFor(/init: restarted log \(service 1\) as task \d+/);
+    expect(await s.command("restart virtio-blk")).toMatch(/restart: service 4 is restarting/);
+    await s.waitFor(/init: restarted virtio-blk \(service 4\) as task \d+/);
+    expect(await s.command("restart hostile")).toMatch(/restart: no running service 'hostile'/);
   });
 
   it("the hostile service's every attempt is refused and the kernel stays up", async () => {

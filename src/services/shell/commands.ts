@@ -2,10 +2,10 @@
  * The shell's commands: each takes the line and its words, does its system
  * calls and prints the outcome; every failure is printed with its error name.
  */
-import { u8, u32, u64, print, text, slice } from "kts";
+import { u8, u32, u64, bool, print, text, slice } from "kts";
 import {
   sysTaskKill, sysYield,
-  TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_CAPS, TASK_INFO_NAME,
+  TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_CAPS, TASK_INFO_NAME, TASK_INFO_SERVICE,
   CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_USES_LEFT, CAP_INFO_OBJ_A, CAP_INFO_OBJ_B, CAP_INFO_EXPIRY,
   MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS,
   AUDIT_RECORD_SEQ, AUDIT_RECORD_TIME, AUDIT_RECORD_KIND, AUDIT_RECORD_SUBJECT, AUDIT_RECORD_OBJECT, AUDIT_RECORD_DETAIL, AUDIT_RECORD_RESULT, AUDIT_RECORD_REPEAT,
@@ -14,8 +14,8 @@ import { call, msgStart, msgWord, msgSetWord, errorOf } from "../../lib/ipc/mess
 import { LABEL_PING, LABEL_RESTART, SERVICE_NAMES } from "../../lib/ipc/protocol";
 import { errorText, errorName, ERR_INVALID, ERR_THROTTLED } from "../../lib/errors";
 import { readTaskInfo, readCapInfo, readMemInfo, readAudit, taskRecord, capRecord, memRecord, auditBatch, auditAt, AUDIT_BATCH } from "../../lib/inspect";
-import { field32, field64, appendRights, TASK_FREE, TASK_STATE_NAMES, CAP_KIND_NAMES, AUDIT_KIND_NAMES } from "../../lib/records";
-import { nameLength, NO_NAME } from "../../lib/names";
+import { field32, field64, appendRights, TASK_FREE, TASK_EXITED, NO_SERVICE, TASK_STATE_NAMES, CAP_KIND_NAMES, AUDIT_KIND_NAMES } from "../../lib/records";
+import { nameLength } from "../../lib/names";
 import { Line } from "../../lib/format";
 import { now, NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../lib/time";
 import { Words, NOT_A_NUMBER } from "./words";
@@ -68,8 +68,22 @@ export function help(): void {
   print("  echo <words...>       prints the words");
   print("  ipc-ping [n] [init]   n call/reply round trips to log (or init), average time (n: 100)");
   print("  kill <task>           ends a task");
-  print("  restart <service>     restarts a service through init (init, log, shell, hostile or an index)");
+  print("  restart <service>     restarts a service through init (a running one's name, or an index)");
   print("  lspci                 PCI functions: address, ids, class, BARs, interrupt, holder");
+}
+
+/** The manifest index of the live task named line[start .. start + length), or NOT_A_NUMBER. Names come from the tier, so this works for any tier. */
+function runningServiceNamed(line: u8[], start: u32, length: u32): u64 {
+  for (let id: u32 = 0; id < MAX_TASK_ID; id++) {
+    if (errorOf(readTaskInfo(caps.system, u64(id))) != 0n) continue;
+    if (field32(taskRecord, TASK_INFO_STATE) == TASK_FREE || field32(taskRecord, TASK_INFO_STATE) == TASK_EXITED) continue;
+    const service: u32 = field32(taskRecord, TASK_INFO_SERVICE);
+    if (service == NO_SERVICE || nameLength(taskRecord, TASK_INFO_NAME) != length) continue;
+    let same: bool = true;
+    for (let k: u32 = 0; k < length; k++) if (taskRecord[u32(TASK_INFO_NAME + k)] != line[u32(start + k)]) same = false;
+    if (same) return u64(service);
+  }
+  return NOT_A_NUMBER;
 }
 
 export function ps(): void {
@@ -308,17 +322,17 @@ export function kill(line: u8[], words: Words): void {
   else print(`kill: task ${task} ended`);
 }
 
-/** restart <service>: by name or index, through init (which kills it and lets its exit notice restart it). */
+/** restart <service>: by the name of a running service or by index, through init (which kills it and lets its exit notice restart it). */
 export function restart(line: u8[], words: Words): void {
   if (words.count < 2) {
-    print("restart: which service? (init, log, shell, hostile or an index)");
+    print("restart: which service? (the name of a running one, as ps shows it, or an index)");
     return;
   }
-  let index: u64 = u64(words.lookup(line, 1, SERVICE_NAMES));
-  if (index == u64(NO_NAME)) {
-    index = words.number(line, 1);
+  let index: u64 = words.number(line, 1);
+  if (index == NOT_A_NUMBER) {
+    index = runningServiceNamed(line, words.start[1], words.length[1]);
     if (index == NOT_A_NUMBER) {
-      print(`restart: no service '${text(slice(line, words.start[1], line.length), words.length[1])}'`);
+      print(`restart: no running service '${text(slice(line, words.start[1], line.length), words.length[1])}' (give its index to start a stopped one)`);
       return;
     }
   }
