@@ -7,6 +7,7 @@
  * an entropy source (virtio-rng).
  */
 import { execFileSync } from "node:child_process";
+import { closeSync, ftruncateSync, openSync } from "node:fs";
 import type { Arch } from "../intrinsics/table.js";
 
 export interface QemuOptions {
@@ -20,6 +21,14 @@ export interface QemuOptions {
   disk?: string;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
+}
+
+/** Creates a new empty raw disk image of `bytes` (sparse); fails if `file` exists. Returns file. */
+export function createDisk(file: string, bytes: number): string {
+  const fd = openSync(file, "wx");
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
+  return file;
 }
 
 /** The devices' PCI slots on the root bus. */

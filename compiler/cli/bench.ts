@@ -8,13 +8,13 @@
  * request at a time through the channel and virtio-blk (guest instructions per
  * request, and MiB/s of virtual time).
  */
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT } from "../project/root.js";
 import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, tierBundleOrExit } from "./build.js";
-import { qemuArgs } from "../build/qemu.js";
+import { createDisk, qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
 const ENTRY = path.join(REPO_ROOT, "src/kernel/tests/user-main.ts");
@@ -61,10 +61,7 @@ async function blockFigures(flags: { arch: Arch; timeout: string }, figures: Map
   const b = await buildOrExit(flags.arch, { quiet: true, bootstrap: key });
   const dir = mkdtempSync(path.join(tmpdir(), "cambi-bench-disk-"));
   try {
-    const disk = path.join(dir, "disk.img");
-    const fd = openSync(disk, "wx");
-    ftruncateSync(fd, 64 * 1024 * 1024);
-    closeSync(fd);
+    const disk = createDisk(path.join(dir, "disk.img"), 64 * 1024 * 1024);
     const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, disk, extra: ["-icount", "shift=0"], append: "loglevel=1" });
     process.stderr.write(`cambi bench: ${flags.arch}, 1 CPU, QEMU -icount shift=0: the block workloads…\n`);
     const r = await watchQemu(cmd, args, { until: /bench: block done|blkbench: /, timeoutMs: Number(flags.timeout) * 1000, echo: false });

@@ -11,7 +11,7 @@
  * it: two runs at once need a --disk each). --entry images get only --disk.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
 import type { Arch } from "../intrinsics/table.js";
@@ -19,7 +19,7 @@ import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundle
 import { loadTier, ManifestError } from "../build/manifest.js";
 import { checkServiceSources, MissingServiceError } from "../build/tier.js";
 import type { BootstrapKey } from "../trust/bootstrap-key.js";
-import { qemuArgs } from "../build/qemu.js";
+import { createDisk, qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
 export interface RunFlags {
@@ -53,9 +53,7 @@ export function diskFor(arch: Arch, disk?: string): string {
   const file = path.join(REPO_ROOT, "build", arch, "disk.img");
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
-    const fd = openSync(file, "wx");
-    ftruncateSync(fd, DEFAULT_DISK_BYTES);
-    closeSync(fd);
+    createDisk(file, DEFAULT_DISK_BYTES);
   }
   return file;
 }

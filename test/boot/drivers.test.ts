@@ -18,17 +18,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConsoleSession, newDisk } from "../harness/console-session.js";
+import { ConsoleSession, linesFrom, newDisk, taskOf } from "../harness/console-session.js";
 
 let session: ConsoleSession | undefined;
 afterEach(() => session?.close());
-
-/** The task id `ps` lists for a service name. */
-function taskOf(ps: string, name: string): number {
-  const m = new RegExp(`^\\s*(\\d+)\\s+\\S+\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\s*$`, "m").exec(ps);
-  if (!m) throw new Error(`no ${name} in ps:\n${ps}`);
-  return Number(m[1]);
-}
 
 describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
   it("the disk through pci, virtio-blk and a channel: patterns, refusals, a driver killed mid-I/O, a reboot", async () => {
@@ -66,11 +59,7 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
       expect(after).toMatch(/pci: 1af4:1042 at 0:4\.0 attached to task \d+/);
 
       // The hostile service against the driver model.
-      const hostile = s.output
-        .split("\n")
-        .map((l) => l.slice(Math.max(0, l.indexOf("hostile: "))))
-        .filter((l) => l.startsWith("hostile: "))
-        .join("\n");
+      const hostile = linesFrom(s.output, "hostile: ").join("\n");
       expect(hostile).toMatch(/hostile: all attempts refused \(\d+ attempts\)/);
       expect(hostile).toContain("hostile: attaching the disk without a claim on it: refused (Denied)");
       expect(hostile).toContain("hostile: the physical address of its memory without the DMA right: refused (Denied)");

@@ -13,17 +13,10 @@
  *    take and LOG! text with an escape sequence.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ConsoleSession } from "../harness/console-session.js";
+import { ConsoleSession, linesFrom, taskOf } from "../harness/console-session.js";
 
 let session: ConsoleSession | undefined;
 afterEach(() => session?.close());
-
-/** The task id `ps` lists for a service name. */
-function taskOf(ps: string, name: string): number {
-  const m = new RegExp(`^\\s*(\\d+)\\s+\\S+\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\s*$`, "m").exec(ps);
-  if (!m) throw new Error(`no ${name} in ps:\n${ps}`);
-  return Number(m[1]);
-}
 
 describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
   it("boots to the shell prompt; the shell's commands answer; a killed service is restarted by init", async () => {
@@ -72,11 +65,7 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "test"]));
     await s.waitFor(/boot bundle: 7 of 7 modules verified/);
     const summary = await s.waitFor(/hostile: (all attempts refused \((\d+) attempts\)|(\d+) of (\d+) attempts ALLOWED)/);
-    // A line may follow the shell's prompt ("cambi> " has no newline), so each is cut at "hostile: ".
-    const lines = s.output
-      .split("\n")
-      .map((l) => l.slice(Math.max(0, l.indexOf("hostile: "))))
-      .filter((l) => l.startsWith("hostile: "));
+    const lines = linesFrom(s.output, "hostile: ");
     expect(lines.filter((l) => /ALLOWED/.test(l)), lines.join("\n")).toEqual([]);
     expect(Number(summary[2])).toBeGreaterThanOrEqual(30);
     // Forged capabilities, bad pointers and a flood are among the attempts.

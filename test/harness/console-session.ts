@@ -4,9 +4,10 @@
  * at the console would (the shell reads the UART through its interrupt).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createDisk } from "../../compiler/build/qemu.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PROMPT = "cambi> ";
@@ -104,10 +105,22 @@ export class ConsoleSession {
   }
 }
 
-/** A new empty raw disk image of `bytes` (sparse); returns its path. */
+/** A new empty raw disk image of `bytes` (sparse, 16 MiB by default); returns its path. */
 export function newDisk(file: string, bytes = 16 * 1024 * 1024): string {
-  const fd = openSync(file, "wx");
-  ftruncateSync(fd, bytes);
-  closeSync(fd);
-  return file;
+  return createDisk(file, bytes);
+}
+
+/** The task id `ps` lists for a service name. */
+export function taskOf(ps: string, name: string): number {
+  const m = new RegExp(`^\\s*(\\d+)\\s+\\S+\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\s*$`, "m").exec(ps);
+  if (!m) throw new Error(`no ${name} in ps:\n${ps}`);
+  return Number(m[1]);
+}
+
+/** The lines of output that say `prefix` (cut at it: a line may follow the shell's prompt, which has no newline). */
+export function linesFrom(output: string, prefix: string): string[] {
+  return output
+    .split("\n")
+    .map((l) => l.slice(Math.max(0, l.indexOf(prefix))))
+    .filter((l) => l.startsWith(prefix));
 }

@@ -8,7 +8,7 @@
  */
 import { u32, u64, print } from "kts";
 import { BootInfo, RegionKind } from "../../kernel/boot/bootinfo";
-import { pciHost, MMIO_WINDOW_LIMIT } from "../../kernel/boot/pci-host";
+import { pciHost, PCI_PINS, MMIO_WINDOW_LIMIT } from "../../kernel/boot/pci-host";
 import { Mcfg, parseMcfg } from "./acpi";
 
 const FOUR_GIB: u64 = 0x1_0000_0000n;
@@ -42,7 +42,7 @@ export function pciHostFromAcpi(info: BootInfo): void {
     h.memSize = u64(MMIO_WINDOW_LIMIT - start);
   }
   for (let s: u32 = 0; s < ROUTED_SLOTS; s++) {
-    for (let p: u32 = 1; p < 5; p++) h.setRoute(s, p, u32(PIRQ_E_GSI + u32(u32(s + p - 1) & 3)));
+    for (let p: u32 = 1; p < u32(PCI_PINS + 1); p++) h.setRoute(s, p, u32(PIRQ_E_GSI + u32(u32(s + p - 1) & 3)));
   }
   h.present = true;
 }

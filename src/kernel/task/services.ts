@@ -264,7 +264,7 @@ function grant(b: u8[], i: u32, c: u32, t: u32): CapError {
     return capInsertRoot(t, CapKind.Irq, rights, u64(CONSOLE_IRQ), 1n, 0, 0n, view);
   }
   if (kind == BUNDLE_CAP_MMIO) {
-    // A platform without the window gets no capability (BadRange), and the service is told so in the log.
+    // A platform without the window gets no capability (BadRange; the kernel logs the grant that failed).
     if (arg == BUNDLE_MMIO_PCI_ECAM) return capInsertRoot(t, CapKind.DeviceMmio, rights, pciHost.ecamBase, pciHost.ecamSize, 0, 0n, view);
     return capInsertRoot(t, CapKind.DeviceMmio, rights, pciHost.memBase, pciHost.memSize, 0, 0n, view);
   }

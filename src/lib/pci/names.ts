@@ -4,8 +4,9 @@
  * print(`${text(buf, n)}`) (a Line of src/lib/format.ts: `row.length =
  * className(c, s, row.bytes, row.length)`).
  */
-import { u8, u16, u32, arrayOf } from "kts";
+import { u8, u16, u32, u64, arrayOf } from "kts";
 import { BarKind, BarPlace } from "./bars";
+import { Line } from "../format";
 
 /** class << 8 | subclass of each name in CLASS_NAMES, in order. */
 const CLASS_CODES: readonly u16[] = arrayOf([
@@ -108,4 +109,11 @@ export function className(cls: u8, sub: u8, out: u8[], at: u32): u32 {
   pos = putHex2(out, pos, cls);
   pos = put(out, pos, 0x2e);
   return putHex2(out, pos, sub);
+}
+
+/** Appends a PCI id, vendor << 16 | device, as lspci spells it: "1af4:1042". */
+export function appendPciId(line: Line, id: u64): void {
+  line.hexDigits(u64(id >> 16n), 4);
+  line.byte(0x3a);
+  line.hexDigits(id, 4);
 }

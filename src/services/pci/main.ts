@@ -29,6 +29,7 @@ import { Line } from "../../lib/format";
 import { Ecam, CMD_BUS_MASTER, CMD_MEM, CMD_INTX_DISABLE, commandSet, commandClear, HEADER_NORMAL } from "../../lib/pci/config";
 import { PciTable, MAX_FUNCTIONS, enumerate, assignBars, functionPlaced } from "../../lib/pci/enumerate";
 import { Bar, BarWindow, BARS_PER_FUNCTION, slotSize } from "../../lib/pci/bars";
+import { appendPciId } from "../../lib/pci/names";
 import {
   LABEL_ATTACH, LABEL_LIST, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_LINE, ATTACH_ADDRESS, ATTACH_BAR, ATTACH_BAR_SIZE, ATTACH_WORDS,
   LIST_ADDRESS, LIST_ID, LIST_CLASS, LIST_LINE, LIST_HOLDER, LIST_BAR, LIST_BAR_SIZE, LIST_BAR_KIND, LIST_WORDS, NO_VALUE,
@@ -41,6 +42,8 @@ const CONFIG_BYTES: u64 = 0x1000n;
 const RIGHT_RECEIVE = 2;
 const RIGHT_MAP = 8;
 const RIGHT_WRITE = 16;
+/** CapInfo kinds (docs/SYSCALLS.md). */
+const KIND_MMIO: u32 = 4;
 const KIND_DEVICE: u32 = 10;
 const MAP_WRITABLE: u64 = 1n;
 const MAX_CAPS: u64 = 64n;
@@ -126,31 +129,25 @@ function scan(): bool {
   return true;
 }
 
-/** Whether task holds a device capability for id (read from its table through the system capability). */
-function holdsClaim(task: u32, id: u32): bool {
+/** Whether task holds a capability of kind naming objA (its table read through the system capability; the kernel stamped the caller). */
+function holds(task: u32, kind: u32, objA: u64): bool {
   for (let i: u64 = 0n; i < MAX_CAPS; i++) {
     if (errorOf(sysCapInfo(system, u64(task), i, addressOf(info))) != 0n) return false;
-    if (field32(info, CAP_INFO_KIND) == KIND_DEVICE && field64(info, CAP_INFO_OBJ_A) == u64(id)) return true;
+    if (field32(info, CAP_INFO_KIND) == kind && field64(info, CAP_INFO_OBJ_A) == objA) return true;
   }
   return false;
 }
 
 /** Whether function i's last holder still has its configuration space (it is alive and attached). */
 function stillHeld(i: u32): bool {
-  const task: u32 = holder[i];
-  if (task == NO_VALUE) return false;
-  const cfg: u64 = u64(field64(host, PCI_HOST_ECAM_BASE) + u64(table.functions[i].fa - ECAM_VA));
-  for (let k: u64 = 0n; k < MAX_CAPS; k++) {
-    if (errorOf(sysCapInfo(system, u64(task), k, addressOf(info))) != 0n) return false;
-    if (field32(info, CAP_INFO_KIND) == 4 && field64(info, CAP_INFO_OBJ_A) == cfg) return true;
-  }
-  return false;
+  if (holder[i] == NO_VALUE) return false;
+  return holds(holder[i], KIND_MMIO, u64(field64(host, PCI_HOST_ECAM_BASE) + u64(table.functions[i].fa - ECAM_VA)));
 }
 
 function attach(id: u32, task: u32): void {
   msgStart(LABEL_ATTACH);
   msgZeroWords(ATTACH_WORDS);
-  if (!holdsClaim(task, id)) {
+  if (!holds(task, KIND_DEVICE, u64(id))) {
     print(`pci: task ${task} asked for ${text(idLine.bytes, idText(id))} without a claim on it: refused`);
     msgSetWord(u64(0n - ERR_DENIED));
     return;
@@ -248,11 +245,9 @@ function list(index: u64): void {
   }
 }
 
-/** "vvvv:dddd" of a device id, in idLine. */
+/** "vvvv:dddd" of a device id, in idLine; returns its length. */
 function idText(id: u32): u32 {
   idLine.clear();
-  idLine.hexDigits(u64(id >>> 16), 4);
-  idLine.byte(0x3a);
-  idLine.hexDigits(u64(id & 0xffff), 4);
+  appendPciId(idLine, u64(id));
   return idLine.length;
 }

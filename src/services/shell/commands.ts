@@ -17,6 +17,7 @@ import { readTaskInfo, readCapInfo, readMemInfo, readAudit, taskRecord, capRecor
 import { field32, field64, appendRights, TASK_FREE, TASK_EXITED, NO_SERVICE, TASK_STATE_NAMES, CAP_KIND_NAMES, AUDIT_KIND_NAMES } from "../../lib/records";
 import { nameLength } from "../../lib/names";
 import { Line } from "../../lib/format";
+import { appendPciId } from "../../lib/pci/names";
 import { now, NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../lib/time";
 import { Words, NOT_A_NUMBER } from "./words";
 
@@ -163,9 +164,7 @@ function appendObject(kind: u32): void {
       row.decimal(n);
     }
   } else if (kind == 10) {
-    row.hexDigits(u64(a >> 16n), 4);
-    row.byte(0x3a);
-    row.hexDigits(a, 4);
+    appendPciId(row, a);
   } else if (kind == 2 || kind == 4 || kind == 5) {
     row.hex(a);
     row.byte(0x2b); // +

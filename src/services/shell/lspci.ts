@@ -7,7 +7,7 @@ import { u8, u32, u64, array, arrayOf, print, text } from "kts";
 import { call, msgStart, msgSetWord, msgWordAt, errorOf } from "../../lib/ipc/message";
 import { errorText, errorName, ERR_INVALID } from "../../lib/errors";
 import { Line } from "../../lib/format";
-import { className, barKindName } from "../../lib/pci/names";
+import { className, barKindName, appendPciId } from "../../lib/pci/names";
 import { BarKind } from "../../lib/pci/bars";
 import { LABEL_LIST, LIST_ADDRESS, LIST_ID, LIST_CLASS, LIST_LINE, LIST_HOLDER, LIST_BAR, LIST_BAR_SIZE, LIST_BAR_KIND, NO_VALUE } from "../../lib/pci/protocol";
 
@@ -42,9 +42,7 @@ function functionLine(): void {
   row.byte(0x2e);
   row.hexDigits(address, 1);
   row.byte(0x20);
-  row.hexDigits(u64(id >> 16n), 4);
-  row.byte(0x3a);
-  row.hexDigits(id, 4);
+  appendPciId(row, id);
   row.byte(0x20);
   const n: u32 = className(u8(cls >> 16n), u8(cls >> 8n), name, 0);
   row.append(name, 0, n);

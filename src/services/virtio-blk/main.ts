@@ -40,8 +40,6 @@ const CONFIG_VA: usize = 0x1_0000_0000n;
 const BAR_VA: usize = 0x1_0010_0000n;
 const BAR_STRIDE: u64 = 0x10_0000n;
 const DMA_VA: usize = 0x2_0000_0000n;
-const PAGE: u64 = 4096n;
-const DMA_PAGES: u64 = 256n;
 const SLOTS_OFFSET: u64 = 4096n;
 const CHANNEL_OFFSET: u64 = 8192n;
 const CHANNEL_BYTES: u32 = 1040384; // (256 - 2) pages
@@ -50,7 +48,6 @@ const QUEUE_LIMIT: u32 = 64;
 /** Requests in flight at once (each takes three descriptors). */
 const SLOTS = 21;
 const SECTOR: u64 = 512n;
-const RIGHT_SEND_RECEIVE: u64 = 3n;
 const RIGHT_MAP_WRITE: u64 = 24n;
 const RIGHT_MAP_WRITE_GRANT: u64 = 28n;
 
