@@ -1,9 +1,9 @@
 // BLAKE3 benchmark program (KTS, host): hashes a 1 MiB buffer filled with
 // i % 251 using the kernel's blake3Hash and prints the first digest bytes, which
 // bench/compiler/run.ts checks against @noble/hashes. The instruction count is
-// taken under callgrind with --toggle-collect=kernel_crypto_blake3__blake3Hash.
+// taken under callgrind with --toggle-collect=lib_crypto_blake3__blake3Hash.
 import { u8, u32, print, hex, array } from "kts";
-import { blake3Hash } from "../../src/kernel/crypto/blake3";
+import { blake3Hash } from "../../src/lib/crypto/blake3";
 
 const BUF: u8[] = array(1048576, 0);
 const OUT: u8[] = array(32, 0);

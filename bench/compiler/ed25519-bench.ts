@@ -2,9 +2,9 @@
 // kernel's ed25519Verify and returns 1 if any verification fails. The vector and
 // N come from .gen/ed25519-vector.ts, written by bench/compiler/run.ts (which
 // signs a fixed message with @noble/ed25519). The instruction count is taken under
-// callgrind with --toggle-collect=kernel_crypto_ed25519__ed25519Verify.
+// callgrind with --toggle-collect=lib_crypto_ed25519__ed25519Verify.
 import { u32, print } from "kts";
-import { ed25519Verify } from "../../src/kernel/crypto/ed25519";
+import { ed25519Verify } from "../../src/lib/crypto/ed25519";
 import { RUNS, PUBLIC_KEY, SIGNATURE, MESSAGE } from "./.gen/ed25519-vector";
 
 export function main(): u32 {

@@ -107,7 +107,7 @@ function benchEd25519() {
   sh("clang", [...hostFlags({ sanitize: false, optimize: OPT }), path.join(HERE, "sodium-verify.c"), ...sodium, "-o", cExe]);
 
   progress(`callgrind: ${RUNS} verifications each`);
-  const kts = callgrind(ktsExe, [], "kernel_crypto_ed25519__ed25519Verify");
+  const kts = callgrind(ktsExe, [], "lib_crypto_ed25519__ed25519Verify");
   const c = callgrind(cExe, [String(RUNS), hex(pub), hex(sig), hex(msg)], "crypto_sign_verify_detached");
   const version = /libsodium (\S+):/.exec(c.stdout)?.[1] ?? "?";
   return { kts: Math.round(kts.instr / RUNS), sodium: Math.round(c.instr / RUNS), version };
@@ -120,7 +120,7 @@ function benchBlake3() {
   progress("building the BLAKE3 program (KTS), clang -O2");
   const ktsExe = buildKts(path.join(HERE, "blake3-bench.ts"), "blake3-bench");
   progress("callgrind: BLAKE3 of 1 MiB, KTS and b3sum");
-  const kts = callgrind(ktsExe, [], "kernel_crypto_blake3__blake3Hash");
+  const kts = callgrind(ktsExe, [], "lib_crypto_blake3__blake3Hash");
   const want = Array.from(digest.slice(0, 8), (b) => `0x${b.toString(16)}`).join(" ");
   if (kts.stdout.trim() !== want) fail(`KTS BLAKE3 digest starts ${kts.stdout.trim()}, expected ${want}`);
 
@@ -151,7 +151,7 @@ function timeCambi(args: string[]): number {
 
 /** 3. Toolchain wall times, median of 3 runs each. */
 function benchToolchain() {
-  const entries = ["src/kernel/crypto/ed25519.ts", "src/kernel/crypto/blake3.ts"];
+  const entries = ["src/lib/crypto/ed25519.ts", "src/lib/crypto/blake3.ts"];
   const compile = (arch: string, entry: string, dir: string) =>
     timeCambi(["compile", "--target", "freestanding", "--arch", arch, entry, "--emit-c", path.join(dir, "gen"), "-o", path.join(dir, "obj")]);
   const check: number[] = [];
@@ -200,7 +200,7 @@ console.log(`  ${b.version} --num-threads 1       ${r2(b.b3sum)} instructions/by
 console.log(`  ratio KTS / b3sum                 ${r2(b.kts / b.b3sum)}x (scalar vs SIMD: not like for like)`);
 console.log(`Toolchain wall times (median of 3, each a fresh \`cambi\` process):`);
 console.log(`  cambi check src/kernel            ${r2(t.check)} s`);
-console.log(`  clean freestanding compile of src/kernel/crypto (ed25519.ts + blake3.ts):`);
+console.log(`  clean freestanding compile of src/lib/crypto (ed25519.ts + blake3.ts):`);
 console.log(`                                    x86_64 ${r2(t.x86_64)} s, aarch64 ${r2(t.aarch64)} s, both ${r2(t.total)} s`);
 console.log(`  one-file rebuild (touch ed25519.ts, recompile for x86_64) ${r2(t.rebuild)} s`);
 console.log(

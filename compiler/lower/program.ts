@@ -103,7 +103,7 @@ export class ProgramContext {
     return `${this.modulePrefix(sf)}__${name}`;
   }
 
-  /** Generated file base name for a module (e.g. kernel_crypto_blake3). */
+  /** Generated file base name for a module (e.g. lib_crypto_blake3). */
   fileBase(sf: SourceFile): string {
     return this.modulePrefix(sf);
   }

@@ -15,7 +15,7 @@
  */
 import { u8, u32, bool, array, slice, print, hex, panic } from "kts";
 import { StdinReader } from "../harness/stdin-reader";
-import { Blake3Hasher, blake3Hash, blake3KeyedHash, blake3DeriveKey } from "../../src/kernel/crypto/blake3";
+import { Blake3Hasher, blake3Hash, blake3KeyedHash, blake3DeriveKey } from "../../src/lib/crypto/blake3";
 
 const READ_BUF = 65536;
 const MAX_KEY = 4096;

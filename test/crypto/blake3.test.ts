@@ -1,5 +1,5 @@
 /**
- * BLAKE3 (src/kernel/crypto/blake3.ts) in both worlds (the native build of the
+ * BLAKE3 (src/lib/crypto/blake3.ts) in both worlds (the native build of the
  * generated C with ASan+UBSan, and Node): runs the request driver
  * test/crypto/blake3-driver.ts on the official test vectors and on seeded random
  * batches (blake3-cases.ts), comparing with @noble/hashes and with literal values

@@ -12,9 +12,9 @@
  */
 import { u8, u32, u64, bool, array, slice, print, hex, panic } from "kts";
 import { StdinReader } from "../harness/stdin-reader";
-import { Sha512, sha512 } from "../../src/kernel/crypto/sha512";
-import { scHalfSize, scReduce64 } from "../../src/kernel/crypto/scalar25519";
-import { ed25519Verify } from "../../src/kernel/crypto/ed25519";
+import { Sha512, sha512 } from "../../src/lib/crypto/sha512";
+import { scHalfSize, scReduce64 } from "../../src/lib/crypto/scalar25519";
+import { ed25519Verify } from "../../src/lib/crypto/ed25519";
 
 const IN = new StdinReader();
 const MSG: u8[] = array(65536, 0);

@@ -1,6 +1,6 @@
 /**
  * SHA-512, reduction mod L, the half-size scalar split and Ed25519 verification
- * (src/kernel/crypto): test/crypto/ed25519-driver.ts runs a batch of requests generated
+ * (src/lib/crypto): test/crypto/ed25519-driver.ts runs a batch of requests generated
  * by ed25519-cases.ts, and its output must match the oracles (@noble/hashes,
  * @noble/ed25519 with { zip215: false }) line for line, under Node and natively.
  */

@@ -7,12 +7,12 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { buildFreestanding } from "../harness/host-world.js";
 
-const CRYPTO = path.resolve(import.meta.dirname, "../../src/kernel/crypto");
+const CRYPTO = path.resolve(import.meta.dirname, "../../src/lib/crypto");
 
-describe.each(["x86_64", "aarch64"] as const)("kernel crypto, freestanding %s", (arch) => {
+describe.each(["x86_64", "aarch64"] as const)("crypto library, freestanding %s", (arch) => {
   for (const [file, symbol] of [
-    ["blake3.ts", "kernel_crypto_blake3__blake3Hash"],
-    ["ed25519.ts", "kernel_crypto_ed25519__ed25519Verify"],
+    ["blake3.ts", "lib_crypto_blake3__blake3Hash"],
+    ["ed25519.ts", "lib_crypto_ed25519__ed25519Verify"],
   ] as const) {
     it(`${file} compiles without a warning and defines ${symbol}`, () => {
       const objs = buildFreestanding(path.join(CRYPTO, file), arch);

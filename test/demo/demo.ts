@@ -1,7 +1,7 @@
 // The compiler's demo: a small KTS program that exercises the language and
 // hashes a message with the kernel's BLAKE3, printed by the native build.
 import { u8, u32, u64, print, hex, array } from "kts";
-import { blake3Hash } from "../../src/kernel/crypto/blake3";
+import { blake3Hash } from "../../src/lib/crypto/blake3";
 
 class Counter {
   hits: u32 = 0;

@@ -8,8 +8,8 @@
  */
 import { u8, u32, u64, array, arrayOf, slice } from "kts";
 import { le32, le64 } from "./le";
-import { Blake3Hasher } from "../crypto/blake3";
-import { ed25519Verify } from "../crypto/ed25519";
+import { Blake3Hasher } from "../../lib/crypto/blake3";
+import { ed25519Verify } from "../../lib/crypto/ed25519";
 
 /** Codes shared with the toolchain's VERDICTS (compiler/trust/signed-module.ts). */
 export enum ModuleVerdict {

@@ -22,7 +22,7 @@ import { USER_STACK_TOP, USER_STACK_PAGES } from "./usermem";
 import { checkElf, ElfError, ElfImage } from "../loader/elf";
 import { mapElf } from "../loader/elf-map";
 import { ELF_MACHINE, monotonicNanos } from "arch";
-import { blake3Hash } from "../crypto/blake3";
+import { blake3Hash } from "../../lib/crypto/blake3";
 import { ipc } from "../ipc/index";
 import { ipcTaskEnded } from "../syscall/ipc-calls";
 import { mappingsDropTask, userMemorySweep, memoryCapabilityMoved } from "./user-memory";
