@@ -13,6 +13,7 @@ describe.each(["x86_64", "aarch64"] as const)("crypto library, freestanding %s",
   for (const [file, symbol] of [
     ["blake3.ts", "lib_crypto_blake3__blake3Hash"],
     ["ed25519.ts", "lib_crypto_ed25519__ed25519Verify"],
+    ["csprng.ts", "lib_crypto_csprng__Csprng__generate"],
   ] as const) {
     it(`${file} compiles without a warning and defines ${symbol}`, () => {
       const objs = buildFreestanding(path.join(CRYPTO, file), arch);
