@@ -20,6 +20,8 @@
  *   paging: PAGE_SIZE, LEVELS, pteTable, pteLeaf, pteAddress, ptePresent, pteIsLeaf,
  *           levelIndex, activateAddressSpace, flushTlbAll, flushTlbPage,
  *           TLB_FLUSH_BROADCAST (true if those flushes reach every CPU)
+ *   hardwareRandomSource()       the CPU's generator: 0 none, 1 RDSEED, 2 RDRAND, 3 RNDR
+ *   hardwareRandom64(out, i)     out[i] = a value from it; false if none (or it failed)
  *   traps:  probeRead64(va): reads a u64, or returns false if that faults (the
  *           fault is caught and logged) — kernel tests use it for a deliberate fault
  *

@@ -24,6 +24,7 @@ import { onUserFault } from "./task/lifecycle";
 import { ipc } from "./ipc/index";
 import { holdsEndpointRight, mayTransfer, moveCarriedCapabilities, wakeReleased } from "./syscall/ipc-calls";
 import { irqInit } from "./irq/delivery";
+import { randomInit } from "./random/pool";
 import { cmdlineLogLevel } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
 
@@ -92,6 +93,7 @@ export function bootKernel(bootArg: usize): u32 {
   irqInit(wakeReleased);
   consoleRxEnable();
   timerStart(TICK_HZ, onTick);
+  randomInit();
   const online: u32 = startSecondaryCpus(bootInfo, apMain);
   // Secondary CPUs start on the boot tables; everyone then moves to the kernel space.
   enterKernelSpace();

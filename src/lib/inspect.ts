@@ -5,11 +5,12 @@
  * then field32(taskRecord, TASK_INFO_STATE). Each returns the system call's
  * result (errorOf() tells a failure).
  */
-import { u8, u32, u64, array } from "kts";
+import { u8, u32, u64, bool, array } from "kts";
+import { field32, field64 } from "./records";
 import { addressOf } from "kts/unsafe";
 import {
   sysTaskInfo, sysCapInfo, sysMemInfo, sysAuditRead,
-  TASK_INFO_BYTES, CAP_INFO_BYTES, MEM_INFO_BYTES, AUDIT_RECORD_BYTES,
+  TASK_INFO_BYTES, CAP_INFO_BYTES, MEM_INFO_BYTES, AUDIT_RECORD_BYTES, CAP_INFO_KIND, CAP_INFO_OBJ_A,
 } from "./sys/syscalls.generated";
 
 /** Audit records one auditBatch holds. */
@@ -41,4 +42,20 @@ export function readAudit(audit: u64, cursor: u64, max: u32): u64 {
 /** Offset of record i of auditBatch. */
 export function auditAt(i: u32): u32 {
   return u32(i * AUDIT_RECORD_BYTES);
+}
+
+/** A task's capability slots, as capInfo counts them. */
+const TASK_CAPS: u64 = 64n;
+
+/**
+ * Whether task holds a capability of kind (CapInfo kinds, docs/SYSCALLS.md)
+ * naming objA: how a service checks a caller's authority (a device claim, the
+ * vault endpoint). Leaves the last record read in capRecord.
+ */
+export function taskHolds(system: u64, task: u32, kind: u32, objA: u64): bool {
+  for (let i: u64 = 0n; i < TASK_CAPS; i++) {
+    if (readCapInfo(system, u64(task), i) >= 0xffff_ffff_ffff_0000n) return false;
+    if (field32(capRecord, CAP_INFO_KIND) == kind && field64(capRecord, CAP_INFO_OBJ_A) == objA) return true;
+  }
+  return false;
 }

@@ -14,3 +14,4 @@ export { userSpaceInit, activateUserSpace, setKernelStack, contextInitUser, cont
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
 export { consoleRxEnable, consoleReadByte, consoleReleaseLine } from "./console";
+export { hardwareRandomSource, hardwareRandom64 } from "./random";

@@ -71,3 +71,34 @@ x86_sti_hlt:
     sti
     hlt
     ret
+
+/* x86_rdseed64(out) / x86_rdrand64(out): 1 and *out = a random u64 if the
+ * instruction gave one within 16 tries (a carry flag clear means "not yet"),
+ * else 0. The caller checked CPUID for the instruction first. */
+    .globl x86_rdseed64
+x86_rdseed64:
+    movl $16, %ecx
+1:  rdseed %rax
+    jc 2f
+    pause
+    decl %ecx
+    jnz 1b
+    xorl %eax, %eax
+    ret
+2:  movq %rax, (%rdi)
+    movl $1, %eax
+    ret
+
+    .globl x86_rdrand64
+x86_rdrand64:
+    movl $16, %ecx
+1:  rdrand %rax
+    jc 2f
+    pause
+    decl %ecx
+    jnz 1b
+    xorl %eax, %eax
+    ret
+2:  movq %rax, (%rdi)
+    movl $1, %eax
+    ret

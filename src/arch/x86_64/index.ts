@@ -17,3 +17,4 @@ export { frameSyscallNumber, frameArg, frameSetResult, framePc } from "./frame";
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
 export { consoleRxEnable, consoleReadByte, consoleReleaseLine } from "./console";
+export { hardwareRandomSource, hardwareRandom64 } from "./random";

@@ -51,9 +51,11 @@ export enum CapKind {
   /** A claim on a device, from the manifest: objA = PCI vendor << 16 | device id. The
    * PCI bus service hands such a device's registers and interrupt only to a holder. */
   Device = 10,
+  /** May draw random bytes from the kernel's generator (the random system call, right RECEIVE). */
+  Random = 11,
 }
 /** The largest valid CapKind. */
-export const CAP_KIND_MAX: u32 = 10;
+export const CAP_KIND_MAX: u32 = 11;
 
 /*
  * Rights bits. Untyped constants, so that `RIGHT_SEND | RIGHT_GRANT` is a constant

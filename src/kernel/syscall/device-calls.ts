@@ -168,7 +168,7 @@ function holdsConsole(task: u32): bool {
 }
 
 /** Lets pending interrupts in (a system call otherwise runs with them masked). */
-function interruptWindow(): void {
+export function interruptWindow(): void {
   irqEnable();
   cpuRelax();
   irqDisable();

@@ -16,6 +16,7 @@ import { Syscall, SysError } from "./numbers.generated";
 import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapDeriveRange, sysCapRevoke } from "./ipc-calls";
 import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
+import { sysRandom } from "./random-calls";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
 import { sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys } from "./memory-calls";
 import { sweepIfWanted } from "../task/user-memory";
@@ -96,6 +97,9 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.PciRoute:
       result = sysPciRoute(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
+      break;
+    case Syscall.Random:
+      result = sysRandom(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2));
       break;
     case Syscall.AuditRead:
       result = sysAuditRead(task, frameArg(frame, 0), frameArg(frame, 1), frameArg(frame, 2), frameArg(frame, 3));

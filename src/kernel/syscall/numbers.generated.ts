@@ -22,6 +22,7 @@ export enum Syscall {
   ConsoleRead = 32,
   PciHost = 33,
   PciRoute = 34,
+  Random = 35,
   AuditRead = 40,
   ServiceStart = 50,
   TaskKill = 51,
@@ -92,6 +93,8 @@ export function syscallArgCount(n: Syscall): u32 {
       return 2;
     case Syscall.PciRoute:
       return 3;
+    case Syscall.Random:
+      return 3;
     case Syscall.AuditRead:
       return 4;
     case Syscall.ServiceStart:
@@ -142,7 +145,7 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device, 11 random */
 export const CAP_INFO_KIND = 4;
 /** 1 send, 2 receive, 4 grant, 8 map, 16 write, 32 DMA */
 export const CAP_INFO_RIGHTS = 8;

@@ -74,6 +74,31 @@ export function msgPrincipalByte(i: u32): u8 {
   return buf[u32(32 + i)];
 }
 
+/** The sender's principal (32 bytes, stamped by the kernel) into out[0..32). */
+export function msgPrincipal(out: u8[]): void {
+  const n: u32 = out.length < 32 ? out.length : 32;
+  for (let i: u32 = 0; i < n; i++) out[i] = buf[u32(32 + i)];
+}
+
+/** Sets payload bytes [at, at + n) to src[0 .. n) (as far as both reach); the payload length grows to cover them. */
+export function msgSetBytes(at: u32, src: u8[], n: u32): void {
+  let k: u32 = 0;
+  while (k < n && k < src.length && u32(at + k) < PAYLOAD_BYTES) {
+    buf[u32(PAYLOAD + at + k)] = src[k];
+    k = u32(k + 1);
+  }
+  if (get32(4) < u32(at + k)) set32(4, u32(at + k));
+}
+
+/** Copies payload bytes [at, at + out.length) into out (zero past the payload's end or its length): a peer cannot make us read what it did not send. */
+export function msgBytes(at: u32, out: u8[]): void {
+  const len: u32 = msgLength();
+  for (let k: u32 = 0; k < out.length; k++) {
+    const o: u32 = u32(at + k);
+    out[k] = o < len && o < PAYLOAD_BYTES ? buf[u32(PAYLOAD + o)] : 0;
+  }
+}
+
 /** Payload word 0 (bytes 80..88), the programs' usual argument. */
 export function msgWord(): u64 {
   return msgWordAt(0);

@@ -100,6 +100,11 @@ export function sysPciRoute(ecam: u64, slot: u64, pin: u64): u64 {
   return kts_syscall(34n, ecam, slot, pin, 0n, 0n, 0n);
 }
 
+/** Fills buf with len (at most 4096) bytes from the kernel's generator (a BLAKE3 generator with fast key erasure, src/lib/crypto/csprng.ts, seeded at boot from the CPU's generator: RDSEED or RDRAND on x86_64, RNDR on AArch64, and reseeded from it on every call; without one, from timer jitter, and the boot log says so). Needs a Random capability (right RECEIVE). Returns len. */
+export function sysRandom(cap: u64, buf: usize, len: u64): u64 {
+  return kts_syscall(35n, cap, buf, len, 0n, 0n, 0n);
+}
+
 /** Copies up to max 40-byte audit records (layout in docs/SYSCALLS.md) with sequence number >= cursor into buf, oldest first (audit capability, right RECEIVE). Returns how many; the next cursor is the last record's sequence number + 1. */
 export function sysAuditRead(audit: u64, cursor: u64, buf: usize, max: u64): u64 {
   return kts_syscall(40n, audit, cursor, buf, max, 0n, 0n);
@@ -178,7 +183,7 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device, 11 random */
 export const CAP_INFO_KIND = 4;
 /** 1 send, 2 receive, 4 grant, 8 map, 16 write, 32 DMA */
 export const CAP_INFO_RIGHTS = 8;

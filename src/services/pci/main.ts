@@ -18,13 +18,13 @@
 import { u8, u16, u32, u64, usize, bool, array, print, text } from "kts";
 import { addressOf } from "kts/unsafe";
 import {
-  sysPciHost, sysPciRoute, sysCapDeriveRange, sysCapDerive, sysCapRevoke, sysCapInfo, sysMmioMap, sysTaskId,
+  sysPciHost, sysPciRoute, sysCapDeriveRange, sysCapDerive, sysCapRevoke, sysMmioMap, sysTaskId,
   PCI_HOST_BYTES, PCI_HOST_ECAM_BASE, PCI_HOST_BUS_FIRST, PCI_HOST_MEM_BASE, PCI_HOST_MEM_SIZE, PCI_HOST_IRQ_FIRST,
-  CAP_INFO_BYTES, CAP_INFO_KIND, CAP_INFO_OBJ_A,
 } from "../../lib/sys/syscalls.generated";
 import { capAt, receive, reply, msgLabel, msgWord, msgStart, msgSetWord, msgSetWordAt, msgZeroWords, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
 import { ERR_DENIED, ERR_INVALID, ERR_WOULD_BLOCK, errorText, errorName } from "../../lib/errors";
 import { field32, field64 } from "../../lib/records";
+import { taskHolds } from "../../lib/inspect";
 import { Line } from "../../lib/format";
 import { Ecam, CMD_BUS_MASTER, CMD_MEM, CMD_INTX_DISABLE, commandSet, commandClear, HEADER_NORMAL } from "../../lib/pci/config";
 import { PciTable, MAX_FUNCTIONS, enumerate, assignBars, functionPlaced } from "../../lib/pci/enumerate";
@@ -46,12 +46,10 @@ const RIGHT_WRITE = 16;
 const KIND_MMIO: u32 = 4;
 const KIND_DEVICE: u32 = 10;
 const MAP_WRITABLE: u64 = 1n;
-const MAX_CAPS: u64 = 64n;
 /** Per function: what the last ATTACH gave (parents pci keeps): config, IRQ, six BARs. */
 const GRANTS = 8;
 
 const host: u8[] = array(PCI_HOST_BYTES, 0);
-const info: u8[] = array(CAP_INFO_BYTES, 0);
 const ecam = new Ecam();
 const table = new PciTable();
 const window = new BarWindow();
@@ -130,24 +128,16 @@ function scan(): bool {
 }
 
 /** Whether task holds a capability of kind naming objA (its table read through the system capability; the kernel stamped the caller). */
-function holds(task: u32, kind: u32, objA: u64): bool {
-  for (let i: u64 = 0n; i < MAX_CAPS; i++) {
-    if (errorOf(sysCapInfo(system, u64(task), i, addressOf(info))) != 0n) return false;
-    if (field32(info, CAP_INFO_KIND) == kind && field64(info, CAP_INFO_OBJ_A) == objA) return true;
-  }
-  return false;
-}
-
 /** Whether function i's last holder still has its configuration space (it is alive and attached). */
 function stillHeld(i: u32): bool {
   if (holder[i] == NO_VALUE) return false;
-  return holds(holder[i], KIND_MMIO, u64(field64(host, PCI_HOST_ECAM_BASE) + u64(table.functions[i].fa - ECAM_VA)));
+  return taskHolds(system, holder[i], KIND_MMIO, u64(field64(host, PCI_HOST_ECAM_BASE) + u64(table.functions[i].fa - ECAM_VA)));
 }
 
 function attach(id: u32, task: u32): void {
   msgStart(LABEL_ATTACH);
   msgZeroWords(ATTACH_WORDS);
-  if (!holds(task, KIND_DEVICE, u64(id))) {
+  if (!taskHolds(system, task, KIND_DEVICE, u64(id))) {
     print(`pci: task ${task} asked for ${text(idLine.bytes, idText(id))} without a claim on it: refused`);
     msgSetWord(u64(0n - ERR_DENIED));
     return;
