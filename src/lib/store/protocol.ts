@@ -4,23 +4,26 @@
  * the task that put them; each carries its writer's Ed25519 signature of the
  * hash (made by the key store), verified with the hash on every get.
  *
- * Object bytes never travel in messages: the client lends a memory region it
- * owns for each data call (one capability carried in the message, right MAP,
- * and WRITE for GET_DATA); the store maps it, copies at most its size, unmaps it
- * and drops the capability before answering.
+ * Object bytes never travel in messages: OPEN lends the caller a session
+ * buffer, a 1 MiB memory region the store owns (the caller cannot take it away
+ * mid-copy, and the store takes it back from a caller that died). Data calls
+ * name bytes at the start of that buffer; the store copies them once, so a
+ * client changing its buffer meanwhile only changes what it stores.
  *
  * Every answer: word 0 = ST_* status. Requests and answers (words; bytes
  * [a, b) are payload bytes):
+ *   OPEN        -> w1 = the buffer's capability handle (in the caller's table;
+ *               map it writable), w2 = its bytes. A second OPEN gives the same.
  *   PUT_BEGIN   w1 = size; [16, 48) hash, [48, 112) signature, [112, 144)
  *               public key                    -> w1 = put id
- *   PUT_DATA    w1 = put id, w2 = offset, w3 = length; carries the region
- *               (its first length bytes are the data; chunks in order)
+ *   PUT_DATA    w1 = put id, w2 = offset in the object, w3 = length: the
+ *               buffer's first length bytes (chunks in order)
  *   PUT_COMMIT  w1 = put id                   -> durable when answered Ok
  *   PUT_ABORT   w1 = put id
  *   GET_BEGIN   [16, 48) hash; w1 = 1 and [48, 80) owner to pick one owner's
  *               object (else the caller's own, or one granted to it)
  *               -> verified whole: w1 = get id, w2 = size, [24, 56) owner
- *   GET_DATA    w1 = get id, w2 = offset, w3 = length; carries the region
+ *   GET_DATA    w1 = get id, w2 = offset, w3 = length: into the buffer's start
  *   DELETE      [16, 48) hash (the caller's own object)
  *   GRANT       [16, 48) hash, [48, 80) the principal given read access
  *   LIST        w1 = index to start at, w2 = 1 and [24, 56) principal to list
@@ -38,6 +41,7 @@
  */
 import { u32, u64 } from "kts";
 
+export const LABEL_OPEN = 0x534f_504e; // "SOPN"
 export const LABEL_PUT_BEGIN = 0x5350_4247; // "SPBG"
 export const LABEL_PUT_DATA = 0x5350_4454; // "SPDT"
 export const LABEL_PUT_COMMIT = 0x5350_434d; // "SPCM"
