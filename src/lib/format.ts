@@ -94,6 +94,20 @@ export class Line {
     }
   }
 
+  /** src[0 .. n) as 2n lower-case hex digits: a hash, key or principal. */
+  hexBytes(src: u8[], n: u32): void {
+    const m: u32 = n < src.length ? n : src.length;
+    for (let i: u32 = 0; i < m; i++) this.hexDigits(u64(src[i]), 2);
+  }
+
+  /** A message label as its four characters ("SPBG"); unprintable ones as '?'. */
+  label(v: u32): void {
+    for (let k: u32 = 4; k > 0; k--) {
+      const c: u8 = u8(v >>> u32(8 * (k - 1)));
+      this.byte(c >= 0x20 && c < 0x7f ? c : 0x3f);
+    }
+  }
+
   /** The index-th name of a names table ("?" if none). */
   name(table: u8[], index: u32): void {
     this.length = copyName(table, index, this.bytes, this.length);

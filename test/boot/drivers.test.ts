@@ -28,7 +28,7 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
     const dir = mkdtempSync(path.join(tmpdir(), `cambi-drivers-${arch}-`));
     try {
       const disk = newDisk(path.join(dir, "disk.img"));
-      const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "test", "--disk", disk]));
+      const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "drivers", "--disk", disk]));
       await s.waitFor(/pci: \d+ functions on bus 0/);
       await s.waitFor(/pci: 1af4:1042 at 0:4\.0 attached to task \d+/);
       const line = arch === "x86_64" ? 20 : 35; // q35: PIRQ E + (4 + 0) mod 4; virt: the interrupt-map's SPI 3 for slot 4
@@ -78,7 +78,7 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
       await s.stop();
 
       // A reboot on the same disk: what the first boot wrote is there.
-      const again = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "test", "--disk", disk]));
+      const again = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "drivers", "--disk", disk]));
       await again.waitFor("blktest: the patterns of the last boot are there: 192 blocks verified");
     } finally {
       rmSync(dir, { recursive: true, force: true });

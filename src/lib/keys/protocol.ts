@@ -7,7 +7,8 @@
  *
  * PUBLIC (call): word 0 = PUBLIC_MINE (the caller's key, made if it has none)
  *   or PUBLIC_OF with a principal at bytes [8, 40) (only if it has a key).
- *   Answer: word 0 = KEYS_* status, bytes [8, 40) = the public key.
+ *   Answer: word 0 = KEYS_* status, bytes [8, 40) = the public key, [40, 72)
+ *   = the principal it belongs to.
  * SIGN (call): bytes [8, 40) = a 32-byte digest, signed with the caller's key
  *   (made if it has none). Answer: word 0 = status, bytes [8, 72) = the
  *   signature, [72, 104) = the public key that verifies it.
@@ -21,6 +22,7 @@ export const PUBLIC_MINE: u64 = 0n;
 export const PUBLIC_OF: u64 = 1n;
 
 export const KEYS_ARG: u32 = 8;
+export const KEYS_PRINCIPAL: u32 = 40;
 export const KEYS_SIGNATURE: u32 = 8;
 export const KEYS_SIGNED_BY: u32 = 72;
 

@@ -15,7 +15,7 @@ import { bytesAt } from "kts/unsafe";
 import { sysMemMap } from "../sys/syscalls.generated";
 import { call, msgStart, msgZeroWords, msgSetWordAt, msgWordAt, msgSetBytes, msgBytes, errorOf } from "../ipc/message";
 import { Blake3Hasher } from "../crypto/blake3";
-import { LABEL_KEYS_PUBLIC, LABEL_KEYS_SIGN, PUBLIC_MINE, PUBLIC_OF, KEYS_ARG, KEYS_SIGNATURE, KEYS_SIGNED_BY, KEYS_OK } from "../keys/protocol";
+import { LABEL_KEYS_PUBLIC, LABEL_KEYS_SIGN, PUBLIC_MINE, PUBLIC_OF, KEYS_ARG, KEYS_SIGNATURE, KEYS_SIGNED_BY, KEYS_PRINCIPAL, KEYS_OK } from "../keys/protocol";
 import {
   LABEL_OPEN, LABEL_PUT_BEGIN, LABEL_PUT_DATA, LABEL_PUT_COMMIT, LABEL_PUT_ABORT, LABEL_GET_BEGIN, LABEL_GET_DATA,
   LABEL_DELETE, LABEL_GRANT, LABEL_LIST, LABEL_STAT, LABEL_USAGE,
@@ -34,6 +34,8 @@ export class StoreClient {
   /** The last put's or get's object: its hash (address), owner, signer's key, signature. */
   hash: u8[] = array(32, 0);
   owner: u8[] = array(32, 0);
+  /** Our principal, as the key store saw it (after myKey). */
+  principal: u8[] = array(32, 0);
   publicKey: u8[] = array(32, 0);
   signature: u8[] = array(64, 0);
   /** The last get's size, the last put's or get's id, the key store's last status. */
@@ -198,6 +200,7 @@ export class StoreClient {
     this.keyStatus = msgWordAt(0);
     if (this.keyStatus != KEYS_OK) return ST_KEYS;
     msgBytes(KEYS_ARG, this.publicKey);
+    msgBytes(KEYS_PRINCIPAL, this.principal);
     return ST_OK;
   }
 

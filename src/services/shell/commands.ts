@@ -71,6 +71,13 @@ export function help(): void {
   print("  kill <task>           ends a task");
   print("  restart <service>     restarts a service through init (a running one's name, or an index)");
   print("  lspci                 PCI functions: address, ids, class, BARs, interrupt, holder");
+  print("  id                    this shell's principal and public key (key store)");
+  print("  put <text>            stores the text as a signed object; prints its address");
+  print("  cat <address>         an object, verified (hash and signature) before it is shown");
+  print("  ls [principal]        my objects, or another principal's that I may read");
+  print("  rm <address>          deletes one of my objects");
+  print("  grant <address> <principal>   lets a principal read one of my objects");
+  print("  df                    store space, my usage and quota");
 }
 
 /** The manifest index of the live task named line[start .. start + length), or NOT_A_NUMBER. Names come from the tier, so this works for any tier. */

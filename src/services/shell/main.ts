@@ -6,7 +6,7 @@
  *
  * Capabilities: [0] IRQ of the console UART, [1] endpoint "shell" (send + receive),
  * [2] endpoint "init" (send), [3] endpoint "log" (send), [4] system (send + receive), [5] audit,
- * [6] console, [7] endpoint "pci" (send).
+ * [6] console, [7] endpoint "pci" (send), [8] endpoint "store" (send), [9] endpoint "keys" (send).
  */
 import { u8, u32, u64, bool, array, arrayOf, print, text, slice } from "kts";
 import { sysIrqBind, sysIrqAck } from "../../lib/sys/syscalls.generated";
@@ -19,6 +19,7 @@ import { LineEditor, Edit } from "./line-editor";
 import { Words } from "./words";
 import { Command, COMMAND_NAMES } from "./vocabulary";
 import { lspci } from "./lspci";
+import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
 import { caps, help, ps, capsOf, auditTail, mem, uptime, echo, ipcPing, kill, restart } from "./commands";
 
 /** "cambi> " */
@@ -40,6 +41,7 @@ export function main(): u32 {
   caps.system = capAt(4n);
   caps.audit = capAt(5n);
   caps.pci = capAt(7n);
+  objectsInit(capAt(8n), capAt(9n));
   const bind: u64 = errorOf(sysIrqBind(caps.irq, caps.endpoint));
   if (bind != 0n) print(`shell: irqBind failed (${text(errorText, errorName(bind))}); polling the console`);
   print("shell: ready (type help)");
@@ -139,6 +141,27 @@ function run(line: u8[], length: u32): void {
       break;
     case Command.Lspci:
       lspci(caps.pci);
+      break;
+    case Command.Id:
+      id();
+      break;
+    case Command.Put:
+      put(line, length, words);
+      break;
+    case Command.Cat:
+      cat(line, words);
+      break;
+    case Command.Ls:
+      ls(line, words);
+      break;
+    case Command.Rm:
+      rm(line, words);
+      break;
+    case Command.Grant:
+      grant(line, words);
+      break;
+    case Command.Df:
+      df();
       break;
     default: // NO_NAME
       print(`shell: unknown command '${text(slice(line, words.start[0], length), words.length[0])}' (try help)`);

@@ -75,3 +75,22 @@ function digitValue(b: u8): u64 {
   if (b >= 0x41 && b <= 0x46) return u64(b - 0x37);
   return 99n;
 }
+
+function hexValue(c: u8): u32 {
+  if (c >= 0x30 && c <= 0x39) return u32(c - 0x30);
+  if (c >= 0x61 && c <= 0x66) return u32(c - 0x57);
+  if (c >= 0x41 && c <= 0x46) return u32(c - 0x37);
+  return 16;
+}
+
+/** line[start .. start + length) as exactly out.length bytes in hex (a hash, a principal); false if it is not. */
+export function parseHexBytes(line: u8[], start: u32, length: u32, out: u8[]): bool {
+  if (length != u32(out.length * 2)) return false;
+  for (let i: u32 = 0; i < out.length; i++) {
+    const hi: u32 = hexValue(line[u32(start + 2 * i)]);
+    const lo: u32 = hexValue(line[u32(start + 2 * i + 1)]);
+    if (hi > 15 || lo > 15) return false;
+    out[i] = u8((hi << 4) | lo);
+  }
+  return true;
+}
