@@ -26,9 +26,9 @@ export function smallSize(c: number): number {
   return c < FIXED.length ? FIXED[c]! : (c * 7919) % 12289;
 }
 
-export function storeInput(world: "c" | "n", extra: number[] = []): Buffer {
+export function storeInput(world: "c" | "n", extra: number[] = [], params: number[] = []): Buffer {
   const sizes = [...Array.from({ length: 32 }, (_, c) => smallSize(c)), ...extra];
-  const out = Buffer.alloc(37 + sizes.length * 100);
+  const out = Buffer.alloc(37 + sizes.length * 100 + params.length * 4);
   out[0] = world.charCodeAt(0);
   Buffer.from(ed.getPublicKey(SEED)).copy(out, 1);
   out.writeUInt32LE(sizes.length, 33);
@@ -41,5 +41,6 @@ export function storeInput(world: "c" | "n", extra: number[] = []): Buffer {
     Buffer.from(hash).copy(out, at + 4);
     Buffer.from(ed.sign(hash, SEED)).copy(out, at + 36);
   });
+  params.forEach((v, k) => out.writeUInt32LE(v, 37 + sizes.length * 100 + k * 4));
   return out;
 }

@@ -90,6 +90,11 @@ export function contentSig(c: u32, out: u8[]): void {
   copyBytes(out, 0, input, u32(73 + mul32(c, ENTRY_BYTES)), 64);
 }
 
+/** The k-th u32 after the contents table (driver parameters). */
+export function parameter(k: u32): u32 {
+  return readU32Le(input, u32(u32(37 + mul32(contents, ENTRY_BYTES)) + u32(k * 4)));
+}
+
 /** Byte j of content c (store.test.ts computes the same). */
 export function contentByte(c: u32, j: u32): u8 {
   let x = u32(j + mul32(c, 0x9e37_79b9));
