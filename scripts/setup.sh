@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what CambiOS needs on a Debian 12/13 machine, idempotently:
-# clang, lld, llvm and the sanitizer runtime, QEMU for both arches (Debian
-# packages), and the npm packages. With --bench, also valgrind, libsodium and
-# b3sum for `npm run bench:compiler`. Prints one line per step it takes (a
+# clang, lld, llvm and the sanitizer runtime, QEMU for both arches, valgrind
+# (the constant-time check of Ed25519 signing runs under memcheck) (Debian
+# packages), and the npm packages. With --bench, also libsodium and b3sum for
+# `npm run bench:compiler`. Prints one line per step it takes (a
 # failing step's whole output), nothing when all is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(clang lld llvm qemu-system-x86 qemu-system-arm gdb-multiarch)
-if [[ "${1:-}" == "--bench" ]]; then want+=(valgrind libsodium-dev b3sum pkg-config); fi
+want=(clang lld llvm qemu-system-x86 qemu-system-arm gdb-multiarch valgrind)
+if [[ "${1:-}" == "--bench" ]]; then want+=(libsodium-dev b3sum pkg-config); fi
 
 missing=()
 for p in "${want[@]}"; do

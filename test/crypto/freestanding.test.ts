@@ -13,6 +13,8 @@ describe.each(["x86_64", "aarch64"] as const)("crypto library, freestanding %s",
   for (const [file, symbol] of [
     ["blake3.ts", "lib_crypto_blake3__blake3Hash"],
     ["ed25519.ts", "lib_crypto_ed25519__ed25519Verify"],
+    ["ed25519-sign.ts", "lib_crypto_ed25519_sign__ed25519Sign"],
+    ["ed25519-sign.ts", "lib_crypto_ed25519_sign__ed25519PublicKey"],
     ["csprng.ts", "lib_crypto_csprng__Csprng__generate"],
   ] as const) {
     it(`${file} compiles without a warning and defines ${symbol}`, () => {

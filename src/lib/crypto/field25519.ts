@@ -1,6 +1,11 @@
 /**
- * Arithmetic in GF(2^255 - 19) for Ed25519 verification: radix 2^51, five u64 limbs
- * held in a Fe object (named fields, so the hot paths have no bounds checks).
+ * Arithmetic in GF(2^255 - 19) for Ed25519: radix 2^51, five u64 limbs held in a Fe
+ * object (named fields, so the hot paths have no bounds checks).
+ *
+ * Constant time in C (signing relies on it): no function here branches on or indexes
+ * by a limb value; feInvert and fePow22523 are fixed chains; feCanonical, feToBytes,
+ * feIsZero and feIsNegative compute their results arithmetically (the callers' tests
+ * of the bool results are theirs to judge).
  *
  * Limb bounds: feMul/feSq/feCarry outputs are "reduced" (every limb < 2^51 + 2^13).
  * feMul/feSq accept limbs < 2^54. feSub needs a reduced subtrahend; feSub4p accepts
@@ -250,6 +255,39 @@ export function fePow22523(h: Fe, f: Fe): void {
   feMul(t0, t1, t0); // 2^250 - 1
   feSqN(t0, t0, 2); // 2^252 - 4
   feMul(h, t0, f); // 2^252 - 3
+}
+
+/**
+ * h = 1/f = f^(p-2) = f^(2^255 - 21) (0 for f = 0). A fixed chain of 254 squarings and
+ * 11 multiplications: the same operations for every f (constant time).
+ */
+export function feInvert(h: Fe, f: Fe): void {
+  const t0 = new Fe();
+  const t1 = new Fe();
+  const t2 = new Fe();
+  const t3 = new Fe();
+  feSq(t0, f); // 2
+  feSqN(t1, t0, 2); // 8
+  feMul(t1, f, t1); // 9
+  feMul(t0, t0, t1); // 11
+  feSq(t2, t0); // 22
+  feMul(t1, t1, t2); // 2^5 - 1
+  feSqN(t2, t1, 5);
+  feMul(t1, t2, t1); // 2^10 - 1
+  feSqN(t2, t1, 10);
+  feMul(t2, t2, t1); // 2^20 - 1
+  feSqN(t3, t2, 20);
+  feMul(t2, t3, t2); // 2^40 - 1
+  feSqN(t2, t2, 10);
+  feMul(t1, t2, t1); // 2^50 - 1
+  feSqN(t2, t1, 50);
+  feMul(t2, t2, t1); // 2^100 - 1
+  feSqN(t3, t2, 100);
+  feMul(t2, t3, t2); // 2^200 - 1
+  feSqN(t2, t2, 50);
+  feMul(t1, t2, t1); // 2^250 - 1
+  feSqN(t1, t1, 5); // 2^255 - 2^5
+  feMul(h, t1, t0); // 2^255 - 21
 }
 
 /** h = f fully reduced: the unique representative in [0, p), limbs < 2^51. */

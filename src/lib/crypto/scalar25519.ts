@@ -9,8 +9,15 @@
  * digits are FOLD below; folding twice and carrying leaves a value in [0, L). The
  * carry schedule (rounded carries first, floor carries last) keeps every
  * intermediate far below 2^63 and is the one of the ref10 reference code.
+ *
+ * Constant time in C (signing reduces secret values with them): scReduce64 and
+ * scMulAdd have no branch, loop bound or index that depends on the value, only on
+ * lengths; test/crypto/ed25519-ctgrind.test.ts checks this under valgrind. scMulShort
+ * is too, but scIsCanonical, scWnaf and scHalfSize are variable time: verification
+ * uses them on public values only.
  */
 import { u8, u32, i8, i64, u64, bool, array, arrayOf, clz64, ctz64 } from "kts";
+import { wipeBytes, wipeSigned64, wipeWords32 } from "./wipe";
 
 /** -(L - 2^252) in signed radix-2^21 digits. */
 const FOLD: i64[] = arrayOf([666643n, 470296n, 654183n, -997805n, 136657n, -683901n]);
@@ -104,6 +111,7 @@ export function scReduce64(out: u8[], h: u8[]): void {
     o = u32(o + 1);
     acc = acc >> 8n;
   }
+  wipeSigned64(s);
 }
 
 /** True when the 32-byte little-endian s is < L. */
@@ -199,6 +207,43 @@ export function scMulShort(out: u8[], a: u8[], b: u8[]): void {
     wide[u32(o + 3)] = u8(v >>> 24);
   }
   scReduce64(out, wide);
+}
+
+/**
+ * out[0 .. 32) = (a b + c) mod L for 32-byte little-endian a, b, c (any values below
+ * 2^256; a b + c < 2^512). Constant time: a fixed schoolbook product and scReduce64.
+ * Leaves a b + c in a stack buffer that it clears (plain stores, which a C compiler
+ * may drop as dead; see wipe.ts).
+ */
+export function scMulAdd(out: u8[], a: u8[], b: u8[], c: u8[]): void {
+  // 32-bit limbs: t = a_i b_j + w + carry <= (2^32 - 1)^2 + 2 (2^32 - 1) < 2^64.
+  const w: u32[] = array(16, 0);
+  for (let j: u32 = 0; j < 8; j++) {
+    w[j] = load32(c, u32(j * 4));
+  }
+  for (let i: u32 = 0; i < 8; i++) {
+    const ai = u64(load32(a, u32(i * 4)));
+    let carry: u64 = 0n;
+    for (let j: u32 = 0; j < 8; j++) {
+      const t = u64(ai * u64(load32(b, u32(j * 4))) + u64(w[u32(i + j)]) + carry);
+      w[u32(i + j)] = u32(t);
+      carry = t >> 32n;
+    }
+    // Rows before this one reach w[i + 7] at most and c only w[0 .. 8): w[i + 8] is 0.
+    w[u32(i + 8)] = u32(carry);
+  }
+  const wide: u8[] = array(64, 0);
+  for (let i: u32 = 0; i < 16; i++) {
+    const v = w[i];
+    const o = u32(i * 4);
+    wide[o] = u8(v);
+    wide[u32(o + 1)] = u8(v >>> 8);
+    wide[u32(o + 2)] = u8(v >>> 16);
+    wide[u32(o + 3)] = u8(v >>> 24);
+  }
+  scReduce64(out, wide);
+  wipeBytes(wide);
+  wipeWords32(w);
 }
 
 function load32(s: u8[], off: u32): u32 {
