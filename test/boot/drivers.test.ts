@@ -27,7 +27,7 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
   it("the disk through pci, virtio-blk and a channel: patterns, refusals, a driver killed mid-I/O, a reboot", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), `cambi-drivers-${arch}-`));
     try {
-      const disk = newDisk(path.join(dir, "disk.img"));
+      const disk = newDisk(path.join(dir, "disk.img"), 16 * 1024 * 1024);
       const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "drivers", "--disk", disk]));
       await s.waitFor(/pci: \d+ functions on bus 0/);
       await s.waitFor(/pci: 1af4:1042 at 0:4\.0 attached to task \d+/);

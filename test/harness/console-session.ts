@@ -22,7 +22,11 @@ export class ConsoleSession {
   /** Output length when a line was last typed (a prompt must come after it before the next). */
   private typedAt = 0;
 
-  /** The session's own disk (QEMU locks an image: two boots cannot share the default one). */
+  /**
+   * The session's own disk (QEMU locks an image: two boots cannot share the default one),
+   * unless runArgs has --disk: an image file, or a CrashDisk's socket (test/harness/crash-disk.ts)
+   * for the disk over NBD with a volatile cache that crash() can cut the power of.
+   */
   private diskDir: string | undefined;
 
   constructor(runArgs: string[]) {
@@ -105,8 +109,8 @@ export class ConsoleSession {
   }
 }
 
-/** A new empty raw disk image of `bytes` (sparse, 16 MiB by default); returns its path. */
-export function newDisk(file: string, bytes = 16 * 1024 * 1024): string {
+/** A new empty raw disk image of `bytes` (sparse, 64 MiB by default); returns its path. */
+export function newDisk(file: string, bytes = 64 * 1024 * 1024): string {
   return createDisk(file, bytes);
 }
 

@@ -29,7 +29,7 @@ const INPUT = Buffer.concat([
   Buffer.from("\x1bOBx\n"), // SS3 too
   Buffer.from("ipc-ping 99999999999999999999 18446744073709551614\n"), // over 64 bits; the largest number
   Buffer.from("a\tb\xc3\xa9\n"), // other control bytes and non-ASCII are ignored
-  Buffer.from("y".repeat(130) + "\n"), // the line holds 120
+  Buffer.from("y".repeat(210) + "\n"), // the line holds 200 (a grant: two 64-digit names)
   Buffer.from("\r\n\n"), // an empty line, then another
   Buffer.from("tail"),
 ]);
@@ -64,7 +64,7 @@ describe("shell line editor (both worlds)", () => {
     expect(transcript).toContain("echo: x\\n\nline (1): x\n  word 0 'x'");
     expect(transcript).toContain("  word 0 'ipc-ping' at 0: command 7 service 99 number 0 false\n  word 1 '99999999999999999999' at 9: command 99 service 99 number 0 false\n  word 2 '18446744073709551614' at 30: command 99 service 99 number 18446744073709551614 true\n");
     expect(transcript).toContain("echo: ab\\n\nline (2): ab\n");
-    expect(transcript).toContain(`line (120): ${"y".repeat(120)}\n`);
+    expect(transcript).toContain(`line (200): ${"y".repeat(200)}\n`);
     expect(transcript).toContain("echo: \\n\nline (0): \necho: \\n\nline (0): \nunfinished (4): tail; echo: tail\n");
     expect(out).toContain("lines: 16\n");
   });

@@ -80,14 +80,12 @@ export function msgPrincipal(out: u8[]): void {
   for (let i: u32 = 0; i < n; i++) out[i] = buf[u32(32 + i)];
 }
 
-/** Sets payload bytes [at, at + n) to src[0 .. n) (as far as both reach); the payload length grows to cover them. */
+/** Sets payload bytes [at, at + n) to src[0 .. n) (as far as both reach); the payload length grows to cover them (bytes it gains are zero). */
 export function msgSetBytes(at: u32, src: u8[], n: u32): void {
   let k: u32 = 0;
-  while (k < n && k < src.length && u32(at + k) < PAYLOAD_BYTES) {
-    buf[u32(PAYLOAD + at + k)] = src[k];
-    k = u32(k + 1);
-  }
-  if (get32(4) < u32(at + k)) set32(4, u32(at + k));
+  while (k < n && k < src.length && u32(at + k) < PAYLOAD_BYTES) k = u32(k + 1);
+  growTo(u32(at + k));
+  for (let i: u32 = 0; i < k; i++) buf[u32(PAYLOAD + at + i)] = src[i];
 }
 
 /** Copies payload bytes [at, at + out.length) into out (zero past the payload's end or its length): a peer cannot make us read what it did not send. */
@@ -146,13 +144,20 @@ export function msgZeroWords(n: u32): void {
   set32(4, u32(count * 8));
 }
 
-/** Sets payload word i (0..31); the payload length grows to cover it. */
+/** Sets payload word i (0..31); the payload length grows to cover it (bytes it gains are zero). */
 export function msgSetWordAt(i: u32, v: u64): void {
   const o: u32 = u32(PAYLOAD + 8 * (i & 31));
+  growTo(u32(8 * ((i & 31) + 1)));
   set32(o, u32(v));
   set32(u32(o + 4), u32(v >> 32n));
-  const end: u32 = u32(8 * ((i & 31) + 1));
-  if (get32(4) < end) set32(4, end);
+}
+
+/** Makes the payload at least end bytes long; bytes it gains are zeroed (they may hold an earlier message's). */
+function growTo(end: u32): void {
+  const len: u32 = get32(4);
+  if (len >= end) return;
+  for (let k: u32 = len; k < end; k++) buf[u32(PAYLOAD + k)] = 0;
+  set32(4, end);
 }
 
 export function msgSetWord(v: u64): void {

@@ -95,6 +95,11 @@ export class StoreClient {
   putBegin(size: u64): u64 {
     const k: u64 = this.sign();
     if (k != ST_OK) return k;
+    return this.putBeginSigned(size);
+  }
+
+  /** putBegin with this.signature and this.publicKey as they are (already signed). */
+  putBeginSigned(size: u64): u64 {
     this.start(LABEL_PUT_BEGIN);
     msgSetWordAt(1, size);
     msgSetBytes(AT_HASH, this.hash, 32);

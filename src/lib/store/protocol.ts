@@ -93,6 +93,9 @@ export const ST_IO: u64 = 11n;
 export const ST_BUSY: u64 = 12n;
 
 export const MAX_OBJECT_BYTES: u64 = 16_777_216n;
+/** Every principal's quota: bytes (its puts in progress count) and objects. */
+export const QUOTA_BYTES: u64 = 41_943_040n; // 40 MiB
+export const QUOTA_OBJECTS: u32 = 64;
 
 /** ST_* names, by status (src/lib/names.ts). */
 export const STATUS_NAMES: u8[] = arrayOf([

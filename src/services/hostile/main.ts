@@ -7,7 +7,8 @@
  *
  * Capabilities: [0] endpoint "log" (send only); [1] a 2-page memory region
  * (map, write, grant), which it may map read-write and nothing else; [2]
- * endpoint "pci" (send); [3] a claim on the virtio-rng device (device-attempts.ts).
+ * endpoint "pci" (send); [3] a claim on the virtio-rng device (device-attempts.ts);
+ * in the test tier [4] endpoint "store" and [5] endpoint "keys" (store-attempts.ts).
  */
 import { u8, u32, u64, usize, bool, array, arrayOf, print, text, hex } from "kts";
 import { addressOf, load64 } from "kts/unsafe";
@@ -21,6 +22,7 @@ import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
 import { errorText, errorName, ERR_THROTTLED, ERR_WOULD_BLOCK } from "../../lib/errors";
 import { judge, verdict, tally } from "./verdict";
 import { deviceAttempts } from "./device-attempts";
+import { storeAttempts } from "./store-attempts";
 
 declare function kts_syscall(n: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): u64;
 
@@ -124,6 +126,7 @@ export function main(): u32 {
   print(`hostile: system call 0xffffffffffff: ${text(verdict.bytes, verdict.length)}`);
   memoryAttempts(log, capAt(1n));
   deviceAttempts(capAt(2n), capAt(1n));
+  storeAttempts(capAt(4n), capAt(5n));
 
   // Content the log endpoint's inspection refuses (images/*.json "inspect"): a label log does not take,
   // and LOG! text with a terminal escape sequence in it.

@@ -33,3 +33,17 @@ export function judge(r: u64): void {
   verdict.byte(0x29); // )
 }
 
+
+/** judge() for a service's answer: status 0 is ALLOWED, any other "refused (<its name in names>)". */
+export function judgeStatus(s: u64, names: u8[]): void {
+  tally[0] = u32(tally[0] + 1);
+  verdict.clear();
+  if (s == 0n) {
+    verdict.name(VERDICTS, ALLOWED);
+    tally[1] = u32(tally[1] + 1);
+    return;
+  }
+  verdict.name(VERDICTS, REFUSED);
+  verdict.name(names, u32(s));
+  verdict.byte(0x29); // )
+}

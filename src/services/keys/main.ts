@@ -34,6 +34,7 @@ const digest: u8[] = array(32, 0);
 const signature: u8[] = array(64, 0);
 const seed: u8[] = array(32, 0);
 const publicKey: u8[] = array(32, 0);
+const derived: u8[] = array(32, 0);
 
 const cachePrincipal: u8[] = array(512, 0); // CACHED * 32
 const cacheSeed: u8[] = array(512, 0);
@@ -130,6 +131,16 @@ function keyOf(make: bool): u64 {
     msgBytes(AT_HASH, seed);
     msgBytes(AT_SECOND, publicKey);
     msgZeroWords(32);
+    // Signing with a public key that is not the seed's would leak the secret scalar: a vault record
+    // changed on the disk is refused, never used.
+    ed25519PublicKey(seed, derived);
+    for (let i: u32 = 0; i < 32; i++) {
+      if (derived[i] != publicKey[i]) {
+        print("keys: a vault record's public key is not its seed's: refused");
+        forget();
+        return KEYS_STORAGE;
+      }
+    }
   } else if (got != ST_NOT_FOUND) {
     return KEYS_STORAGE;
   } else if (!make) {

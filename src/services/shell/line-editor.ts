@@ -6,7 +6,7 @@
 import { u8, u32, bool, array } from "kts";
 
 /** Characters a line holds; more are ignored (not echoed). */
-export const LINE_MAX = 120;
+export const LINE_MAX = 200;
 /** Enough echo for erasing a whole line: "\b \b" per character. */
 const ECHO_MAX = 3 * LINE_MAX + 4;
 

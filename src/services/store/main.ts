@@ -31,6 +31,7 @@ import { sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
 import { ed25519Verify } from "../../lib/crypto/ed25519";
 import {
   AT_ANSWER, AT_ANSWER_SECOND, AT_HASH, AT_PUBLIC, AT_SECOND, AT_SIGNATURE, AT_THIRD, LABEL_DELETE, LABEL_GET_BEGIN, LABEL_GET_DATA, LABEL_GRANT, LABEL_LIST, LABEL_OPEN, LABEL_PUT_ABORT, LABEL_PUT_BEGIN, LABEL_PUT_COMMIT, LABEL_PUT_DATA, LABEL_STAT, LABEL_USAGE, LABEL_VAULT_GET, LABEL_VAULT_PUT, LIST_ENTRY_BYTES, LIST_MAX, MAX_OBJECT_BYTES, STATUS_NAMES, ST_BAD_SIGNATURE, ST_BUSY, ST_DAMAGED, ST_DENIED, ST_EXISTS, ST_HASH_MISMATCH, ST_INVALID, ST_IO, ST_NOT_FOUND, ST_NO_SPACE, ST_OK, ST_QUOTA, ST_TOO_LARGE,
+  QUOTA_BYTES, QUOTA_OBJECTS,
 } from "../../lib/store/protocol";
 import { openDisk, disk } from "./block-disk";
 import { Store, Put, ObjectInfo, Usage, Status, MountResult, NONE } from "../../lib/store/engine";
@@ -44,9 +45,6 @@ const SESSIONS = 4;
 const FIRST_SESSION_CAP: u64 = 5n;
 const SESSION_VA: usize = 0x3_0000_0000n;
 const SESSION_STRIDE: u64 = 0x10_0000n;
-/** Per principal: bytes and objects (in-progress puts count). */
-const QUOTA_BYTES: u64 = 40n * 1048576n;
-const QUOTA_OBJECTS: u64 = 256n;
 /** A put no call has touched for this long may be taken over by another client. */
 const PUT_IDLE_NANOS: u64 = 2_000_000_000n;
 
@@ -337,7 +335,7 @@ function withinQuota(size: u64): bool {
       count = u64(count + 1n);
     }
   }
-  return bytes <= QUOTA_BYTES && count <= QUOTA_OBJECTS;
+  return bytes <= QUOTA_BYTES && count <= u64(QUOTA_OBJECTS);
 }
 
 function ownedByCaller(p: u8[]): bool {
