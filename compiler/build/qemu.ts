@@ -7,7 +7,7 @@
  * an entropy source (virtio-rng).
  */
 import { execFileSync } from "node:child_process";
-import { closeSync, ftruncateSync, openSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, statSync } from "node:fs";
 import type { Arch } from "../intrinsics/table.js";
 
 export interface QemuOptions {
@@ -17,7 +17,11 @@ export interface QemuOptions {
   initrd?: string;
   /** Kernel command line (PVH cmdline / DTB bootargs). */
   append?: string;
-  /** A raw disk image attached as virtio-blk-pci. */
+  /**
+   * The disk, attached as virtio-blk-pci: a raw image file, or the UNIX socket
+   * of an NBD server exporting one (test/harness/crash-disk.ts), so
+   * `cambi run --disk SOCKET` works too. See diskDrive.
+   */
   disk?: string;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
@@ -41,16 +45,33 @@ export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: stri
   if (o.append) common.push("-append", o.append);
   if (o.gdb) common.push("-s", "-S");
   common.push("-nic", "none", "-device", `virtio-rng-pci,disable-legacy=on,addr=${RNG_SLOT}`);
-  if (o.disk) {
-    const file = o.disk.replaceAll(",", ",,");
-    common.push("-drive", `file=${file},if=none,id=disk0,format=raw`, "-device", `virtio-blk-pci,drive=disk0,disable-legacy=on,addr=${DISK_SLOT}`);
-  }
+  if (o.disk) common.push("-drive", diskDrive(o.disk), "-device", `virtio-blk-pci,drive=disk0,disable-legacy=on,addr=${DISK_SLOT}`);
   if (o.extra) common.push(...o.extra);
   if (arch === "x86_64") {
     const accel = singleThreadedTcg() ? ["-accel", "tcg,thread=single"] : [];
     return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", "max", ...accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
   }
   return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", "max", ...common] };
+}
+
+/**
+ * The -drive of the disk (id disk0): a raw image file, or, if `disk` is a UNIX
+ * socket, QEMU's NBD client on it (export ""). Both with cache=writeback (QEMU's
+ * default): the guest sees a volatile write cache (virtio-blk's FLUSH feature)
+ * and each flush it sends reaches the image (fdatasync) or the server (NBD_CMD_FLUSH).
+ */
+export function diskDrive(disk: string): string {
+  const escaped = disk.replaceAll(",", ",,");
+  if (isSocket(disk)) return `driver=nbd,server.type=unix,server.path=${escaped},if=none,id=disk0,cache=writeback`;
+  return `file=${escaped},if=none,id=disk0,format=raw`;
+}
+
+function isSocket(file: string): boolean {
+  try {
+    return statSync(file).isSocket();
+  } catch {
+    return false;
+  }
 }
 
 let singleThreaded: boolean | undefined;
