@@ -21,17 +21,17 @@ afterEach(() => session?.close());
 describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
   it("boots to the shell prompt; the shell's commands answer; a killed service is restarted by init", async () => {
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4"]));
-    await s.waitFor(/boot bundle: 5 of 5 modules verified/);
-    await s.waitFor(/init: 4 services started, 0 refused/);
+    await s.waitFor(/boot bundle: 7 of 7 modules verified/);
+    await s.waitFor(/init: 6 services started, 0 refused/);
 
     const ps = await s.command("ps");
-    for (const name of ["init", "log", "shell", "pci", "virtio-blk"]) expect(ps).toMatch(new RegExp(`\\b(blocked|running|ready)\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\b`));
+    for (const name of ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"]) expect(ps).toMatch(new RegExp(`\\b(blocked|running|ready)\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\b`));
     const shell = taskOf(ps, "shell");
     const log = taskOf(ps, "log");
 
     // The shell holds what the standard manifest gives it, in order.
     const caps = await s.command(`caps ${shell}`);
-    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit|console)\b/gm)?.length, caps).toBe(8);
+    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit|console)\b/gm)?.length, caps).toBe(10);
     expect(caps).toMatch(/IRQ\s+-r---/);
     expect(caps).toMatch(/system\s+sr---/);
 
@@ -63,7 +63,7 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
 
   it("the hostile service's every attempt is refused and the kernel stays up", async () => {
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "test"]));
-    await s.waitFor(/boot bundle: 7 of 7 modules verified/);
+    await s.waitFor(/boot bundle: 9 of 9 modules verified/);
     const summary = await s.waitFor(/hostile: (all attempts refused \((\d+) attempts\)|(\d+) of (\d+) attempts ALLOWED)/);
     const lines = linesFrom(s.output, "hostile: ");
     expect(lines.filter((l) => /ALLOWED/.test(l)), lines.join("\n")).toEqual([]);

@@ -128,7 +128,7 @@ function reference(b: Buffer): { check: number; services: number[] } {
   const eps = b.readUInt32LE(32);
   const svcs = b.readUInt32LE(36);
   const tablesEnd = 64 + 32 * eps + 192 * svcs + 16 * b.readUInt32LE(40);
-  const allowed: Record<number, number> = { 1: 7, 2: 60, 3: 6, 4: 28, 7: 2, 8: 3, 9: 1, 10: 0 };
+  const allowed: Record<number, number> = { 1: 7, 2: 60, 3: 6, 4: 28, 7: 2, 8: 3, 9: 1, 10: 0, 11: 2 };
   const services: number[] = [];
   for (let i = 0; i < svcs; i++) {
     const at = 64 + 32 * eps + 192 * i;
@@ -234,7 +234,7 @@ describe("damaged bundles", () => {
     };
     const v1 = path.join(tempDir("v1"), "bundle.img");
     packBundle([{ name: "hello", data: fakeElf(100, 1) }], v1);
-    add("intact", () => {}, E.Ok, { 0: E.Ok, 1: E.Ok, 2: E.Ok, 3: E.Ok, 4: E.Ok, 5: E.Ok, 6: E.Ok, 7: E.BadService, 8: E.BadService });
+    add("intact", () => {}, E.Ok, { 0: E.Ok, 1: E.Ok, 2: E.Ok, 3: E.Ok, 4: E.Ok, 5: E.Ok, 6: E.Ok, 7: E.Ok, 8: E.Ok, 9: E.BadService, 10: E.BadService });
     add("version 1 bundle", () => readFileSync(v1), E.BadVersion);
     add("magic", (b) => void (b[7] = 0x58), E.BadMagic);
     add("version 3", (b) => void b.writeUInt32LE(3, 8), E.BadVersion);
@@ -268,6 +268,9 @@ describe("damaged bundles", () => {
     add("mmio window 3", (b) => void b.writeUInt32LE(3, svc(4) + 64 + 8 + 4), E.Ok, { 4: E.BadCapability });
     add("rights on a device claim", (b) => void (b[svc(5) + 64 + 16 + 1] = 8), E.Ok, { 5: E.BadCapability });
     add("device claim 0", (b) => void b.writeUInt32LE(0, svc(5) + 64 + 16 + 4), E.Ok, { 5: E.BadCapability });
+    // The store's capability 4 is its Random one (right receive only, argument 0).
+    add("send right on a random capability", (b) => void (b[svc(7) + 64 + 32 + 1] = 3), E.Ok, { 7: E.BadCapability });
+    add("random capability with an argument", (b) => void b.writeUInt32LE(1, svc(7) + 64 + 32 + 4), E.Ok, { 7: E.BadCapability });
     add("grant on system", (b) => void (b[svc(0) + 65] = 7), E.Ok, { 0: E.BadCapability });
     add("send on audit", (b) => void (b[svc(1) + 64 + 9] = 3), E.Ok, { 1: E.BadCapability });
     add("capability reserved", (b) => void (b[svc(3) + 66] = 1), E.Ok, { 3: E.BadCapability });

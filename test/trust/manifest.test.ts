@@ -1,5 +1,5 @@
 /**
- * Boot-image manifests: the four real tiers validate and give each service
+ * Boot-image manifests: the real tiers validate and give each service
  * exactly the capability order the services are written against; bad manifests
  * are refused with the file and the field path; the endpoint table and the
  * bundle codes; a build names the service source that is missing.
@@ -18,8 +18,18 @@ const ep = (name: string, ...rights: string[]) => ({ kind: "endpoint", name, rig
 const CAPS: Record<string, object[]> = {
   init: [system, ep("init", "send", "receive"), consoleCap],
   log: [ep("log", "receive"), audit, consoleCap],
-  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit, consoleCap, ep("pci", "send")],
-  hostile: [ep("log", "send"), { kind: "memory", pages: 2, rights: ["map", "write", "grant"] }, ep("pci", "send"), { kind: "device", vendor: "1af4", device: "1044" }],
+  shell: [{ kind: "irq", line: "console" }, ep("shell", "send", "receive"), ep("init", "send"), ep("log", "send"), system, audit, consoleCap, ep("pci", "send"), ep("store", "send"), ep("keys", "send")],
+  hostile: [ep("log", "send"), { kind: "memory", pages: 2, rights: ["map", "write", "grant"] }, ep("pci", "send"), { kind: "device", vendor: "1af4", device: "1044" }, ep("store", "send"), ep("keys", "send")],
+  keys: [ep("keys", "receive"), ep("store", "send"), ep("vault", "send"), { kind: "random" }],
+  store: [
+    ep("store", "receive"),
+    ep("blk", "send"),
+    ep("vault", "send"),
+    { kind: "system", rights: ["receive"] },
+    { kind: "random" },
+    ...Array(4).fill({ kind: "memory", pages: 256, rights: ["map", "write", "grant"] }),
+  ],
+  storetest: [ep("store", "send"), ep("keys", "send")],
   pci: [
     ep("pci", "receive"),
     { kind: "mmio", window: "pci-ecam", rights: ["map", "write", "grant"] },
@@ -31,29 +41,35 @@ const CAPS: Record<string, object[]> = {
   blktest: [ep("blk", "send")],
   blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
 };
+/** The drivers tier has no store: its shell and hostile service go without the store's endpoints. */
+const WITHOUT_STORE: Record<string, object[]> = {
+  shell: CAPS.shell!.slice(0, 8),
+  hostile: CAPS.hostile!.slice(0, 4),
+};
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
-  standard: ["init", "log", "shell", "pci", "virtio-blk"],
-  full: ["init", "log", "shell", "pci", "virtio-blk"],
-  test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
+  standard: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
+  full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
+  test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
+  drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
 };
 
 describe("the real manifests", () => {
-  it("are exactly the four tiers and the benchmark's, valid, with the services' capability order", () => {
+  it("are exactly the four tiers, the drivers tier and the benchmark's, valid, with the services' capability order", () => {
     expect(availableTiers()).toEqual(Object.keys(TIERS).sort());
     for (const [tier, services] of Object.entries(TIERS)) {
       const m = loadTier(tier);
       expect(m.tier).toBe(tier);
       expect(m.services.map((s) => s.name)).toEqual(services);
-      for (const s of m.services) expect(s.capabilities, `${tier}/${s.name}`).toEqual(CAPS[s.name]);
+      for (const s of m.services) expect(s.capabilities, `${tier}/${s.name}`).toEqual((tier === "drivers" ? WITHOUT_STORE[s.name] : undefined) ?? CAPS[s.name]);
     }
   });
 
   it("give the endpoint table in order of first use and the bundle's codes", () => {
     const m = loadTier("test");
     const endpoints = endpointTable(m);
-    expect(endpoints).toEqual(["init", "log", "shell", "pci", "blk"]);
+    expect(endpoints).toEqual(["init", "log", "shell", "pci", "store", "keys", "blk", "vault"]);
     const shell = m.services.find((s) => s.name === "shell")!;
     expect(encodeCapabilities(shell, endpoints)).toEqual([
       { kind: 3, rights: 2, arg: 0 },
@@ -64,11 +80,13 @@ describe("the real manifests", () => {
       { kind: 7, rights: 2, arg: 0 },
       { kind: 9, rights: 1, arg: 0 },
       { kind: 1, rights: 1, arg: 3 },
+      { kind: 1, rights: 1, arg: 4 },
+      { kind: 1, rights: 1, arg: 5 },
     ]);
     const driver = m.services.find((s) => s.name === "virtio-blk")!;
     expect(encodeCapabilities(driver, endpoints)).toEqual([
       { kind: 1, rights: 1, arg: 3 },
-      { kind: 1, rights: 3, arg: 4 },
+      { kind: 1, rights: 3, arg: 6 },
       { kind: 10, rights: 0, arg: 0x1af41042 },
       { kind: 2, rights: 60, arg: 256 },
     ]);
@@ -78,7 +96,8 @@ describe("the real manifests", () => {
       { kind: 4, rights: 28, arg: 2 },
       { kind: 3, rights: 6, arg: 1 },
     ]);
-    expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never", "always", "always", "never"]);
+    expect(encodeCapabilities(m.services.find((s) => s.name === "keys")!, endpoints)[3]).toEqual({ kind: 11, rights: 2, arg: 0 });
+    expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never", "always", "always", "always", "always", "never"]);
   });
 });
 
@@ -114,7 +133,7 @@ describe("bad manifests", () => {
       ["bad endpoint name", (m) => ((m.services[1]!.capabilities[0] as { name: string }).name = "log_1"), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.name: must match/],
       ["bad restart", (m) => (m.services[1]!.restart = "sometimes"), /^images\/standard\.json: services\[1\]\.restart: Invalid option/],
       ["missing capabilities", (m) => delete (m.services[2] as Partial<(typeof m.services)[0]>).capabilities, /^images\/standard\.json: services\[2\]\.capabilities: /],
-      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'virtio-blk'/],
+      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'store'/],
       ["twice", (m) => (m.services[2]!.name = "log"), /^images\/standard\.json: services\[2\]\.name: service 'log' is listed twice/],
       ["no services", (m) => (m.services = []), /^images\/standard\.json: services: a tier needs at least init/],
       ["too many capabilities", (m) => (m.services[0]!.capabilities = Array(17).fill(audit)), /^images\/standard\.json: services\[0\]\.capabilities: at most 16 capabilities/],
@@ -156,7 +175,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, embedded, full, standard, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, drivers, embedded, full, standard, test/);
   });
 });
 
