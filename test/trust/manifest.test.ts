@@ -30,6 +30,7 @@ const CAPS: Record<string, object[]> = {
     ...Array(4).fill({ kind: "memory", pages: 256, rights: ["map", "write", "grant"] }),
   ],
   storetest: [ep("store", "send"), ep("keys", "send")],
+  storecrash: [ep("store", "send"), ep("keys", "send")],
   pci: [
     ep("pci", "receive"),
     { kind: "mmio", window: "pci-ecam", rights: ["map", "write", "grant"] },
@@ -52,11 +53,12 @@ const TIERS: Record<string, string[]> = {
   full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
   drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
+  crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
 };
 
 describe("the real manifests", () => {
-  it("are exactly the four tiers, the drivers tier and the benchmark's, valid, with the services' capability order", () => {
+  it("are exactly the four tiers, the drivers and crash tests' and the benchmark's, valid, with the services' capability order", () => {
     expect(availableTiers()).toEqual(Object.keys(TIERS).sort());
     for (const [tier, services] of Object.entries(TIERS)) {
       const m = loadTier(tier);
@@ -175,7 +177,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, drivers, embedded, full, standard, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, standard, test/);
   });
 });
 
