@@ -23,6 +23,8 @@ export interface QemuOptions {
    * `cambi run --disk SOCKET` works too. See diskDrive.
    */
   disk?: string;
+  /** The CPU model (default "max": every feature TCG has, the CPU's random generator included). */
+  cpu?: string;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
 }
@@ -49,9 +51,9 @@ export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: stri
   if (o.extra) common.push(...o.extra);
   if (arch === "x86_64") {
     const accel = singleThreadedTcg() ? ["-accel", "tcg,thread=single"] : [];
-    return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", "max", ...accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
+    return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", o.cpu ?? "max", ...accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
   }
-  return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", "max", ...common] };
+  return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", o.cpu ?? "max", ...common] };
 }
 
 /**

@@ -112,6 +112,7 @@ program
   .addOption(new Option("--tier <tier>", "boot-image tier: images/<tier>.json (default: standard; none for --entry images)"))
   .option("--initrd <file>", "boot this bundle instead of building one (e.g. a damaged copy)")
   .option("--disk <file>", "raw disk image attached as virtio-blk (default: build/<arch>/disk.img, created on first use)")
+  .option("--cpu <model>", "QEMU CPU model (default max), e.g. max,-rdrand,-rdseed or cortex-a72: a CPU without a random generator")
   .addOption(keyOption())
   .addOption(servicesOption())
   .action(runCommand);

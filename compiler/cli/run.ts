@@ -37,6 +37,7 @@ export interface RunFlags {
   key?: string;
   services?: string;
   disk?: string;
+  cpu?: string;
 }
 
 const DEFAULT_DISK_BYTES = 64 * 1024 * 1024;
@@ -96,6 +97,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     memMiB: Number(flags.mem),
     gdb: !!flags.gdb,
     ...(flags.append ? { append: flags.append } : {}),
+    ...(flags.cpu ? { cpu: flags.cpu } : {}),
     ...(initrd ? { initrd } : {}),
     // Kernel test images (--entry) have no services to use a disk: only an explicit one is attached.
     ...(flags.disk || !flags.entry ? { disk: diskFor(flags.arch, flags.disk) } : {}),

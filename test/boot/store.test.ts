@@ -43,12 +43,22 @@ function flipInImage(image: string, text: string): void {
 }
 
 describe.each(["x86_64", "aarch64"] as const)("store on %s", (arch) => {
+  it("a CPU without a random generator: the boot says so loudly, and keys still come from the kernel's generator", async () => {
+    const cpu = arch === "x86_64" ? "max,-rdrand,-rdseed" : "cortex-a72";
+    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "2", "--cpu", cpu]));
+    await s.waitFor(/random: WARNING: no hardware random generator \(the CPU has [^)]*\); seeded from timer jitter only: keys made on this boot may be guessable/);
+    await s.waitForAnywhere(/store: formatted an empty disk/);
+    expect(await s.command("id")).toMatch(/id: key [0-9a-f]{64}/);
+    expect(s.output).not.toMatch(/random: seeded from/);
+  });
+
   it("keys and objects through the shell, storetest and hostile, a reboot, damage on the disk", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), `cambi-store-${arch}-`));
     try {
       const disk = newDisk(path.join(dir, "disk.img"), 64 * 1024 * 1024);
       const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "test", "--disk", disk]));
       await s.waitForAnywhere(/store: formatted an empty disk of 64 MiB \(format version 1\)/);
+      expect(s.output).toMatch(arch === "x86_64" ? /random: seeded from (RDSEED|RDRAND) \(8 words\)/ : /random: seeded from RNDR \(8 words\)/);
 
       const id = await s.command("id");
       const principal = /id: principal ([0-9a-f]{64})/.exec(id)![1];

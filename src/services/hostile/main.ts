@@ -15,7 +15,7 @@ import { addressOf, load64 } from "kts/unsafe";
 import {
   sysSend, sysReceive, sysCall, sysReply, sysWrite, sysAuditRead, sysTaskInfo, sysServiceStart, sysTaskKill,
   sysMemInfo, sysExitWatch, sysIrqBind, sysIrqAck, sysConsoleRead, sysCapDerive, sysCapRevoke, sysTaskId,
-  sysMemMap, sysMemUnmap, sysTime,
+  sysMemMap, sysMemUnmap, sysTime, sysRandom,
 } from "../../lib/sys/syscalls.generated";
 import { capAt, send, call, receive, msgStart, msgSetWord, msgSetText, errorOf } from "../../lib/ipc/message";
 import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
@@ -124,6 +124,11 @@ export function main(): u32 {
   print(`hostile: system call 99: ${text(verdict.bytes, verdict.length)}`);
   judge(kts_syscall(0xffff_ffff_ffffn, 0n, 0n, 0n, 0n, 0n, 0n));
   print(`hostile: system call 0xffffffffffff: ${text(verdict.bytes, verdict.length)}`);
+  // Random bytes need a Random capability (keys and store have one).
+  judge(sysRandom(log, addressOf(scratch), 16n));
+  print(`hostile: random bytes through its log capability: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysRandom(0x2a05n, addressOf(scratch), 16n));
+  print(`hostile: random bytes through a forged handle: ${text(verdict.bytes, verdict.length)}`);
   memoryAttempts(log, capAt(1n));
   deviceAttempts(capAt(2n), capAt(1n));
   storeAttempts(capAt(4n), capAt(5n));
