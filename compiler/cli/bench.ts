@@ -6,7 +6,10 @@
  * prints one JSON line per figure, in guest instructions. Then the bench tier
  * (images/bench.json) on a fresh disk: blkbench's 4 KiB block workloads, one
  * request at a time through the channel and virtio-blk (guest instructions per
- * request, and MiB/s of virtual time).
+ * request, and MiB/s of virtual time). Then the storebench tier
+ * (images/storebench.json) on another fresh disk: puts and gets of 4 KiB and
+ * 1 MiB objects through the object store (guest instructions per operation, and
+ * operations per second of virtual time).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,35 +44,38 @@ export async function benchCommand(flags: { arch: Arch; timeout: string }): Prom
       figures.set(m[1]!, list);
     }
   }
-  await blockFigures(flags, figures);
+  await tierFigures(flags, figures, "bench", "the block workloads", /bench: block done/, /^(?:\[task \d+\] )?bench: (blk_\w+) (\d+)\r?$/gm);
+  await tierFigures(flags, figures, "storebench", "the object store", /bench: store done/, /^(?:\[task \d+\] )?bench: (store_\w+) (\d+)\r?$/gm);
   for (const [name, values] of figures) {
     const v = Math.round(values.reduce((a, x) => a + x, 0) / values.length);
     // Block figures are per 4 KiB request: their virtual-time throughput too.
     const mib = name.startsWith("blk_") && !name.endsWith("_busy") ? { mib_per_s: Math.round((4096 / v) * 1e9 / 2 ** 20 * 10) / 10 } : {};
-    process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)", ...mib }) + "\n");
+    // Store figures are per operation: operations per second of virtual time.
+    const ops = name.startsWith("store_") && !name.endsWith("_busy") ? { per_s: Math.round(1e9 / v) } : {};
+    process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)", ...mib, ...ops }) + "\n");
   }
-  if (figures.size < 11) {
-    process.stderr.write(`cambi bench: expected 11 figures, got ${figures.size}\n`);
+  if (figures.size < 19) {
+    process.stderr.write(`cambi bench: expected 19 figures, got ${figures.size}\n`);
     process.exit(1);
   }
 }
 
-/** The block workloads: the bench tier, 1 CPU, a fresh 64 MiB disk. */
-async function blockFigures(flags: { arch: Arch; timeout: string }, figures: Map<string, number[]>): Promise<void> {
+/** A tier's workloads (1 CPU, a fresh 64 MiB disk): the figures its "bench: <name> <ns>" lines give, once `done` is printed. */
+async function tierFigures(flags: { arch: Arch; timeout: string }, figures: Map<string, number[]>, tier: string, what: string, done: RegExp, lines: RegExp): Promise<void> {
   const key = bootstrapKeyOrExit(undefined);
-  const initrd = await tierBundleOrExit(flags.arch, "bench", key, { quiet: true });
+  const initrd = await tierBundleOrExit(flags.arch, tier, key, { quiet: true });
   const b = await buildOrExit(flags.arch, { quiet: true, bootstrap: key });
   const dir = mkdtempSync(path.join(tmpdir(), "cambi-bench-disk-"));
   try {
     const disk = createDisk(path.join(dir, "disk.img"), 64 * 1024 * 1024);
     const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, disk, extra: ["-icount", "shift=0"], append: "loglevel=1" });
-    process.stderr.write(`cambi bench: ${flags.arch}, 1 CPU, QEMU -icount shift=0: the block workloads…\n`);
-    const r = await watchQemu(cmd, args, { until: /bench: block done|blkbench: /, timeoutMs: Number(flags.timeout) * 1000, echo: false });
-    if (r.outcome !== "matched" || !/bench: block done/.test(r.output)) {
-      process.stderr.write(`cambi bench: the block benchmark did not finish (${r.outcome})\n${tail(r.output)}\n`);
+    process.stderr.write(`cambi bench: ${flags.arch}, 1 CPU, QEMU -icount shift=0: ${what}…\n`);
+    const r = await watchQemu(cmd, args, { until: new RegExp(`${done.source}|(blk|store)bench: `), timeoutMs: Number(flags.timeout) * 1000, echo: false });
+    if (r.outcome !== "matched" || !done.test(r.output)) {
+      process.stderr.write(`cambi bench: ${what} did not finish (${r.outcome})\n${tail(r.output)}\n`);
       process.exit(1);
     }
-    for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (blk_\w+) (\d+)\r?$/gm)) figures.set(m[1]!, [Number(m[2])]);
+    for (const m of r.output.matchAll(lines)) figures.set(m[1]!, [Number(m[2])]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

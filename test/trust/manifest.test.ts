@@ -31,6 +31,7 @@ const CAPS: Record<string, object[]> = {
   ],
   storetest: [ep("store", "send"), ep("keys", "send")],
   storecrash: [ep("store", "send"), ep("keys", "send")],
+  storebench: [ep("store", "send"), ep("keys", "send"), { kind: "system", rights: ["receive"] }],
   pci: [
     ep("pci", "receive"),
     { kind: "mmio", window: "pci-ecam", rights: ["map", "write", "grant"] },
@@ -55,6 +56,7 @@ const TIERS: Record<string, string[]> = {
   drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
+  storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],
 };
 
 describe("the real manifests", () => {
@@ -177,7 +179,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, standard, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, standard, storebench, test/);
   });
 });
 
