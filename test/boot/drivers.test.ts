@@ -12,10 +12,12 @@
  *  - the hostile service is refused the disk (no claim), DMA addresses, writable
  *    configuration space, registers past its own BAR, configuration space past
  *    its own function;
- *  - a second boot on the same disk finds the first boot's patterns.
+ *  - a second boot on the same disk finds the first boot's patterns;
+ *  - the object store refuses that disk (not a store, not empty) and writes nothing.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConsoleSession, linesFrom, newDisk, taskOf } from "../harness/console-session.js";
@@ -80,6 +82,15 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
       // A reboot on the same disk: what the first boot wrote is there.
       const again = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "drivers", "--disk", disk]));
       await again.waitFor("blktest: the patterns of the last boot are there: 192 blocks verified");
+      await again.stop();
+
+      // The object store on that disk: not a store and not empty, so it is refused, and not one byte changes.
+      const before = createHash("sha256").update(readFileSync(disk)).digest("hex");
+      const store = (session = new ConsoleSession(["--arch", arch, "--smp", "2", "--tier", "standard", "--disk", disk]));
+      await store.waitForAnywhere(/store: the disk is not an object store and not empty: refusing to use it \(nothing was written\)/);
+      expect(await store.command("put anything")).toContain("put: I/O error");
+      await store.stop();
+      expect(createHash("sha256").update(readFileSync(disk)).digest("hex")).toBe(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
