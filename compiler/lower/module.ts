@@ -76,10 +76,47 @@ export function lowerProgram(prog: ProgramContext, modules: SourceFile[]): Progr
   for (const st of states) resolveSignatures(prog, st);
   checkClassCycles(prog, states.flatMap((st) => st.classes));
   const out = states.map((st) => emitModule(prog, st));
-  // The function-pointer types this program's C mentions (deterministic: found in its own text).
-  // (A slice of function pointers, kts_slice_fn_…, needs the pointer type too.)
-  const used = new Set(out.flatMap((m) => [...(m.header + m.source).matchAll(/kts_(?:slice_)?(fn_[A-Za-z0-9_]+)/g)].map((x) => `kts_${x[1]}`)));
-  return { modules: out, typesHeader: emitTypesHeader(prog, states.flatMap((st) => st.classes), [...used].sort()) };
+  const classes = states.flatMap((st) => st.classes);
+  // The function-pointer types this program's C mentions (deterministic: found in its own text):
+  // the modules', the struct fields' (a class field may be the only place a function type appears),
+  // and those the typedefs themselves mention. A slice of function pointers needs the pointer type too.
+  const fieldText = classes.flatMap((cls) => [...cls.fields.values()].map((f) => (f.type.k === "array" ? cElemType(f.type.elem) : cType(f.type)))).join(" ");
+  const used = fnTypesIn(out.map((m) => m.header + m.source).join("\n") + fieldText);
+  return { modules: out, typesHeader: emitTypesHeader(prog, classes, orderFnTypes(used)) };
+}
+
+const FN_TYPE_NAME = /kts_(?:slice_)?(fn_[A-Za-z0-9_]+)/g;
+
+/** The function-pointer type names text mentions, and every one their signatures mention in turn. */
+function fnTypesIn(text: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (t: string) => {
+    for (const m of t.matchAll(FN_TYPE_NAME)) {
+      const name = `kts_${m[1]}`;
+      if (found.has(name)) continue;
+      found.add(name);
+      visit(fnSignature(name));
+    }
+  };
+  visit(text);
+  return found;
+}
+
+function fnSignature(name: string): string {
+  const t = FN_TYPES.get(name)!;
+  return [t.ret, ...t.params].map((p) => cType(p)).join(" ");
+}
+
+/** Sorted by name, except that a type comes after the function types its signature mentions. */
+function orderFnTypes(names: Set<string>): string[] {
+  const done: string[] = [];
+  const visit = (name: string) => {
+    if (done.includes(name)) return;
+    for (const m of fnSignature(name).matchAll(FN_TYPE_NAME)) if (`kts_${m[1]}` !== name) visit(`kts_${m[1]}`);
+    done.push(name);
+  };
+  for (const name of [...names].sort()) visit(name);
+  return done;
 }
 
 /**

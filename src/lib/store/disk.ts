@@ -27,12 +27,6 @@ function noFlush(): u32 {
 }
 function noCopy(bufOffset: u32, bytes: u8[], at: u32, n: u32): void {}
 
-// The function-pointer types must appear in this module's C text for the
-// types header to declare them (the struct fields alone do not bring them in).
-const BLOCK_IO_TYPE: BlockIo = noIo;
-const FLUSH_TYPE: FlushIo = noFlush;
-const COPY_TYPE: BufCopy = noCopy;
-
 export class Disk {
   /** Address of the I/O buffer (informational for the engine: it uses load/store). */
   base: usize = 0n;
@@ -40,11 +34,11 @@ export class Disk {
   bytes: u32 = 0;
   /** Device size in 512-byte blocks. */
   blocks: u64 = 0n;
-  read: BlockIo = BLOCK_IO_TYPE;
-  write: BlockIo = BLOCK_IO_TYPE;
-  flush: FlushIo = FLUSH_TYPE;
+  read: BlockIo = noIo;
+  write: BlockIo = noIo;
+  flush: FlushIo = noFlush;
   /** buffer -> bytes */
-  load: BufCopy = COPY_TYPE;
+  load: BufCopy = noCopy;
   /** bytes -> buffer */
-  store: BufCopy = COPY_TYPE;
+  store: BufCopy = noCopy;
 }
