@@ -7,7 +7,7 @@
 import { u8, u32, u64, usize } from "kts";
 import { store8 } from "kts/unsafe";
 import { physToVirt, syncInstructionCache } from "arch";
-import { FrameAllocator } from "../mem/frames";
+import { FrameAllocator, FrameUse, frameOwner } from "../mem/frames";
 import { AddressSpace, MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_EXEC, MAP_USER, MAP_WRITE } from "../mem/flags";
 import { ElfError, ElfImage, PF_W, PF_X } from "./elf";
@@ -22,7 +22,7 @@ export function mapElf(b: u8[], img: ElfImage, space: AddressSpace, frames: Fram
     if ((img.flags[k] & PF_W) != 0) perm = u32(perm | MAP_WRITE);
     if ((img.flags[k] & PF_X) != 0) perm = u32(perm | MAP_EXEC);
     for (let page: u64 = start; page < end; page = u64(page + PAGE_SIZE)) {
-      const pa: usize = frames.alloc();
+      const pa: usize = frames.alloc(frameOwner(FrameUse.UserPage, space.owner));
       if (pa == 0n) return ElfError.NoMemory;
       const kva: usize = physToVirt(pa);
       for (let i: u64 = 0n; i < PAGE_SIZE; i = u64(i + 1n)) {

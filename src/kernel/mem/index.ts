@@ -11,9 +11,10 @@ import { u32, u64, usize, bool, panic, hex } from "kts";
 import { BootInfo, RegionKind } from "../boot/bootinfo";
 import { physToVirt, virtToPhys, imagePhysStart, activateKernelSpace } from "arch";
 import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "./layout";
-import { FrameAllocator, setFrameLock } from "./frames";
+import { FrameAllocator, FrameUse, frameOwner, setFrameLock } from "./frames";
+export { FrameUse, frameOwner, ownerName } from "./frames";
 import { frameLock, frameUnlock } from "./frame-lock";
-import { AddressSpace, MapError, LARGE_PAGE_SIZE, PAGE_SIZE } from "./paging";
+import { AddressSpace, MapError, LARGE_PAGE_SIZE, PAGE_SIZE, KERNEL_SPACE } from "./paging";
 import { Heap } from "./heap";
 import { MAP_DEVICE, MAP_EXEC, MAP_WRITE } from "./flags";
 
@@ -29,7 +30,7 @@ export function memInit(info: BootInfo): void {
   frames.initFromBootInfo(info);
   setFrameLock(frameLock, frameUnlock);
   buildKernelSpace(info);
-  const arena: usize = frames.allocContiguous(HEAP_FRAMES);
+  const arena: usize = frames.allocContiguous(HEAP_FRAMES, frameOwner(FrameUse.Heap, 0));
   if (arena == 0n) panic("no memory for the kernel heap");
   heap.init(physToVirt(arena), u64(u64(HEAP_FRAMES) * PAGE_SIZE));
 }
@@ -60,7 +61,7 @@ function imageFlags(va: usize): u32 {
 }
 
 function buildKernelSpace(info: BootInfo): void {
-  if (!kernelSpace.create(frames)) panic("no memory for the kernel page tables");
+  if (!kernelSpace.create(frames, KERNEL_SPACE)) panic("no memory for the kernel page tables");
   const imgStart = kernelTextStart();
   const imgEnd = kernelEnd();
   // The direct map of the first 4 GiB (RAM, devices, firmware tables), plus RAM above.

@@ -9,10 +9,12 @@
 import { u32, u64, usize, bool } from "kts";
 import { load64, store64 } from "kts/unsafe";
 import { physToVirt, pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags } from "arch";
-import { FrameAllocator } from "./frames";
+import { FrameAllocator, FrameUse, frameOwner } from "./frames";
 import { MAP_EXEC, MAP_WRITE } from "./flags";
 
 export const PAGE_SIZE: u64 = 4096n;
+/** The owner id of the kernel space's table frames. */
+export const KERNEL_SPACE: u32 = 0xff_ffff;
 export const LARGE_PAGE_SIZE: u64 = 0x20_0000n;
 
 export enum MapError {
@@ -34,27 +36,40 @@ function entryAddr(table: usize, index: u32): usize {
   return usize(physToVirt(table) + u64(index) * 8n);
 }
 
-function newTable(frames: FrameAllocator): usize {
-  const pa = frames.alloc();
+function newTable(frames: FrameAllocator, owner: u32): usize {
+  const pa = frames.alloc(frameOwner(FrameUse.PageTable, owner));
   if (pa == 0n) return 0n;
   const va = physToVirt(pa);
   for (let i: u32 = 0; i < 512; i++) store64(usize(va + u64(i) * 8n), 0n);
   return pa;
 }
 
-/** Frees entries [0, count) of a table at `level` and everything below them (depth at most 4). */
-function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32): void {
+/** Frees entries [0, count) of a table at `level` and everything below them (depth at most 4): tables and 4 KiB pages of task owner. */
+function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32, owner: u32): void {
   for (let i: u32 = 0; i < count; i++) {
     const e: u64 = load64(entryAddr(table, i));
     if (!ptePresent(e)) continue;
     const pa: usize = pteAddress(e);
     if (!pteIsLeaf(e, level)) {
-      freeLevel(frames, pa, u32(level + 1), 512);
-      frames.free(pa);
+      freeLevel(frames, pa, u32(level + 1), 512, owner);
+      frames.free(pa, frameOwner(FrameUse.PageTable, owner));
     } else if (level == 3) {
-      frames.free(pa);
+      frames.free(pa, frameOwner(FrameUse.UserPage, owner));
     }
   }
+}
+
+/** The table at or below `table` (entries [0, count)) with a table entry pointing at pa, or 0. */
+function linking(table: usize, level: u32, count: u32, pa: usize): usize {
+  if (level >= 3) return 0n;
+  for (let i: u32 = 0; i < count; i++) {
+    const e: u64 = load64(entryAddr(table, i));
+    if (!ptePresent(e) || pteIsLeaf(e, level)) continue;
+    if (pteAddress(e) == pa) return table;
+    const below: usize = linking(pteAddress(e), u32(level + 1), 512, pa);
+    if (below != 0n) return below;
+  }
+  return 0n;
 }
 
 function tableEmpty(table: usize): bool {
@@ -66,10 +81,13 @@ export class AddressSpace {
   root: usize = 0n;
   /** Table frames below the root (what a task's mappings cost beyond their pages: quotas count it). */
   tables: u32 = 0;
+  /** The task whose space this is (the owner of its table frames), or KERNEL_SPACE. */
+  owner: u32 = 0;
 
-  /** Gives the space an empty root table; false when out of memory. */
-  create(frames: FrameAllocator): bool {
-    this.root = newTable(frames);
+  /** Gives the space of task owner an empty root table; false when out of memory. */
+  create(frames: FrameAllocator, owner: u32): bool {
+    this.owner = owner;
+    this.root = newTable(frames, owner);
     this.tables = 0;
     return this.root != 0n;
   }
@@ -103,7 +121,7 @@ export class AddressSpace {
         table = pteAddress(e);
         continue;
       }
-      const next = newTable(frames);
+      const next = newTable(frames, this.owner);
       if (next == 0n) return MapError.NoMemory;
       this.tables = u32(this.tables + 1);
       store64(slot, pteTable(next));
@@ -170,6 +188,10 @@ export class AddressSpace {
   }
 
   /** The table at `level` (0 = root) on the walk to va, or 0 if the walk stops above it. */
+  tableOn(va: usize, level: u32): usize {
+    return this.tableAt(va, level);
+  }
+
   private tableAt(va: usize, level: u32): usize {
     let table: usize = this.root;
     for (let l: u32 = 0; l < level; l++) {
@@ -197,10 +219,19 @@ export class AddressSpace {
    * The upper half's entries are shared kernel tables and are left alone.
    */
   destroyUserHalf(frames: FrameAllocator): void {
-    freeLevel(frames, this.root, 0, 256);
-    frames.free(this.root);
+    freeLevel(frames, this.root, 0, 256, this.owner);
+    frames.free(this.root, frameOwner(FrameUse.PageTable, this.owner));
     this.root = 0n;
     this.tables = 0;
+  }
+
+  /**
+   * The table of this space's user half that still links table frame pa (a
+   * table entry pointing at it), or 0: a table frame must be out of the tree
+   * before it is freed. Walks the tables only (the frame checker's use).
+   */
+  tableLinking(pa: usize): usize {
+    return this.root == 0n ? 0n : linking(this.root, 0, 256, pa);
   }
 
   /** MAP_* flags of va's mapping, or 0xffffffff when unmapped. */

@@ -9,7 +9,7 @@
 import { u8, u32, u64, usize, bool, log, hex, array, LOG_ERROR, LOG_INFO, LOG_WARN } from "kts";
 import { store8 } from "kts/unsafe";
 import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } from "arch";
-import { frames } from "../mem/index";
+import { frames, FrameUse, frameOwner } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_USER, MAP_WRITE } from "../mem/flags";
 import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, TaskState } from "../sched/index";
@@ -52,20 +52,20 @@ export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
   why.error = ElfError.NoMemory;
   if (t == NO_TASK) return NO_TASK;
   const r = resources[t];
-  if (!r.space.create(frames)) return failSpawn(t);
+  if (!r.space.create(frames, t)) return failSpawn(t);
   userSpaceInit(r.space.root);
   why.error = mapElf(image, checked, r.space, frames);
   if (why.error != ElfError.Ok) return failSpawn(t);
   why.error = ElfError.NoMemory;
   // Stack: zeroed, read-write, never executable.
   for (let p: u32 = 1; p <= USER_STACK_PAGES; p = u32(p + 1)) {
-    const pa: usize = frames.alloc();
+    const pa: usize = frames.alloc(frameOwner(FrameUse.UserPage, t));
     if (pa == 0n) return failSpawn(t);
     const va: usize = physToVirt(pa);
     for (let i: u32 = 0; i < 4096; i++) store8(usize(va + u64(i)), 0);
     if (r.space.map(frames, usize(USER_STACK_TOP - u64(p) * PAGE_SIZE), pa, PAGE_SIZE, u32(MAP_USER | MAP_WRITE), false) != MapError.Ok) return failSpawn(t);
   }
-  const kstack: usize = frames.allocContiguous(KSTACK_FRAMES);
+  const kstack: usize = frames.allocContiguous(KSTACK_FRAMES, frameOwner(FrameUse.KernelStack, t));
   if (kstack == 0n) return failSpawn(t);
   r.kstackBase = physToVirt(kstack);
   r.user = true;
@@ -120,7 +120,7 @@ export function releaseMemory(t: u32): void {
     r.space.root = 0n;
   }
   if (r.kstackBase != 0n) {
-    for (let i: u32 = 0; i < KSTACK_FRAMES; i++) frames.free(usize(r.kstackBase - physToVirt(0n) + u64(i) * PAGE_SIZE));
+    for (let i: u32 = 0; i < KSTACK_FRAMES; i++) frames.free(usize(r.kstackBase - physToVirt(0n) + u64(i) * PAGE_SIZE), frameOwner(FrameUse.KernelStack, t));
     r.kstackBase = 0n;
   }
   r.live = false;

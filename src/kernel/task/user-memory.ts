@@ -13,10 +13,10 @@
  * Tables change under the scheduler lock; sweeps run one at a time, unlocked
  * (the flush is a cross-call).
  */
-import { u32, u64, usize, bool, array, structs } from "kts";
+import { u8, u32, u64, usize, bool, array, structs, panic, hex, text } from "kts";
 import { addressOf, atomicFetchAdd32, atomicLoad32, atomicStore32, store64 } from "kts/unsafe";
 import { physToVirt } from "arch";
-import { frames } from "../mem/index";
+import { frames, FrameUse, frameOwner, ownerName } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_DEVICE, MAP_USER, MAP_WRITE } from "../mem/flags";
 import { shootdownAll } from "../mem/shootdown";
@@ -93,7 +93,7 @@ export function regionCreate(t: u32, pages: u32, rights: u32, out: CapView): Cap
   const r: u32 = regionAlloc(pages, false);
   if (r == MAX_REGIONS) return CapError.PoolFull;
   const e: CapError = capInsertRoot(t, CapKind.MemoryRegion, rights, regions[r].pa, regions[r].size, 0, 0n, out);
-  if (e != CapError.Ok) regionFree(regions[r]);
+  if (e != CapError.Ok) regionFree(r);
   return e;
 }
 
@@ -113,7 +113,7 @@ function regionAlloc(pages: u32, pinned: bool): u32 {
   while (r < MAX_REGIONS && regions[r].live) r = u32(r + 1);
   if (r == MAX_REGIONS) return MAX_REGIONS;
   const size: u64 = u64(u64(pages) * PAGE_SIZE);
-  const pa: usize = frames.allocContiguous(pages);
+  const pa: usize = frames.allocContiguous(pages, frameOwner(FrameUse.Region, r));
   if (pa == 0n) return MAX_REGIONS;
   for (let off: u64 = 0n; off < size; off = u64(off + 8n)) store64(physToVirt(usize(pa + off)), 0n);
   regions[r].live = true;
@@ -123,8 +123,9 @@ function regionAlloc(pages: u32, pinned: bool): u32 {
   return r;
 }
 
-function regionFree(reg: Region): void {
-  for (let off: u64 = 0n; off < reg.size; off = u64(off + PAGE_SIZE)) frames.free(usize(reg.pa + off));
+function regionFree(r: u32): void {
+  const reg = regions[r];
+  for (let off: u64 = 0n; off < reg.size; off = u64(off + PAGE_SIZE)) frames.free(usize(reg.pa + off), frameOwner(FrameUse.Region, r));
   reg.live = false;
 }
 
@@ -214,9 +215,22 @@ function unmapRecord(rec: Mapping, next: MapState): void {
   rec.state = next;
 }
 
+const frameName: u8[] = array(32, 0);
+const linkName: u8[] = array(32, 0);
+
 /** The record is done with (no CPU can reach through it any more): its emptied tables go back. */
 function release(rec: Mapping): void {
-  for (let i: u32 = 0; i < rec.tableCount; i++) frames.free(rec.tables[i]);
+  const space = resources[rec.task].space;
+  for (let i: u32 = 0; i < rec.tableCount; i++) {
+    // The frame checker's third rule: a table frame leaves the tree before it is freed.
+    const link: usize = space.tableLinking(rec.tables[i]);
+    if (link != 0n) {
+      const a: u32 = ownerName(frames.ownerOf(rec.tables[i]), frameName);
+      const b: u32 = ownerName(frames.ownerOf(link), linkName);
+      panic(`${text(frameName, a)}: frame ${hex(rec.tables[i])} freed while ${text(linkName, b)} (frame ${hex(link)}) links it`);
+    }
+    frames.free(rec.tables[i], frameOwner(FrameUse.PageTable, rec.task));
+  }
   rec.tableCount = 0;
   rec.state = MapState.Free;
 }
@@ -263,7 +277,7 @@ export function userMemorySweep(): void {
   for (let r: u32 = 0; r < MAX_REGIONS; r++) {
     const reg = regions[r];
     if (!reg.live || reg.pinned || capCountInRange(CapKind.MemoryRegion, reg.pa, reg.size) != 0 || mappedIn(reg)) continue;
-    regionFree(reg);
+    regionFree(r);
   }
   schedUnlock();
   atomicStore32(cell(1), covered);

@@ -8,12 +8,15 @@
 import { u32, u64, usize, array, print, check, spinWait } from "kts";
 import { monotonicNanos, probeRead64, physToVirt, cpuIndex } from "arch";
 import { ticksOf } from "../main";
-import { frames } from "../mem/index";
+import { FrameUse, frameOwner, frames } from "../mem/index";
 import { MAX_CPUS } from "../boot/bootinfo";
 import { MapError } from "../mem/paging";
 import { MAP_WRITE } from "../mem/flags";
 import { kernelMap, kernelUnmap } from "../mem/shootdown";
 import { crossCallOthers } from "../task/crosscall";
+
+/** The owner of the frames these suites take (the frame checker names it). */
+const TEST_OWNER: u32 = frameOwner(FrameUse.Test, 0);
 
 /** Spins until cpu's timer has ticked n more times (or a generous bound passes). */
 function waitTicks(cpu: u32, n: u64): void {
@@ -42,9 +45,9 @@ export function faultSuite(online: u32): void {
   check(!probeRead64(0n), "a null read faults");
   check(!probeRead64(0x7000_0000_0000n), "an unmapped user-half read faults");
   check(!probeRead64(0xffff_7fff_ffff_f000n), "an unmapped kernel-half read faults");
-  const pa = frames.alloc();
+  const pa = frames.alloc(TEST_OWNER);
   check(probeRead64(physToVirt(pa)), "a mapped read succeeds");
-  frames.free(pa);
+  frames.free(pa, TEST_OWNER);
   check(online >= 1, "at least one CPU");
 }
 
@@ -59,7 +62,7 @@ function readScratch(cpu: u32): void {
 
 export function crossCallSuite(online: u32): void {
   print(`test shootdown: a kernel page unmapped on one CPU is gone on all ${online}`);
-  const pa: usize = frames.alloc();
+  const pa: usize = frames.alloc(TEST_OWNER);
   check(kernelMap(SCRATCH_VA, pa, 4096n, MAP_WRITE) == MapError.Ok, "scratch page mapped");
   // Every CPU reads it, so every TLB holds the translation.
   for (let c: u32 = 0; c < MAX_CPUS; c++) sawPage[c] = 0;
@@ -77,7 +80,7 @@ export function crossCallSuite(online: u32): void {
   waitTicks(me, 2n);
   check(sawPage[me] == 0, `the calling cpu ${me} did not run its own cross-call`);
   check(kernelUnmap(SCRATCH_VA, 4096n) == MapError.NotMapped, "a second unmap reports NotMapped");
-  frames.free(pa);
+  frames.free(pa, TEST_OWNER);
 }
 
 /** How long the slow CPU keeps its interrupts masked: longer than the cross-call's report threshold (2 s). */

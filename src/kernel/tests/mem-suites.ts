@@ -3,14 +3,19 @@
  * In-kernel memory suites: the frame allocator on the real memory map, W^X
  * refusal, the kernel's section permissions in the live page tables, and the heap.
  */
-import { u32, u64, usize, bool, print, check } from "kts";
+import { u32, u64, usize, bool, array, print, check } from "kts";
 import { load64, store64 } from "kts/unsafe";
 import { currentKernelSpace, physToVirt } from "arch";
 import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "../mem/layout";
-import { frames, heap, kernelSpace } from "../mem/index";
+import { FrameUse, frameOwner, frames, heap, kernelSpace } from "../mem/index";
 import { AddressSpace, MapError } from "../mem/paging";
 import { MAP_EXEC, MAP_WRITE } from "../mem/flags";
 
+/** The owner of the frames these suites take (the frame checker names it). */
+const TEST_OWNER: u32 = frameOwner(FrameUse.Test, 0);
+
+/** The task id a test address space's table frames are owned by (no task has it). */
+const TEST_SPACE: u32 = 0xff_fffe;
 const SAMPLE = 64;
 let dataProbe: u64 = 0x5a5an;
 
@@ -21,7 +26,7 @@ export function framesSuite(online: u32): void {
   let first: usize = 0n;
   let prev: usize = 0n;
   for (let i: u32 = 0; i < SAMPLE; i++) {
-    const pa: usize = frames.alloc();
+    const pa: usize = frames.alloc(TEST_OWNER);
     check(pa != 0n && (pa & 0xfffn) == 0n, "frame is page-aligned");
     check(pa != prev, "frames are distinct");
     check(!frames.isFree(pa), "allocated frame is marked used");
@@ -29,18 +34,18 @@ export function framesSuite(online: u32): void {
     prev = pa;
   }
   check(frames.freeCount == u32(before - SAMPLE), "free count dropped by the sample");
-  frames.free(first);
+  frames.free(first, TEST_OWNER);
   check(frames.isFree(first), "freed frame is free again");
-  frames.free(prev);
+  frames.free(prev, TEST_OWNER);
   check(frames.freeCount == u32(before - SAMPLE + 2), "free count restored by two");
   // Everything can be allocated and returned: exhaustion reports 0, never a used frame.
   let taken: u32 = 0;
   for (;;) {
-    const pa: usize = frames.alloc();
+    const pa: usize = frames.alloc(TEST_OWNER);
     if (pa == 0n) break;
     taken = u32(taken + 1);
   }
-  check(frames.freeCount == 0 && frames.alloc() == 0n, "exhausted allocator returns 0");
+  check(frames.freeCount == 0 && frames.alloc(TEST_OWNER) == 0n, "exhausted allocator returns 0");
   check(taken == u32(before - SAMPLE + 2), `took ${taken} frames`);
   frames.setRange(frames.base, u64(u64(frames.frames) * 4096n), false);
   check(frames.freeCount == frames.frames, "setRange frees the span");
@@ -50,8 +55,8 @@ export function framesSuite(online: u32): void {
 export function writeExecSuite(online: u32): void {
   print("test wx: writable+executable mappings are refused");
   const space = new AddressSpace();
-  check(space.create(frames), "a fresh address space");
-  const pa: usize = frames.alloc();
+  check(space.create(frames, TEST_SPACE), "a fresh address space");
+  const pa: usize = frames.alloc(TEST_OWNER);
   const va: usize = 0x4000_0000n;
   check(space.map(frames, va, pa, 4096n, u32(MAP_WRITE | MAP_EXEC), false) == MapError.WriteExec, "W+X refused");
   check(space.flagsOf(va) == 0xffff_ffff, "nothing was mapped");
@@ -77,9 +82,9 @@ export function sectionsSuite(online: u32): void {
     if ((f & MAP_WRITE) != 0 && (f & MAP_EXEC) != 0) wx = u32(wx + 1);
   }
   check(wx == 0, `${wx} kernel pages are writable and executable`);
-  const pa: usize = frames.alloc();
+  const pa: usize = frames.alloc(TEST_OWNER);
   check(kernelSpace.flagsOf(physToVirt(pa)) == MAP_WRITE, "direct map of RAM is RW-NX");
-  frames.free(pa);
+  frames.free(pa, TEST_OWNER);
   dataProbe = u64(dataProbe + 1n);
   check(dataProbe == 0x5a5bn, "data is writable through the new tables");
   check(online >= 1, "at least one CPU");
@@ -119,4 +124,33 @@ export function heapSuite(online: u32): void {
 
 export function unusedBool(): bool {
   return false;
+}
+
+export function frameOwnerSuite(online: u32): void {
+  print("test owners: frames carry their owners; a table frame is linked until pruned");
+  const space = new AddressSpace();
+  check(space.create(frames, TEST_SPACE), "a fresh address space");
+  const table: u32 = frameOwner(FrameUse.PageTable, TEST_SPACE);
+  check(frames.ownerOf(space.root) == table, "its root is a page table of its owner");
+  const pa: usize = frames.alloc(TEST_OWNER);
+  check(frames.ownerOf(pa) == TEST_OWNER, "an allocated frame names its owner");
+  const va: usize = 0x4020_0000n;
+  check(space.map(frames, va, pa, 4096n, MAP_WRITE, false) == MapError.Ok, "mapped");
+  const leaf: usize = space.tableOn(va, 3);
+  check(leaf != 0n && frames.ownerOf(leaf) == table, "the leaf table is the space's");
+  // While linked, freeing it is what the checker refuses (user-memory's release asks tableLinking first).
+  check(space.tableLinking(leaf) == space.tableOn(va, 2), "the leaf table is linked from its parent");
+  check(space.unmap(va, 4096n) == MapError.Ok, "unmapped");
+  check(space.tableLinking(leaf) != 0n, "still linked after the unmap (empty, not yet pruned)");
+  const out: u64[] = array(8, 0n);
+  const n: u32 = space.pruneEmpty(va, 4096n, out, 0);
+  check(n == 3 && out[0] == leaf, `three emptied tables pruned, the leaf first (got ${n})`);
+  for (let i: u32 = 0; i < n; i++) {
+    check(frames.ownerOf(out[i]) == table, `pruned table ${i} is the space's`);
+    check(space.tableLinking(out[i]) == 0n, `pruned table ${i} is no longer linked`);
+    frames.free(out[i], table);
+  }
+  frames.free(pa, TEST_OWNER);
+  check(frames.ownerOf(pa) != TEST_OWNER && frames.isFree(pa), "a freed frame is no longer held");
+  check(online >= 1, "at least one CPU");
 }
