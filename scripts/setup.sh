@@ -60,6 +60,13 @@ rt="libclang-rt-${major}-dev"
 if ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
   if apt-cache show "$rt" >/dev/null 2>&1; then apt_install "$rt"; fi
 fi
+# libFuzzer's runtime (npm run fuzz, test/fuzz) comes with it: libclang_rt.fuzzer*.a in
+# clang's runtime folder. Where it does not, llvm-defaults' unversioned package may bring it.
+if ! compgen -G "$(clang -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer*.a" >/dev/null; then
+  if apt-cache show libclang-rt-dev >/dev/null 2>&1; then apt_install libclang-rt-dev; fi
+  compgen -G "$(clang -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer*.a" >/dev/null ||
+    echo "setup: clang ${major} has no libFuzzer runtime (libclang_rt.fuzzer*.a): npm run fuzz and test/fuzz will not build" >&2
+fi
 
 # npm packages: install when node_modules is missing or older than the lock file.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
