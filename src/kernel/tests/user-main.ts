@@ -12,7 +12,9 @@
  * holds a 1-page region and receives on E, lookup (three copies) holds send+grant on A, keeper
  * receives on K and sends on revoker's R, revoker receives on R, holds a
  * 1-page region and send+grant on K, sleeper sends on E if attacker came first,
- * writer (three copies) holds nothing; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
+ * writer (three copies) holds nothing; the move-and-back scenario: returner
+ * receives on its endpoint, bouncer holds two 1-page regions and send+grant on
+ * it, churner (three copies) a 1-page region; everyone else: nothing), lets the scheduler run them on all CPUs, and when every task has
  * ended prints each one's exit status, the CPUs it ran on and the audit summary.
  */
 import { u8, u32, u64, usize, bool, print, log, slice, array, arrayOf, LOG_WARN } from "kts";
@@ -49,6 +51,9 @@ const WRITER: u8[] = arrayOf([0x77, 0x72, 0x69, 0x74, 0x65, 0x72]);
 const KEEPER: u8[] = arrayOf([0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
 const REVOKER: u8[] = arrayOf([0x72, 0x65, 0x76, 0x6f, 0x6b, 0x65, 0x72]);
 const SLEEPER: u8[] = arrayOf([0x73, 0x6c, 0x65, 0x65, 0x70, 0x65, 0x72]);
+const RETURNER: u8[] = arrayOf([0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x72]);
+const BOUNCER: u8[] = arrayOf([0x62, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x72]);
+const CHURNER: u8[] = arrayOf([0x63, 0x68, 0x75, 0x72, 0x6e, 0x65, 0x72]);
 /** Programs started this many times (their copies run side by side). */
 const COPIES: u32 = 3;
 
@@ -101,10 +106,11 @@ export function kernelMain(bootArg: usize): void {
   let endpointK: u32 = NO_ENDPOINT;
   let keeper: u32 = NO_TASK;
   let endpointE: u32 = NO_ENDPOINT;
+  let endpointR: u32 = NO_ENDPOINT;
   for (let i: u32 = 0; i < bundleCount(blob); i++) {
     if (!bundleEntryOk(blob, i)) continue;
     const off: u32 = bundleEntryOffset(blob, i);
-    const copies: u32 = nameIs(blob, i, WRITER) || nameIs(blob, i, LOOKUP) ? COPIES : 1;
+    const copies: u32 = nameIs(blob, i, WRITER) || nameIs(blob, i, LOOKUP) || nameIs(blob, i, CHURNER) ? COPIES : 1;
     for (let c: u32 = 0; c < copies; c++) {
       const t: u32 = spawnElf(slice(blob, off, u32(off + bundleEntrySize(blob, i))), 2, why);
       if (t == NO_TASK) {
@@ -158,6 +164,15 @@ export function kernelMain(bootArg: usize): void {
       } else if (nameIs(blob, i, KEEPER)) {
         keeper = t;
         endpointK = receiveEndpoint(t);
+      } else if (nameIs(blob, i, RETURNER)) {
+        endpointR = receiveEndpoint(t);
+      } else if (nameIs(blob, i, BOUNCER)) {
+        // Capabilities 0 and 1: two 1-page regions; 2: send and grant on the returner's endpoint.
+        grantRegion(t);
+        grantRegion(t);
+        if (endpointR != NO_ENDPOINT) grantEndpoint(t, endpointR, u32(RIGHT_SEND | RIGHT_GRANT));
+      } else if (nameIs(blob, i, CHURNER)) {
+        grantRegion(t);
       } else if (nameIs(blob, i, REVOKER)) {
         const r: u32 = receiveEndpoint(t);
         grantRegion(t);

@@ -1,0 +1,2 @@
+// Rounds of the move-and-back scenario (bouncer.ts and returner.ts).
+export const ROUNDS = 300;
