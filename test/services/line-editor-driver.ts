@@ -84,7 +84,7 @@ function tables(): void {
     shown.name(AUDIT_KIND_NAMES, i);
     print(`audit kind ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 19; i++) {
+  for (let i: u32 = 0; i < 20; i++) {
     shown.clear();
     shown.name(COMMAND_NAMES, i);
     print(`command ${i}: ${text(shown.bytes, shown.length)}`);

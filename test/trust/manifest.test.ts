@@ -42,7 +42,31 @@ const CAPS: Record<string, object[]> = {
   "virtio-blk": [ep("pci", "send"), ep("blk", "send", "receive"), { kind: "device", vendor: "1af4", device: "1042" }, { kind: "memory", pages: 256, rights: ["map", "write", "grant", "dma"] }],
   blktest: [ep("blk", "send")],
   blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
+  sysfuzz: [system, ep("fuzz", "send", "receive"), ep("fza", "send"), ep("fzb", "send"), ep("fzc", "send")],
+  ...Object.fromEntries(["a", "b", "c"].map((x) => [`sysfuzz-${x}`, fuzzerCaps(x)])),
+  "sysfuzz-v": [ep("fza", "send"), ep("fzb", "send"), ep("fzc", "send"), ep("log", "send"), { kind: "memory", pages: 1, rights: ["map", "write"] }],
 };
+/** A fuzzing task's capabilities (src/services/sysfuzz/protocol.ts). */
+function fuzzerCaps(x: string): object[] {
+  return [
+    ep(`fz${x}`, "send", "receive"),
+    ep("fuzz", "send"),
+    system,
+    ep("fza", "send", "grant"),
+    ep("fzb", "send", "grant"),
+    ep("fzc", "send", "grant"),
+    ep("log", "send"),
+    { kind: "memory", pages: 4, rights: ["map", "write", "grant"] },
+    { kind: "memory", pages: 1, rights: ["map", "grant"] },
+    { kind: "irq", line: "pci", rights: ["receive", "grant"] },
+    { kind: "random" },
+    audit,
+    ep("fzv", "send", "grant"),
+    { kind: "mmio", window: "pci-ecam", rights: ["map", "grant"] },
+  ];
+}
+/** The fuzz tier's shell: placeholders without the send right for pci, store and keys, then the fuzzer's controller. */
+const FUZZ_SHELL: object[] = [...CAPS.shell!.slice(0, 7), ep("none", "grant"), ep("none", "grant"), ep("none", "grant"), ep("fuzz", "send")];
 /** The drivers tier has no store: its shell and hostile service go without the store's endpoints. */
 const WITHOUT_STORE: Record<string, object[]> = {
   shell: CAPS.shell!.slice(0, 8),
@@ -57,16 +81,20 @@ const TIERS: Record<string, string[]> = {
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
   storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],
+  fuzz: ["init", "log", "shell", "sysfuzz", "sysfuzz-a", "sysfuzz-b", "sysfuzz-c", "sysfuzz-v"],
 };
 
 describe("the real manifests", () => {
-  it("are exactly the four tiers, the drivers and crash tests' and the benchmark's, valid, with the services' capability order", () => {
+  it("are exactly the four tiers, the drivers and crash tests', the benchmarks' and the fuzzer's, valid, with the services' capability order", () => {
     expect(availableTiers()).toEqual(Object.keys(TIERS).sort());
     for (const [tier, services] of Object.entries(TIERS)) {
       const m = loadTier(tier);
       expect(m.tier).toBe(tier);
       expect(m.services.map((s) => s.name)).toEqual(services);
-      for (const s of m.services) expect(s.capabilities, `${tier}/${s.name}`).toEqual((tier === "drivers" ? WITHOUT_STORE[s.name] : undefined) ?? CAPS[s.name]);
+      for (const s of m.services) {
+        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
+        expect(s.capabilities, `${tier}/${s.name}`).toEqual(special ?? CAPS[s.name]);
+      }
     }
   });
 
@@ -179,7 +207,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, standard, storebench, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, fuzz, standard, storebench, test/);
   });
 });
 

@@ -106,6 +106,13 @@ export class Ipc {
     return this.state.endpoints[endpoint].owner;
   }
 
+  /** Endpoints open now (of MAX_ENDPOINTS): memInfo's endpointsUsed. */
+  endpointsOpen(): u32 {
+    let n: u32 = 0;
+    for (let i: u32 = 0; i < MAX_ENDPOINTS; i++) if (this.state.endpoints[i].isOpen()) n = u32(n + 1);
+    return n;
+  }
+
   /** Bumped each time the slot is closed: (index, generation) names one endpoint. */
   endpointGeneration(endpoint: u32): u32 {
     if (endpoint >= MAX_ENDPOINTS) return 0;

@@ -160,8 +160,8 @@ export const CAP_INFO_EXPIRY = 32;
 /** zero */
 export const CAP_INFO_RESERVED = 40;
 
-/** Memory, task and CPU totals, filled by memInfo. */
-export const MEM_INFO_BYTES = 40;
+/** Memory, task, CPU, capability and endpoint totals, filled by memInfo. */
+export const MEM_INFO_BYTES = 48;
 /** 4 KiB frames managed */
 export const MEM_INFO_TOTAL_FRAMES = 0;
 /** frames free */
@@ -174,6 +174,10 @@ export const MEM_INFO_TASKS_LIVE = 24;
 export const MEM_INFO_CPUS = 28;
 /** time the CPUs have spent halted, waiting for an interrupt, summed over CPUs (monotonic ns) */
 export const MEM_INFO_IDLE_NANOS = 32;
+/** capability nodes in use (held by any task, of the pool's 4096) */
+export const MEM_INFO_CAPS_USED = 40;
+/** endpoints open (of 256) */
+export const MEM_INFO_ENDPOINTS_USED = 44;
 
 /** One audit record, copied by auditRead. */
 export const AUDIT_RECORD_BYTES = 40;

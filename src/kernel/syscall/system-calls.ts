@@ -7,7 +7,7 @@
  */
 import { u8, u32, u64, usize, bool, array, slice } from "kts";
 import { monotonicNanos } from "arch";
-import { capAt, capCount, CapKind, CapView, CapError, RIGHT_RECEIVE, RIGHT_SEND } from "../cap/index";
+import { capAt, capCount, capPoolUsed, CapKind, CapView, CapError, RIGHT_RECEIVE, RIGHT_SEND } from "../cap/index";
 import { ipc, AuditRecord } from "../ipc/index";
 import { scheduler, MAX_TASKS, MAX_CPUS, NO_TASK, TaskState } from "../sched/index";
 import { frames, heap } from "../mem/index";
@@ -24,7 +24,7 @@ import {
   SysError,
   TASK_INFO_BYTES, TASK_INFO_ID, TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_SERVICE, TASK_INFO_CAPS, TASK_INFO_EXIT_CODE, TASK_INFO_NAME,
   CAP_INFO_BYTES, CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_USES_LEFT, CAP_INFO_OBJ_A, CAP_INFO_OBJ_B, CAP_INFO_EXPIRY,
-  MEM_INFO_BYTES, MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS, MEM_INFO_IDLE_NANOS,
+  MEM_INFO_BYTES, MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS, MEM_INFO_IDLE_NANOS, MEM_INFO_CAPS_USED, MEM_INFO_ENDPOINTS_USED,
   AUDIT_RECORD_BYTES, AUDIT_RECORD_SEQ, AUDIT_RECORD_TIME, AUDIT_RECORD_KIND, AUDIT_RECORD_SUBJECT, AUDIT_RECORD_OBJECT, AUDIT_RECORD_DETAIL, AUDIT_RECORD_RESULT, AUDIT_RECORD_REPEAT,
 } from "./numbers.generated";
 
@@ -150,6 +150,8 @@ export function sysMemInfo(task: u32, sys: u64, va: usize): u64 {
     setLe32(rec, MEM_INFO_TASKS_LIVE, live);
     setLe32(rec, MEM_INFO_CPUS, cpus);
     setLe64(rec, MEM_INFO_IDLE_NANOS, idleTotal());
+    setLe32(rec, MEM_INFO_CAPS_USED, capPoolUsed());
+    setLe32(rec, MEM_INFO_ENDPOINTS_USED, ipc.endpointsOpen());
   }
   const out: u64 = isError(r) ? r : recordOut(task, va, MEM_INFO_BYTES);
   schedUnlock();

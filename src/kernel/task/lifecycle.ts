@@ -12,7 +12,7 @@ import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } fro
 import { frames, FrameUse, frameOwner } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_USER, MAP_WRITE } from "../mem/flags";
-import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, TaskState } from "../sched/index";
+import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, TaskState, BlockReason } from "../sched/index";
 import { capReleaseTask, capCount } from "../cap/index";
 import { resources, setSavedSp, isSwitching, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
 import { notifyExit } from "./exit-watch";
@@ -155,14 +155,17 @@ export function exitCurrent(code: u64): void {
 /**
  * Ends user task t from outside. A task running on another CPU is marked and
  * ends itself at its next interrupt (every CPU ticks, so within a tick); one
- * that is ready or blocked ends now. Returns false if t is no live user task.
+ * that is ready or blocked ends now. Returns false if t is no live user task,
+ * or one still being made (spawnElf, then its capabilities, until startTask):
+ * its maker is using its stack and table, which a kill would free under it.
  */
 export function killTask(t: u32): bool {
   if (t >= MAX_TASKS) return false;
   schedLock();
   const r = resources[t];
   const state = scheduler.task(t).state;
-  if (!r.live || !r.user || state == TaskState.Dead || state == TaskState.Free) {
+  const starting: bool = state == TaskState.Blocked && scheduler.task(t).reason == BlockReason.Start;
+  if (!r.live || !r.user || state == TaskState.Dead || state == TaskState.Free || starting) {
     schedUnlock();
     return false;
   }

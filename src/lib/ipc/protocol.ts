@@ -12,6 +12,8 @@ export const LABEL_LOG = 0x4c4f4721; // "LOG!"
 export const LABEL_PING = 0x50494e47; // "PING"
 /** Call to init: word 0 = service index; reply word 0 = 0 (its task was killed; init restarts it) or -error. */
 export const LABEL_RESTART = 0x52535452; // "RSTR"
+/** Shell -> sysfuzz (call, the fuzz tier): word 0 = seed, word 1 = calls in all; reply word 0 = 0 (started; word 1 = calls per fuzzer) or -Invalid (a run is going, or no calls). */
+export const LABEL_FUZZ = 0x46555a5a; // "FUZZ"
 /** From the kernel to init's endpoint (exitWatch): words task, exit code, service index, faulted (1), restart wanted by the manifest (1). */
 export const LABEL_EXIT = 0x45584954; // "EXIT"
 /** From the kernel to an IRQ's endpoint (irqBind): word 0 = the interrupt line. */

@@ -115,7 +115,7 @@ export function sysServiceStart(system: u64, index: u64): u64 {
   return kts_syscall(50n, system, index, 0n, 0n, 0n, 0n);
 }
 
-/** Ends task (system capability, right SEND) as if it had faulted: capabilities released, peers get PeerDied, exit code 0xdead. */
+/** Ends task (system capability, right SEND) as if it had faulted: capabilities released, peers get PeerDied, exit code 0xdead. -Invalid if it is no live user task, or one still being started (serviceStart has not returned it yet). */
 export function sysTaskKill(system: u64, task: u64): u64 {
   return kts_syscall(51n, system, task, 0n, 0n, 0n, 0n);
 }
@@ -130,7 +130,7 @@ export function sysCapInfo(system: u64, task: u64, index: u64, buf: usize): u64 
   return kts_syscall(53n, system, task, index, buf, 0n, 0n);
 }
 
-/** Fills the 40-byte MemInfo at buf (system capability, right RECEIVE): total and free frames, heap bytes used, tasks live, CPUs, time spent idle. */
+/** Fills the 48-byte MemInfo at buf (system capability, right RECEIVE): total and free frames, heap bytes used, tasks live, CPUs, time spent idle, capabilities and endpoints in use. */
 export function sysMemInfo(system: u64, buf: usize): u64 {
   return kts_syscall(54n, system, buf, 0n, 0n, 0n, 0n);
 }
@@ -198,8 +198,8 @@ export const CAP_INFO_EXPIRY = 32;
 /** zero */
 export const CAP_INFO_RESERVED = 40;
 
-/** Memory, task and CPU totals, filled by memInfo. */
-export const MEM_INFO_BYTES = 40;
+/** Memory, task, CPU, capability and endpoint totals, filled by memInfo. */
+export const MEM_INFO_BYTES = 48;
 /** 4 KiB frames managed */
 export const MEM_INFO_TOTAL_FRAMES = 0;
 /** frames free */
@@ -212,6 +212,10 @@ export const MEM_INFO_TASKS_LIVE = 24;
 export const MEM_INFO_CPUS = 28;
 /** time the CPUs have spent halted, waiting for an interrupt, summed over CPUs (monotonic ns) */
 export const MEM_INFO_IDLE_NANOS = 32;
+/** capability nodes in use (held by any task, of the pool's 4096) */
+export const MEM_INFO_CAPS_USED = 40;
+/** endpoints open (of 256) */
+export const MEM_INFO_ENDPOINTS_USED = 44;
 
 /** One audit record, copied by auditRead. */
 export const AUDIT_RECORD_BYTES = 40;

@@ -7,11 +7,11 @@ import {
   sysTaskKill, sysYield,
   TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_CAPS, TASK_INFO_NAME, TASK_INFO_SERVICE,
   CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_USES_LEFT, CAP_INFO_OBJ_A, CAP_INFO_OBJ_B, CAP_INFO_EXPIRY,
-  MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS,
+  MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS, MEM_INFO_CAPS_USED, MEM_INFO_ENDPOINTS_USED,
   AUDIT_RECORD_SEQ, AUDIT_RECORD_TIME, AUDIT_RECORD_KIND, AUDIT_RECORD_SUBJECT, AUDIT_RECORD_OBJECT, AUDIT_RECORD_DETAIL, AUDIT_RECORD_RESULT, AUDIT_RECORD_REPEAT,
 } from "../../lib/sys/syscalls.generated";
-import { call, msgStart, msgWord, msgSetWord, errorOf } from "../../lib/ipc/message";
-import { LABEL_PING, LABEL_RESTART, SERVICE_NAMES } from "../../lib/ipc/protocol";
+import { call, msgStart, msgWord, msgWordAt, msgSetWord, msgSetWordAt, errorOf } from "../../lib/ipc/message";
+import { LABEL_PING, LABEL_RESTART, LABEL_FUZZ, SERVICE_NAMES } from "../../lib/ipc/protocol";
 import { errorText, errorName, ERR_INVALID, ERR_THROTTLED } from "../../lib/errors";
 import { readTaskInfo, readCapInfo, readMemInfo, readAudit, taskRecord, capRecord, memRecord, auditBatch, auditAt, AUDIT_BATCH } from "../../lib/inspect";
 import { field32, field64, appendRights, TASK_FREE, TASK_EXITED, NO_SERVICE, TASK_STATE_NAMES, CAP_KIND_NAMES, AUDIT_KIND_NAMES } from "../../lib/records";
@@ -30,6 +30,7 @@ export class ShellCaps {
   system: u64 = 0n;
   audit: u64 = 0n;
   pci: u64 = 0n;
+  fuzz: u64 = 0n;
 }
 export const caps = new ShellCaps();
 
@@ -64,7 +65,7 @@ export function help(): void {
   print("  ps                    the live tasks");
   print("  caps <task>           a task's capabilities");
   print("  audit [n] [from]      n audit records (default 10, at most 32): the last, or from seq");
-  print("  mem                   memory, kernel heap, tasks and CPUs");
+  print("  mem                   memory, kernel heap, tasks, CPUs, capabilities, endpoints");
   print("  uptime                time since boot");
   print("  echo <words...>       prints the words");
   print("  ipc-ping [n] [init]   n call/reply round trips to log (or init), average time (n: 100)");
@@ -78,6 +79,7 @@ export function help(): void {
   print("  rm <address>          deletes one of my objects");
   print("  grant <address> <principal>   lets a principal read one of my objects");
   print("  df                    store space, my usage and quota");
+  print("  fuzz [seed] [calls]   a system-call fuzzing run (fuzz tier; default seed 1, 30000 calls)");
 }
 
 /** The manifest index of the live task named line[start .. start + length), or NOT_A_NUMBER. Names come from the tier, so this works for any tier. */
@@ -257,6 +259,7 @@ export function mem(): void {
   print(`memory: ${total} frames (${u64(total / 256n)} MiB), ${free} free (${u64(free / 256n)} MiB)`);
   print(`kernel heap: ${field64(memRecord, MEM_INFO_HEAP_USED)} bytes used`);
   print(`tasks: ${field32(memRecord, MEM_INFO_TASKS_LIVE)} live, CPUs: ${field32(memRecord, MEM_INFO_CPUS)}`);
+  print(`capabilities: ${field32(memRecord, MEM_INFO_CAPS_USED)} in use, endpoints: ${field32(memRecord, MEM_INFO_ENDPOINTS_USED)} open`);
 }
 
 export function uptime(): void {
@@ -352,4 +355,29 @@ export function restart(line: u8[], words: Words): void {
   const answer: u64 = errorOf(msgWord());
   if (answer != 0n) print(`restart: service ${index}: ${text(errorText, errorName(answer))}`);
   else print(`restart: service ${index} is restarting`);
+}
+
+/** fuzz [seed] [calls]: asks the fuzz tier's controller (sysfuzz) for a run; it reports on the console as the run goes. */
+export function fuzz(line: u8[], words: Words): void {
+  let seed: u64 = 1n;
+  let total: u64 = 30000n;
+  if (words.count > 1) {
+    seed = numberArgument(line, words, 1);
+    if (seed == NOT_A_NUMBER) return;
+  }
+  if (words.count > 2) {
+    total = numberArgument(line, words, 2);
+    if (total == NOT_A_NUMBER) return;
+  }
+  msgStart(LABEL_FUZZ);
+  msgSetWordAt(0, seed);
+  msgSetWordAt(1, total);
+  const e: u64 = errorOf(call(caps.fuzz));
+  if (e != 0n) {
+    print(`fuzz: no fuzzer here (${text(errorText, errorName(e))}): the fuzz tier has one`);
+    return;
+  }
+  const answer: u64 = errorOf(msgWord());
+  if (answer != 0n) print(`fuzz: refused (${text(errorText, errorName(answer))}): a run is going, or no calls`);
+  else print(`fuzz: started: seed ${seed}, ${total} calls (${msgWordAt(1)} per fuzzer); sysfuzz reports when done`);
 }

@@ -6,7 +6,8 @@
  *
  * Capabilities: [0] IRQ of the console UART, [1] endpoint "shell" (send + receive),
  * [2] endpoint "init" (send), [3] endpoint "log" (send), [4] system (send + receive), [5] audit,
- * [6] console, [7] endpoint "pci" (send), [8] endpoint "store" (send), [9] endpoint "keys" (send).
+ * [6] console, [7] endpoint "pci" (send), [8] endpoint "store" (send), [9] endpoint "keys" (send),
+ * [10] endpoint "fuzz" (send; the fuzz tier only: the system-call fuzzer's controller).
  */
 import { u8, u32, u64, bool, array, arrayOf, print, text, slice } from "kts";
 import { sysIrqBind, sysIrqAck } from "../../lib/sys/syscalls.generated";
@@ -20,7 +21,7 @@ import { Words } from "./words";
 import { Command, COMMAND_NAMES } from "./vocabulary";
 import { lspci } from "./lspci";
 import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
-import { caps, help, ps, capsOf, auditTail, mem, uptime, echo, ipcPing, kill, restart } from "./commands";
+import { caps, help, ps, capsOf, auditTail, mem, uptime, echo, ipcPing, kill, restart, fuzz } from "./commands";
 
 /** "cambi> " */
 const PROMPT: u8[] = arrayOf([0x63, 0x61, 0x6d, 0x62, 0x69, 0x3e, 0x20]);
@@ -41,6 +42,7 @@ export function main(): u32 {
   caps.system = capAt(4n);
   caps.audit = capAt(5n);
   caps.pci = capAt(7n);
+  caps.fuzz = capAt(10n);
   objectsInit(capAt(8n), capAt(9n));
   const bind: u64 = errorOf(sysIrqBind(caps.irq, caps.endpoint));
   if (bind != 0n) print(`shell: irqBind failed (${text(errorText, errorName(bind))}); polling the console`);
@@ -162,6 +164,9 @@ function run(line: u8[], length: u32): void {
       break;
     case Command.Df:
       df();
+      break;
+    case Command.Fuzz:
+      fuzz(line, words);
       break;
     default: // NO_NAME
       print(`shell: unknown command '${text(slice(line, words.start[0], length), words.length[0])}' (try help)`);

@@ -23,6 +23,7 @@ export enum Command {
   Rm = 15,
   Grant = 16,
   Df = 17,
+  Fuzz = 18,
 }
 
 export const COMMAND_NAMES: u8[] = arrayOf([
@@ -44,4 +45,5 @@ export const COMMAND_NAMES: u8[] = arrayOf([
   0x72, 0x6d, 0, // rm
   0x67, 0x72, 0x61, 0x6e, 0x74, 0, // grant
   0x64, 0x66, 0, // df
+  0x66, 0x75, 0x7a, 0x7a, 0, // fuzz
 ]);
