@@ -13,8 +13,9 @@
  * Result: a line `= <outputLen>`, then the output as big-endian 32-bit words printed
  * with hex(), 8 per line (ceil(outputLen / 32) lines; the tail is zero-padded).
  */
-import { u8, u32, bool, array, slice, print, hex, panic } from "kts";
+import { u8, u32, array, slice, print, panic } from "kts";
 import { StdinReader } from "../harness/stdin-reader";
+import { printWordLines, readSized } from "./driver-io";
 import { Blake3Hasher, blake3Hash, blake3KeyedHash, blake3DeriveKey } from "../../src/lib/crypto/blake3";
 
 const READ_BUF = 65536;
@@ -40,51 +41,15 @@ function initHasher(mode: u8, key: u8[]): void {
   }
 }
 
-function beWord(o: u32): u32 {
-  return u32(
-    (u32(OUT[o]) << 24) | (u32(OUT[u32(o + 1)]) << 16) | (u32(OUT[u32(o + 2)]) << 8) | u32(OUT[u32(o + 3)]),
-  );
-}
-
-function printResult(n: u32): void {
-  print(`= ${n}`);
-  const padded: u32 = u32(u32(n + 31) & 0xffffffe0);
-  for (let i: u32 = n; i < padded; i++) {
-    OUT[i] = 0;
-  }
-  let o: u32 = 0;
-  while (o < padded) {
-    const w0: u32 = beWord(o);
-    const w1: u32 = beWord(u32(o + 4));
-    const w2: u32 = beWord(u32(o + 8));
-    const w3: u32 = beWord(u32(o + 12));
-    const w4: u32 = beWord(u32(o + 16));
-    const w5: u32 = beWord(u32(o + 20));
-    const w6: u32 = beWord(u32(o + 24));
-    const w7: u32 = beWord(u32(o + 28));
-    print(`${hex(w0)} ${hex(w1)} ${hex(w2)} ${hex(w3)} ${hex(w4)} ${hex(w5)} ${hex(w6)} ${hex(w7)}`);
-    o = u32(o + 32);
-  }
-}
-
 export function main(): u32 {
   while (R.fill()) {
     const mode: u8 = R.byte();
     if (mode > 2) {
       panic("blake3-driver: bad mode");
     }
-    const keyLen: u32 = R.u32le();
-    if (keyLen > MAX_KEY) {
-      panic("blake3-driver: key too long");
-    }
-    const key: u8[] = slice(KEY, 0, keyLen);
-    R.bytes(key);
-    const inLen: u32 = R.u32le();
-    if (inLen > MAX_INPUT) {
-      panic("blake3-driver: input too long");
-    }
+    const key: u8[] = slice(KEY, 0, readSized(R, KEY));
+    const inLen: u32 = readSized(R, INPUT);
     const input: u8[] = slice(INPUT, 0, inLen);
-    R.bytes(input);
     const outLen: u32 = R.u32le();
     if (outLen > MAX_OUTPUT) {
       panic("blake3-driver: output too long");
@@ -119,7 +84,8 @@ export function main(): u32 {
         }
       }
     }
-    printResult(outLen);
+    print(`= ${outLen}`);
+    printWordLines(OUT, outLen);
   }
   return 0;
 }

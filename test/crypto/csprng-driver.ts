@@ -18,8 +18,9 @@
  * the pool's arrays too when nothing is pending; generate must leave the bytes after
  * the n it was asked for untouched.
  */
-import { u8, u32, u64, bool, array, slice, print, hex, panic, structs } from "kts";
+import { u8, u32, u64, bool, array, slice, print, panic, structs } from "kts";
 import { StdinReader } from "../harness/stdin-reader";
+import { printWordLines, readSized } from "./driver-io";
 import { Csprng } from "../../src/lib/crypto/csprng";
 
 const MAX_INPUT = 65536;
@@ -31,31 +32,6 @@ const OUT: u8[] = array(MAX_OUTPUT + GUARD, 0);
 const GENS: Csprng[] = structs(2, Csprng);
 
 const R = new StdinReader();
-
-function beWord(o: u32): u32 {
-  return u32((u32(OUT[o]) << 24) | (u32(OUT[u32(o + 1)]) << 16) | (u32(OUT[u32(o + 2)]) << 8) | u32(OUT[u32(o + 3)]));
-}
-
-/** Prints OUT[0..n) as lines of 8 big-endian words (zero-padded; clobbers the padding). */
-function printWords(n: u32): void {
-  const padded: u32 = u32(u32(n + 31) & 0xffffffe0);
-  for (let i: u32 = n; i < padded; i++) {
-    OUT[i] = 0;
-  }
-  let o: u32 = 0;
-  while (o < padded) {
-    const w0: u32 = beWord(o);
-    const w1: u32 = beWord(u32(o + 4));
-    const w2: u32 = beWord(u32(o + 8));
-    const w3: u32 = beWord(u32(o + 12));
-    const w4: u32 = beWord(u32(o + 16));
-    const w5: u32 = beWord(u32(o + 20));
-    const w6: u32 = beWord(u32(o + 24));
-    const w7: u32 = beWord(u32(o + 28));
-    print(`${hex(w0)} ${hex(w1)} ${hex(w2)} ${hex(w3)} ${hex(w4)} ${hex(w5)} ${hex(w6)} ${hex(w7)}`);
-    o = u32(o + 32);
-  }
-}
 
 function allZero32(words: u32[]): bool {
   for (let i: u32 = 0; i < words.length; i++) {
@@ -92,16 +68,6 @@ function checkWiped(g: Csprng): void {
   }
 }
 
-/** Reads a length and that many bytes into INPUT; returns the length. */
-function readInput(): u32 {
-  const len: u32 = R.u32le();
-  if (len > MAX_INPUT) {
-    panic("csprng-driver: input too long");
-  }
-  R.bytes(slice(INPUT, 0, len));
-  return len;
-}
-
 export function main(): u32 {
   while (R.fill()) {
     const op: u8 = R.byte();
@@ -114,7 +80,7 @@ export function main(): u32 {
       g.reset();
     } else if (op == 1 || op == 3) {
       const bits: u32 = R.u32le();
-      const input: u8[] = slice(INPUT, 0, readInput());
+      const input: u8[] = slice(INPUT, 0, readSized(R, INPUT));
       if (op == 1) {
         g.absorb(input, bits);
       } else {
@@ -137,7 +103,7 @@ export function main(): u32 {
         }
       }
       print(`= ${n}`);
-      printWords(n);
+      printWordLines(OUT, n);
     } else if (op == 5) {
       const s: u32 = u32(g.seeded());
       const credited: u64 = g.entropyBits();
@@ -149,7 +115,7 @@ export function main(): u32 {
         OUT[i] = g.key[i];
       }
       print("k");
-      printWords(32);
+      printWordLines(OUT, 32);
     } else if (op == 7) {
       const id: u32 = R.u32le();
       print(`# ${id}`);

@@ -7,8 +7,9 @@
  *   op 1 muladd:  [1] [a 32] [b 32] [c 32]          -> 4 words hex(le64) of (a b + c) mod L
  * Any other op byte, or input ending inside a request, panics.
  */
-import { u8, u32, u64, bool, array, slice, print, hex, panic } from "kts";
+import { u8, u32, array, slice, print, hex, panic } from "kts";
 import { StdinReader } from "../harness/stdin-reader";
+import { printScalarWords, readSized, word64 } from "./driver-io";
 import { scMulAdd } from "../../src/lib/crypto/scalar25519";
 import { ed25519Verify } from "../../src/lib/crypto/ed25519";
 import { ed25519PublicKey, ed25519Sign } from "../../src/lib/crypto/ed25519-sign";
@@ -23,50 +24,28 @@ const B: u8[] = array(32, 0);
 const C: u8[] = array(32, 0);
 const OUT: u8[] = array(32, 0);
 
-function word(s: u8[], off: u32, bigEndian: bool): u64 {
-  let r: u64 = 0n;
-  for (let i: u32 = 0; i < 8; i++) {
-    const b = u64(s[u32(off + i)]);
-    if (bigEndian) {
-      r = u64(r << 8n) | b;
-    } else {
-      r = r | u64(b << u64(i * 8));
-    }
-  }
-  return r;
-}
-
-function readMessage(): u32 {
-  const n = IN.u32le();
-  if (n > MSG.length) {
-    panic("message too long");
-  }
-  IN.bytes(slice(MSG, 0, n));
-  return n;
-}
-
 export function main(): u32 {
   while (IN.fill()) {
     const op = IN.byte();
     if (op == 0) {
       IN.bytes(SEED);
-      const n = readMessage();
+      const n = readSized(IN, MSG);
       const msg = slice(MSG, 0, n);
       ed25519PublicKey(SEED, PUB);
       ed25519Sign(SEED, PUB, msg, SIG);
       const ok = u32(ed25519Verify(SIG, msg, PUB));
-      const p0 = word(PUB, 0, true);
-      const p1 = word(PUB, 8, true);
-      const p2 = word(PUB, 16, true);
-      const p3 = word(PUB, 24, true);
-      const s0 = word(SIG, 0, true);
-      const s1 = word(SIG, 8, true);
-      const s2 = word(SIG, 16, true);
-      const s3 = word(SIG, 24, true);
-      const s4 = word(SIG, 32, true);
-      const s5 = word(SIG, 40, true);
-      const s6 = word(SIG, 48, true);
-      const s7 = word(SIG, 56, true);
+      const p0 = word64(PUB, 0, true);
+      const p1 = word64(PUB, 8, true);
+      const p2 = word64(PUB, 16, true);
+      const p3 = word64(PUB, 24, true);
+      const s0 = word64(SIG, 0, true);
+      const s1 = word64(SIG, 8, true);
+      const s2 = word64(SIG, 16, true);
+      const s3 = word64(SIG, 24, true);
+      const s4 = word64(SIG, 32, true);
+      const s5 = word64(SIG, 40, true);
+      const s6 = word64(SIG, 48, true);
+      const s7 = word64(SIG, 56, true);
       print(
         `${hex(p0)} ${hex(p1)} ${hex(p2)} ${hex(p3)} ${hex(s0)} ${hex(s1)} ${hex(s2)} ${hex(s3)} ${hex(s4)} ${hex(s5)} ${hex(s6)} ${hex(s7)} ${ok}`,
       );
@@ -75,11 +54,7 @@ export function main(): u32 {
       IN.bytes(B);
       IN.bytes(C);
       scMulAdd(OUT, A, B, C);
-      const k0 = word(OUT, 0, false);
-      const k1 = word(OUT, 8, false);
-      const k2 = word(OUT, 16, false);
-      const k3 = word(OUT, 24, false);
-      print(`${hex(k0)} ${hex(k1)} ${hex(k2)} ${hex(k3)}`);
+      printScalarWords(OUT);
     } else {
       panic(`bad op ${op}`);
     }

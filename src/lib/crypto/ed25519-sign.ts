@@ -20,64 +20,41 @@
  * digit i it reads all eight entries j 256^(i/2) B (j = 1..8) of its table row and
  * keeps the one whose j equals |digit| with masks, then negates under a mask, then
  * adds (complete formulas, so the identity and equal points need no special case):
- * 64 additions and 4 doublings for every scalar. The point is encoded with a fixed
- * exponentiation for 1/Z (feInvert); SHA-512, scReduce64 and scMulAdd have no
- * value-dependent control flow either.
+ * 64 additions and 4 doublings for every scalar (the point types and these formulas
+ * are edwards25519.ts's, straight-line code shared with verification; the masked
+ * selection is here). The point is encoded with a fixed exponentiation for 1/Z
+ * (feInvert); SHA-512, scReduce64 and scMulAdd have no value-dependent control flow
+ * either.
  *
- * How it is checked: test/crypto/ed25519-ctgrind.test.ts compiles this file to native
- * x86_64 code (clang -O2, as boot images are built, and -O1; no sanitizers) and runs
- * key generation and signing under valgrind memcheck with the seed marked undefined
- * (VALGRIND_MAKE_MEM_UNDEFINED, the "ctgrind" technique): memcheck then reports every
- * conditional jump and every memory address computed from the seed. The outputs are
- * marked defined again before they are printed. The test fails on any memcheck error,
- * and shows the check works by catching two deliberately leaky test functions (a
- * branch and a table index on a secret byte). Not covered: instructions whose timing
- * depends on operand values (memcheck does not flag them; this code uses no division,
- * and its multiplications are 64x64 bit, constant time on x86_64 and aarch64), the
- * aarch64 build (same C, but no valgrind run: only its disassembly was looked at), and
- * the Node world (bigint arithmetic is not constant time; only the C world holds keys).
+ * How it is checked: test/crypto/ed25519-ctgrind.test.ts compiles this file and what it
+ * imports to native x86_64 code (clang -O2, as boot images are built, and -O1; no
+ * sanitizers) and runs key generation and signing under valgrind memcheck with the seed
+ * marked undefined (VALGRIND_MAKE_MEM_UNDEFINED, the "ctgrind" technique): memcheck
+ * then reports every conditional jump and every memory address computed from the seed.
+ * The outputs are marked defined again before they are printed. The test fails on any
+ * memcheck error, and shows the check works by catching two deliberately leaky test
+ * functions (a branch and a table index on a secret byte). Not covered: instructions
+ * whose timing depends on operand values (memcheck does not flag them; this code uses
+ * no division, and its multiplications are 64x64 bit, constant time on x86_64 and
+ * aarch64), the aarch64 build (same C, but no valgrind run: only its disassembly was
+ * looked at), and the Node world (bigint arithmetic is not constant time; only the C
+ * world holds keys).
  *
  * Secret temporaries: the expanded key SHA-512(seed), the nonce hash and r, the
  * digits, the hasher's state, block and schedule, and scMulAdd's and scReduce64's
  * products are cleared before returning (wipe.ts says when a C compiler may still drop
  * those stores). Left behind: the point coordinates and table selections of [x]B
- * (field elements on the stack of this module: R and A are public, but the
- * intermediate multiples reveal digits of r or a), and whatever the compiled code
- * spills to the stack or keeps in registers.
+ * (field elements on the stack of this module and of edwards25519.ts's formulas: R
+ * and A are public, but the intermediate multiples reveal digits of r or a), and
+ * whatever the compiled code spills to the stack or keeps in registers.
  */
 import { u8, u32, i32, i8, u64, array, slice, panic, min } from "kts";
-import { Fe, feAdd, feCopy, feInvert, feMul, feNeg, feOne, feSet, feSq, feSub, feSub4p, feToBytes, feZero } from "./field25519";
+import { Fe, feCopy, feInvert, feMul, feNeg, feOne, feSet, feToBytes, feZero } from "./field25519";
+import { P1P1, P2, P3, Precomp, dbl, madd, p1p1ToP2, p1p1ToP3 } from "./edwards25519";
 import { scMulAdd, scReduce64 } from "./scalar25519";
 import { Sha512 } from "./sha512";
 import { BASE_TABLE } from "./ed25519-base-table";
 import { wipeBytes, wipeSigned8, wipeWords64 } from "./wipe";
-
-class P2 {
-  X = new Fe();
-  Y = new Fe();
-  Z = new Fe();
-}
-
-class P3 {
-  X = new Fe();
-  Y = new Fe();
-  Z = new Fe();
-  T = new Fe();
-}
-
-class P1P1 {
-  X = new Fe();
-  Y = new Fe();
-  Z = new Fe();
-  T = new Fe();
-}
-
-/** An affine point as (y+x, y-x, 2dxy), the form of the table entries. */
-class Precomp {
-  ypx = new Fe();
-  ymx = new Fe();
-  xy2d = new Fe();
-}
 
 /** h = f where the mask m is all ones, h unchanged where it is zero. */
 function feCmov(h: Fe, f: Fe, m: u64): void {
@@ -143,49 +120,6 @@ function selectBase(t: Precomp, minus: Precomp, pos: u32, b: i8): void {
   feCmov(t.ypx, minus.ypx, mNeg);
   feCmov(t.ymx, minus.ymx, mNeg);
   feCmov(t.xy2d, minus.xy2d, mNeg);
-}
-
-function p1p1ToP2(r: P2, p: P1P1): void {
-  feMul(r.X, p.X, p.T);
-  feMul(r.Y, p.Y, p.Z);
-  feMul(r.Z, p.Z, p.T);
-}
-
-function p1p1ToP3(r: P3, p: P1P1): void {
-  feMul(r.X, p.X, p.T);
-  feMul(r.Y, p.Y, p.Z);
-  feMul(r.Z, p.Z, p.T);
-  feMul(r.T, p.X, p.Y);
-}
-
-/** r = 2(X:Y:Z). */
-function dbl(r: P1P1, x: Fe, y: Fe, z: Fe): void {
-  const t0 = new Fe();
-  feSq(r.X, x);
-  feSq(r.Z, y);
-  feSq(r.T, z);
-  feAdd(r.T, r.T, r.T);
-  feAdd(r.Y, x, y);
-  feSq(t0, r.Y);
-  feAdd(r.Y, r.Z, r.X);
-  feSub(r.Z, r.Z, r.X);
-  feSub4p(r.X, t0, r.Y);
-  feSub4p(r.T, r.T, r.Z);
-}
-
-/** r = p + q (ref10 ge_madd; complete). */
-function madd(r: P1P1, p: P3, q: Precomp): void {
-  const t0 = new Fe();
-  feAdd(r.X, p.Y, p.X);
-  feSub(r.Y, p.Y, p.X);
-  feMul(r.Z, r.X, q.ypx);
-  feMul(r.Y, r.Y, q.ymx);
-  feMul(r.T, q.xy2d, p.T);
-  feAdd(t0, p.Z, p.Z);
-  feSub(r.X, r.Z, r.Y);
-  feAdd(r.Y, r.Z, r.Y);
-  feAdd(r.Z, t0, r.T);
-  feSub(r.T, t0, r.T);
 }
 
 /**

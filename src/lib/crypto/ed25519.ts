@@ -17,16 +17,19 @@
  * double-and-add of ~128 doublings instead of ~253 (T. Pornin, ePrint 2020/454).
  *
  * Points use the ref10 representations: P2 (X:Y:Z), P3 (X:Y:Z:T) with XY = ZT,
- * P1P1 ((X:Z),(Y:T)) and Cached (Y+X, Y-X, Z, 2dT). e0 and e1 use width-7 NAF digits
- * with constant tables of B, 3B, .., 63B and of the same multiples of 2^128 B (affine
- * (y+x, y-x, 2dxy) form); c and d use width-5 NAF digits with tables of 1, 3, .., 15
- * times -A and -R built per call. No module state: everything (~5.5 KB) is on the stack.
+ * P1P1 ((X:Z),(Y:T)) and Precomp, with their straight-line formulas, come from
+ * edwards25519.ts (shared with the signer); Cached (Y+X, Y-X, Z, 2dT) and its addition
+ * are verification's own. e0 and e1 use width-7 NAF digits with constant tables of B,
+ * 3B, .., 63B and of the same multiples of 2^128 B (affine (y+x, y-x, 2dxy) form,
+ * Precomp); c and d use width-5 NAF digits with tables of 1, 3, .., 15 times -A and -R
+ * built per call. No module state: everything (~5.5 KB) is on the stack.
  */
 import { u8, u32, i32, i8, bool, array, arrayOf, slice, structs, u64 } from "kts";
 import {
   Fe, feAdd, feCarry, feCopy, feIsNegative, feIsZero, feLoad, feMul, feNeg, feOne, feSq,
-  feSub, feSub4p, feZero, fePow22523, feFromBytes,
+  feSub, feZero, fePow22523, feFromBytes,
 } from "./field25519";
+import { P1P1, P2, P3, Precomp, dbl, madd, msub, p1p1ToP2, p1p1ToP3 } from "./edwards25519";
 import { scHalfSize, scIsCanonical, scMulShort, scReduce64, scWnaf } from "./scalar25519";
 import { Sha512 } from "./sha512";
 
@@ -240,44 +243,11 @@ const BASE128_ODD: u64[] = arrayOf([
   0x489f50b888e89n, 0x2e70c706cb1d6n, 0x2368045088096n, 0x99c461d46dfan, 0xc821cbd654fbn,
 ]);
 
-class P2 {
-  X = new Fe();
-  Y = new Fe();
-  Z = new Fe();
-}
-
-class P3 {
-  X = new Fe();
-  Y = new Fe();
-  Z = new Fe();
-  T = new Fe();
-}
-
-class P1P1 {
-  X = new Fe();
-  Y = new Fe();
-  Z = new Fe();
-  T = new Fe();
-}
-
 class Cached {
   YplusX = new Fe();
   YminusX = new Fe();
   Z = new Fe();
   T2d = new Fe();
-}
-
-function p1p1ToP2(r: P2, p: P1P1): void {
-  feMul(r.X, p.X, p.T);
-  feMul(r.Y, p.Y, p.Z);
-  feMul(r.Z, p.Z, p.T);
-}
-
-function p1p1ToP3(r: P3, p: P1P1): void {
-  feMul(r.X, p.X, p.T);
-  feMul(r.Y, p.Y, p.Z);
-  feMul(r.Z, p.Z, p.T);
-  feMul(r.T, p.X, p.Y);
 }
 
 function p3ToCached(r: Cached, p: P3): void {
@@ -287,21 +257,6 @@ function p3ToCached(r: Cached, p: P3): void {
   feSub(r.YminusX, p.Y, p.X);
   feCopy(r.Z, p.Z);
   feMul(r.T2d, p.T, d2);
-}
-
-/** r = 2(X:Y:Z) (the T coordinate of a P3 is not needed). */
-function dbl(r: P1P1, x: Fe, y: Fe, z: Fe): void {
-  const t0 = new Fe();
-  feSq(r.X, x);
-  feSq(r.Z, y);
-  feSq(r.T, z);
-  feAdd(r.T, r.T, r.T);
-  feAdd(r.Y, x, y);
-  feSq(t0, r.Y);
-  feAdd(r.Y, r.Z, r.X);
-  feSub(r.Z, r.Z, r.X);
-  feSub4p(r.X, t0, r.Y);
-  feSub4p(r.T, r.T, r.Z);
 }
 
 /** r = p + q, or p - q when negate. */
@@ -330,36 +285,12 @@ function addCached(r: P1P1, p: P3, q: Cached, negate: bool): void {
   }
 }
 
-/** r = p + table[i], or p - table[i] when negate (table: BASE_ODD or BASE128_ODD). */
-function addBase(r: P1P1, p: P3, table: u64[], i: u32, negate: bool): void {
-  const ypx = new Fe();
-  const ymx = new Fe();
-  const xy2d = new Fe();
-  const t0 = new Fe();
+/** q = table[i] (table: BASE_ODD or BASE128_ODD). */
+function loadBase(q: Precomp, table: u64[], i: u32): void {
   const off = u32(i * 15);
-  feLoad(ypx, table, off);
-  feLoad(ymx, table, u32(off + 5));
-  feLoad(xy2d, table, u32(off + 10));
-  feAdd(r.X, p.Y, p.X);
-  feSub(r.Y, p.Y, p.X);
-  if (negate) {
-    feMul(r.Z, r.X, ymx);
-    feMul(r.Y, r.Y, ypx);
-  } else {
-    feMul(r.Z, r.X, ypx);
-    feMul(r.Y, r.Y, ymx);
-  }
-  feMul(r.T, xy2d, p.T);
-  feAdd(t0, p.Z, p.Z);
-  feSub(r.X, r.Z, r.Y);
-  feAdd(r.Y, r.Z, r.Y);
-  if (negate) {
-    feSub(r.Z, t0, r.T);
-    feAdd(r.T, t0, r.T);
-  } else {
-    feAdd(r.Z, t0, r.T);
-    feSub(r.T, t0, r.T);
-  }
+  feLoad(q.ypx, table, off);
+  feLoad(q.ymx, table, u32(off + 5));
+  feLoad(q.xy2d, table, u32(off + 10));
 }
 
 /** True when y = s[0..32) (bit 255 ignored) is < p. */
@@ -441,25 +372,20 @@ function isIdentity(p: P2): bool {
   return feIsZero(t);
 }
 
-/** p2 = [8]p1 where p1 is given as the completed point t (t is clobbered). */
-function timesEight(p2: P2, t: P1P1): void {
-  p1p1ToP2(p2, t);
+/** q = [8]q (t is scratch). */
+function timesEight(q: P2, t: P1P1): void {
   for (let i: u32 = 0; i < 3; i++) {
-    dbl(t, p2.X, p2.Y, p2.Z);
-    p1p1ToP2(p2, t);
+    dbl(t, q.X, q.Y, q.Z);
+    p1p1ToP2(q, t);
   }
 }
 
-/** True when [8]p is the identity. */
-function isSmallOrder(p: P3): bool {
-  const t = new P1P1();
-  const q = new P2();
-  dbl(t, p.X, p.Y, p.Z);
-  p1p1ToP2(q, t);
-  dbl(t, q.X, q.Y, q.Z);
-  p1p1ToP2(q, t);
-  dbl(t, q.X, q.Y, q.Z);
-  p1p1ToP2(q, t);
+/** True when [8]p is the identity (t and q are scratch). */
+function isSmallOrder(p: P3, t: P1P1, q: P2): bool {
+  feCopy(q.X, p.X);
+  feCopy(q.Y, p.Y);
+  feCopy(q.Z, p.Z);
+  timesEight(q, t);
   return isIdentity(q);
 }
 
@@ -482,14 +408,16 @@ function buildTable(tab: Cached[], p: P3): void {
   }
 }
 
-/** t = t + digit * (the table's point); no-op for a zero digit. */
+/** t = t + digit * (the table's point), negated when negate; no-op for a zero digit. */
 function addDigit(t: P1P1, u: P3, digit: i8, tab: Cached[], negate: bool): void {
   const v = i32(digit);
+  if (v == 0) {
+    return;
+  }
+  p1p1ToP3(u, t);
   if (v > 0) {
-    p1p1ToP3(u, t);
     addCached(t, u, tab[u32(v) >>> 1], negate);
-  } else if (v < 0) {
-    p1p1ToP3(u, t);
+  } else {
     addCached(t, u, tab[u32(-v) >>> 1], !negate);
   }
 }
@@ -497,12 +425,16 @@ function addDigit(t: P1P1, u: P3, digit: i8, tab: Cached[], negate: bool): void 
 /** t = t + digit * (the constant table's point); no-op for a zero digit. */
 function addBaseDigit(t: P1P1, u: P3, digit: i8, table: u64[]): void {
   const v = i32(digit);
+  if (v == 0) {
+    return;
+  }
+  const q = new Precomp();
+  loadBase(q, table, v > 0 ? u32(v) >>> 1 : u32(-v) >>> 1);
+  p1p1ToP3(u, t);
   if (v > 0) {
-    p1p1ToP3(u, t);
-    addBase(t, u, table, u32(v) >>> 1, false);
-  } else if (v < 0) {
-    p1p1ToP3(u, t);
-    addBase(t, u, table, u32(-v) >>> 1, true);
+    madd(t, u, q);
+  } else {
+    msub(t, u, q);
   }
 }
 
@@ -563,7 +495,9 @@ export function ed25519Verify(signature: u8[], message: u8[], publicKey: u8[]): 
   if (!decompress(negR, rBytes, true)) {
     return false;
   }
-  if (isSmallOrder(negA)) {
+  const t = new P1P1();
+  const q = new P2();
+  if (isSmallOrder(negA, t, q)) {
     return false;
   }
   // k = SHA-512(R || A || M) mod L
@@ -587,9 +521,8 @@ export function ed25519Verify(signature: u8[], message: u8[], publicKey: u8[]): 
   const tabR = structs(8, Cached);
   buildTable(tabA, negA);
   buildTable(tabR, negR);
-  const t = new P1P1();
-  const q = new P2();
   multiScalar(t, e, c, tabA, dNegative, d, tabR);
+  p1p1ToP2(q, t);
   timesEight(q, t);
   return isIdentity(q);
 }
