@@ -26,7 +26,7 @@ import { readCapInfo, capRecord, taskHolds, readTaskInfo, taskRecord } from "../
 import { TASK_INFO_STATE } from "../../lib/sys/syscalls.generated";
 import { TASK_EXITED, TASK_FREE } from "../../lib/records";
 import { Line } from "../../lib/format";
-import { FORMAT_VERSION } from "../../lib/store/format";
+import { FORMAT_VERSION, sameBytes } from "../../lib/store/format";
 import { sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
 import {
   AT_ANSWER, AT_ANSWER_SECOND, AT_HASH, AT_PUBLIC, AT_SECOND, AT_SIGNATURE, AT_THIRD, LABEL_DELETE, LABEL_GET_BEGIN, LABEL_GET_DATA, LABEL_GRANT, LABEL_LIST, LABEL_OPEN, LABEL_PUT_ABORT, LABEL_PUT_BEGIN, LABEL_PUT_COMMIT, LABEL_PUT_DATA, LABEL_STAT, LABEL_USAGE, LABEL_VAULT_GET, LABEL_VAULT_PUT, LIST_ENTRY_BYTES, LIST_MAX, MAX_OBJECT_BYTES, STATUS_NAMES, ST_BAD_SIGNATURE, ST_BUSY, ST_DAMAGED, ST_DENIED, ST_EXISTS, ST_HASH_MISMATCH, ST_INVALID, ST_IO, ST_NOT_FOUND, ST_NO_SPACE, ST_OK, ST_QUOTA, ST_TOO_LARGE,
@@ -228,13 +228,8 @@ function statusOf(s: Status): u64 {
 
 /** The caller's session, or NONE. */
 function sessionOf(task: u32): u32 {
-  for (let i: u32 = 0; i < SESSIONS; i++) if (sessionTask[i] == task && samePrincipal(i)) return i;
+  for (let i: u32 = 0; i < SESSIONS; i++) if (sessionTask[i] == task && sameBytes(sessionPrincipal, u32(i * 32), caller, 0, 32)) return i;
   return NONE;
-}
-
-function samePrincipal(i: u32): bool {
-  for (let k: u32 = 0; k < 32; k++) if (sessionPrincipal[u32(i * 32 + k)] != caller[k]) return false;
-  return true;
 }
 
 /** Whether session i's client is gone: it ended, or no longer holds the buffer we lent it. */
@@ -304,7 +299,7 @@ function putBegin(s: u32): u64 {
   if (size > MAX_OBJECT_BYTES) return ST_TOO_LARGE;
   // The key must be the caller's own, as the key store made it (the vault has it).
   const v: u32 = engine.vaultFind(caller);
-  if (v == NONE || !sameKey(engine.vault[v].key)) return ST_BAD_SIGNATURE;
+  if (v == NONE || !sameBytes(engine.vault[v].key, 0, key, 0, 32)) return ST_BAD_SIGNATURE;
   // The signature itself is verified once, at commit, over the hash of the bytes that arrived.
   engine.putAbort(puts[s]);
   if (!withinQuota(size)) return ST_QUOTA;
@@ -318,28 +313,18 @@ function putBegin(s: u32): u64 {
   return ST_OK;
 }
 
-function sameKey(k: u8[]): bool {
-  for (let i: u32 = 0; i < 32; i++) if (k[i] != key[i]) return false;
-  return true;
-}
-
 /** Whether the caller's objects plus its puts in progress plus size stay within its quota. */
 function withinQuota(size: u64): bool {
   engine.usage(caller, use);
   let bytes: u64 = u64(use.bytes + size);
   let count: u64 = u64(u64(use.objects) + 1n);
   for (let i: u32 = 0; i < SESSIONS; i++) {
-    if (engine.inProgress(puts[i]) && ownedByCaller(puts[i].owner)) {
+    if (engine.inProgress(puts[i]) && sameBytes(puts[i].owner, 0, caller, 0, 32)) {
       bytes = u64(bytes + puts[i].size);
       count = u64(count + 1n);
     }
   }
   return bytes <= QUOTA_BYTES && count <= u64(QUOTA_OBJECTS);
-}
-
-function ownedByCaller(p: u8[]): bool {
-  for (let i: u32 = 0; i < 32; i++) if (p[i] != caller[i]) return false;
-  return true;
 }
 
 function putData(s: u32): u64 {
@@ -389,23 +374,18 @@ function readable(byOwner: bool): u32 {
   if (byOwner) {
     const o: u32 = engine.find(hash, other);
     if (o == NONE) return NONE;
-    if (ownedByCaller(other) || engine.isGranted(o, caller)) return o;
+    if (sameBytes(other, 0, caller, 0, 32) || engine.isGranted(o, caller)) return o;
     denied = true;
     return NONE;
   }
   const mine: u32 = engine.find(hash, caller);
   if (mine != NONE) return mine;
   for (let o: u32 = engine.nextObject(0); o != NONE; o = engine.nextObject(u32(o + 1))) {
-    if (!sameHash(engine.objects[o].hash)) continue;
+    if (!sameBytes(engine.objects[o].hash, 0, hash, 0, 32)) continue;
     if (engine.isGranted(o, caller)) return o;
     denied = true;
   }
   return NONE;
-}
-
-function sameHash(h: u8[]): bool {
-  for (let i: u32 = 0; i < 32; i++) if (h[i] != hash[i]) return false;
-  return true;
 }
 
 function getBegin(s: u32): u64 {
@@ -458,7 +438,7 @@ function ownObject(): u32 {
   const o: u32 = engine.find(hash, caller);
   denied = false;
   if (o != NONE) return o;
-  for (let k: u32 = engine.nextObject(0); k != NONE; k = engine.nextObject(u32(k + 1))) if (sameHash(engine.objects[k].hash)) denied = true;
+  for (let k: u32 = engine.nextObject(0); k != NONE; k = engine.nextObject(u32(k + 1))) if (sameBytes(engine.objects[k].hash, 0, hash, 0, 32)) denied = true;
   return NONE;
 }
 
@@ -485,7 +465,7 @@ function list(): u64 {
   const forOther: bool = msgWordAt(2) == 1n;
   if (forOther) msgBytes(AT_ANSWER, other);
   else copyBytes(other, 0, caller, 0, 32);
-  const own: bool = ownedByCaller(other);
+  const own: bool = sameBytes(other, 0, caller, 0, 32);
   answer();
   let n: u32 = 0;
   let next: u64 = 0n;
