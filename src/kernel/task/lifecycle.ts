@@ -12,7 +12,7 @@ import { physToVirt, userSpaceInit, contextInitUser, cpuIndex, flushTlbAll } fro
 import { frames, FrameUse, frameOwner } from "../mem/index";
 import { MapError, PAGE_SIZE } from "../mem/paging";
 import { MAP_USER, MAP_WRITE } from "../mem/flags";
-import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, TaskState, BlockReason } from "../sched/index";
+import { scheduler, NO_TASK, ALL_CPUS, MAX_TASKS, MAX_CPUS, TaskState, BlockReason } from "../sched/index";
 import { capReleaseTask, capCount } from "../cap/index";
 import { resources, setSavedSp, isSwitching, KSTACK_FRAMES, KSTACK_SIZE } from "./table";
 import { notifyExit } from "./exit-watch";
@@ -191,11 +191,26 @@ export function killIfPending(t: u32): void {
   exitCurrent(KILLED_EXIT_CODE);
 }
 
-/** Under the lock: whether the caller is the one to free dead task t (then nobody else will). */
+/**
+ * Under the lock: whether the caller is the one to free dead task t (then nobody
+ * else will). Not while a CPU still runs on its kernel stack and address space:
+ * it is that CPU's current task until its schedule() picks another (a task that
+ * blocked, then was killed before its CPU switched away, is Dead but still
+ * there), and switching until the switch is done; that CPU reaps it on arrival.
+ */
 export function claimReap(t: u32): bool {
-  if (scheduler.task(t).state != TaskState.Dead || !resources[t].live || isSwitching(t)) return false;
+  if (scheduler.task(t).state != TaskState.Dead || !resources[t].live || isSwitching(t) || currentSomewhere(t)) return false;
   resources[t].live = false;
   return true;
+}
+
+/** Under the lock: whether t is some CPU's current task. */
+function currentSomewhere(t: u32): bool {
+  for (let c: u32 = 0; c < MAX_CPUS; c++) {
+    const cpu = scheduler.cpu(c);
+    if (cpu.online && cpu.current == t) return true;
+  }
+  return false;
 }
 
 /** Frees a dead task claimed with claimReap, outside the lock. */
