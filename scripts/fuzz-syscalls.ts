@@ -36,7 +36,10 @@ for (const arch of arches) {
     console.log(r.output.split("\n").slice(-60).join("\n"));
   }
   for (const letter of Object.keys(rep.seeds).sort()) console.log(rep.seeds[letter]);
-  console.log(`calls made: ${rep.calls} (the controller counted ${rep.controllerCalls}), in ${rep.guestMs} ms of guest time (${(r.wallMs / 1000).toFixed(1)} s from the fuzz command to the verdict), ${rep.victims} victims started`);
+  const inAll = [...rep.tally.values()].reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+  console.log(
+    `calls made: ${rep.calls} (the controller counted ${rep.controllerCalls}; ${inAll} with each fuzzer's last receives and its exit), in ${rep.guestMs} ms of guest time (${(r.wallMs / 1000).toFixed(1)} s from the fuzz command to the verdict), ${rep.victims} victims started`,
+  );
   console.log(tallyTable(rep.tally));
   const missing = [...SYSCALL_NAMES.entries()].filter(([n]) => !rep.tally.has(n)).map(([n, name]) => `${name} (${n})`);
   if (missing.length) console.log(`never called: ${missing.join(", ")}`);
