@@ -23,6 +23,7 @@ for (const arch of arches) {
       bad++;
       console.log(`${arch} boot ${boot}: ${v.why}`);
     }
+    if (boot % 20 === 0) console.log(`${arch}: ${boot} boots so far, ${bad} failed`);
   }
   console.log(`${arch}: ${boots} boots, ${bad} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   failed += bad;
