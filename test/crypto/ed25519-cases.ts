@@ -171,13 +171,14 @@ function rotl(x: number, k: number): number {
 const hexToBytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, "hex"));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
-function leToBig(b: Uint8Array): bigint {
+/** Little-endian bytes as a bigint, and back (n bytes): scalar and field element encodings. */
+export function leToBig(b: Uint8Array): bigint {
   let r = 0n;
   for (let i = b.length - 1; i >= 0; i--) r = (r << 8n) | BigInt(b[i]!);
   return r;
 }
 
-function bigToLe(v: bigint, n: number): Uint8Array {
+export function bigToLe(v: bigint, n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     out[i] = Number(v & 0xffn);

@@ -9,7 +9,7 @@
  * pass the KTS ed25519Verify. (a b + c) mod L is checked against bigint arithmetic.
  */
 import { ed } from "../../compiler/trust/noble";
-import { RFC8032_VECTORS } from "./ed25519-cases";
+import { RFC8032_VECTORS, leToBig, bigToLe } from "./ed25519-cases";
 
 export interface SignCaseOptions {
   /** PRNG seed. */
@@ -73,21 +73,6 @@ function u32le(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n);
   return b;
-}
-
-function leToBig(b: Uint8Array): bigint {
-  let r = 0n;
-  for (let i = b.length - 1; i >= 0; i--) r = (r << 8n) | BigInt(b[i]!);
-  return r;
-}
-
-function bigToLe(v: bigint, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
 }
 
 /** The sign request for (seed, msg) and its expected line. */
