@@ -122,6 +122,7 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   array: { module: "kts", params: ["special"], ret: "special", special: true },
   arrayOf: { module: "kts", params: ["special"], ret: "special", special: true },
   structs: { module: "kts", params: ["special"], ret: "special", special: true },
+  arrays: { module: "kts", params: ["special"], ret: "special", special: true },
   slice: { module: "kts", params: ["special"], ret: "special", special: true },
 
   // ---- kts/host: test drivers and tools built for the host ----

@@ -227,6 +227,7 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
     case "array":
     case "arrayOf":
     case "structs":
+    case "arrays":
       ctx.prog.report("KT3011", call);
       return ERR;
     case "slice":

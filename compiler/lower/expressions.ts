@@ -605,15 +605,28 @@ export function lowerIndex(ctx: FnCtx, node: Node): Ex {
   }
   idx = coerce(ctx, argNode, idx, idx.t, "used as an index");
   if (idx.t.k === "error") return ERR;
-  const checked =
-    idx.value !== undefined && arr.arr.lenConst !== undefined && idx.value < BigInt(arr.arr.lenConst)
-      ? idx.c
-      : `kts_index(${idx.c}, ${arr.arr.len}, ${siteArgs(ctx, ea)})`;
-  const place = `${paren(arr.arr.ptr)}[${checked}]`;
   const elem = arr.t.elem;
   const stack = arr.stack ? { stack: true, stackName: arr.stackName! } : {};
+  const site = siteArgs(ctx, ea);
+  let place: string;
+  if (arr.arr.lenConst === undefined && !isPath(arr.c)) {
+    // A computed slice (a row, slice(), bytesAt()) is evaluated once, before the index, as in JS.
+    const s = ctx.tmp("s");
+    place = `(*({ __auto_type ${s} = ${arr.c}; &${s}.ptr[kts_index(${idx.c}, ${s}.len, ${site})]; }))`;
+  } else {
+    const checked =
+      idx.value !== undefined && arr.arr.lenConst !== undefined && idx.value < BigInt(arr.arr.lenConst) ? idx.c : `kts_index(${idx.c}, ${arr.arr.len}, ${site})`;
+    place = `${paren(arr.arr.ptr)}[${checked}]`;
+  }
   if (elem.k === "class") return { c: `(&${place})`, t: elem, ...stack };
+  // A row of an array of arrays: a slice, read through once; rows cannot be re-pointed.
+  if (elem.k === "array") return { c: place, t: elem, arr: { ptr: `${place}.ptr`, len: `${place}.len` }, ...stack };
   return { c: place, t: elem, lvalue: true };
+}
+
+/** C that names storage (a name, fields of a name): reading it twice evaluates nothing twice. */
+export function isPath(c: string): boolean {
+  return /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/.test(c.replace(/^\(&([A-Za-z_]\w*)\)/, "$1").replace(/^\((.*)\)$/, "$1"));
 }
 
 export function lowerExpr(ctx: FnCtx, node: Expression | Node): Ex {

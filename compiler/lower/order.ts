@@ -11,7 +11,7 @@
  */
 import { Node } from "ts-morph";
 import { isIntName } from "../types/ktype.js";
-import { lowerExpr, type Ex } from "./expressions.js";
+import { lowerExpr, paren, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
 
@@ -96,38 +96,49 @@ export function inOrder(ctx: FnCtx, nodes: Node[], exs: Ex[]): Ordered {
 
 /**
  * The order of `target = value` where the target is an element or a field:
- * JS evaluates the target's parts (an element's index; a field's object, with
- * any bounds checks in it), then the value, and only then checks an element's
- * index against its array and stores. `lowerTarget` and `lowerValue` lower the
- * two sides (the target after the parts it reads were fixed); the result is
- * the C of the whole assignment.
+ * JS evaluates the target's parts (an element's array and index; a field's
+ * object, with any bounds checks in them), then the value, and only then checks
+ * an element's index against its array and stores. `lowerTarget` and
+ * `lowerValue` lower the two sides (the target after the parts it reads were
+ * fixed); the result is the C of the whole assignment.
  */
 export function orderedStore(ctx: FnCtx, target: Node, value: Node, lowerTarget: () => Ex, lowerValue: (t: Ex) => Ex): string | undefined {
   const valueEffect = effectOf(ctx, value);
-  const part = Node.isElementAccessExpression(target) ? target.getArgumentExpression() : Node.isPropertyAccessExpression(target) ? target.getExpression() : undefined;
-  const partEffect = part ? effectOf(ctx, part) : Effect.Stable;
+  const parts: Node[] = Node.isElementAccessExpression(target)
+    ? [target.getExpression(), target.getArgumentExpressionOrThrow()]
+    : Node.isPropertyAccessExpression(target)
+      ? [target.getExpression()]
+      : [];
+  const partEffects = parts.map((p) => effectOf(ctx, p));
   // JS checks an element's index when it stores, after the value: a value that may call or panic goes first.
   const checkAfter = Node.isElementAccessExpression(target) && valueEffect >= Effect.MayPanic;
-  if (!checkAfter && (!part || !conflict(partEffect, valueEffect))) {
+  if (!checkAfter && !partEffects.some((e) => conflict(e, valueEffect))) {
     const t = lowerTarget();
     if (t.t.k === "error") return undefined;
     const v = lowerValue(t);
     return v.t.k === "error" ? undefined : `${t.c} = ${v.c}`;
   }
   const lines: string[] = [];
-  // The target's part first (unless nothing can change it), then the value, then the store.
-  if (part && partEffect !== Effect.Stable) {
+  // The target's parts first, in order (unless nothing can change them), then the value, then the store.
+  for (const [k, part] of parts.entries()) {
+    if (partEffects[k] === Effect.Stable) continue;
     const p = lowerExpr(ctx, part);
     if (p.t.k === "error") return undefined;
-    if (p.t.k !== "untyped") {
-      const tmp = ctx.tmp("o");
+    if (p.t.k === "untyped") continue;
+    const tmp = ctx.tmp("o");
+    const { lvalue: _place, ...rest } = p;
+    if (p.arr) {
+      // An array part: its storage's address (the length is constant) or the slice it computes.
+      const fixed = p.arr.lenConst !== undefined;
+      lines.push(`__auto_type ${tmp} = ${fixed ? paren(p.arr.ptr) : p.c};`);
+      ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp, arr: fixed ? { ...p.arr, ptr: tmp } : { ptr: `${tmp}.ptr`, len: `${tmp}.len` } });
+    } else {
       lines.push(`__auto_type ${tmp} = ${p.c};`);
-      const { lvalue: _place, ...rest } = p;
       ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp });
     }
   }
   const t = lowerTarget();
-  if (part) ctx.evaluated.delete(part.compilerNode);
+  for (const part of parts) ctx.evaluated.delete(part.compilerNode);
   if (t.t.k === "error") return undefined;
   const v = lowerValue(t);
   if (v.t.k === "error") return undefined;

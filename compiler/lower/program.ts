@@ -11,6 +11,7 @@ import type { DiagnosticCode } from "../diagnostics/messages.js";
 import { relPath } from "../project/load.js";
 import type { Arch } from "../intrinsics/table.js";
 import type { KType, NamedDecl } from "../types/ktype.js";
+import type { RowStorage } from "./storage.js";
 
 export interface Target {
   kind: "host" | "freestanding";
@@ -23,6 +24,8 @@ export interface FieldInfo {
   type: KType;
   /** Length of an embedded (owned) array field. */
   arrayLen?: number;
+  /** The rows behind an embedded array of arrays. */
+  rows?: RowStorage;
   node: Node;
 }
 

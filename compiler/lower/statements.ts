@@ -13,7 +13,7 @@ import { CWriter as CWriterClass, type CWriter, type FnCtx, type LocalInfo } fro
 import { localCName } from "./program.js";
 import { resolveDecl } from "./resolve.js";
 import { resolveType } from "./types.js";
-import { lowerArrayInit, arrayInitKind } from "./storage.js";
+import { lowerArrayInit, arrayInitKind, rowsDecl } from "./storage.js";
 
 interface LabelInfo {
   name: string;
@@ -473,6 +473,14 @@ export class StatementLowerer {
 
   /** A local declaration: scalar, pointer alias, slice, or stack storage. */
   local(d: VariableDeclaration): void {
+    this.localInner(d);
+    // A declaration that failed (reported) still declares its name: its uses report nothing more.
+    if (!this.ctx.locals.has(d.compilerNode)) {
+      this.ctx.locals.set(d.compilerNode, { cname: localCName(d.getName()), type: T.error, stack: false, used: true, isParam: false, isConst: true, node: d });
+    }
+  }
+
+  private localInner(d: VariableDeclaration): void {
     const ctx = this.ctx;
     const w = this.w;
     const nameNode = d.getNameNode();
@@ -510,6 +518,7 @@ export class StatementLowerer {
       const t = lowerArrayInit(ctx, init, declared, kind);
       if (!t) return;
       register({ type: t.type, arrayLen: t.len, stack: true });
+      if (t.rows) w.line(`${rowsDecl(name, t.rows)};`);
       w.line(`${cElemType(t.type.elem)} ${name}[${t.len}]${t.declInit ? ` = ${t.declInit}` : ""};`);
       for (const line of t.initLines(name)) w.line(line);
       return;

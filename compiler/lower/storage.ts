@@ -4,14 +4,14 @@
  * locals (stack), module-level statics and class fields (embedded).
  */
 import { Node, type CallExpression, type Expression } from "ts-morph";
-import { cType, INTS, T, typeName, type KType } from "../types/ktype.js";
+import { cElemType, cType, INTS, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { arityOk, classOf } from "./calls.js";
 import { coerce, constOf, lowerExpr, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
 import { classInitName } from "./program.js";
 
-export type ArrayInitKind = "array" | "arrayOf" | "structs";
+export type ArrayInitKind = "array" | "arrayOf" | "structs" | "arrays";
 const MAX_LEN = 1 << 24;
 
 export function arrayInitKind(ctx: FnCtx, init: Node): ArrayInitKind | undefined {
@@ -19,7 +19,7 @@ export function arrayInitKind(ctx: FnCtx, init: Node): ArrayInitKind | undefined
   const callee = init.getExpression();
   if (!Node.isIdentifier(callee)) return undefined;
   const r = resolveDecl(ctx, callee);
-  if (r.kind === "intrinsic" && (r.name === "array" || r.name === "arrayOf" || r.name === "structs")) return r.name;
+  if (r.kind === "intrinsic" && (r.name === "array" || r.name === "arrayOf" || r.name === "structs" || r.name === "arrays")) return r.name;
   return undefined;
 }
 
@@ -30,6 +30,24 @@ export interface ArrayStorage {
   declInit?: string;
   /** Statements that fill the storage named `place` at run time. */
   initLines(place: string): string[];
+  /** An array of arrays (`arrays(N, M, fill)`): its rows' storage, declared beside the rows' slices (rowsDecl). */
+  rows?: RowStorage;
+}
+
+export interface RowStorage {
+  elemC: string;
+  count: number;
+  inner: number;
+}
+
+/** The rows of array-of-arrays storage `place` live in `place__rows`: one fixed C array per row. */
+export function rowsPlace(place: string): string {
+  return `${place}__rows`;
+}
+
+/** The declaration (without storage class or `;`) of the rows behind array-of-arrays storage `name`. */
+export function rowsDecl(name: string, rows: RowStorage): string {
+  return `${rows.elemC} ${rowsPlace(name)}[${rows.count}][${rows.inner}]`;
 }
 
 /** The integer value of a constant length expression, or undefined (reported). */
@@ -51,7 +69,8 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
     return undefined;
   }
   const declElem = declared?.k === "array" ? declared.elem : undefined;
-  if (!arityOk(ctx, call, kind === "arrayOf" ? 1 : 2)) return undefined;
+  if (!arityOk(ctx, call, kind === "arrayOf" ? 1 : kind === "arrays" ? 3 : 2)) return undefined;
+  if (kind === "arrays") return lowerArraysInit(ctx, call, declElem);
   if (kind === "structs") {
     const len = constLength(ctx, args[0]!);
     const cls = Node.isIdentifier(args[1]!) ? classOf(ctx, args[1]!) : undefined;
@@ -103,25 +122,74 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
   }
   // array(N, fill)
   const len = constLength(ctx, args[0]!);
-  let fill: Ex = lowerExpr(ctx, args[1]!);
-  if (fill.t.k === "error" || len === undefined) return undefined;
-  const elem = declElem ?? (fill.t.k === "untyped" ? undefined : fill.t);
+  const f = lowerFill(ctx, call, args[1]!, declElem);
+  if (!f || len === undefined) return undefined;
+  const type = { k: "array" as const, elem: f.elem };
+  if (f.zero) return { type, len, declInit: "{ 0 }", initLines: () => [] };
+  const i = ctx.tmp("i");
+  return { type, len, initLines: (place) => f.around([`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${f.c};`]) };
+}
+
+interface Fill {
+  elem: KType;
+  /** The C of one element's value (a constant, or the temporary `around` sets). */
+  c: string;
+  zero: boolean;
+  /** Wraps the filling statements so that a computed fill is evaluated once, as the argument of array() is in JS. */
+  around(lines: string[]): string[];
+}
+
+/** The fill argument of array()/arrays(), typed by the declared element type or by itself. */
+function lowerFill(ctx: FnCtx, call: CallExpression, node: Expression, declElem: KType | undefined): Fill | undefined {
+  const fill0 = lowerExpr(ctx, node);
+  if (fill0.t.k === "error") return undefined;
+  const elem = declElem ?? (fill0.t.k === "untyped" ? undefined : fill0.t);
   if (!elem) {
-    ctx.prog.report("KT2004", init, "array(...)");
+    ctx.prog.report("KT2004", call, `${call.getExpression().getText()}(...)`);
     return undefined;
   }
   if (elem.k !== "int" && elem.k !== "bool" && elem.k !== "enum" && elem.k !== "fn") {
-    ctx.prog.report("KT2000", init, `${typeName(elem)}[] from array(); use structs(N, C) for class elements`);
+    ctx.prog.report("KT2000", call, `${typeName(elem)}[] from ${call.getExpression().getText()}(); use structs(N, C) for class elements`);
     return undefined;
   }
-  fill = coerce(ctx, args[1]!, fill, elem, "stored");
+  const fill = coerce(ctx, node, fill0, elem, "stored");
   if (fill.t.k === "error") return undefined;
-  const type = { k: "array" as const, elem };
-  if (fill.value === 0n || fill.c === "false") return { type, len, declInit: "{ 0 }", initLines: () => [] };
-  const i = ctx.tmp("i");
-  if (fill.value !== undefined || fill.c === "true") return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${fill.c};`] };
-  // The fill is evaluated once, as the argument of array() is in JS.
+  const zero = fill.value === 0n || fill.c === "false";
+  if (fill.value !== undefined || fill.c === "true" || fill.c === "false") return { elem, c: fill.c, zero, around: (lines) => lines };
   const f = ctx.tmp("fill");
-  return { type, len, initLines: (place) => [`{ ${cType(elem)} ${f} = ${fill.c}; for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${f}; }`] };
+  return { elem, c: f, zero, around: (lines) => [`{ ${cType(elem)} ${f} = ${fill.c};`, ...lines, "}"] };
 }
 
+/** arrays(N, M, fill): N slices, each viewing its own row of M elements in the rows' storage. */
+function lowerArraysInit(ctx: FnCtx, call: CallExpression, declElem: KType | undefined): ArrayStorage | undefined {
+  const args = call.getArguments() as Expression[];
+  if (declElem && declElem.k !== "array") {
+    ctx.prog.report("KT2011", call, `${typeName(declElem)}[]`, "an array of arrays");
+    return undefined;
+  }
+  const count = constLength(ctx, args[0]!);
+  const inner = constLength(ctx, args[1]!);
+  const f = lowerFill(ctx, call, args[2]!, declElem?.k === "array" ? declElem.elem : undefined);
+  if (!f || count === undefined || inner === undefined) return undefined;
+  if (count * inner > MAX_LEN) {
+    ctx.prog.report("KT2012", call);
+    return undefined;
+  }
+  const row = { k: "array" as const, elem: f.elem };
+  const type = { k: "array" as const, elem: row };
+  const rows: RowStorage = { elemC: cElemType(f.elem), count, inner };
+  const i = ctx.tmp("i");
+  const j = ctx.tmp("j");
+  return {
+    type,
+    len: count,
+    rows,
+    initLines: (place) =>
+      f.around([
+        `for (uint32_t ${i} = 0; ${i} < ${count}; ${i}++) {`,
+        `    ${place}[${i}] = (${sliceTypeName(f.elem)}){ ${rowsPlace(place)}[${i}], ${inner} };`,
+        `    for (uint32_t ${j} = 0; ${j} < ${inner}; ${j}++) ${rowsPlace(place)}[${i}][${j}] = ${f.c};`,
+        "}",
+      ]),
+  };
+}

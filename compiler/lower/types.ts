@@ -30,7 +30,8 @@ export function resolveType(ctx: FnCtx, node: TypeNode): KType {
     case SyntaxKind.ArrayType: {
       const elem = resolveType(ctx, node.asKindOrThrow(SyntaxKind.ArrayType).getElementTypeNode());
       if (elem.k === "error") return elem;
-      if (elem.k === "array") {
+      // Arrays of arrays (`u8[][]`, made by arrays(N, M, fill)) have rows of integers, bools, enums or functions.
+      if (elem.k === "array" && (elem.elem.k === "array" || elem.elem.k === "class")) {
         ctx.prog.report("KT3025", node);
         return T.error;
       }

@@ -362,6 +362,15 @@ interface View<T> {
 export function array<T extends number | bigint | boolean | ((...args: never[]) => unknown)>(length: u32, fill: T): T[] {
   return checkedArray(new Array<T>(length).fill(fill), 0, length);
 }
+/**
+ * An array of arrays: `count` rows of `length` elements each, every element `fill`
+ * (both lengths constant). Each row is its own array; rows cannot be re-pointed.
+ */
+export function arrays<T extends number | bigint | boolean | ((...args: never[]) => unknown)>(count: u32, length: u32, fill: T): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < count; i++) rows.push(array(length, fill));
+  return checkedArray(rows, 0, count);
+}
 /** A fixed-size array of `length` class instances, each made by `new ctor()`. */
 export function structs<T>(length: u32, ctor: new () => T): T[] {
   const items: T[] = [];
