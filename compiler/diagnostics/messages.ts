@@ -61,6 +61,7 @@ export const MESSAGES = {
   KT2020: { text: "this value has no type in kernel TypeScript", hint: "give it a type annotation" },
   KT2023: { text: "'{0}' here may leave the range of '{1}' or evaluate its parts in another order than JavaScript", hint: "write x = {1}(x {2} y)" },
   KT2022: { text: "division by zero in a constant expression", hint: "" },
+  KT2024: { text: "the memory order of {0} must be one of {1}", hint: "pass one of the prelude's constants RELAXED, ACQUIRE, RELEASE, ACQ_REL, SEQ_CST (from \"kts\")" },
   KT2021: { text: "'{0}' comes from the prelude, but this file does not import it", hint: "add {0} to this file's import from \"{1}\"" },
   // ---- KT3xxx: memory, closures, references ----
   KT3001: { text: "closures are not supported (this function {0})", hint: "declare a module-level function and pass its name" },

@@ -22,6 +22,36 @@ export interface Intrinsic {
   arches?: Arch[];
   privileged?: boolean;
   special?: boolean;
+  /**
+   * An atomic that takes an optional last argument, its memory order (a prelude
+   * constant; SEQ_CST when left out): `$order` in the C becomes it, and `$fail`
+   * a compare-and-swap's order on failure. The kind says which orders are allowed.
+   */
+  order?: OrderKind;
+}
+
+export type OrderKind = "load" | "store" | "rmw" | "fence";
+
+/** The prelude's memory-order constants, as C11 numbers them (__ATOMIC_*). */
+export const MEMORY_ORDERS: Record<string, { value: number; c: string }> = {
+  RELAXED: { value: 0, c: "__ATOMIC_RELAXED" },
+  ACQUIRE: { value: 2, c: "__ATOMIC_ACQUIRE" },
+  RELEASE: { value: 3, c: "__ATOMIC_RELEASE" },
+  ACQ_REL: { value: 4, c: "__ATOMIC_ACQ_REL" },
+  SEQ_CST: { value: 5, c: "__ATOMIC_SEQ_CST" },
+};
+
+/** The orders each kind of atomic allows (C11: a load cannot release, a store cannot acquire, a fence is never relaxed). */
+export const ORDERS_ALLOWED: Record<OrderKind, string[]> = {
+  load: ["RELAXED", "ACQUIRE", "SEQ_CST"],
+  store: ["RELAXED", "RELEASE", "SEQ_CST"],
+  rmw: ["RELAXED", "ACQUIRE", "RELEASE", "ACQ_REL", "SEQ_CST"],
+  fence: ["ACQUIRE", "RELEASE", "ACQ_REL", "SEQ_CST"],
+};
+
+/** A compare-and-swap's order when it fails (it only loads): never stronger than allowed for a load. */
+export function failureOrder(order: string): string {
+  return order === "ACQ_REL" ? "ACQUIRE" : order === "RELEASE" ? "RELAXED" : order;
 }
 
 const conv = (): Intrinsic => ({ module: "kts", params: ["any-int"], ret: "special", special: true });
@@ -57,23 +87,24 @@ const atomicAt = (t: "u32" | "u64") => {
   const n = t.slice(1);
   const arr = t === "u32" ? "u32s" : "u64s";
   return {
-    [`atomicLoadAt${n}`]: { module: "kts", params: [arr, "u32"], ret: t, c: `kts_atomic_load_at${n}($0, $1, $site)` },
-    [`atomicStoreAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: "void", c: `kts_atomic_store_at${n}($0, $1, $2, $site)` },
-    [`atomicFetchAddAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: t, c: `kts_atomic_fetch_add_at${n}($0, $1, $2, $site)` },
-    [`atomicSwapAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: t, c: `kts_atomic_swap_at${n}($0, $1, $2, $site)` },
-    [`atomicCasAt${n}`]: { module: "kts", params: [arr, "u32", t, t], ret: "bool", c: `kts_atomic_cas_at${n}($0, $1, $2, $3, $site)` },
+    [`atomicLoadAt${n}`]: { module: "kts", params: [arr, "u32"], ret: t, order: "load", c: `kts_atomic_load_at${n}($0, $1, $order, $site)` },
+    [`atomicStoreAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: "void", order: "store", c: `kts_atomic_store_at${n}($0, $1, $2, $order, $site)` },
+    [`atomicFetchAddAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: t, order: "rmw", c: `kts_atomic_fetch_add_at${n}($0, $1, $2, $order, $site)` },
+    [`atomicSwapAt${n}`]: { module: "kts", params: [arr, "u32", t], ret: t, order: "rmw", c: `kts_atomic_swap_at${n}($0, $1, $2, $order, $site)` },
+    [`atomicCasAt${n}`]: { module: "kts", params: [arr, "u32", t, t], ret: "bool", order: "rmw", c: `kts_atomic_cas_at${n}($0, $1, $2, $3, $order, $fail, $site)` },
   } satisfies Record<string, Intrinsic>;
 };
 
 const atomic = (t: "u32" | "u64") => {
   const c = cOf(t);
+  const n = t.slice(1);
   return {
-    [`atomicLoad${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize"], ret: t, c: `__atomic_load_n((${c} *)(uintptr_t)($0), __ATOMIC_SEQ_CST)` },
-    [`atomicStore${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t], ret: "void", c: `__atomic_store_n((${c} *)(uintptr_t)($0), ($1), __ATOMIC_SEQ_CST)` },
-    [`atomicFetchAdd${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t], ret: t, c: `__atomic_fetch_add((${c} *)(uintptr_t)($0), ($1), __ATOMIC_SEQ_CST)` },
-    [`atomicSwap${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t], ret: t, c: `__atomic_exchange_n((${c} *)(uintptr_t)($0), ($1), __ATOMIC_SEQ_CST)` },
-    [`atomicCas${t.slice(1)}`]: { module: "kts/unsafe", params: ["usize", t, t], ret: "bool", c: `kts_cas${t.slice(1)}((${c} *)(uintptr_t)($0), ($1), ($2))` },
-  } as Record<string, Intrinsic>;
+    [`atomicLoad${n}`]: { module: "kts/unsafe", params: ["usize"], ret: t, order: "load", c: `__atomic_load_n((${c} *)(uintptr_t)($0), $order)` },
+    [`atomicStore${n}`]: { module: "kts/unsafe", params: ["usize", t], ret: "void", order: "store", c: `__atomic_store_n((${c} *)(uintptr_t)($0), ($1), $order)` },
+    [`atomicFetchAdd${n}`]: { module: "kts/unsafe", params: ["usize", t], ret: t, order: "rmw", c: `__atomic_fetch_add((${c} *)(uintptr_t)($0), ($1), $order)` },
+    [`atomicSwap${n}`]: { module: "kts/unsafe", params: ["usize", t], ret: t, order: "rmw", c: `__atomic_exchange_n((${c} *)(uintptr_t)($0), ($1), $order)` },
+    [`atomicCas${n}`]: { module: "kts/unsafe", params: ["usize", t, t], ret: "bool", order: "rmw", c: `kts_cas${n}((${c} *)(uintptr_t)($0), ($1), ($2), $order, $fail)` },
+  } satisfies Record<string, Intrinsic>;
 };
 
 export const INTRINSICS: Record<string, Intrinsic> = {
@@ -139,7 +170,7 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   ...atomicAt("u64"),
   ...atomic("u32"),
   ...atomic("u64"),
-  fence: { module: "kts/unsafe", params: [], ret: "void", c: "__atomic_thread_fence(__ATOMIC_SEQ_CST)" },
+  fence: { module: "kts/unsafe", params: [], ret: "void", order: "fence", c: "__atomic_thread_fence($order)" },
   compilerBarrier: { module: "kts/unsafe", params: [], ret: "void", c: "__asm__ volatile(\"\" ::: \"memory\")" },
   inb: x86(["u16"], "u8", "kts_inb($0)"),
   inw: x86(["u16"], "u16", "kts_inw($0)"),

@@ -4,7 +4,7 @@
  * conversions, print/panic/assert with their templates, slices, system registers).
  */
 import { Node, SyntaxKind, type CallExpression, type Expression, type NewExpression } from "ts-morph";
-import { INTRINSICS, SYSREGS, type Intrinsic, type ParamSpec } from "../intrinsics/table.js";
+import { failureOrder, INTRINSICS, MEMORY_ORDERS, ORDERS_ALLOWED, SYSREGS, type Intrinsic, type OrderKind, type ParamSpec } from "../intrinsics/table.js";
 import { cElemType, cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
 import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
@@ -265,13 +265,37 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
     ctx.prog.report("KT9001", call, `intrinsic ${name} has no lowering`);
     return ERR;
   }
-  const lowered = lowerArgs(ctx, call, params as KType[]);
-  if (!lowered) return ERR;
-  const o = inOrder(ctx, call.getArguments(), lowered);
+  // An atomic's optional memory order comes last; it is a constant, so it takes no part in the order of evaluation.
+  const hasOrder = row.order !== undefined && args.length === params.length + 1;
+  const order = hasOrder ? memoryOrder(ctx, call, name, row.order!, args[args.length - 1]!) : "SEQ_CST";
+  if (order === undefined) return ERR;
+  const operands = hasOrder ? args.slice(0, -1) : args;
+  if (operands.length !== params.length) {
+    ctx.prog.report("KT2019", call, row.order ? `${params.length} or ${params.length + 1}` : String(params.length), String(args.length));
+    return ERR;
+  }
+  const lowered = operands.map((a, i) => lowerArg(ctx, a, params[i]!));
+  if (lowered.some((e) => e.t.k === "error")) return ERR;
+  const o = inOrder(ctx, operands, lowered);
   const template = row.cByArch ? row.cByArch[arch] : row.c!;
-  const c = o.wrap(template.replace(/\$site/g, siteArgs(ctx, call)).replace(/\$(\d)/g, (_, i: string) => o.exs[Number(i)]!.c));
+  const c = o.wrap(
+    template
+      .replace(/\$site/g, siteArgs(ctx, call))
+      .replace(/\$order/g, MEMORY_ORDERS[order]!.c)
+      .replace(/\$fail/g, MEMORY_ORDERS[failureOrder(order)]!.c)
+      .replace(/\$(\d)/g, (_, i: string) => o.exs[Number(i)]!.c),
+  );
   const ret: KType = row.ret === "void" ? T.void : row.ret === "never" ? T.never : row.ret === "bool" ? T.bool : T.int(row.ret as "u32");
   return { c, t: ret };
+}
+
+/** The name of the memory order constant `node` passes to atomic `name`, or undefined (reported). */
+function memoryOrder(ctx: FnCtx, call: CallExpression, name: string, kind: OrderKind, node: Expression): string | undefined {
+  const allowed = ORDERS_ALLOWED[kind];
+  const r = Node.isIdentifier(node) ? resolveDecl(ctx, node) : undefined;
+  const picked = r?.kind === "intrinsic" && allowed.includes(r.name) ? r.name : undefined;
+  if (!picked) ctx.prog.report("KT2024", node, name, allowed.join(", "));
+  return picked;
 }
 
 function lowerSysreg(ctx: FnCtx, call: CallExpression, name: "readSysreg" | "writeSysreg"): Ex {

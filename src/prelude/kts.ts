@@ -189,18 +189,31 @@ function casAt<T>(a: T[], i: u32, expected: T, desired: T): bool {
   a[i] = desired;
   return true;
 }
-export const atomicLoadAt32: (a: u32[], i: u32) => u32 = loadAt;
-export const atomicStoreAt32: (a: u32[], i: u32, v: u32) => void = storeAt;
-export const atomicSwapAt32: (a: u32[], i: u32, v: u32) => u32 = swapAt;
-export const atomicCasAt32: (a: u32[], i: u32, expected: u32, desired: u32) => bool = casAt;
-export function atomicFetchAddAt32(a: u32[], i: u32, v: u32): u32 {
+/**
+ * Memory orders (C11's, numbered as C numbers them), the optional last argument of
+ * every atomic: SEQ_CST when left out. The compiler checks that the order suits
+ * the operation (a load cannot RELEASE, a store cannot ACQUIRE). Node runs one
+ * thread, so here every order behaves alike.
+ */
+export const RELAXED: u32 = 0;
+export const ACQUIRE: u32 = 2;
+export const RELEASE: u32 = 3;
+export const ACQ_REL: u32 = 4;
+export const SEQ_CST: u32 = 5;
+export type MemoryOrder = u32;
+
+export const atomicLoadAt32: (a: u32[], i: u32, order?: MemoryOrder) => u32 = loadAt;
+export const atomicStoreAt32: (a: u32[], i: u32, v: u32, order?: MemoryOrder) => void = storeAt;
+export const atomicSwapAt32: (a: u32[], i: u32, v: u32, order?: MemoryOrder) => u32 = swapAt;
+export const atomicCasAt32: (a: u32[], i: u32, expected: u32, desired: u32, order?: MemoryOrder) => bool = casAt;
+export function atomicFetchAddAt32(a: u32[], i: u32, v: u32, _order?: MemoryOrder): u32 {
   return swapAt(a, i, (a[i]! + v) >>> 0);
 }
-export const atomicLoadAt64: (a: u64[], i: u32) => u64 = loadAt;
-export const atomicStoreAt64: (a: u64[], i: u32, v: u64) => void = storeAt;
-export const atomicSwapAt64: (a: u64[], i: u32, v: u64) => u64 = swapAt;
-export const atomicCasAt64: (a: u64[], i: u32, expected: u64, desired: u64) => bool = casAt;
-export function atomicFetchAddAt64(a: u64[], i: u32, v: u64): u64 {
+export const atomicLoadAt64: (a: u64[], i: u32, order?: MemoryOrder) => u64 = loadAt;
+export const atomicStoreAt64: (a: u64[], i: u32, v: u64, order?: MemoryOrder) => void = storeAt;
+export const atomicSwapAt64: (a: u64[], i: u32, v: u64, order?: MemoryOrder) => u64 = swapAt;
+export const atomicCasAt64: (a: u64[], i: u32, expected: u64, desired: u64, order?: MemoryOrder) => bool = casAt;
+export function atomicFetchAddAt64(a: u64[], i: u32, v: u64, _order?: MemoryOrder): u64 {
   return swapAt(a, i, BigInt.asUintN(64, a[i]! + v));
 }
 /** A field of a device or packet layout at byte offset `at`, big- or little-endian; the whole field is range-checked. */

@@ -8,7 +8,7 @@
  * control (interrupt masking, halts, barriers, TLB flushes) is recorded, not
  * performed. addressOf() has no meaning here and panics.
  */
-import { KtsPanic, type bool, type u8, type u16, type u32, type u64, type usize } from "./kts";
+import { KtsPanic, type bool, type MemoryOrder, type u8, type u16, type u32, type u64, type usize } from "./kts";
 
 const memory = new Map<bigint, number>();
 
@@ -68,36 +68,37 @@ export function bytesAt(addr: usize, len: u32): u8[] {
   throw new KtsPanic("bytesAt() has no meaning in the Node world");
 }
 
-export const atomicLoad32 = load32;
-export const atomicLoad64 = load64;
-export const atomicStore32 = store32;
-export const atomicStore64 = store64;
-export function atomicFetchAdd32(a: usize, v: u32): u32 {
+// Atomics on raw addresses; the optional last argument is a memory order (see kts.ts: RELAXED … SEQ_CST).
+export const atomicLoad32 = (a: usize, _order?: MemoryOrder): u32 => load32(a);
+export const atomicLoad64 = (a: usize, _order?: MemoryOrder): u64 => load64(a);
+export const atomicStore32 = (a: usize, v: u32, _order?: MemoryOrder): void => store32(a, v);
+export const atomicStore64 = (a: usize, v: u64, _order?: MemoryOrder): void => store64(a, v);
+export function atomicFetchAdd32(a: usize, v: u32, _order?: MemoryOrder): u32 {
   const old = load32(a);
   store32(a, (old + v) >>> 0);
   return old;
 }
-export function atomicFetchAdd64(a: usize, v: u64): u64 {
+export function atomicFetchAdd64(a: usize, v: u64, _order?: MemoryOrder): u64 {
   const old = load64(a);
   store64(a, BigInt.asUintN(64, old + v));
   return old;
 }
-export function atomicSwap32(a: usize, v: u32): u32 {
+export function atomicSwap32(a: usize, v: u32, _order?: MemoryOrder): u32 {
   const old = load32(a);
   store32(a, v);
   return old;
 }
-export function atomicSwap64(a: usize, v: u64): u64 {
+export function atomicSwap64(a: usize, v: u64, _order?: MemoryOrder): u64 {
   const old = load64(a);
   store64(a, v);
   return old;
 }
-export function atomicCas32(a: usize, expected: u32, desired: u32): bool {
+export function atomicCas32(a: usize, expected: u32, desired: u32, _order?: MemoryOrder): bool {
   if (load32(a) !== expected) return false;
   store32(a, desired);
   return true;
 }
-export function atomicCas64(a: usize, expected: u64, desired: u64): bool {
+export function atomicCas64(a: usize, expected: u64, desired: u64, _order?: MemoryOrder): bool {
   if (load64(a) !== expected) return false;
   store64(a, desired);
   return true;
@@ -145,7 +146,7 @@ export function irqSave(): usize {
 export function irqRestore(s: usize): void {
   irqOn = s !== 0n;
 }
-export const fence = ev("fence");
+export const fence = (_order?: MemoryOrder): void => void cpuEvents.push("fence");
 export const compilerBarrier = ev("compilerBarrier");
 export const mfence = ev("mfence");
 export const lfence = ev("lfence");

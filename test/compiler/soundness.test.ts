@@ -90,4 +90,20 @@ export function spin(limit: u32): u32 {
     const r = generate([path.join(dir, "write.ts")], { target: { kind: "freestanding", arch: "x86_64" } });
     expect(r.diagnostics.map((d) => d.code)).toContain("TS2542");
   });
+
+  it("an atomic's memory order reaches the machine code (AArch64: acquire loads are ldar, release stores stlr, relaxed ones plain)", () => {
+    const objs = buildFreestanding(path.join(ROOT, "test/compiler/accept/atomic-orders.ts"), "aarch64");
+    const obj = objs.find((o) => o.endsWith("test_compiler_accept_atomic_orders.o"))!;
+    const text = execFileSync("llvm-objdump", ["-d", "--no-show-raw-insn", obj], { encoding: "utf8" });
+    const body = (fn: string): string => {
+      const m = new RegExp(`<test_compiler_accept_atomic_orders__${fn}>:\\n([\\s\\S]*?)(?:\\n\\n|$)`).exec(text);
+      expect(m, fn).not.toBeNull();
+      return m![1]!;
+    };
+    const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;
+    // consume: one acquire load of the flag, four relaxed loads of the data.
+    expect(count(body("consume"), /\bldar\b/g)).toBe(1);
+    // publish: four relaxed stores, one release store of the flag (the four data stores are not stlr).
+    expect(count(body("publish"), /\bstlr\b/g)).toBe(1);
+  });
 });

@@ -89,23 +89,24 @@ static inline void kts_fill_bytes(kts_slice_u8 dst, uint32_t at, uint32_t n, uin
     __builtin_memset(dst.ptr + at, v, n);
 }
 
-/* atomicLoadAt32 … atomicCasAt64: sequentially consistent operations on one element, its index checked. */
+/* atomicLoadAt32 … atomicCasAt64: operations on one element, its index checked; `order` is an __ATOMIC_* constant. */
 #define KTS_ATOMIC_AT(N, T, S)                                                                                          \
-    static inline T kts_atomic_load_at##N(S a, uint32_t i, const char *file, int line) {                                \
-        return __atomic_load_n(&a.ptr[kts_index(i, a.len, file, line)], __ATOMIC_SEQ_CST);                              \
+    static inline T kts_atomic_load_at##N(S a, uint32_t i, int order, const char *file, int line) {                     \
+        return __atomic_load_n(&a.ptr[kts_index(i, a.len, file, line)], order);                                        \
     }                                                                                                                   \
-    static inline void kts_atomic_store_at##N(S a, uint32_t i, T v, const char *file, int line) {                       \
-        __atomic_store_n(&a.ptr[kts_index(i, a.len, file, line)], v, __ATOMIC_SEQ_CST);                                 \
+    static inline void kts_atomic_store_at##N(S a, uint32_t i, T v, int order, const char *file, int line) {            \
+        __atomic_store_n(&a.ptr[kts_index(i, a.len, file, line)], v, order);                                            \
     }                                                                                                                   \
-    static inline T kts_atomic_fetch_add_at##N(S a, uint32_t i, T v, const char *file, int line) {                      \
-        return __atomic_fetch_add(&a.ptr[kts_index(i, a.len, file, line)], v, __ATOMIC_SEQ_CST);                        \
+    static inline T kts_atomic_fetch_add_at##N(S a, uint32_t i, T v, int order, const char *file, int line) {           \
+        return __atomic_fetch_add(&a.ptr[kts_index(i, a.len, file, line)], v, order);                                   \
     }                                                                                                                   \
-    static inline T kts_atomic_swap_at##N(S a, uint32_t i, T v, const char *file, int line) {                           \
-        return __atomic_exchange_n(&a.ptr[kts_index(i, a.len, file, line)], v, __ATOMIC_SEQ_CST);                       \
+    static inline T kts_atomic_swap_at##N(S a, uint32_t i, T v, int order, const char *file, int line) {                \
+        return __atomic_exchange_n(&a.ptr[kts_index(i, a.len, file, line)], v, order);                                  \
     }                                                                                                                   \
-    static inline bool kts_atomic_cas_at##N(S a, uint32_t i, T expected, T desired, const char *file, int line) {       \
-        return __atomic_compare_exchange_n(&a.ptr[kts_index(i, a.len, file, line)], &expected, desired, false,          \
-                                           __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                                          \
+    static inline bool kts_atomic_cas_at##N(S a, uint32_t i, T expected, T desired, int order, int fail,                \
+                                            const char *file, int line) {                                               \
+        return __atomic_compare_exchange_n(&a.ptr[kts_index(i, a.len, file, line)], &expected, desired, false, order,  \
+                                           fail);                                                                       \
     }
 KTS_ATOMIC_AT(32, uint32_t, kts_slice_u32)
 KTS_ATOMIC_AT(64, uint64_t, kts_slice_u64)
@@ -184,11 +185,11 @@ static inline uint32_t kts_clz64(uint64_t x) { return x == 0 ? 64 : (uint32_t)__
 static inline uint32_t kts_ctz64(uint64_t x) { return x == 0 ? 64 : (uint32_t)__builtin_ctzll(x); }
 
 /* ---- atomics ---- */
-static inline bool kts_cas32(uint32_t *p, uint32_t expected, uint32_t desired) {
-    return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+static inline bool kts_cas32(uint32_t *p, uint32_t expected, uint32_t desired, int order, int fail) {
+    return __atomic_compare_exchange_n(p, &expected, desired, false, order, fail);
 }
-static inline bool kts_cas64(uint64_t *p, uint64_t expected, uint64_t desired) {
-    return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+static inline bool kts_cas64(uint64_t *p, uint64_t expected, uint64_t desired, int order, int fail) {
+    return __atomic_compare_exchange_n(p, &expected, desired, false, order, fail);
 }
 
 /* ---- arch helpers used by intrinsics ---- */
