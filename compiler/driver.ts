@@ -11,6 +11,7 @@ import { loadProgram, PRELUDE_DIR, relPath } from "./project/load.js";
 import { evaluatedModules } from "./project/evaluated.js";
 import { lowerProgram, type ModuleOutput } from "./lower/module.js";
 import { ProgramContext, type Target } from "./lower/program.js";
+import { findRecursion, type SourceCycle } from "./lower/recursion.js";
 
 export interface GenerateResult {
   diagnostics: Diagnostic[];
@@ -21,6 +22,8 @@ export interface GenerateResult {
   entryHasMain: boolean;
   /** Every .ts file the program was built from (its modules and the prelude): what a build's stamp records. */
   sources: string[];
+  /** The program's cycles of direct calls and their `@recursion` marks (the kernel's stack check reads them). */
+  cycles: SourceCycle[];
 }
 
 const PRELUDE_FILES = ["kts.ts", "unsafe.ts", "host.ts"];
@@ -29,6 +32,8 @@ export interface GenerateOptions {
   target: Target;
   /** Where to write the C; omitted for `cambi check`. */
   outDir?: string;
+  /** Every cycle of calls must carry a `@recursion` mark (KT1033): the kernel, whose stacks are small and fixed. */
+  boundedRecursion?: boolean;
 }
 
 export function generate(entries: string[], opts: GenerateOptions): GenerateResult {
@@ -36,8 +41,10 @@ export function generate(entries: string[], opts: GenerateOptions): GenerateResu
   const prog = new ProgramContext(opts.target);
   let modules: ModuleOutput[] = [];
   let typesHeader = "";
+  let cycles: SourceCycle[] = [];
   try {
     ({ modules, typesHeader } = lowerProgram(prog, program.modules));
+    if (modules.length > 0) cycles = findRecursion(prog, program.modules, opts.boundedRecursion ?? false);
   } catch (e) {
     prog.diags.add({ file: relPath(program.entry.getFilePath()), line: 1, col: 1, length: 1, code: "KT9001", message: `internal compiler error: ${(e as Error).stack ?? e}` });
   }
@@ -73,7 +80,7 @@ export function generate(entries: string[], opts: GenerateOptions): GenerateResu
     cFiles.push(gluePath);
   }
   const sources = [...program.modules.map((sf) => sf.getFilePath() as string), ...PRELUDE_FILES.map((f) => path.join(PRELUDE_DIR, f))];
-  return { diagnostics, modules, cFiles, unsafeSites: prog.unsafeSites, entryHasMain, sources };
+  return { diagnostics, modules, cFiles, unsafeSites: prog.unsafeSites, entryHasMain, sources, cycles };
 }
 
 /** Keeps mtimes of unchanged files, so incremental C builds stay incremental. */

@@ -13,7 +13,7 @@ import { packBundle } from "../build/bundle.js";
 import { ManifestError } from "../build/manifest.js";
 import { buildTierBundle, MissingServiceError, tierBundlePath } from "../build/tier.js";
 import { hashText } from "../build/stamp.js";
-import { StackTooDeep } from "../build/stack-depth.js";
+import { StackCheckFailed } from "../build/stack-depth.js";
 import type { Arch } from "../intrinsics/table.js";
 import { ToolchainError } from "../toolchain/errors.js";
 import { resolveBootstrapKey, type BootstrapKey } from "../trust/bootstrap-key.js";
@@ -149,7 +149,7 @@ async function buildUnlocked(arch: Arch, opts: KernelBuildOptions): Promise<Kern
     }
     return b;
   } catch (e) {
-    if (e instanceof StackTooDeep) {
+    if (e instanceof StackCheckFailed) {
       process.stderr.write(`cambi build: ${e.message}\n(the whole report: ${shown(path.join(buildDir(arch, variant), "stack.txt"))})\n`);
       throw new CommandExit(1);
     }

@@ -100,4 +100,17 @@ describe("cambi CLI", () => {
     expect(runs[0]!.stdout).toContain("shift 64: 0");
     for (const r of runs) expect(r.stderr).toContain("panic: shift count too large at test/compiler/accept/limits.ts:");
   });
+
+  it("recursion that never ends is the same stack-overflow panic in both worlds, with and without the sanitizers", () => {
+    const prog = "test/compiler/accept/stack-overflow.ts";
+    const exe = path.join(mkdtempSync(path.join(tmpdir(), "kts-so-")), "prog");
+    const built = cambi("compile", "--target", "host", "--no-sanitize", "-O2", prog, "-o", exe);
+    expect(built.status, built.stderr).toBe(0);
+    const plain = spawnSync(exe, [], { env: process.env });
+    const runs = [
+      ...(["native", "node"] as const).map((w) => cambi("exec", "--world", w, prog)),
+      { status: plain.status, stdout: plain.stdout.toString(), stderr: plain.stderr.toString() },
+    ];
+    for (const r of runs) expect(r).toEqual({ status: 101, stdout: "before the recursion\n", stderr: "panic: stack overflow\n" });
+  });
 });

@@ -80,11 +80,17 @@ export function ownerName(owner: u32, out: u8[]): u32 {
   return digits(owner & 0xff_ffff, out, len);
 }
 
+/** Writes v in decimal at out[at..] (as much of it as fits) and returns the index after its last digit. */
 function digits(v: u32, out: u8[], at: u32): u32 {
-  let n: u32 = at;
-  if (v >= 10) n = digits(u32(v / 10), out, at);
-  if (n < out.length) out[n] = u8(u32(0x30 + u32(v % 10)));
-  return u32(n + 1);
+  let width: u32 = 1;
+  for (let left: u32 = v; left >= 10; left = u32(left / 10)) width = u32(width + 1);
+  let rest: u32 = v;
+  for (let k: u32 = width; k > 0; k--) {
+    const n: u32 = u32(at + k - 1);
+    if (n < out.length) out[n] = u8(u32(0x30 + u32(rest % 10)));
+    rest = u32(rest / 10);
+  }
+  return u32(at + width);
 }
 
 function noLock(): void {}

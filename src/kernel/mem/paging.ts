@@ -44,7 +44,11 @@ function newTable(frames: FrameAllocator, owner: u32): usize {
   return pa;
 }
 
-/** Frees entries [0, count) of a table at `level` and everything below them (depth at most 4): tables and 4 KiB pages of task owner. */
+/**
+ * Frees entries [0, count) of a table at `level` and everything below them: tables and 4 KiB pages of task owner.
+ * @recursion 4 — one call per level: destroyUserHalf starts at level 0, each call goes one level down, and only
+ * for an entry that is not a leaf, which pteIsLeaf says every entry of level 3 is (levels 0, 1, 2, 3)
+ */
 function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32, owner: u32): void {
   for (let i: u32 = 0; i < count; i++) {
     const e: u64 = load64(entryAddr(table, i));
@@ -59,7 +63,11 @@ function freeLevel(frames: FrameAllocator, table: usize, level: u32, count: u32,
   }
 }
 
-/** The table at or below `table` (entries [0, count)) with a table entry pointing at pa, or 0. */
+/**
+ * The table at or below `table` (entries [0, count)) with a table entry pointing at pa, or 0.
+ * @recursion 4 — one call per level: tableLinking starts at level 0, each call goes one level down, and a call at
+ * level 3 returns at once (levels 0, 1, 2, 3)
+ */
 function linking(table: usize, level: u32, count: u32, pa: usize): usize {
   if (level >= 3) return 0n;
   for (let i: u32 = 0; i < count; i++) {

@@ -157,8 +157,9 @@ function putFor(task: u32, raw: bool, c: u8): void {
 }
 
 function putNumber(v: u32): void {
-  if (v >= 10) putNumber(u32(v / 10));
-  kts_putc(u8(u32(0x30 + u32(v % 10))));
+  let scale: u32 = 1;
+  while (u32(v / scale) >= 10) scale = u32(scale * 10);
+  for (; scale > 0; scale = u32(scale / 10)) kts_putc(u8(u32(0x30 + u32(u32(v / scale) % 10))));
 }
 
 /** Under the lock: whether the task holds a Console capability. */

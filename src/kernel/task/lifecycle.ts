@@ -144,12 +144,17 @@ function endTask(t: u32, code: u64, abnormal: bool): void {
 
 /** Ends the calling task (exit syscall or fault) and switches away for good. */
 export function exitCurrent(code: u64): void {
+  endCurrent(code);
+  schedule();
+}
+
+/** Ends the calling task; the caller then switches away for good (schedule() never returns to a dead task). */
+function endCurrent(code: u64): void {
   schedLock();
   const t: u32 = scheduler.current(cpuIndex());
   endTask(t, code, resources[t].faults != 0);
   schedUnlock();
   log(LOG_INFO, `task ${t} exited with ${code}`);
-  schedule();
 }
 
 /**
@@ -186,9 +191,19 @@ export function killTask(t: u32): bool {
 
 /** A killed task that was running ends itself: at its next interrupt, or when it next switches away. */
 export function killIfPending(t: u32): void {
-  if (!resources[t].killPending || !resources[t].user) return;
+  if (endIfKilled(t)) schedule();
+}
+
+/**
+ * killIfPending without the switch: ends t, the calling task, if it was
+ * killed, and says whether it did. schedule() calls this and then switches
+ * away itself (a call back into schedule() would make the two recursive).
+ */
+export function endIfKilled(t: u32): bool {
+  if (!resources[t].killPending || !resources[t].user) return false;
   log(LOG_INFO, `task ${t} killed`);
-  exitCurrent(KILLED_EXIT_CODE);
+  endCurrent(KILLED_EXIT_CODE);
+  return true;
 }
 
 /**

@@ -17,7 +17,7 @@ import { scheduler, NO_TASK, NO_CPU, TaskState, MAX_CPUS } from "../sched/index"
 import { enterKernelSpace } from "../mem/index";
 import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
 import { schedLock, schedUnlock } from "./lock";
-import { claimReap, reap, killIfPending } from "./lifecycle";
+import { claimReap, reap, killIfPending, endIfKilled } from "./lifecycle";
 import { crossCallServe } from "./crosscall";
 
 /** Bit c set: the task has run on CPU c (tests check that work spreads). */
@@ -32,8 +32,9 @@ const previous: u32[] = array(MAX_CPUS, 0xffff_ffff);
 
 /** Switches to the scheduler's choice for this CPU, if it differs from the current task. */
 export function schedule(): void {
-  // A task killed while it was in a system call ends here, before it can block and miss its end.
-  killIfPending(scheduler.current(cpuIndex()));
+  // A task killed while it was in a system call ends here, before it can block and miss its end
+  // (and this switches away from it for good).
+  endIfKilled(scheduler.current(cpuIndex()));
   const flags = irqSave();
   const cpu: u32 = cpuIndex();
   schedLock();
