@@ -6,7 +6,9 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type NewExpression } from "ts-morph";
 import { failureOrder, INTRINSICS, MEMORY_ORDERS, ORDERS_ALLOWED, SYSREGS, type Intrinsic, type OrderKind, type ParamSpec } from "../intrinsics/table.js";
 import { cElemType, cType, INTS, isIntName, sliceTypeName, T, typeName, type KType } from "../types/ktype.js";
-import { coerce, condition, constOf, convert, ERR, lowerExpr, paren, siteArgs, type Ex } from "./expressions.js";
+import { coerce, condition, constOf, convert, ERR, lowerExpr, siteArgs, type Ex } from "./expressions.js";
+import * as C from "../cir/nodes.js";
+import type { CExpr, CStmt } from "../cir/nodes.js";
 import type { FnCtx } from "./function-context.js";
 import { classInitName, type ClassInfo } from "./program.js";
 import { inOrder } from "./order.js";
@@ -57,10 +59,10 @@ function typeEq(a: KType, b: KType): boolean {
 }
 
 /** An array expression as a C slice value. */
-export function sliceOf(e: Ex): string {
+export function sliceOf(e: Ex): CExpr {
   const t = e.t as Extract<KType, { k: "array" }>;
   // The cast lets read-only data (const in C) be viewed; TypeScript already refuses writes through a readonly array.
-  if (e.arr && e.arr.lenConst !== undefined) return `(${sliceTypeName(t.elem)}){ (${cElemType(t.elem)} *)${e.arr.ptr}, ${e.arr.len} }`;
+  if (e.arr && e.arr.lenConst !== undefined) return C.compound(sliceTypeName(t.elem), C.cast(`${cElemType(t.elem)} *`, e.arr.ptr), e.arr.len);
   return e.c;
 }
 
@@ -77,7 +79,7 @@ function lowerArgs(ctx: FnCtx, call: CallExpression | NewExpression, params: KTy
  */
 function callOf(ctx: FnCtx, fn: string, ret: KType, args: Ex[], nodes: Node[]): Ex {
   const o = inOrder(ctx, nodes, args);
-  return callResult(o.wrap(`${fn}(${o.exs.map((a) => a.c).join(", ")})`), ret, args);
+  return callResult(o.wrap(C.call(fn, ...o.exs.map((a) => a.c))), ret, args);
 }
 
 /** A call through a function pointer that is not a plain name: the callee first, then the arguments, as in JS. */
@@ -91,11 +93,11 @@ function callThrough(ctx: FnCtx, call: CallExpression, callee: Node): Ex {
   const args = lowerArgs(ctx, call, f.t.params);
   if (!args) return ERR;
   const o = inOrder(ctx, [callee, ...call.getArguments()], [f, ...args]);
-  return callResult(o.wrap(`${paren(o.exs[0]!.c)}(${o.exs.slice(1).map((a) => a.c).join(", ")})`), f.t.ret, args);
+  return callResult(o.wrap(C.call(o.exs[0]!.c, ...o.exs.slice(1).map((a) => a.c))), f.t.ret, args);
 }
 
 /** A call's result; class/array results borrowed from stack-rooted arguments stay stack-rooted. */
-function callResult(c: string, ret: KType, args: Ex[]): Ex {
+function callResult(c: CExpr, ret: KType, args: Ex[]): Ex {
   const stackArg = args.find((a) => a.stack);
   const stack = stackArg && (ret.k === "class" || ret.k === "array") ? { stack: true, stackName: stackArg.stackName! } : {};
   return { c, t: ret, ...stack };
@@ -240,12 +242,12 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
       if (!arityOk(ctx, call, 1)) return ERR;
       const a = arrayArg(ctx, args[0]!);
       if (a.t.k !== "array" || !a.arr) return ERR;
-      if (name === "addressOf") return { c: `((uint64_t)(uintptr_t)${paren(a.arr.ptr)})`, t: T.int("usize") };
+      if (name === "addressOf") return { c: C.cast("uint64_t", C.cast("uintptr_t", a.arr.ptr)), t: T.int("usize") };
       if (a.t.elem.k !== "int" || a.t.elem.int.name !== "u8") {
         ctx.prog.report("KT2011", args[0]!, "u8[]", typeName(a.t));
         return ERR;
       }
-      return { c: `kts_read_stdin(${a.arr.ptr}, ${a.arr.len})`, t: T.int("u32") };
+      return { c: C.call("kts_read_stdin", a.arr.ptr, a.arr.len), t: T.int("u32") };
     }
     case "readSysreg":
     case "writeSysreg":
@@ -256,8 +258,8 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
       const addr = lowerArg(ctx, args[0]!, T.int("usize"));
       const len = lowerArg(ctx, args[1]!, T.int("u32"));
       if (addr.t.k === "error" || len.t.k === "error") return ERR;
-      const c = `((kts_slice_u8){ (uint8_t *)(uintptr_t)${paren(addr.c)}, ${len.c} })`;
-      return { c, t: { k: "array", elem: T.int("u8") }, arr: { ptr: `${c}.ptr`, len: `${c}.len` } };
+      const c = C.compound("kts_slice_u8", C.cast("uint8_t *", C.cast("uintptr_t", addr.c)), len.c);
+      return { c, t: { k: "array", elem: T.int("u8") }, arr: { ptr: C.member(c, "ptr"), len: C.member(c, "len") } };
     }
   }
   const params = row.params.map(specType);
@@ -278,13 +280,8 @@ function lowerIntrinsic(ctx: FnCtx, call: CallExpression, name: string, module: 
   if (lowered.some((e) => e.t.k === "error")) return ERR;
   const o = inOrder(ctx, operands, lowered);
   const template = row.cByArch ? row.cByArch[arch] : row.c!;
-  const c = o.wrap(
-    template
-      .replace(/\$site/g, siteArgs(ctx, call))
-      .replace(/\$order/g, MEMORY_ORDERS[order]!.c)
-      .replace(/\$fail/g, MEMORY_ORDERS[failureOrder(order)]!.c)
-      .replace(/\$(\d)/g, (_, i: string) => o.exs[Number(i)]!.c),
-  );
+  const text = template.replace(/\$order/g, MEMORY_ORDERS[order]!.c).replace(/\$fail/g, MEMORY_ORDERS[failureOrder(order)]!.c);
+  const c = o.wrap(C.template(text, o.exs.map((e) => e.c), siteArgs(ctx, call)));
   const ret: KType = row.ret === "void" ? T.void : row.ret === "never" ? T.never : row.ret === "bool" ? T.bool : T.int(row.ret as "u32");
   return { c, t: ret };
 }
@@ -310,12 +307,12 @@ function lowerSysreg(ctx: FnCtx, call: CallExpression, name: "readSysreg" | "wri
   }
   if (name === "readSysreg") {
     const asm = arch === "x86_64" ? `"mov %%${reg.toLowerCase()}, %0"` : `"mrs %0, ${reg}"`;
-    return { c: `({ uint64_t kts_v; __asm__ volatile(${asm} : "=r"(kts_v) :: "memory"); kts_v; })`, t: T.int("u64") };
+    return { c: C.template(`({ uint64_t kts_v; __asm__ volatile(${asm} : "=r"(kts_v) :: "memory"); kts_v; })`), t: T.int("u64") };
   }
   const v = lowerArg(ctx, args[1]!, T.int("u64"));
   if (v.t.k === "error") return ERR;
   const asm = arch === "x86_64" ? `"mov %0, %%${reg.toLowerCase()}"` : `"msr ${reg}, %0"`;
-  return { c: `__asm__ volatile(${asm} :: "r"((uint64_t)${paren(v.c)}) : "memory")`, t: T.void };
+  return { c: C.template(`__asm__ volatile(${asm} :: "r"((uint64_t)($0)) : "memory")`, [v.c]), t: T.void };
 }
 
 function lowerSlice(ctx: FnCtx, call: CallExpression): Ex {
@@ -326,10 +323,14 @@ function lowerSlice(ctx: FnCtx, call: CallExpression): Ex {
   const from = lowerArg(ctx, args[1]!, T.int("u32"));
   const to = lowerArg(ctx, args[2]!, T.int("u32"));
   if (from.t.k === "error" || to.t.k === "error") return ERR;
-  const tag = sliceTypeName(a.t.elem);
-  const base = a.arr.lenConst !== undefined ? `${a.arr.ptr}, ${a.arr.len}` : `${paren(a.c)}.ptr, ${paren(a.c)}.len`;
-  const c = `${tag}_sub(${base}, ${from.c}, ${to.c}, ${siteArgs(ctx, call)})`;
-  return { c, t: a.t, arr: { ptr: `${c}.ptr`, len: `${c}.len` }, ...(a.stack ? { stack: true, stackName: a.stackName! } : {}) };
+  const sub = `${sliceTypeName(a.t.elem)}_sub`;
+  const site = siteArgs(ctx, call);
+  const arr = a.arr;
+  // The array is evaluated once (a computed one is bound first), then from, then to, as JS evaluates the arguments.
+  const o = inOrder(ctx, args.slice(1), [from, to]);
+  const cut = (ptr: CExpr, len: CExpr) => o.wrap(C.call(sub, ptr, len, o.exs[0]!.c, o.exs[1]!.c, ...site));
+  const c = arr.lenConst !== undefined || C.isPath(a.c) ? cut(arr.ptr, arr.len) : C.bindOnce("s", a.c, (s) => cut(C.member(s, "ptr"), C.member(s, "len")));
+  return { c, t: a.t, arr: { ptr: C.member(c, "ptr"), len: C.member(c, "len") }, ...(a.stack ? { stack: true, stackName: a.stackName! } : {}) };
 }
 
 /** C string literal for UTF-8 text (octal escapes never swallow following digits). */
@@ -351,9 +352,11 @@ export function cString(s: string): string {
  * printed part by part.
  */
 interface Message {
-  temps: string[];
-  calls: string[];
+  temps: CStmt[];
+  calls: CExpr[];
 }
+
+const printStr = (text: string): CExpr => C.call("kts_print_str", C.lit(cString(text)));
 
 function messageParts(ctx: FnCtx, node: Expression): Message | undefined {
   // C prints strings up to their first NUL; Node would print all of it.
@@ -364,7 +367,7 @@ function messageParts(ctx: FnCtx, node: Expression): Message | undefined {
   }
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
     const text = node.getLiteralText();
-    return { temps: [], calls: text ? [`kts_print_str(${cString(text)})`] : [] };
+    return { temps: [], calls: text ? [printStr(text)] : [] };
   }
   if (!Node.isTemplateExpression(node)) {
     ctx.prog.report("KT1019", node);
@@ -372,25 +375,25 @@ function messageParts(ctx: FnCtx, node: Expression): Message | undefined {
   }
   const msg: Message = { temps: [], calls: [] };
   const head = node.getHead().getLiteralText();
-  if (head) msg.calls.push(`kts_print_str(${cString(head)})`);
+  if (head) msg.calls.push(printStr(head));
   let ok = true;
   for (const span of node.getTemplateSpans()) {
     const p = holePart(ctx, span.getExpression());
     if (p === undefined) ok = false;
-    else if (p.type === undefined) msg.calls.push(`${p.fn}(${p.value})`);
+    else if (p.type === undefined) msg.calls.push(C.call(p.fn, ...p.values));
     else {
-      const t = ctx.tmp("h");
-      msg.temps.push(`${p.type} ${t} = ${p.value};`);
-      msg.calls.push(`${p.fn}(${t})`);
+      const t = C.temp("h");
+      msg.temps.push(C.decl(p.type, t, p.values[0]!));
+      msg.calls.push(C.call(p.fn, t));
     }
     const lit = span.getLiteral().getLiteralText();
-    if (lit) msg.calls.push(`kts_print_str(${cString(lit)})`);
+    if (lit) msg.calls.push(printStr(lit));
   }
   return ok ? msg : undefined;
 }
 
 /** One hole: the print function, the value, and its C type (undefined for constants). */
-function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; type?: string } | undefined {
+function holePart(ctx: FnCtx, hole: Expression): { fn: string; values: CExpr[]; type?: string } | undefined {
   if (Node.isCallExpression(hole) && Node.isIdentifier(hole.getExpression())) {
     const r = resolveDecl(ctx, hole.getExpression());
     if (r.kind === "intrinsic" && r.name === "text") return textHole(ctx, hole);
@@ -399,14 +402,14 @@ function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; ty
       if (!arityOk(ctx, hole, 1)) return undefined;
       const v = lowerExpr(ctx, args[0]!);
       if (v.t.k === "error") return undefined;
-      if (v.t.k === "untyped") return { fn: "kts_print_hex", value: `${v.t.big ? BigInt.asUintN(64, v.value!) : BigInt(Number(v.value!) >>> 0)}ull` };
+      if (v.t.k === "untyped") return { fn: "kts_print_hex", values: [C.lit(`${v.t.big ? BigInt.asUintN(64, v.value!) : BigInt(Number(v.value!) >>> 0)}ull`)] };
       if (v.t.k !== "int") {
         ctx.prog.report("KT2011", args[0]!, "an integer", typeName(v.t));
         return undefined;
       }
       const clean = coerce(ctx, args[0]!, v, v.t, "printed");
       if (clean.t.k === "error") return undefined;
-      return v.t.int.big ? { fn: "kts_print_hex", value: clean.c, type: "uint64_t" } : { fn: "kts_print_hex", value: `(uint32_t)${paren(clean.c)}`, type: "uint32_t" };
+      return v.t.int.big ? { fn: "kts_print_hex", values: [clean.c], type: "uint64_t" } : { fn: "kts_print_hex", values: [C.cast("uint32_t", clean.c)], type: "uint32_t" };
     }
   }
   const v = lowerExpr(ctx, hole);
@@ -416,21 +419,21 @@ function holePart(ctx: FnCtx, hole: Expression): { fn: string; value: string; ty
       ctx.prog.report("KT2004", hole, "this value");
       return undefined;
     }
-    return { fn: "kts_print_str", value: cString(v.value.toString()) };
+    return { fn: "kts_print_str", values: [C.lit(cString(v.value.toString()))] };
   }
-  if (v.t.k === "bool") return { fn: "kts_print_bool", value: v.c, type: "bool" };
-  if (v.t.k === "enum") return v.t.signed ? { fn: "kts_print_i64", value: v.c, type: "int64_t" } : { fn: "kts_print_u64", value: v.c, type: "uint64_t" };
+  if (v.t.k === "bool") return { fn: "kts_print_bool", values: [v.c], type: "bool" };
+  if (v.t.k === "enum") return v.t.signed ? { fn: "kts_print_i64", values: [v.c], type: "int64_t" } : { fn: "kts_print_u64", values: [v.c], type: "uint64_t" };
   if (v.t.k !== "int") {
     ctx.prog.report("KT2011", hole, "an integer or bool", typeName(v.t));
     return undefined;
   }
   const clean = coerce(ctx, hole, v, v.t, "printed");
   if (clean.t.k === "error") return undefined;
-  return v.t.int.signed ? { fn: "kts_print_i64", value: clean.c, type: "int64_t" } : { fn: "kts_print_u64", value: clean.c, type: "uint64_t" };
+  return v.t.int.signed ? { fn: "kts_print_i64", values: [clean.c], type: "int64_t" } : { fn: "kts_print_u64", values: [clean.c], type: "uint64_t" };
 }
 
 /** text(bytes, length): bytes[0 .. min(length, bytes.length)) as characters, up to the first NUL. */
-function textHole(ctx: FnCtx, hole: CallExpression): { fn: string; value: string; type?: string } | undefined {
+function textHole(ctx: FnCtx, hole: CallExpression): { fn: string; values: CExpr[]; type?: string } | undefined {
   if (!arityOk(ctx, hole, 2)) return undefined;
   const args = hole.getArguments() as Expression[];
   const a = arrayArg(ctx, args[0]!);
@@ -441,14 +444,12 @@ function textHole(ctx: FnCtx, hole: CallExpression): { fn: string; value: string
   }
   const n = lowerArg(ctx, args[1]!, T.int("u32"));
   if (n.t.k === "error") return undefined;
-  return { fn: "kts_print_text", value: `${sliceOf(a)}, ${n.c}` };
+  return { fn: "kts_print_text", values: [sliceOf(a), n.c] };
 }
 
-/** The C for printing a message between `begin` and `end` calls. */
-function printBlock(msg: Message, begin: string, end: string): string {
-  const calls = [begin, ...msg.calls, end].join(", ");
-  if (msg.temps.length === 0) return `(${calls})`;
-  return `({ ${msg.temps.join(" ")} ${calls}; })`;
+/** The C for printing a message between `begin` and `end` calls: its holes first, then the parts. */
+function printBlock(msg: Message, begin: CExpr, end: CExpr): CExpr {
+  return C.block(msg.temps, C.comma(begin, ...msg.calls, end));
 }
 
 function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): Ex {
@@ -456,8 +457,8 @@ function lowerPrint(ctx: FnCtx, call: CallExpression, kind: "print" | "panic"): 
   if (!arityOk(ctx, call, 1)) return ERR;
   const msg = messageParts(ctx, args[0]!);
   if (!msg) return ERR;
-  if (kind === "print") return { c: printBlock(msg, "kts_print_begin()", "kts_print_end()"), t: T.void };
-  return { c: printBlock(msg, "kts_panic_begin()", `kts_panic_end(${siteArgs(ctx, call)})`), t: T.never };
+  if (kind === "print") return { c: printBlock(msg, C.call("kts_print_begin"), C.call("kts_print_end")), t: T.void };
+  return { c: printBlock(msg, C.call("kts_panic_begin"), C.call("kts_panic_end", ...siteArgs(ctx, call))), t: T.never };
 }
 
 /** log(level, message): the level is a constant LOG_*; the message is printed only at or below the threshold. */
@@ -473,10 +474,10 @@ function lowerLog(ctx: FnCtx, call: CallExpression): Ex {
   const msg = messageParts(ctx, args[1]!);
   if (!msg) return ERR;
   const lv = level.value.toString();
-  const body = `(${[`kts_log_begin(${lv})`, ...msg.calls, "kts_print_end()"].join(", ")})`;
-  const printed = `(${lv}u <= kts_log_level ? ${body} : (void)0)`;
+  const body = C.comma(C.call("kts_log_begin", C.lit(lv)), ...msg.calls, C.call("kts_print_end"));
+  const printed = C.cond(C.binary("<=", C.lit(`${lv}u`), C.name("kts_log_level")), body, C.cast("void", C.ZERO));
   // The message is made whether or not the level prints it, as in JS.
-  return { c: msg.temps.length === 0 ? printed : `({ ${msg.temps.join(" ")} ${printed}; })`, t: T.void };
+  return { c: C.block(msg.temps, printed), t: T.void };
 }
 
 /** assert(): a failure panics. check(): a failure is printed and counted, and the value is cond. */
@@ -490,15 +491,15 @@ function lowerAssert(ctx: FnCtx, call: CallExpression, isCheck: boolean): Ex {
   const msg = args.length === 2 ? messageParts(ctx, args[1]!) : { temps: [], calls: [] };
   if (!msg) return ERR;
   const what = isCheck ? "check failed" : "assertion failed";
-  msg.calls.unshift(`kts_print_str(${cString(args.length === 2 ? `${what}: ` : what)})`);
-  const end = isCheck ? `kts_check_end(${siteArgs(ctx, call)})` : `kts_panic_end(${siteArgs(ctx, call)})`;
-  const fail = `(${[isCheck ? "kts_print_begin()" : "kts_panic_begin()", ...msg.calls, end].join(", ")})`;
-  const test = (c: string) => (isCheck ? `(${c} ? true : (${fail}, false))` : `(${c} ? (void)0 : ${fail})`);
+  msg.calls.unshift(printStr(args.length === 2 ? `${what}: ` : what));
+  const end = C.call(isCheck ? "kts_check_end" : "kts_panic_end", ...siteArgs(ctx, call));
+  const fail = C.comma(C.call(isCheck ? "kts_print_begin" : "kts_panic_begin"), ...msg.calls, end);
+  const test = (c: CExpr) => (isCheck ? C.cond(c, C.TRUE, C.comma(fail, C.FALSE)) : C.cond(c, C.cast("void", C.ZERO), fail));
   const t = isCheck ? T.bool : T.void;
-  if (msg.temps.length === 0) return { c: test(paren(cond)), t };
+  if (msg.temps.length === 0) return { c: test(cond), t };
   // JS evaluates the condition, then the message, before the call: so does C, even when the check passes.
-  const ok = ctx.tmp("ok");
-  return { c: `({ bool ${ok} = ${cond}; ${msg.temps.join(" ")} ${test(ok)}; })`, t };
+  const ok = C.temp("ok");
+  return { c: C.block([C.decl("bool", ok, cond), ...msg.temps], test(ok)), t };
 }
 
 /** min(a, b) / max(a, b): two integers of one type (a constant takes the other's), each evaluated once, in order. */
@@ -516,13 +517,13 @@ function lowerMinMax(ctx: FnCtx, call: CallExpression, name: "min" | "max"): Ex 
   a = coerce(ctx, args[0]!, a, t, "compared");
   b = coerce(ctx, args[1]!, b, t, "compared");
   if (a.t.k === "error" || b.t.k === "error") return ERR;
-  const x = ctx.tmp("m");
-  const y = ctx.tmp("m");
-  return { c: `({ ${cType(t)} ${x} = ${a.c}; ${cType(t)} ${y} = ${b.c}; ${x} ${name === "min" ? "<" : ">"} ${y} ? ${x} : ${y}; })`, t };
+  const x = C.temp("m");
+  const y = C.temp("m");
+  return { c: C.block([C.decl(cType(t), x, a.c), C.decl(cType(t), y, b.c)], C.cond(C.binary(name === "min" ? "<" : ">", x, y), x, y)), t };
 }
 
 /** `new C(args)` lowered into the storage `target` (a `C *` expression). */
-export function lowerNew(ctx: FnCtx, expr: NewExpression, target: string | undefined): Ex {
+export function lowerNew(ctx: FnCtx, expr: NewExpression, target: CExpr | undefined): Ex {
   if (target === undefined) {
     ctx.prog.report("KT3010", expr);
     return ERR;
@@ -538,7 +539,7 @@ export function lowerNew(ctx: FnCtx, expr: NewExpression, target: string | undef
   const args = lowerArgs(ctx, expr, params);
   if (!args) return ERR;
   const o = inOrder(ctx, expr.getArguments(), args);
-  return { c: o.wrap(`${classInitName(info)}(${[target, ...o.exs.map((a) => a.c)].join(", ")})`), t: T.void };
+  return { c: o.wrap(C.call(classInitName(info), target, ...o.exs.map((a) => a.c))), t: T.void };
 }
 
 export function classOf(ctx: FnCtx, id: Node): ClassInfo | undefined {

@@ -11,6 +11,7 @@
  * See docs/kts-language.md for the rules this implements.
  */
 import { Node, SyntaxKind, type Expression } from "ts-morph";
+import { binary, cast, cond, index, isPath, lit, member, arrow, name, unary, FALSE, TRUE, ZERO, bindOnce, call, type CExpr } from "../cir/nodes.js";
 import { cIntLiteral, cType, INTS, intRange, magnitudeBits, sameType, T, typeName, type IntInfo, type KType } from "../types/ktype.js";
 import type { FnCtx, LocalInfo } from "./function-context.js";
 import type { ClassInfo, DeclInfo } from "./program.js";
@@ -19,13 +20,14 @@ import { inOrder } from "./order.js";
 import { reportUnusable, resolveDecl, type Resolved } from "./resolve.js";
 
 export interface ArrRef {
-  ptr: string;
-  len: string;
+  ptr: CExpr;
+  len: CExpr;
   lenConst?: number;
 }
 
+/** A typed value and the C IR that computes it. */
 export interface Ex {
-  c: string;
+  c: CExpr;
   t: KType;
   raw?: boolean;
   /** A '/' or '%' result: may only be converted. */
@@ -35,7 +37,7 @@ export interface Ex {
   /** Known integer value. */
   value?: bigint;
   /** An untyped `c ? A : B` of two constants: typed by its context. */
-  choose?: { cond: string; a: Ex; b: Ex };
+  choose?: { cond: CExpr; a: Ex; b: Ex };
   arr?: ArrRef;
   /** Rooted in the current function's stack (arrays, class instances). */
   stack?: boolean;
@@ -45,32 +47,19 @@ export interface Ex {
   lvalue?: boolean;
 }
 
-export const ERR: Ex = { c: "0", t: T.error };
+export const ERR: Ex = { c: ZERO, t: T.error };
 
 function intOf(t: KType): IntInfo | undefined {
   return t.k === "int" ? t.int : undefined;
 }
 
 /** Raw representation: int64_t (number world) or uint64_t (bigint world). */
-export function asRaw(e: Ex): string {
+export function asRaw(e: Ex): CExpr {
   const i = intOf(e.t)!;
   if (e.raw) return e.c;
   // A known value as an int64_t literal: C's int would overflow where JS's exact arithmetic does not (the differential test found `(-122629440) * 843809`).
-  if (e.value !== undefined) return i.big ? `${BigInt.asUintN(64, e.value)}ull` : `INT64_C(${e.value})`;
-  return i.big ? `(uint64_t)${paren(e.c)}` : `(int64_t)${paren(e.c)}`;
-}
-
-export function paren(c: string): string {
-  return /^[A-Za-z0-9_.>-]+$/.test(c) && !c.includes("->") ? c : /^\(.*\)$/.test(c) && balanced(c.slice(1, -1)) ? c : `(${c})`;
-}
-
-function balanced(s: string): boolean {
-  let d = 0;
-  for (const ch of s) {
-    if (ch === "(") d++;
-    else if (ch === ")" && --d < 0) return false;
-  }
-  return d === 0;
+  if (e.value !== undefined) return lit(i.big ? `${BigInt.asUintN(64, e.value)}ull` : `INT64_C(${e.value})`);
+  return cast(i.big ? "uint64_t" : "int64_t", e.c);
 }
 
 function bitLength(v: bigint): number {
@@ -85,7 +74,7 @@ export function constOf(ctx: FnCtx, node: Node, v: bigint, i: IntInfo): Ex {
     ctx.prog.report("KT2007", node, v.toString(), i.name);
     return ERR;
   }
-  return { c: cIntLiteral(v, i), t: { k: "int", int: i }, value: v, bits: bitLength(v) };
+  return { c: lit(cIntLiteral(v, i)), t: { k: "int", int: i }, value: v, bits: bitLength(v) };
 }
 
 /**
@@ -108,7 +97,7 @@ export function coerce(ctx: FnCtx, node: Node, e: Ex, want: KType, purpose: stri
         const a = coerce(ctx, node, e.choose.a, want, purpose);
         const b = coerce(ctx, node, e.choose.b, want, purpose);
         if (a.t.k === "error" || b.t.k === "error") return ERR;
-        return { c: `(${e.choose.cond} ? ${a.c} : ${b.c})`, t: want };
+        return { c: cond(e.choose.cond, a.c, b.c), t: want };
       }
       return constOf(ctx, node, e.value!, want.int);
     }
@@ -139,17 +128,17 @@ export function convert(ctx: FnCtx, node: Node, e: Ex, i: IntInfo): Ex {
     // u32(c ? 1 : 0): each constant converted, the choice kept.
     const a = convert(ctx, node, e.choose.a, i);
     const b = convert(ctx, node, e.choose.b, i);
-    return { c: `(${e.choose.cond} ? ${a.c} : ${b.c})`, t, bits: Math.max(bitsOf(a), bitsOf(b)) };
+    return { c: cond(e.choose.cond, a.c, b.c), t, bits: Math.max(bitsOf(a), bitsOf(b)) };
   }
   if (e.t.k === "untyped") {
     let v = e.value!;
     const n = BigInt(i.bits);
     v = i.signed ? BigInt.asIntN(i.bits, v) : BigInt.asUintN(Number(n), v);
-    return { c: cIntLiteral(v, i), t, value: v, bits: bitLength(v) };
+    return { c: lit(cIntLiteral(v, i)), t, value: v, bits: bitLength(v) };
   }
-  if (e.t.k === "enum") return { c: `(${i.c})${paren(e.c)}`, t, bits: magnitudeBits(i) };
+  if (e.t.k === "enum") return { c: cast(i.c, e.c), t, bits: magnitudeBits(i) };
   // A bool converts to 1 or 0 (drivers turn flags into register bits).
-  if (e.t.k === "bool") return { c: `(${i.c})(${e.c} ? 1 : 0)`, t, bits: 1 };
+  if (e.t.k === "bool") return { c: cast(i.c, cond(e.c, lit("1"), lit("0"))), t, bits: 1 };
   const from = intOf(e.t);
   if (!from) {
     ctx.prog.report("KT2011", node, "an integer", typeName(e.t));
@@ -157,7 +146,7 @@ export function convert(ctx: FnCtx, node: Node, e: Ex, i: IntInfo): Ex {
   }
   if (!e.raw && !e.frac && from.name === i.name) return e;
   const value = e.value !== undefined ? (i.signed ? BigInt.asIntN(i.bits, e.value) : BigInt.asUintN(i.bits, e.value)) : undefined;
-  const c = i.c === from.c && !e.raw && !e.frac ? e.c : `(${i.c})${paren(e.c)}`;
+  const c = i.c === from.c && !e.raw && !e.frac ? e.c : cast(i.c, e.c);
   return { c, t, bits: magnitudeBits(i), ...(value !== undefined ? { value } : {}) };
 }
 
@@ -177,8 +166,8 @@ function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
     const x = foldUntyped(ctx, node, op, side === "a" ? ch.a : a, side === "a" ? b : ch.a);
     const y = foldUntyped(ctx, node, op, side === "a" ? ch.b : a, side === "a" ? b : ch.b);
     if (x.t.k === "error" || y.t.k === "error") return ERR;
-    if (x.t.k === "bool") return { c: `(${ch.cond} ? ${x.c} : ${y.c})`, t: T.bool };
-    return { c: `(${ch.cond} ? ${x.c} : ${y.c})`, t: x.t, choose: { cond: ch.cond, a: x, b: y }, ...(x.frac || y.frac ? { frac: true } : {}) };
+    if (x.t.k === "bool") return { c: cond(ch.cond, x.c, y.c), t: T.bool };
+    return { c: cond(ch.cond, x.c, y.c), t: x.t, choose: { cond: ch.cond, a: x, b: y }, ...(x.frac || y.frac ? { frac: true } : {}) };
   }
   const big = (a.t as { big: boolean }).big;
   if (big !== (b.t as { big: boolean }).big) {
@@ -230,7 +219,7 @@ function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
     ctx.prog.report("KT2014", node, "bigint");
     return ERR;
   }
-  if (typeof r === "boolean") return { c: r ? "true" : "false", t: T.bool };
+  if (typeof r === "boolean") return { c: r ? TRUE : FALSE, t: T.bool };
   // A constant '/' or '%' is what JS computes (7 / 2 is 3.5 under Node): it may only be converted, which truncates.
   const frac = op === "/" || op === "%";
   if (typeof r === "number") {
@@ -241,7 +230,7 @@ function foldUntyped(ctx: FnCtx, node: Node, op: string, a: Ex, b: Ex): Ex {
     }
     r = BigInt(r);
   }
-  return { c: r.toString(), t: { k: "untyped", big }, value: r, ...(frac ? { frac: true } : {}) };
+  return { c: lit(r.toString()), t: { k: "untyped", big }, value: r, ...(frac ? { frac: true } : {}) };
 }
 
 const ARITH = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>"]);
@@ -252,7 +241,7 @@ function lowerBinary(ctx: FnCtx, node: Node & { getOperatorToken(): Node; getLef
   if (op === "&&" || op === "||") {
     const l = condition(ctx, node.getLeft());
     const r = condition(ctx, node.getRight());
-    return { c: `(${l} ${op} ${r})`, t: T.bool };
+    return { c: binary(op, l, r), t: T.bool };
   }
   if (op === "=" || /^[-+*/%&|^]=$|^(<<|>>|>>>|\*\*)=$/.test(op)) {
     ctx.prog.report("KT1006", node);
@@ -304,7 +293,7 @@ export function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Nod
       ctx.prog.report("KT2005", node.getOperatorToken(), op, typeName(a.t), "compare integers, enums or bools");
       return ERR;
     }
-    return { c: `(${a.c} ${cop} ${b.c})`, t: T.bool };
+    return { c: binary(cop, a.c, b.c), t: T.bool };
   }
   if (!ARITH.has(op)) {
     ctx.prog.report("KT1001", node.getOperatorToken(), `operator '${op}'`);
@@ -330,15 +319,14 @@ export function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Nod
     a = coerce(ctx, node.getLeft(), a, a.t, "divided");
     b = coerce(ctx, node.getRight(), b, b.t, "used as a divisor");
     if (a.t.k === "error" || b.t.k === "error") return ERR;
-    const site = siteArgs(ctx, node);
     const fn = ia.big ? `kts_${op === "/" ? "div" : "rem"}${ia.signed ? "i" : "u"}64` : `kts_${op === "/" ? "div" : "rem"}32`;
-    const args = ia.big ? `${a.c}, ${b.c}` : `(int64_t)${paren(a.c)}, (int64_t)${paren(b.c)}`;
-    return { c: `${fn}(${args}, ${site})`, t: a.t, raw: true, frac: true, bits: bitsOf(a) };
+    const args = ia.big ? [a.c, b.c] : [cast("int64_t", a.c), cast("int64_t", b.c)];
+    return { c: call(fn, ...args, ...siteArgs(ctx, node)), t: a.t, raw: true, frac: true, bits: bitsOf(a) };
   }
   if (ia.big) {
     const clean = !a.raw && !b.raw && (op === "&" || op === "|" || op === "^");
-    if (clean) return { c: `(${a.c} ${op} ${b.c})`, t: a.t };
-    return { c: `(${asRaw(a)} ${op} ${asRaw(b)})`, t: a.t, raw: true };
+    if (clean) return { c: binary(op, a.c, b.c), t: a.t };
+    return { c: binary(op, asRaw(a), asRaw(b)), t: a.t, raw: true };
   }
   // 8/16/32-bit: exact JS semantics in int64_t.
   const ba = bitsOf(a);
@@ -349,15 +337,15 @@ export function lowerOperator(ctx: FnCtx, node: Node & { getOperatorToken(): Nod
       ctx.prog.report("KT2006", node);
       return ERR;
     }
-    return { c: `(${asRaw(a)} ${op} ${asRaw(b)})`, t: a.t, raw: true, bits };
+    return { c: binary(op, asRaw(a), asRaw(b)), t: a.t, raw: true, bits };
   }
   // & | ^ : JS converts both operands to int32.
-  const c32 = `(int64_t)(int32_t)((uint32_t)${paren(asRaw(a))} ${op} (uint32_t)${paren(asRaw(b))})`;
-  if (!a.raw && !b.raw && ia.name !== "u32") return { c: `(${ia.c})(${a.c} ${op} ${b.c})`, t: a.t };
+  const u32op = binary(op, cast("uint32_t", asRaw(a)), cast("uint32_t", asRaw(b)));
+  if (!a.raw && !b.raw && ia.name !== "u32") return { c: cast(ia.c, binary(op, a.c, b.c)), t: a.t };
   // A mask by a constant in [0, 2^31) is non-negative and below the mask in both worlds.
   const mask = (e: Ex) => e.value !== undefined && e.value >= 0n && e.value < 0x8000_0000n;
-  if (op === "&" && (mask(a) || mask(b))) return { c: `(${ia.c})${c32.replace("(int64_t)(int32_t)", "")}`, t: a.t };
-  return { c: c32, t: a.t, raw: true, bits: 32 };
+  if (op === "&" && (mask(a) || mask(b))) return { c: cast(ia.c, u32op), t: a.t };
+  return { c: cast("int64_t", cast("int32_t", u32op)), t: a.t, raw: true, bits: 32 };
 }
 
 function adaptConst(ctx: FnCtx, node: Node, e: Ex, other: KType): Ex {
@@ -398,15 +386,15 @@ function lowerShift(ctx: FnCtx, node: Node & { getLeft(): Expression; getRight()
     if (b.t.k === "error") return ERR;
     const constCount = b.value !== undefined && b.value < 64n ? b.value : undefined;
     if (op === "<<") {
-      const c = constCount !== undefined ? `(${asRaw(a)} << ${constCount})` : `kts_shl64(${asRaw(a)}, ${b.c}, ${siteArgs(ctx, node)})`;
+      const c = constCount !== undefined ? binary("<<", asRaw(a), lit(String(constCount))) : call("kts_shl64", asRaw(a), b.c, ...siteArgs(ctx, node));
       return { c, t: a.t, raw: true };
     }
     if (a.raw) {
       ctx.prog.report("KT2015", node.getLeft());
       return ERR;
     }
-    if (constCount !== undefined) return { c: `(${a.c} >> ${constCount})`, t: a.t };
-    return { c: ia.signed ? `kts_sar64(${a.c}, ${b.c})` : `kts_shr64(${a.c}, ${b.c})`, t: a.t };
+    if (constCount !== undefined) return { c: binary(">>", a.c, lit(String(constCount))), t: a.t };
+    return { c: call(ia.signed ? "kts_sar64" : "kts_shr64", a.c, b.c), t: a.t };
   }
   if (b.t.k === "untyped") b = constOf(ctx, node.getRight(), b.value!, INTS.u32);
   if (b.t.k === "error") return ERR;
@@ -419,40 +407,41 @@ function lowerShift(ctx: FnCtx, node: Node & { getLeft(): Expression; getRight()
     ctx.prog.report("KT2014", node.getRight(), ib.name);
     return ERR;
   }
-  const count = b.value !== undefined ? String(Number(b.value) & 31) : `((uint32_t)${paren(asRaw(b))} & 31)`;
-  const x = paren(asRaw(a));
-  if (op === "<<") return { c: `(int64_t)(int32_t)((uint32_t)${x} << ${count})`, t: a.t, raw: true, bits: 32 };
+  const count = b.value !== undefined ? lit(String(Number(b.value) & 31)) : binary("&", cast("uint32_t", asRaw(b)), lit("31"));
+  const x = asRaw(a);
+  if (op === "<<") return { c: cast("int64_t", cast("int32_t", binary("<<", cast("uint32_t", x), count))), t: a.t, raw: true, bits: 32 };
   if (op === ">>") {
     if (ia.name === "u32") {
       ctx.prog.report("KT2010", node, ia.name);
       return ERR;
     }
-    if (!a.raw) return { c: `(${ia.c})((int32_t)${paren(a.c)} >> ${count})`, t: a.t };
-    return { c: `(int64_t)((int32_t)(uint32_t)${x} >> ${count})`, t: a.t, raw: true, bits: 32 };
+    if (!a.raw) return { c: cast(ia.c, binary(">>", cast("int32_t", a.c), count)), t: a.t };
+    return { c: cast("int64_t", binary(">>", cast("int32_t", cast("uint32_t", x)), count)), t: a.t, raw: true, bits: 32 };
   }
   // >>>
-  if (ia.name === "u32" || (!a.raw && !ia.signed)) return { c: `(${ia.c})((uint32_t)${x} >> ${count})`, t: a.t };
-  return { c: `(int64_t)((uint32_t)${x} >> ${count})`, t: a.t, raw: true, bits: 32 };
+  if (ia.name === "u32" || (!a.raw && !ia.signed)) return { c: cast(ia.c, binary(">>", cast("uint32_t", x), count)), t: a.t };
+  return { c: cast("int64_t", binary(">>", cast("uint32_t", x), count)), t: a.t, raw: true, bits: 32 };
 }
 
-export function siteArgs(ctx: FnCtx, node: Node): string {
-  return `"${ctx.prog.siteFile(node)}", ${node.getStartLineNumber()}`;
+/** The file and line arguments of a runtime check at `node` (where a panic says it happened). */
+export function siteArgs(ctx: FnCtx, node: Node): CExpr[] {
+  return [lit(`"${ctx.prog.siteFile(node)}"`), lit(String(node.getStartLineNumber()))];
 }
 
 /** Lowers a condition: must be bool. */
-export function condition(ctx: FnCtx, node: Expression): string {
+export function condition(ctx: FnCtx, node: Expression): CExpr {
   const e = lowerExpr(ctx, node);
-  if (e.t.k === "error") return "0";
+  if (e.t.k === "error") return ZERO;
   if (e.t.k !== "bool") {
     ctx.prog.report("KT2009", node, typeName(e.t));
-    return "0";
+    return ZERO;
   }
   return e.c;
 }
 
 function lowerPrefix(ctx: FnCtx, node: Node & { getOperatorToken(): SyntaxKind; getOperand(): Expression }): Ex {
   const op = node.getOperatorToken();
-  if (op === SyntaxKind.ExclamationToken) return { c: `!${paren(condition(ctx, node.getOperand()))}`, t: T.bool };
+  if (op === SyntaxKind.ExclamationToken) return { c: unary("!", condition(ctx, node.getOperand())), t: T.bool };
   if (op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken) {
     ctx.prog.report("KT2003", node, op === SyntaxKind.PlusPlusToken ? "++" : "--", "u32");
     return ERR;
@@ -465,10 +454,10 @@ function lowerPrefix(ctx: FnCtx, node: Node & { getOperatorToken(): SyntaxKind; 
   }
   if (a.t.k === "untyped") {
     const v = a.value!;
-    if (op === SyntaxKind.MinusToken) return { ...a, c: (-v).toString(), value: -v };
+    if (op === SyntaxKind.MinusToken) return { ...a, c: lit((-v).toString()), value: -v };
     if (op === SyntaxKind.TildeToken) {
       const r = a.t.big ? ~v : BigInt(~Number(v));
-      return { ...a, c: r.toString(), value: r };
+      return { ...a, c: lit(r.toString()), value: r };
     }
   }
   const ia = intOf(a.t);
@@ -480,9 +469,9 @@ function lowerPrefix(ctx: FnCtx, node: Node & { getOperatorToken(): SyntaxKind; 
     ctx.prog.report("KT2014", node.getOperand(), ia.name);
     return ERR;
   }
-  if (ia.big) return { c: op === SyntaxKind.MinusToken ? `((uint64_t)0 - ${paren(asRaw(a))})` : `(~${paren(asRaw(a))})`, t: a.t, raw: true };
-  if (op === SyntaxKind.MinusToken) return { c: `(-${paren(asRaw(a))})`, t: a.t, raw: true, bits: bitsOf(a) };
-  return { c: `(int64_t)(int32_t)~(uint32_t)${paren(asRaw(a))}`, t: a.t, raw: true, bits: 32 };
+  if (ia.big) return { c: op === SyntaxKind.MinusToken ? binary("-", cast("uint64_t", lit("0")), asRaw(a)) : unary("~", asRaw(a)), t: a.t, raw: true };
+  if (op === SyntaxKind.MinusToken) return { c: unary("-", asRaw(a)), t: a.t, raw: true, bits: bitsOf(a) };
+  return { c: cast("int64_t", cast("int32_t", unary("~", cast("uint32_t", asRaw(a))))), t: a.t, raw: true, bits: 32 };
 }
 
 function isIntNameLocal(s: string): s is keyof typeof INTS {
@@ -500,12 +489,13 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
   if (r.kind === "local") {
     const l: LocalInfo = r.local;
     l.used = true;
+    const c = name(l.cname);
     if (l.type.k === "array") {
-      const len = l.arrayLen !== undefined ? String(l.arrayLen) : `${l.cname}.len`;
-      const ptr = l.arrayLen !== undefined ? l.cname : `${l.cname}.ptr`;
-      return { c: l.cname, t: l.type, arr: { ptr, len, ...(l.arrayLen !== undefined ? { lenConst: l.arrayLen } : {}) }, stack: l.stack, stackName: node.getText() };
+      const len = l.arrayLen !== undefined ? lit(String(l.arrayLen)) : member(c, "len");
+      const ptr = l.arrayLen !== undefined ? c : member(c, "ptr");
+      return { c, t: l.type, arr: { ptr, len, ...(l.arrayLen !== undefined ? { lenConst: l.arrayLen } : {}) }, stack: l.stack, stackName: node.getText() };
     }
-    return { c: l.cname, t: l.type, lvalue: !l.isConst, stack: l.stack, stackName: node.getText() };
+    return { c, t: l.type, lvalue: !l.isConst, stack: l.stack, stackName: node.getText() };
   }
   if (r.kind === "intrinsic") {
     // Prelude constants (LOG_INFO …): `export const NAME: u32 = <literal>`.
@@ -526,15 +516,15 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
   const d: DeclInfo = r.decl;
   switch (d.kind) {
     case "var": {
-      if (d.untyped) return { c: d.value!.toString(), t: { k: "untyped", big: (d.type as { big: boolean }).big }, value: d.value!, ...(d.frac ? { frac: true } : {}) };
-      if (d.arrayLen !== undefined) return { c: d.cname, t: d.type, arr: { ptr: d.cname, len: String(d.arrayLen), lenConst: d.arrayLen } };
-      if (d.instance) return { c: `(&${d.cname})`, t: d.type };
-      return { c: d.cname, t: d.type, lvalue: !d.isConst, ...(d.value !== undefined && d.isConst ? { value: d.value } : {}) };
+      if (d.untyped) return { c: lit(d.value!.toString()), t: { k: "untyped", big: (d.type as { big: boolean }).big }, value: d.value!, ...(d.frac ? { frac: true } : {}) };
+      if (d.arrayLen !== undefined) return { c: name(d.cname), t: d.type, arr: { ptr: name(d.cname), len: lit(String(d.arrayLen)), lenConst: d.arrayLen } };
+      if (d.instance) return { c: unary("&", name(d.cname)), t: d.type };
+      return { c: name(d.cname), t: d.type, lvalue: !d.isConst, ...(d.value !== undefined && d.isConst ? { value: d.value } : {}) };
     }
     case "fn":
-      return { c: d.cname, t: d.type };
+      return { c: name(d.cname), t: d.type };
     case "enumMember":
-      return { c: d.cname, t: d.type, value: d.value };
+      return { c: name(d.cname), t: d.type, value: d.value };
     default:
       ctx.prog.report("KT4007", node, node.getText());
       return ERR;
@@ -543,7 +533,7 @@ function lowerNameUse(ctx: FnCtx, node: Node, r: Resolved): Ex {
 
 function lowerPropertyAccess(ctx: FnCtx, node: Node): Ex {
   const pa = node.asKindOrThrow(SyntaxKind.PropertyAccessExpression);
-  const name = pa.getName();
+  const field = pa.getName();
   const objNode = pa.getExpression();
   // Enum members and static methods are resolved through the symbol.
   const r = resolveDecl(ctx, pa.getNameNode());
@@ -552,7 +542,7 @@ function lowerPropertyAccess(ctx: FnCtx, node: Node): Ex {
       ctx.prog.report("KT4007", node, node.getText());
       return ERR;
     }
-    return { c: r.decl.cname, t: r.decl.type, value: r.decl.value };
+    return { c: name(r.decl.cname), t: r.decl.type, value: r.decl.value };
   }
   if (pa.hasQuestionDotToken()) {
     ctx.prog.report("KT1001", node, "optional chaining");
@@ -561,28 +551,28 @@ function lowerPropertyAccess(ctx: FnCtx, node: Node): Ex {
   const obj = lowerExpr(ctx, objNode);
   if (obj.t.k === "error") return ERR;
   if (obj.t.k === "array") {
-    if (name === "length") return { c: obj.arr!.len, t: T.int("u32"), ...(obj.arr!.lenConst !== undefined ? { value: BigInt(obj.arr!.lenConst) } : {}) };
-    ctx.prog.report("KT1005", pa.getNameNode(), `${name}`);
+    if (field === "length") return { c: obj.arr!.len, t: T.int("u32"), ...(obj.arr!.lenConst !== undefined ? { value: BigInt(obj.arr!.lenConst) } : {}) };
+    ctx.prog.report("KT1005", pa.getNameNode(), `${field}`);
     return ERR;
   }
   if (obj.t.k === "class") {
     const info = obj.t.decl as ClassInfo;
-    const f = info.fields.get(name);
+    const f = info.fields.get(field);
     if (!f) {
       if (r.kind === "decl" && r.decl.kind === "method") {
         ctx.prog.report("KT4007", node, node.getText());
         return ERR;
       }
-      ctx.prog.report("KT1005", pa.getNameNode(), name);
+      ctx.prog.report("KT1005", pa.getNameNode(), field);
       return ERR;
     }
-    const base = `${paren(obj.c)}->${f.cname}`;
+    const base = arrow(obj.c, f.cname);
     const stack = obj.stack ? { stack: true, stackName: obj.stackName! } : {};
-    if (f.arrayLen !== undefined) return { c: base, t: f.type, arr: { ptr: base, len: String(f.arrayLen), lenConst: f.arrayLen }, ...stack };
-    if (f.type.k === "class") return { c: `(&${base})`, t: f.type, ...stack };
+    if (f.arrayLen !== undefined) return { c: base, t: f.type, arr: { ptr: base, len: lit(String(f.arrayLen)), lenConst: f.arrayLen }, ...stack };
+    if (f.type.k === "class") return { c: unary("&", base), t: f.type, ...stack };
     return { c: base, t: f.type, lvalue: true };
   }
-  ctx.prog.report("KT1005", pa.getNameNode(), name);
+  ctx.prog.report("KT1005", pa.getNameNode(), field);
   return ERR;
 }
 
@@ -608,25 +598,18 @@ export function lowerIndex(ctx: FnCtx, node: Node): Ex {
   const elem = arr.t.elem;
   const stack = arr.stack ? { stack: true, stackName: arr.stackName! } : {};
   const site = siteArgs(ctx, ea);
-  let place: string;
+  let place: CExpr;
   if (arr.arr.lenConst === undefined && !isPath(arr.c)) {
     // A computed slice (a row, slice(), bytesAt()) is evaluated once, before the index, as in JS.
-    const s = ctx.tmp("s");
-    place = `(*({ __auto_type ${s} = ${arr.c}; &${s}.ptr[kts_index(${idx.c}, ${s}.len, ${site})]; }))`;
+    place = unary("*", bindOnce("s", arr.c, (s) => unary("&", index(member(s, "ptr"), call("kts_index", idx.c, member(s, "len"), ...site)))));
   } else {
-    const checked =
-      idx.value !== undefined && arr.arr.lenConst !== undefined && idx.value < BigInt(arr.arr.lenConst) ? idx.c : `kts_index(${idx.c}, ${arr.arr.len}, ${site})`;
-    place = `${paren(arr.arr.ptr)}[${checked}]`;
+    const checked = idx.value !== undefined && arr.arr.lenConst !== undefined && idx.value < BigInt(arr.arr.lenConst) ? idx.c : call("kts_index", idx.c, arr.arr.len, ...site);
+    place = index(arr.arr.ptr, checked);
   }
-  if (elem.k === "class") return { c: `(&${place})`, t: elem, ...stack };
+  if (elem.k === "class") return { c: unary("&", place), t: elem, ...stack };
   // A row of an array of arrays: a slice, read through once; rows cannot be re-pointed.
-  if (elem.k === "array") return { c: place, t: elem, arr: { ptr: `${place}.ptr`, len: `${place}.len` }, ...stack };
+  if (elem.k === "array") return { c: place, t: elem, arr: { ptr: member(place, "ptr"), len: member(place, "len") }, ...stack };
   return { c: place, t: elem, lvalue: true };
-}
-
-/** C that names storage (a name, fields of a name): reading it twice evaluates nothing twice. */
-export function isPath(c: string): boolean {
-  return /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/.test(c.replace(/^\(&([A-Za-z_]\w*)\)/, "$1").replace(/^\((.*)\)$/, "$1"));
 }
 
 export function lowerExpr(ctx: FnCtx, node: Expression | Node): Ex {
@@ -643,8 +626,8 @@ export function lowerExpr(ctx: FnCtx, node: Expression | Node): Ex {
 function lowerExprInner(ctx: FnCtx, node: Node): Ex {
   switch (node.getKind()) {
     case SyntaxKind.ParenthesizedExpression: {
-      const inner = lowerExpr(ctx, node.asKindOrThrow(SyntaxKind.ParenthesizedExpression).getExpression());
-      return { ...inner, c: paren(inner.c) };
+      // Parentheses are the printer's business (cir/print.ts): the IR is the same without them.
+      return lowerExpr(ctx, node.asKindOrThrow(SyntaxKind.ParenthesizedExpression).getExpression());
     }
     case SyntaxKind.NumericLiteral: {
       const v = parseIntLiteral(node.getText());
@@ -656,7 +639,7 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
         ctx.prog.report("KT2006", node);
         return ERR;
       }
-      return { c: v.toString(), t: { k: "untyped", big: false }, value: v };
+      return { c: lit(v.toString()), t: { k: "untyped", big: false }, value: v };
     }
     case SyntaxKind.BigIntLiteral: {
       const v = parseIntLiteral(node.getText());
@@ -664,12 +647,12 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
         ctx.prog.report("KT2008", node);
         return ERR;
       }
-      return { c: v.toString(), t: { k: "untyped", big: true }, value: v };
+      return { c: lit(v.toString()), t: { k: "untyped", big: true }, value: v };
     }
     case SyntaxKind.TrueKeyword:
-      return { c: "true", t: T.bool };
+      return { c: TRUE, t: T.bool };
     case SyntaxKind.FalseKeyword:
-      return { c: "false", t: T.bool };
+      return { c: FALSE, t: T.bool };
     case SyntaxKind.Identifier: {
       if (node.getText() === "undefined") {
         ctx.prog.report("KT1001", node, "'undefined'");
@@ -682,7 +665,7 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
         ctx.prog.report("KT1018", node);
         return ERR;
       }
-      return { c: "self", t: { k: "class", decl: ctx.cls } };
+      return { c: name("self"), t: { k: "class", decl: ctx.cls } };
     }
     case SyntaxKind.BinaryExpression:
       return lowerBinary(ctx, node.asKindOrThrow(SyntaxKind.BinaryExpression));
@@ -717,7 +700,7 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
           ctx.prog.report("KT2002", node, typeName(a.t), typeName(b.t), typeName(b.t));
           return ERR;
         }
-        return { c: `(${c} ? ${a.c} : ${b.c})`, t: a.t, choose: { cond: c, a, b } };
+        return { c: cond(c, a.c, b.c), t: a.t, choose: { cond: c, a, b } };
       } else {
         a = coerce(ctx, ce.getWhenTrue(), a, a.t, "chosen");
         b = coerce(ctx, ce.getWhenFalse(), b, a.t, "chosen");
@@ -727,7 +710,7 @@ function lowerExprInner(ctx: FnCtx, node: Node): Ex {
         ctx.prog.report("KT1001", node, "choosing between references with '?:'");
         return ERR;
       }
-      return { c: `(${c} ? ${a.c} : ${b.c})`, t: a.t };
+      return { c: cond(c, a.c, b.c), t: a.t };
     }
     case SyntaxKind.NonNullExpression:
       return lowerExpr(ctx, node.asKindOrThrow(SyntaxKind.NonNullExpression).getExpression());

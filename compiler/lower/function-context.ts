@@ -5,6 +5,9 @@
  */
 import type { Node, SourceFile, ts } from "ts-morph";
 import type { KType } from "../types/ktype.js";
+import type { CExpr } from "../cir/nodes.js";
+import { tempName } from "../cir/names.js";
+import { CPrinter } from "../cir/print.js";
 import type { ClassInfo, ProgramContext } from "./program.js";
 
 export interface LocalInfo {
@@ -42,7 +45,15 @@ export class FnCtx {
   ) {}
 
   tmp(base: string): string {
-    return `kts_${base}${this.tmpCounter++}`;
+    return tempName(base, this.tmpCounter++);
+  }
+
+  /** Prints C IR in this function: its temporaries are named from the same counter as tmp(). */
+  readonly printer = new CPrinter((hint) => this.tmp(hint));
+
+  /** A whole expression (a statement, an initializer, a condition). */
+  c(e: CExpr): string {
+    return this.printer.expr(e);
   }
 }
 

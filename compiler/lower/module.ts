@@ -25,7 +25,8 @@ import { ERR, lowerExpr, coerce } from "./expressions.js";
 import { CWriter, FnCtx, type LocalInfo } from "./function-context.js";
 import { relPath } from "../project/root.js";
 import { classCtorName, classInitName, localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
-import { StatementLowerer, stripParens } from "./statements.js";
+import { StatementLowerer } from "./statements.js";
+import { arrow, isLit, name as cName, unary } from "../cir/nodes.js";
 import { arrayInitKind, lowerArrayInit, rowsDecl } from "./storage.js";
 import { resolveType } from "./types.js";
 import { lowerNew } from "./calls.js";
@@ -593,8 +594,8 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
     if (exported) h.push(`extern ${info.type.decl.cname} ${info.cname};`);
     c.push(`${storage}${info.type.decl.cname} ${info.cname};`);
     init.at(node, prog.siteFile(node));
-    const n = lowerNew(ctx, initExpr.asKindOrThrow(SyntaxKind.NewExpression), `&${info.cname}`);
-    if (n.t.k !== "error") init.line(`${n.c};`);
+    const n = lowerNew(ctx, initExpr.asKindOrThrow(SyntaxKind.NewExpression), unary("&", cName(info.cname)));
+    if (n.t.k !== "error") init.line(`${ctx.c(n.c)};`);
     return;
   }
   const t = cType(info.type);
@@ -606,10 +607,10 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
   }
   const e = lowerExpr(ctx, initExpr);
   const val = e.t.k === "error" ? ERR : info.type.k === "fn" ? e : coerce(ctx, initExpr, e, info.type, "stored");
-  const isConstC = val.value !== undefined || val.c === "true" || val.c === "false" || (info.type.k === "fn" && /^[A-Za-z0-9_]+$/.test(val.c));
+  const isConstC = val.value !== undefined || isLit(val.c, "true") || isLit(val.c, "false") || (info.type.k === "fn" && val.c.k === "name");
   if (isConstC) {
     // A known integer is written as a literal: C wants constant initializers, and another module's const is not one.
-    const literal = val.value !== undefined && info.type.k === "int" ? cIntLiteral(val.value, info.type.int) : stripParens(val.c);
+    const literal = val.value !== undefined && info.type.k === "int" ? cIntLiteral(val.value, info.type.int) : ctx.c(val.c);
     c.push(`${storage}${qual}${t} ${info.cname} = ${literal};`);
     return;
   }
@@ -617,7 +618,7 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
   c.push(`${exported ? "" : "static KTS_UNUSED "}${t} ${info.cname};`);
   if (info.isConst && exported) h[h.length - 1] = `extern ${t} ${info.cname};`;
   init.at(node, prog.siteFile(node));
-  if (val.t.k !== "error") init.line(`${info.cname} = ${stripParens(val.c)};`);
+  if (val.t.k !== "error") init.line(`${info.cname} = ${ctx.c(val.c)};`);
 }
 
 function signature(f: PendingFn): string {
@@ -683,11 +684,11 @@ function emitClassInit(prog: ProgramContext, st: ModuleState, cls: ClassInfo): s
       }
       for (const line of s.initLines(place)) w.line(line);
     } else if (Node.isNewExpression(init)) {
-      const n = lowerNew(ctx, init, `&${place}`);
-      if (n.t.k !== "error") w.line(`${n.c};`);
+      const n = lowerNew(ctx, init, unary("&", arrow(cName("self"), f.cname)));
+      if (n.t.k !== "error") w.line(`${ctx.c(n.c)};`);
     } else {
       const v = coerce(ctx, init, lowerExpr(ctx, init), f.type, "stored");
-      if (v.t.k !== "error") w.line(`${place} = ${stripParens(v.c)};`);
+      if (v.t.k !== "error") w.line(`${place} = ${ctx.c(v.c)};`);
     }
   }
   const params = (cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`);

@@ -11,7 +11,8 @@
  */
 import { Node } from "ts-morph";
 import { isIntName } from "../types/ktype.js";
-import { lowerExpr, paren, type Ex } from "./expressions.js";
+import { lowerExpr, type Ex } from "./expressions.js";
+import { assign, block, decl, member, temp, type CExpr, type CStmt } from "../cir/nodes.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
 
@@ -69,7 +70,7 @@ export interface Ordered {
   /** The operands to build the result from (hoisted ones now name their temporary). */
   exs: Ex[];
   /** Wraps the C of the whole result so that the temporaries are set first. */
-  wrap(c: string): string;
+  wrap(c: CExpr): CExpr;
 }
 
 /**
@@ -81,17 +82,17 @@ export function inOrder(ctx: FnCtx, nodes: Node[], exs: Ex[]): Ordered {
   let needed = false;
   for (let j = 1; j < effects.length && !needed; j++) for (let i = 0; i < j && !needed; i++) needed = conflict(effects[i]!, effects[j]!);
   if (!needed) return { exs, wrap: (c) => c };
-  const lines: string[] = [];
+  const binds: CStmt[] = [];
   const last = exs.length - 1;
   const out = exs.map((e, i) => {
     // Untyped constants and arrays stay in place (an array's C is its storage, read through its pointer and length).
     if (i === last || effects[i] === Effect.Stable || e.t.k === "untyped" || e.t.k === "array") return e;
-    const t = ctx.tmp("o");
-    lines.push(`__auto_type ${t} = ${e.c};`);
+    const t = temp("o");
+    binds.push(decl("__auto_type", t, e.c));
     const { lvalue: _place, ...value } = e;
     return { ...value, c: t };
   });
-  return { exs: out, wrap: (c) => `({ ${lines.join(" ")} ${c}; })` };
+  return { exs: out, wrap: (c) => block(binds, c) };
 }
 
 /**
@@ -102,7 +103,7 @@ export function inOrder(ctx: FnCtx, nodes: Node[], exs: Ex[]): Ordered {
  * `lowerValue` lower the two sides (the target after the parts it reads were
  * fixed); the result is the C of the whole assignment.
  */
-export function orderedStore(ctx: FnCtx, target: Node, value: Node, lowerTarget: () => Ex, lowerValue: (t: Ex) => Ex): string | undefined {
+export function orderedStore(ctx: FnCtx, target: Node, value: Node, lowerTarget: () => Ex, lowerValue: (t: Ex) => Ex): CExpr | undefined {
   const valueEffect = effectOf(ctx, value);
   const parts: Node[] = Node.isElementAccessExpression(target)
     ? [target.getExpression(), target.getArgumentExpressionOrThrow()]
@@ -116,24 +117,24 @@ export function orderedStore(ctx: FnCtx, target: Node, value: Node, lowerTarget:
     const t = lowerTarget();
     if (t.t.k === "error") return undefined;
     const v = lowerValue(t);
-    return v.t.k === "error" ? undefined : `${t.c} = ${v.c}`;
+    return v.t.k === "error" ? undefined : assign(t.c, v.c);
   }
-  const lines: string[] = [];
+  const binds: CStmt[] = [];
   // The target's parts first, in order (unless nothing can change them), then the value, then the store.
   for (const [k, part] of parts.entries()) {
     if (partEffects[k] === Effect.Stable) continue;
     const p = lowerExpr(ctx, part);
     if (p.t.k === "error") return undefined;
     if (p.t.k === "untyped") continue;
-    const tmp = ctx.tmp("o");
+    const tmp = temp("o");
     const { lvalue: _place, ...rest } = p;
     if (p.arr) {
       // An array part: its storage's address (the length is constant) or the slice it computes.
       const fixed = p.arr.lenConst !== undefined;
-      lines.push(`__auto_type ${tmp} = ${fixed ? paren(p.arr.ptr) : p.c};`);
-      ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp, arr: fixed ? { ...p.arr, ptr: tmp } : { ptr: `${tmp}.ptr`, len: `${tmp}.len` } });
+      binds.push(decl("__auto_type", tmp, fixed ? p.arr.ptr : p.c));
+      ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp, arr: fixed ? { ...p.arr, ptr: tmp } : { ptr: member(tmp, "ptr"), len: member(tmp, "len") } });
     } else {
-      lines.push(`__auto_type ${tmp} = ${p.c};`);
+      binds.push(decl("__auto_type", tmp, p.c));
       ctx.evaluated.set(part.compilerNode, { ...rest, c: tmp });
     }
   }
@@ -142,7 +143,7 @@ export function orderedStore(ctx: FnCtx, target: Node, value: Node, lowerTarget:
   if (t.t.k === "error") return undefined;
   const v = lowerValue(t);
   if (v.t.k === "error") return undefined;
-  const tv = ctx.tmp("o");
-  lines.push(`__auto_type ${tv} = ${v.c};`);
-  return `({ ${lines.join(" ")} ${t.c} = ${tv}; })`;
+  const tv = temp("o");
+  binds.push(decl("__auto_type", tv, v.c));
+  return block(binds, assign(t.c, tv));
 }

@@ -12,6 +12,7 @@ import { relPath } from "../project/load.js";
 import type { Arch } from "../intrinsics/table.js";
 import type { KType, NamedDecl } from "../types/ktype.js";
 import type { RowStorage } from "./storage.js";
+import { moduleMemberName, modulePrefix } from "../cir/names.js";
 
 export interface Target {
   kind: "host" | "freestanding";
@@ -93,17 +94,11 @@ export class ProgramContext {
 
   /** The C prefix of a module: its path below the repo (or src/), segments joined by '_'. */
   modulePrefix(sf: SourceFile): string {
-    let rel = relPath(sf.getFilePath()).replace(/\.ts$/, "");
-    rel = rel.replace(/^src\//, "");
-    return rel
-      .split("/")
-      .map((seg) => seg.replace(/[^A-Za-z0-9]/g, "_"))
-      .join("_")
-      .replace(/^(\d)/, "_$1");
+    return modulePrefix(relPath(sf.getFilePath()));
   }
 
   cname(sf: SourceFile, name: string): string {
-    return `${this.modulePrefix(sf)}__${name}`;
+    return moduleMemberName(this.modulePrefix(sf), name);
   }
 
   /** Generated file base name for a module (e.g. lib_crypto_blake3). */
@@ -116,43 +111,8 @@ export class ProgramContext {
   }
 }
 
-/** C name of the function that initializes an instance (field initializers, then the constructor). */
-export function classInitName(cls: { cname: string }): string {
-  return `${cls.cname}__kts_init`;
-}
-
-/** C name of a class's constructor body. */
-export function classCtorName(cls: { cname: string }): string {
-  return `${cls.cname}__kts_ctor`;
-}
-
-const C_RESERVED = new Set(
-  (
-    "auto break case char const continue default do double else enum extern float for goto if inline int long " +
-    "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while " +
-    "bool true false self main errno assert stdin stdout stderr asm linux unix offsetof alignas alignof noreturn static_assert"
-  ).split(" "),
-);
-
-/**
- * A readable C name for a local, parameter or field: the TS name, unless C or
- * its headers own it under -std=gnu11 — keywords, the predefined macros
- * `linux` and `unix`, typedefs (`size_t`, `uint8_t`: any `_t`), macros
- * (`INT8_MAX`, `NULL`, `EOF`: any all-capitals name), the runtime's `kts_`/`KTS_`
- * names — or it could collide with generated names (`__`, a leading `_`).
- * Those get a trailing `_`, and so does every name that already ends in one,
- * so that two different TS names never become the same C name.
- */
-export function localCName(name: string): string {
-  const owned =
-    C_RESERVED.has(name) ||
-    /^(kts_|KTS_|_)/.test(name) ||
-    name.includes("__") ||
-    name.endsWith("_") ||
-    name.endsWith("_t") ||
-    /^[A-Z][A-Z0-9_]*$/.test(name);
-  return owned ? `${name}_` : name;
-}
+// C names are decided in compiler/cir/names.ts; these are re-exported for the lowering.
+export { classCtorName, classInitName, localCName } from "../cir/names.js";
 
 export function baseName(file: string): string {
   return path.basename(file);

@@ -13,6 +13,7 @@ import { CWriter as CWriterClass, type CWriter, type FnCtx, type LocalInfo } fro
 import { localCName } from "./program.js";
 import { resolveDecl } from "./resolve.js";
 import { resolveType } from "./types.js";
+import { assign, cast, comma, name as cName, type CExpr } from "../cir/nodes.js";
 import { lowerArrayInit, arrayInitKind, rowsDecl } from "./storage.js";
 
 interface LabelInfo {
@@ -69,12 +70,12 @@ export class StatementLowerer {
       case SyntaxKind.ExpressionStatement: {
         const e = s.asKindOrThrow(SyntaxKind.ExpressionStatement).getExpression();
         const c = this.expressionStatement(e);
-        if (c !== undefined) w.line(`${c};`);
+        if (c !== undefined) w.line(`${ctx.c(c)};`);
         return;
       }
       case SyntaxKind.IfStatement: {
         const is = s.asKindOrThrow(SyntaxKind.IfStatement);
-        w.open(`if (${stripParens(condition(ctx, is.getExpression()))}) {`);
+        w.open(`if (${ctx.c(condition(ctx, is.getExpression()))}) {`);
         this.body(is.getThenStatement());
         const els = is.getElseStatement();
         if (els) {
@@ -88,7 +89,7 @@ export class StatementLowerer {
       case SyntaxKind.WhileStatement: {
         const ws = s.asKindOrThrow(SyntaxKind.WhileStatement);
         const label = this.takeLabel(s);
-        w.open(`while (${stripParens(condition(ctx, ws.getExpression()))}) {`);
+        w.open(`while (${ctx.c(condition(ctx, ws.getExpression()))}) {`);
         this.loopBody(ws.getStatement(), label);
         w.close();
         this.endLabel(label);
@@ -99,7 +100,7 @@ export class StatementLowerer {
         const label = this.takeLabel(s);
         w.open("do {");
         this.loopBody(ds.getStatement(), label);
-        w.close(`} while (${stripParens(condition(ctx, ds.getExpression()))});`);
+        w.close(`} while (${ctx.c(condition(ctx, ds.getExpression()))});`);
         this.endLabel(label);
         return;
       }
@@ -218,11 +219,11 @@ export class StatementLowerer {
         for (const d of init.getDeclarations()) this.local(d);
       } else {
         const c = this.expressionStatement(init as Expression);
-        if (c !== undefined) w.line(`${c};`);
+        if (c !== undefined) w.line(`${ctx.c(c)};`);
       }
     }
     const condNode = f.getCondition();
-    const cond = condNode ? stripParens(condition(ctx, condNode)) : "";
+    const cond = condNode ? ctx.c(condition(ctx, condNode)) : "";
     const inc = f.getIncrementor();
     let update = "";
     if (inc) update = this.forUpdate(inc, condNode, f.getStatement());
@@ -263,7 +264,7 @@ export class StatementLowerer {
         continue;
       }
       const c = this.expressionStatement(p);
-      if (c !== undefined) out.push(c);
+      if (c !== undefined) out.push(this.ctx.c(c));
     }
     return out.join(", ");
   }
@@ -295,7 +296,7 @@ export class StatementLowerer {
     const i = ctx.tmp("i");
     const name = localCName(d.getName());
     w.open("{");
-    w.line(`${sliceTypeName(elem)} ${s} = ${sliceOf(arr)};`);
+    w.line(`${sliceTypeName(elem)} ${s} = ${ctx.c(sliceOf(arr))};`);
     w.open(`for (uint32_t ${i} = 0; ${i} < ${s}.len; ${i}++) {`);
     const local: LocalInfo = { cname: name, type: elem, stack: !!arr.stack, used: false, isParam: false, isConst: true, node: d };
     ctx.locals.set(d.compilerNode, local);
@@ -320,7 +321,7 @@ export class StatementLowerer {
     }
     d = coerce(ctx, sw.getExpression(), d, d.t, "switched on");
     const seen = new Set<string>();
-    w.open(`switch (${stripParens(d.c)}) {`);
+    w.open(`switch (${ctx.c(d.c)}) {`);
     for (const clause of sw.getClauses()) {
       if (Node.isCaseClause(clause)) {
         const ce = clause.getExpression();
@@ -363,7 +364,7 @@ export class StatementLowerer {
     if (ctx.retType.k === "void") {
       const c = lowerExpr(ctx, e);
       if (c.t.k !== "error" && c.t.k !== "void" && c.t.k !== "never") ctx.prog.report("KT2011", e, "void", typeName(c.t));
-      this.w.line(`${c.c};`);
+      this.w.line(`${ctx.c(c.c)};`);
       this.w.line("return;");
       return;
     }
@@ -377,11 +378,11 @@ export class StatementLowerer {
       if (v.t.k !== "class" || v.t.decl.cname !== ctx.retType.decl.cname) ctx.prog.report("KT2011", e, typeName(ctx.retType), typeName(v.t));
     } else v = coerce(ctx, e, v, ctx.retType, "returned");
     if (v.t.k === "error") return;
-    this.w.line(`return ${stripParens(v.c)};`);
+    this.w.line(`return ${ctx.c(v.c)};`);
   }
 
-  /** An expression used as a statement: assignments and calls. Returns C or undefined. */
-  expressionStatement(e: Expression): string | undefined {
+  /** An expression used as a statement: assignments and calls. Returns its C or undefined. */
+  expressionStatement(e: Expression): CExpr | undefined {
     const ctx = this.ctx;
     if (Node.isBinaryExpression(e)) {
       const op = e.getOperatorToken().getText();
@@ -390,13 +391,13 @@ export class StatementLowerer {
       if (op === ",") {
         const a = this.expressionStatement(e.getLeft());
         const b = this.expressionStatement(e.getRight());
-        return a !== undefined && b !== undefined ? `${a}, ${b}` : undefined;
+        return a !== undefined && b !== undefined ? comma(a, b) : undefined;
       }
     }
     const v = lowerExpr(ctx, e);
     if (v.t.k === "error") return undefined;
-    if (Node.isCallExpression(e)) return stripParens(v.c);
-    return `(void)${v.c.startsWith("(") ? v.c : `(${v.c})`}`;
+    if (Node.isCallExpression(e)) return v.c;
+    return cast("void", v.c);
   }
 
   /**
@@ -406,7 +407,7 @@ export class StatementLowerer {
    * it is a local (which no call can change), the value must neither call nor
    * panic: JS reads the target before it evaluates the value.
    */
-  private compoundAssignment(e: BinaryExpression, op: string): string | undefined {
+  private compoundAssignment(e: BinaryExpression, op: string): CExpr | undefined {
     const ctx = this.ctx;
     const left = e.getLeft();
     const right = e.getRight();
@@ -435,11 +436,11 @@ export class StatementLowerer {
       return undefined;
     }
     const stored = coerce(ctx, right, v, l.t, "assigned");
-    return stored.t.k === "error" ? undefined : `${l.c} = ${stripParens(stored.c)}`;
+    return stored.t.k === "error" ? undefined : assign(l.c, stored.c);
   }
 
   /** `left = right`, its parts evaluated in JS's order (order.ts). */
-  private assignment(left: Expression, right: Expression): string | undefined {
+  private assignment(left: Expression, right: Expression): CExpr | undefined {
     const ctx = this.ctx;
     // Whether the value still needs lowering for its own diagnostics: only when the target could not be lowered.
     let valueLowered = false;
@@ -462,8 +463,7 @@ export class StatementLowerer {
     };
     const value = (l: Ex): Ex => {
       valueLowered = true;
-      const v = coerce(ctx, right, lowerExpr(ctx, right), l.t, "assigned");
-      return v.t.k === "error" ? v : { ...v, c: stripParens(v.c) };
+      return coerce(ctx, right, lowerExpr(ctx, right), l.t, "assigned");
     };
     const c = orderedStore(ctx, left, right, target, value);
     // A target that did not lower still gets its value checked, so that every error is reported in one run.
@@ -536,8 +536,8 @@ export class StatementLowerer {
       const storage = `${name}__obj`;
       w.line(`${cls.decl.info.cname} ${storage};`);
       w.line(`${cType(t)}const ${name} = &${storage};`);
-      const n = lowerNew(ctx, init, name);
-      if (n.t.k !== "error") w.line(`${n.c};`);
+      const n = lowerNew(ctx, init, cName(name));
+      if (n.t.k !== "error") w.line(`${ctx.c(n.c)};`);
       register({ type: t, instance: true, stack: true });
       return;
     }
@@ -566,7 +566,7 @@ export class StatementLowerer {
       }
       t = v.t;
       register({ type: t, stack: !!v.stack });
-      w.line(`${cType(t)} ${name} = ${sliceOf(v)};`);
+      w.line(`${cType(t)} ${name} = ${ctx.c(sliceOf(v))};`);
       return;
     }
     if (t.k === "class") {
@@ -575,27 +575,14 @@ export class StatementLowerer {
         return;
       }
       register({ type: t, stack: !!v.stack });
-      w.line(`${cType(t)}const ${name} = ${stripParens(v.c)};`);
+      w.line(`${cType(t)}const ${name} = ${ctx.c(v.c)};`);
       return;
     }
     v = coerce(ctx, init, v, t, "stored");
     register({ type: t, stack: false });
     if (v.t.k === "error") return;
-    w.line(`${isConst ? "const " : ""}${cType(t)} ${name} = ${stripParens(v.c)};`);
+    w.line(`${isConst ? "const " : ""}${cType(t)} ${name} = ${ctx.c(v.c)};`);
   }
-}
-
-function stripParens(c: string): string {
-  // A GNU statement expression ({ ... }) keeps its parentheses.
-  if (!c.startsWith("(") || !c.endsWith(")") || c.startsWith("({")) return c;
-  let d = 0;
-  for (let i = 0; i < c.length; i++) {
-    if (c[i] === "(") d++;
-    else if (c[i] === ")") d--;
-    if (d === 0 && i < c.length - 1) return c;
-  }
-  // A leading cast like (uint32_t)(x) is not an outer pair.
-  return c.slice(1, -1);
 }
 
 /**
@@ -626,4 +613,3 @@ function changes(ctx: FnCtx, node: Node, local: LocalInfo): boolean {
   return found;
 }
 
-export { stripParens };

@@ -10,6 +10,7 @@ import { coerce, constOf, lowerExpr, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
 import { classInitName } from "./program.js";
+import { isLit, type CExpr } from "../cir/nodes.js";
 
 export type ArrayInitKind = "array" | "arrayOf" | "structs" | "arrays";
 const MAX_LEN = 1 << 24;
@@ -115,10 +116,11 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
     const values = lowered.map((e, k) => coerce(ctx, elems[k]!, e, elem, "stored"));
     if (values.some((v) => v.t.k === "error")) return undefined;
     // Constants and function names (addresses the linker fills in) make a static initializer.
-    const allConst = values.every((v) => v.value !== undefined || v.c === "true" || v.c === "false" || (v.t.k === "fn" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.c)));
+    const allConst = values.every((v) => v.value !== undefined || isLit(v.c, "true") || isLit(v.c, "false") || (v.t.k === "fn" && v.c.k === "name"));
     const type = { k: "array" as const, elem };
-    if (allConst) return { type, len: elems.length, declInit: `{ ${values.map((v) => v.c).join(", ")} }`, initLines: () => [] };
-    return { type, len: elems.length, initLines: (place) => values.map((v, k) => `${place}[${k}] = ${v.c};`) };
+    const items = values.map((v) => ctx.printer.arg(v.c));
+    if (allConst) return { type, len: elems.length, declInit: `{ ${items.join(", ")} }`, initLines: () => [] };
+    return { type, len: elems.length, initLines: (place) => items.map((v, k) => `${place}[${k}] = ${v};`) };
   }
   // array(N, fill)
   const len = constLength(ctx, args[0]!);
@@ -154,10 +156,10 @@ function lowerFill(ctx: FnCtx, call: CallExpression, node: Expression, declElem:
   }
   const fill = coerce(ctx, node, fill0, elem, "stored");
   if (fill.t.k === "error") return undefined;
-  const zero = fill.value === 0n || fill.c === "false";
-  if (fill.value !== undefined || fill.c === "true" || fill.c === "false") return { elem, c: fill.c, zero, around: (lines) => lines };
+  const zero = fill.value === 0n || isLit(fill.c, "false");
+  if (fill.value !== undefined || isLit(fill.c, "true") || isLit(fill.c, "false")) return { elem, c: ctx.printer.arg(fill.c), zero, around: (lines) => lines };
   const f = ctx.tmp("fill");
-  return { elem, c: f, zero, around: (lines) => [`{ ${cType(elem)} ${f} = ${fill.c};`, ...lines, "}"] };
+  return { elem, c: f, zero, around: (lines) => [`{ ${cType(elem)} ${f} = ${ctx.printer.arg(fill.c)};`, ...lines, "}"] };
 }
 
 /** arrays(N, M, fill): N slices, each viewing its own row of M elements in the rows' storage. */
