@@ -37,12 +37,32 @@ export type CExpr =
    * and line arguments of a runtime check). The intrinsics table is written
    * this way, and so is inline assembly.
    */
-  | { k: "template"; text: string; args: CExpr[]; site?: CExpr[] };
+  | { k: "template"; text: string; args: CExpr[]; site?: CExpr[] }
+  /** `{ a, b }`: an aggregate's initializer. */
+  | { k: "initList"; items: CExpr[] }
+  /** `target++` / `target--` (a for-loop counter's step). */
+  | { k: "step"; op: "++" | "--"; target: CExpr };
 
+/** A statement. `at` marks the source line the following statements come from (`#line`). */
 export type CStmt =
-  /** `type name = init;` (`__auto_type` takes the init's type). */
-  | { k: "decl"; type: string; name: CExpr; init: CExpr }
-  | { k: "expr"; e: CExpr };
+  /** `[qual ]type name[dims] = init;` (`__auto_type` takes the init's type; no init: uninitialized). */
+  | { k: "decl"; type: string; name: CExpr; init?: CExpr; dims?: number[]; qual?: string }
+  | { k: "expr"; e: CExpr }
+  | { k: "if"; test: CExpr; then: CStmt[]; else?: CStmt[] }
+  | { k: "while"; test: CExpr; body: CStmt[] }
+  | { k: "do"; body: CStmt[]; test: CExpr }
+  | { k: "for"; init?: CStmt; test?: CExpr; update: CExpr[]; body: CStmt[] }
+  /** Each case is `case <constant>` or `default`, with its statements. */
+  | { k: "switch"; value: CExpr; cases: { label: string; body: CStmt[] }[] }
+  | { k: "scope"; body: CStmt[] }
+  | { k: "label"; name: string }
+  | { k: "goto"; name: string }
+  | { k: "break" }
+  | { k: "continue" }
+  | { k: "return"; value?: CExpr }
+  | { k: "at"; file: string; line: number };
+
+export type CDecl = Extract<CStmt, { k: "decl" }>;
 
 export const lit = (text: string): CExpr => ({ k: "lit", text });
 export const name = (n: string): CExpr => ({ k: "name", name: n });
@@ -58,7 +78,14 @@ export const cond = (test: CExpr, then: CExpr, otherwise: CExpr): CExpr => ({ k:
 export const comma = (...items: CExpr[]): CExpr => (items.length === 1 ? items[0]! : { k: "comma", items });
 export const assign = (target: CExpr, value: CExpr): CExpr => ({ k: "assign", target, value });
 export const template = (text: string, args: CExpr[] = [], site?: CExpr[]): CExpr => ({ k: "template", text, args, ...(site ? { site } : {}) });
-export const decl = (type: string, n: CExpr, init: CExpr): CStmt => ({ k: "decl", type, name: n, init });
+export const decl = (type: string, n: CExpr, init?: CExpr): CStmt => ({ k: "decl", type, name: n, ...(init ? { init } : {}) });
+export const initList = (...items: CExpr[]): CExpr => ({ k: "initList", items });
+export const step = (op: "++" | "--", target: CExpr): CExpr => ({ k: "step", op, target });
+
+/** `for (uint32_t i = 0; i < n; i++) body`: the loop the compiler writes to fill or copy storage. */
+export function countedLoop(i: CExpr, n: CExpr, body: CStmt[]): CStmt {
+  return { k: "for", init: decl("uint32_t", i, lit("0")), test: binary("<", i, n), update: [step("++", i)], body };
+}
 export const stmt = (e: CExpr): CStmt => ({ k: "expr", e });
 
 /** `({ stmts; result; })`, or just the result when there is nothing to do first. */

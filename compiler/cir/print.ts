@@ -51,6 +51,10 @@ function level(e: CExpr): number {
     case "template":
       // Text of any shape: parenthesized wherever precedence matters.
       return 0;
+    case "initList":
+      return POSTFIX;
+    case "step":
+      return POSTFIX;
   }
 }
 
@@ -68,9 +72,15 @@ export class CPrinter {
     return this.expr(e, ASSIGN);
   }
 
+  /** A declaration or an expression statement, on one line (statement expressions hold only these). */
   stmt(s: CStmt): string {
-    if (s.k === "decl") return `${s.type} ${this.expr(s.name)} = ${this.arg(s.init)};`;
-    return `${this.expr(s.e)};`;
+    if (s.k === "decl") {
+      const dims = (s.dims ?? []).map((d) => `[${d}]`).join("");
+      const init = s.init ? ` = ${this.arg(s.init)}` : "";
+      return `${s.qual ? `${s.qual} ` : ""}${s.type} ${this.expr(s.name)}${dims}${init};`;
+    }
+    if (s.k === "expr") return `${this.expr(s.e)};`;
+    throw new Error(`statement ${s.k} inside an expression`);
   }
 
   private tempName(t: Temp): string {
@@ -117,6 +127,10 @@ export class CPrinter {
         return `({ ${[...e.stmts.map((s) => this.stmt(s)), `${this.expr(e.result)};`].join(" ")} })`;
       case "template":
         return this.template(e.text, e.args, e.site);
+      case "initList":
+        return `{ ${e.items.map((a) => this.arg(a)).join(", ")} }`;
+      case "step":
+        return `${this.expr(e.target, POSTFIX)}${e.op}`;
     }
   }
 

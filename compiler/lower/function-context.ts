@@ -1,7 +1,7 @@
 /**
  * Per-function lowering state: locals (by declaration node), the enclosing class,
- * the return type, fresh temporaries and loop labels; and the C writer that
- * collects the function body with #line directives pointing at the .ts source.
+ * the return type, fresh temporaries and loop labels, and the printer that
+ * spells the function's C IR (its temporaries named from one counter).
  */
 import type { Node, SourceFile, ts } from "ts-morph";
 import type { KType } from "../types/ktype.js";
@@ -54,43 +54,5 @@ export class FnCtx {
   /** A whole expression (a statement, an initializer, a condition). */
   c(e: CExpr): string {
     return this.printer.expr(e);
-  }
-}
-
-export class CWriter {
-  readonly lines: string[] = [];
-  private depth = 1;
-  private lastFile = "";
-  private lastLine = -1;
-
-  constructor(private readonly lineDirectives = true) {}
-
-  line(s: string): void {
-    this.lines.push("    ".repeat(this.depth) + s);
-  }
-
-  open(s: string): void {
-    this.line(s);
-    this.depth++;
-  }
-
-  close(s = "}"): void {
-    this.depth--;
-    this.line(s);
-  }
-
-  /** Emits `#line N "file"` when the source position moved. */
-  at(node: Node, file: string): void {
-    if (!this.lineDirectives) return;
-    const line = node.getStartLineNumber();
-    if (line === this.lastLine && file === this.lastFile) return;
-    this.lines.push(`#line ${line} "${file}"`);
-    this.lastLine = line;
-    this.lastFile = file;
-  }
-
-  /** Forget the last position (after a block, the next statement re-anchors). */
-  reset(): void {
-    this.lastLine = -1;
   }
 }

@@ -22,11 +22,13 @@ import {
 import { preludeModuleOf } from "../project/load.js";
 import { cElemType, cIntLiteral, cType, FN_TYPES, T, typeName, type KType } from "../types/ktype.js";
 import { ERR, lowerExpr, coerce } from "./expressions.js";
-import { CWriter, FnCtx, type LocalInfo } from "./function-context.js";
+import { FnCtx, type LocalInfo } from "./function-context.js";
 import { relPath } from "../project/root.js";
 import { classCtorName, classInitName, localCName, type ClassInfo, type DeclInfo, type FieldInfo, type ProgramContext } from "./program.js";
 import { StatementLowerer } from "./statements.js";
-import { arrow, isLit, name as cName, unary } from "../cir/nodes.js";
+import { arrow, assign, call, countedLoop, index, isLit, lit, name as cName, stmt, temp, unary, ZERO, type CStmt } from "../cir/nodes.js";
+import { CEmitter } from "../cir/emit.js";
+import { CPrinter } from "../cir/print.js";
 import { arrayInitKind, lowerArrayInit, rowsDecl } from "./storage.js";
 import { resolveType } from "./types.js";
 import { lowerNew } from "./calls.js";
@@ -123,6 +125,11 @@ function orderFnTypes(names: Set<string>): string[] {
   return done;
 }
 
+/** Prints declarations outside any function: they have no temporaries to name. */
+const FILE_SCOPE = new CPrinter(() => {
+  throw new Error("a temporary outside a function");
+});
+
 /**
  * All types in one header, so that modules may import each other in cycles:
  * module headers then hold only prototypes, which need just the type names.
@@ -141,7 +148,7 @@ function emitTypesHeader(prog: ProgramContext, classes: ClassInfo[], fnTypes: st
     h.push(`/* class ${cls.tsName} (${prog.siteFile(cls.node)}) */`, `struct ${cls.cname} {`);
     if (cls.fields.size === 0) h.push("    uint8_t kts_empty;");
     for (const f of cls.fields.values()) {
-      if (f.rows) h.push(`    ${rowsDecl(f.cname, f.rows)};`);
+      if (f.rows) h.push(`    ${FILE_SCOPE.stmt(rowsDecl(f.cname, f.rows))}`);
       if (f.arrayLen !== undefined && f.type.k === "array") h.push(`    ${cElemType(f.type.elem)} ${f.cname}[${f.arrayLen}];`);
       else if (f.type.k === "class") h.push(`    ${f.type.decl.cname} ${f.cname};`);
       else h.push(`    ${cType(f.type)} ${f.cname};`);
@@ -495,7 +502,7 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   }
 
   // Module variables.
-  const init = new CWriter();
+  const init: CStmt[] = [];
   const initCtx = new FnCtx(prog, st.sf, T.void, undefined);
   // Variables go after the prototypes: an initializer may name a function.
   const varLines: string[] = [];
@@ -519,7 +526,7 @@ function emitModule(prog: ProgramContext, st: ModuleState): ModuleOutput {
   // Bodies.
   for (const cls of st.classes) c.push(...emitClassInit(prog, st, cls), "");
   for (const f of st.fns) c.push(...emitFunction(prog, st, f), "");
-  c.push(`void ${initFn}(void) {`, ...init.lines, "}", "");
+  c.push(`void ${initFn}(void) {`, ...emitBody(initCtx, init), "}", "");
 
   h.push("", `#endif /* ${guard} */`, "");
   return { sf: st.sf, base, header: h.join("\n"), source: c.join("\n"), initFn };
@@ -569,7 +576,14 @@ function orderClasses(classes: ClassInfo[]): ClassInfo[] {
   return out;
 }
 
-function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: string[], c: string[], ctx: FnCtx, init: CWriter): void {
+/** Statements as the lines of a function body (temporaries named by `ctx`, the function they belong to). */
+function emitBody(ctx: FnCtx, stmts: CStmt[]): string[] {
+  const e = new CEmitter(ctx.printer);
+  e.emit(stmts);
+  return e.lines;
+}
+
+function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: string[], c: string[], ctx: FnCtx, init: CStmt[]): void {
   const { node, info, exported } = v;
   if (info.untyped || info.type.k === "error") return;
   const storage = exported ? "" : "static KTS_UNUSED ";
@@ -580,22 +594,21 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
     // `const T: readonly u8[] = arrayOf([...constants])`: TypeScript forbids writes in both worlds, so C puts it in read-only data.
     const typeNode = node.getTypeNode();
     const readonly = info.isConst && s?.declInit !== undefined && !!typeNode && Node.isTypeOperatorTypeNode(typeNode) && typeNode.getOperator() === SyntaxKind.ReadonlyKeyword;
-    const decl = `${readonly ? "const " : ""}${cElemType(info.type.elem)} ${info.cname}[${info.arrayLen}]`;
-    if (exported) h.push(`extern ${decl};`);
-    if (s?.rows) c.push(`static KTS_UNUSED KTS_ARRAY_ALIGN ${rowsDecl(info.cname, s.rows)};`);
-    c.push(`${storage}KTS_ARRAY_ALIGN ${decl}${s?.declInit && (s.declInit !== "{ 0 }" || readonly) ? ` = ${s.declInit}` : ""};`);
-    if (s) {
-      init.at(node, prog.siteFile(node));
-      for (const line of s.initLines(info.cname)) init.line(line);
-    }
+    const type = `${readonly ? "const " : ""}${cElemType(info.type.elem)}`;
+    const place = cName(info.cname);
+    if (exported) h.push(`extern ${type} ${info.cname}[${info.arrayLen}];`);
+    if (s?.rows) c.push(ctx.printer.stmt({ ...rowsDecl(info.cname, s.rows), qual: "static KTS_UNUSED KTS_ARRAY_ALIGN" }));
+    const declInit = s?.declInit && (!s.zeroed || readonly) ? { init: s.declInit } : {};
+    c.push(ctx.printer.stmt({ k: "decl", qual: `${storage}KTS_ARRAY_ALIGN`, type, name: place, dims: [info.arrayLen], ...declInit }));
+    if (s) init.push({ k: "at", file: prog.siteFile(node), line: node.getStartLineNumber() }, ...s.initStmts(place));
     return;
   }
   if (info.instance && info.type.k === "class") {
     if (exported) h.push(`extern ${info.type.decl.cname} ${info.cname};`);
     c.push(`${storage}${info.type.decl.cname} ${info.cname};`);
-    init.at(node, prog.siteFile(node));
+    init.push({ k: "at", file: prog.siteFile(node), line: node.getStartLineNumber() });
     const n = lowerNew(ctx, initExpr.asKindOrThrow(SyntaxKind.NewExpression), unary("&", cName(info.cname)));
-    if (n.t.k !== "error") init.line(`${ctx.c(n.c)};`);
+    if (n.t.k !== "error") init.push(stmt(n.c));
     return;
   }
   const t = cType(info.type);
@@ -617,8 +630,8 @@ function emitModuleVar(prog: ProgramContext, v: ModuleState["vars"][number], h: 
   // Computed at start-up, in declaration order, like Node's module evaluation.
   c.push(`${exported ? "" : "static KTS_UNUSED "}${t} ${info.cname};`);
   if (info.isConst && exported) h[h.length - 1] = `extern ${t} ${info.cname};`;
-  init.at(node, prog.siteFile(node));
-  if (val.t.k !== "error") init.line(`${info.cname} = ${ctx.c(val.c)};`);
+  init.push({ k: "at", file: prog.siteFile(node), line: node.getStartLineNumber() });
+  if (val.t.k !== "error") init.push(stmt(assign(cName(info.cname), val.c)));
 }
 
 function signature(f: PendingFn): string {
@@ -638,16 +651,14 @@ function registerParams(ctx: FnCtx, params: ParameterDeclaration[], types: KType
 function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): string[] {
   const ctx = new FnCtx(prog, st.sf, f.type.ret, f.cls);
   registerParams(ctx, f.node.getParameters(), f.type.params);
-  const w = new CWriter();
   const body = f.node.getBody();
-  const lower = new StatementLowerer(ctx, w);
-  if (body && Node.isBlock(body)) lower.block(body.getStatements());
+  const lowered = body && Node.isBlock(body) ? new StatementLowerer(ctx).lower(body.getStatements()) : [];
   const out: string[] = [];
   const isCtor = Node.isConstructorDeclaration(f.node);
   out.push(`${f.exported ? "" : "static KTS_UNUSED "}${signature(f)} {`);
   if (f.cls) out.push("    (void)self;");
   for (const l of ctx.locals.values()) if (l.isParam && !l.used) out.push(`    (void)${l.cname};`);
-  out.push(...w.lines);
+  out.push(...emitBody(ctx, lowered));
   const stmts = body && Node.isBlock(body) ? body.getStatements() : [];
   const last = stmts[stmts.length - 1];
   // Code after the last statement (the epilogue) belongs to the function's closing line.
@@ -662,38 +673,37 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
 /** C__init(self, ctor params): field initializers in order, then the constructor body. */
 function emitClassInit(prog: ProgramContext, st: ModuleState, cls: ClassInfo): string[] {
   const ctx = new FnCtx(prog, st.sf, T.void, cls);
-  const w = new CWriter();
+  const out: CStmt[] = [];
   const file = prog.siteFile(st.sf);
   for (const f of cls.fields.values()) {
     const init = (f.node as unknown as { getInitializer(): Node | undefined }).getInitializer();
     if (!init) continue;
-    w.at(f.node, file);
-    const place = `self->${f.cname}`;
+    out.push({ k: "at", file, line: f.node.getStartLineNumber() });
+    const place = arrow(cName("self"), f.cname);
     const kind = arrayInitKind(ctx, init);
     if (kind) {
       const s = lowerArrayInit(ctx, init, f.type, kind);
       if (!s) continue;
-      if (s.declInit && s.declInit !== "{ 0 }") {
-        const tbl = ctx.tmp("init");
-        const i = ctx.tmp("i");
-        w.line(`static const ${cElemType(s.type.elem)} ${tbl}[${s.len}] = ${s.declInit};`);
-        w.line(`for (uint32_t ${i} = 0; ${i} < ${s.len}; ${i}++) ${place}[${i}] = ${tbl}[${i}];`);
-      } else if (s.declInit === "{ 0 }") {
-        const i = ctx.tmp("i");
-        w.line(`for (uint32_t ${i} = 0; ${i} < ${s.len}; ${i}++) ${place}[${i}] = 0;`);
-      }
-      for (const line of s.initLines(place)) w.line(line);
+      const i = temp("i");
+      const len = lit(String(s.len));
+      if (s.declInit && !s.zeroed) {
+        // A constant table: copied from read-only data.
+        const tbl = temp("init");
+        out.push({ k: "decl", qual: "static const", type: cElemType(s.type.elem), name: tbl, dims: [s.len], init: s.declInit });
+        out.push(countedLoop(i, len, [stmt(assign(index(place, i), index(tbl, i)))]));
+      } else if (s.zeroed) out.push(countedLoop(i, len, [stmt(assign(index(place, i), ZERO))]));
+      out.push(...s.initStmts(place));
     } else if (Node.isNewExpression(init)) {
-      const n = lowerNew(ctx, init, unary("&", arrow(cName("self"), f.cname)));
-      if (n.t.k !== "error") w.line(`${ctx.c(n.c)};`);
+      const n = lowerNew(ctx, init, unary("&", place));
+      if (n.t.k !== "error") out.push(stmt(n.c));
     } else {
       const v = coerce(ctx, init, lowerExpr(ctx, init), f.type, "stored");
-      if (v.t.k !== "error") w.line(`${place} = ${ctx.c(v.c)};`);
+      if (v.t.k !== "error") out.push(stmt(assign(place, v.c)));
     }
   }
   const params = (cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`);
   const hasCtor = st.fns.some((fn) => fn.cls === cls && Node.isConstructorDeclaration(fn.node));
-  if (hasCtor) w.line(`${classCtorName(cls)}(${["self", ...params.map((_, i) => `p${i}`)].join(", ")});`);
-  return [`void ${classInitName(cls)}(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...w.lines, "}"];
+  if (hasCtor) out.push(stmt(call(classCtorName(cls), cName("self"), ...params.map((_, i) => cName(`p${i}`)))));
+  return [`void ${classInitName(cls)}(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...emitBody(ctx, out), "}"];
 }
 

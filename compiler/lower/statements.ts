@@ -1,6 +1,7 @@
 /**
- * Statements and local declarations. Loops, switch and labels map onto C
- * directly; labelled break/continue become gotos to labels emitted only when used.
+ * Statements and local declarations, lowered to C IR statements (cir/nodes.ts;
+ * cir/emit.ts writes them out). Loops, switch and labels map onto C directly;
+ * labelled break/continue become gotos to labels emitted only when used.
  * Locals made with array()/new live on the C stack and are tracked so they
  * cannot escape (KT3020).
  */
@@ -9,11 +10,12 @@ import { cElemType, cIntLiteral, cType, sliceTypeName, T, typeName, type KType }
 import { lowerNew, sliceOf } from "./calls.js";
 import { capturesText, coerce, condition, constOf, ERR, lowerExpr, lowerOperator, type Ex } from "./expressions.js";
 import { Effect, effectOf, orderedStore } from "./order.js";
-import { CWriter as CWriterClass, type CWriter, type FnCtx, type LocalInfo } from "./function-context.js";
+import type { FnCtx, LocalInfo } from "./function-context.js";
 import { localCName } from "./program.js";
 import { resolveDecl } from "./resolve.js";
 import { resolveType } from "./types.js";
-import { assign, cast, comma, name as cName, type CExpr } from "../cir/nodes.js";
+import * as C from "../cir/nodes.js";
+import type { CExpr, CStmt } from "../cir/nodes.js";
 import { lowerArrayInit, arrayInitKind, rowsDecl } from "./storage.js";
 
 interface LabelInfo {
@@ -27,14 +29,34 @@ interface LabelInfo {
 export class StatementLowerer {
   private labels: LabelInfo[] = [];
   private labelCounter = 0;
+  /** Where statements go now: the function's body, or a nested body being collected. */
+  private out: CStmt[] = [];
 
-  constructor(
-    readonly ctx: FnCtx,
-    readonly w: CWriter,
-  ) {}
+  constructor(readonly ctx: FnCtx) {}
 
   private get file(): string {
     return this.ctx.prog.siteFile(this.ctx.module);
+  }
+
+  /** Lowers a function body (or any statement list) to C statements. */
+  lower(stmts: Statement[]): CStmt[] {
+    return this.collect(() => this.block(stmts));
+  }
+
+  private put(...stmts: CStmt[]): void {
+    this.out.push(...stmts);
+  }
+
+  /** The statements `fn` puts, collected apart from the current list. */
+  private collect(fn: () => void): CStmt[] {
+    const outer = this.out;
+    this.out = [];
+    try {
+      fn();
+      return this.out;
+    } finally {
+      this.out = outer;
+    }
   }
 
   block(stmts: Statement[]): void {
@@ -51,13 +73,10 @@ export class StatementLowerer {
 
   private statementInner(s: Node): void {
     const ctx = this.ctx;
-    const w = this.w;
-    w.at(s, this.file);
+    this.put({ k: "at", file: this.file, line: s.getStartLineNumber() });
     switch (s.getKind()) {
       case SyntaxKind.Block:
-        w.open("{");
-        this.block(s.asKindOrThrow(SyntaxKind.Block).getStatements());
-        w.close();
+        this.put({ k: "scope", body: this.collect(() => this.block(s.asKindOrThrow(SyntaxKind.Block).getStatements())) });
         return;
       case SyntaxKind.EmptyStatement:
         return;
@@ -70,38 +89,29 @@ export class StatementLowerer {
       case SyntaxKind.ExpressionStatement: {
         const e = s.asKindOrThrow(SyntaxKind.ExpressionStatement).getExpression();
         const c = this.expressionStatement(e);
-        if (c !== undefined) w.line(`${ctx.c(c)};`);
+        if (c !== undefined) this.put(C.stmt(c));
         return;
       }
       case SyntaxKind.IfStatement: {
         const is = s.asKindOrThrow(SyntaxKind.IfStatement);
-        w.open(`if (${ctx.c(condition(ctx, is.getExpression()))}) {`);
-        this.body(is.getThenStatement());
+        const test = condition(ctx, is.getExpression());
+        const then = this.body(is.getThenStatement());
         const els = is.getElseStatement();
-        if (els) {
-          w.close("} else {");
-          w.open("");
-          this.body(els);
-        }
-        w.close();
+        this.put({ k: "if", test, then, ...(els ? { else: this.body(els) } : {}) });
         return;
       }
       case SyntaxKind.WhileStatement: {
         const ws = s.asKindOrThrow(SyntaxKind.WhileStatement);
         const label = this.takeLabel(s);
-        w.open(`while (${ctx.c(condition(ctx, ws.getExpression()))}) {`);
-        this.loopBody(ws.getStatement(), label);
-        w.close();
-        this.endLabel(label);
+        const test = condition(ctx, ws.getExpression());
+        this.put({ k: "while", test, body: this.loopBody(ws.getStatement(), label) });
         return;
       }
       case SyntaxKind.DoStatement: {
         const ds = s.asKindOrThrow(SyntaxKind.DoStatement);
         const label = this.takeLabel(s);
-        w.open("do {");
-        this.loopBody(ds.getStatement(), label);
-        w.close(`} while (${ctx.c(condition(ctx, ds.getExpression()))});`);
-        this.endLabel(label);
+        const body = this.loopBody(ds.getStatement(), label);
+        this.put({ k: "do", body, test: condition(ctx, ds.getExpression()) });
         return;
       }
       case SyntaxKind.ForStatement:
@@ -120,7 +130,7 @@ export class StatementLowerer {
         const isBreak = s.getKind() === SyntaxKind.BreakStatement;
         const labelNode = (s as unknown as { getLabel(): Node | undefined }).getLabel();
         if (!labelNode) {
-          w.line(isBreak ? "break;" : "continue;");
+          this.put({ k: isBreak ? "break" : "continue" });
           return;
         }
         const info = [...this.labels].reverse().find((l) => l.name === labelNode.getText());
@@ -130,7 +140,7 @@ export class StatementLowerer {
         }
         if (isBreak) info.breakUsed = true;
         else info.continueUsed = true;
-        w.line(`goto ${isBreak ? info.breakLabel : info.continueLabel};`);
+        this.put({ k: "goto", name: isBreak ? info.breakLabel : info.continueLabel });
         return;
       }
       case SyntaxKind.ReturnStatement:
@@ -142,10 +152,11 @@ export class StatementLowerer {
         // Reported once; the blocks are still checked so every violation shows.
         ctx.prog.report("KT1002", s);
         const ts = s.asKindOrThrow(SyntaxKind.TryStatement);
-        const discard = new StatementLowerer(ctx, new CWriterClass(false));
-        discard.block(ts.getTryBlock().getStatements());
-        const fin = ts.getFinallyBlock();
-        if (fin) discard.block(fin.getStatements());
+        this.collect(() => {
+          this.block(ts.getTryBlock().getStatements());
+          const fin = ts.getFinallyBlock();
+          if (fin) this.block(fin.getStatements());
+        });
         return;
       }
       case SyntaxKind.FunctionDeclaration: {
@@ -167,10 +178,8 @@ export class StatementLowerer {
   }
 
   /** Then/else branches and loop bodies: a block's statements, or one statement. */
-  private body(s: Statement): void {
-    if (Node.isBlock(s)) this.block(s.getStatements());
-    else this.statement(s);
-    this.w.reset();
+  private body(s: Statement): CStmt[] {
+    return this.collect(() => (Node.isBlock(s) ? this.block(s.getStatements()) : this.statement(s)));
   }
 
   private takeLabel(s: Node): LabelInfo | undefined {
@@ -179,13 +188,11 @@ export class StatementLowerer {
     return undefined;
   }
 
-  private loopBody(body: Statement, label: LabelInfo | undefined): void {
-    this.body(body);
-    if (label?.continueUsed) this.w.line(`${label.continueLabel}:;`);
-  }
-
-  private endLabel(label: LabelInfo | undefined): void {
-    void label; // break labels are emitted by labeled()
+  /** A loop's body, ending in its continue label when a labelled continue jumps there (break labels: labeled()). */
+  private loopBody(body: Statement, label: LabelInfo | undefined): CStmt[] {
+    const stmts = this.body(body);
+    if (label?.continueUsed) stmts.push({ k: "label", name: label.continueLabel });
+    return stmts;
   }
 
   private labeled(ls: Node): void {
@@ -203,40 +210,38 @@ export class StatementLowerer {
     this.labels.push(info);
     this.statement(inner);
     this.labels.pop();
-    if (info.breakUsed) this.w.line(`${info.breakLabel}:;`);
+    if (info.breakUsed) this.put({ k: "label", name: info.breakLabel });
   }
 
   private forStatement(fs: Node): void {
     const f = fs.asKindOrThrow(SyntaxKind.ForStatement);
     const ctx = this.ctx;
-    const w = this.w;
     const label = this.takeLabel(fs);
-    w.open("{");
-    const init = f.getInitializer();
-    if (init) {
-      if (Node.isVariableDeclarationList(init)) {
-        if (init.getDeclarationKind() === "var") ctx.prog.report("KT1003", init);
-        for (const d of init.getDeclarations()) this.local(d);
-      } else {
-        const c = this.expressionStatement(init as Expression);
-        if (c !== undefined) w.line(`${ctx.c(c)};`);
+    // The initializer's declarations are scoped to the loop: a block around it.
+    const scope = this.collect(() => {
+      const init = f.getInitializer();
+      if (init) {
+        if (Node.isVariableDeclarationList(init)) {
+          if (init.getDeclarationKind() === "var") ctx.prog.report("KT1003", init);
+          for (const d of init.getDeclarations()) this.local(d);
+        } else {
+          const c = this.expressionStatement(init as Expression);
+          if (c !== undefined) this.put(C.stmt(c));
+        }
       }
-    }
-    const condNode = f.getCondition();
-    const cond = condNode ? ctx.c(condition(ctx, condNode)) : "";
-    const inc = f.getIncrementor();
-    let update = "";
-    if (inc) update = this.forUpdate(inc, condNode, f.getStatement());
-    w.open(`for (; ${cond}; ${update}) {`);
-    this.loopBody(f.getStatement(), label);
-    w.close();
-    w.close();
+      const condNode = f.getCondition();
+      const test = condNode ? condition(ctx, condNode) : undefined;
+      const inc = f.getIncrementor();
+      const update = inc ? this.forUpdate(inc, condNode, f.getStatement()) : [];
+      this.put({ k: "for", ...(test ? { test } : {}), update, body: this.loopBody(f.getStatement(), label) });
+    });
+    this.put({ k: "scope", body: scope });
   }
 
   /** The for-loop update: `i++`/`i--` when the condition bounds i, else assignments. */
-  private forUpdate(inc: Expression, cond: Expression | undefined, body: Statement): string {
+  private forUpdate(inc: Expression, cond: Expression | undefined, body: Statement): CExpr[] {
     const parts = Node.isBinaryExpression(inc) && inc.getOperatorToken().getText() === "," ? [inc.getLeft(), inc.getRight()] : [inc];
-    const out: string[] = [];
+    const out: CExpr[] = [];
     for (const p of parts) {
       if (Node.isPostfixUnaryExpression(p) || Node.isPrefixUnaryExpression(p)) {
         const plus = p.getOperatorToken() === SyntaxKind.PlusPlusToken;
@@ -260,19 +265,18 @@ export class StatementLowerer {
         }
         const local = (r as { local: LocalInfo }).local;
         local.used = true;
-        out.push(`${local.cname}${plus ? "++" : "--"}`);
+        out.push(C.step(plus ? "++" : "--", C.name(local.cname)));
         continue;
       }
       const c = this.expressionStatement(p);
-      if (c !== undefined) out.push(this.ctx.c(c));
+      if (c !== undefined) out.push(c);
     }
-    return out.join(", ");
+    return out;
   }
 
   private forOf(fs: Node): void {
     const f = fs.asKindOrThrow(SyntaxKind.ForOfStatement);
     const ctx = this.ctx;
-    const w = this.w;
     const label = this.takeLabel(fs);
     if (f.isAwaited()) ctx.prog.report("KT1014", f);
     const arr = lowerExpr(ctx, f.getExpression());
@@ -292,27 +296,21 @@ export class StatementLowerer {
       return;
     }
     const elem = arr.t.elem;
-    const s = ctx.tmp("s");
-    const i = ctx.tmp("i");
+    const s = C.temp("s");
+    const i = C.temp("i");
     const name = localCName(d.getName());
-    w.open("{");
-    w.line(`${sliceTypeName(elem)} ${s} = ${ctx.c(sliceOf(arr))};`);
-    w.open(`for (uint32_t ${i} = 0; ${i} < ${s}.len; ${i}++) {`);
     const local: LocalInfo = { cname: name, type: elem, stack: !!arr.stack, used: false, isParam: false, isConst: true, node: d };
     ctx.locals.set(d.compilerNode, local);
-    if (elem.k === "class") w.line(`${cType(elem)}const ${name} = &${s}.ptr[${i}];`);
-    else w.line(`const ${cType(elem)} ${name} = ${s}.ptr[${i}];`);
-    const mark = w.lines.length;
-    this.loopBody(f.getStatement(), label);
-    if (!local.used) w.lines.splice(mark, 0, `        (void)${name};`);
-    w.close();
-    w.close();
+    const at = C.index(C.member(s, "ptr"), i);
+    const bind: CStmt = elem.k === "class" ? { k: "decl", type: `${cType(elem)}const`, name: C.name(name), init: C.unary("&", at) } : { k: "decl", qual: "const", type: cType(elem), name: C.name(name), init: at };
+    const body = this.loopBody(f.getStatement(), label);
+    const loop: CStmt = { k: "for", init: C.decl("uint32_t", i, C.lit("0")), test: C.binary("<", i, C.member(s, "len")), update: [C.step("++", i)], body: [bind, ...(local.used ? [] : [C.stmt(C.cast("void", C.name(name)))]), ...body] };
+    this.put({ k: "scope", body: [C.decl(sliceTypeName(elem), s, sliceOf(arr)), loop] });
   }
 
   private switchStatement(ss: Node): void {
     const sw = ss.asKindOrThrow(SyntaxKind.SwitchStatement);
     const ctx = this.ctx;
-    const w = this.w;
     let d = lowerExpr(ctx, sw.getExpression());
     if (d.t.k === "error") return;
     if (d.t.k !== "int" && d.t.k !== "enum") {
@@ -321,8 +319,9 @@ export class StatementLowerer {
     }
     d = coerce(ctx, sw.getExpression(), d, d.t, "switched on");
     const seen = new Set<string>();
-    w.open(`switch (${ctx.c(d.c)}) {`);
+    const cases: { label: string; body: CStmt[] }[] = [];
     for (const clause of sw.getClauses()) {
+      let label = "default";
       if (Node.isCaseClause(clause)) {
         const ce = clause.getExpression();
         let v: Ex = lowerExpr(ctx, ce);
@@ -337,20 +336,12 @@ export class StatementLowerer {
           if (seen.has(key)) ctx.prog.report("KT2017", ce, key);
           seen.add(key);
           const lit = d.t.k === "int" ? cIntLiteral(v.value, d.t.int) : v.value.toString() + (d.t.k === "enum" && d.t.signed ? "" : "u");
-          w.line(`case ${lit}:`);
+          label = `case ${lit}`;
         }
-      } else {
-        w.line("default:");
       }
-      const stmts = clause.getStatements();
-      if (stmts.length > 0) {
-        w.open("{");
-        this.block(stmts);
-        w.close();
-        w.reset();
-      }
+      cases.push({ label, body: this.collect(() => this.block(clause.getStatements())) });
     }
-    w.close();
+    this.put({ k: "switch", value: d.c, cases });
   }
 
   private returnStatement(rs: Node): void {
@@ -358,14 +349,13 @@ export class StatementLowerer {
     const ctx = this.ctx;
     const e = r.getExpression();
     if (!e) {
-      this.w.line("return;");
+      this.put({ k: "return" });
       return;
     }
     if (ctx.retType.k === "void") {
       const c = lowerExpr(ctx, e);
       if (c.t.k !== "error" && c.t.k !== "void" && c.t.k !== "never") ctx.prog.report("KT2011", e, "void", typeName(c.t));
-      this.w.line(`${ctx.c(c.c)};`);
-      this.w.line("return;");
+      this.put(C.stmt(c.c), { k: "return" });
       return;
     }
     let v = lowerExpr(ctx, e);
@@ -378,7 +368,7 @@ export class StatementLowerer {
       if (v.t.k !== "class" || v.t.decl.cname !== ctx.retType.decl.cname) ctx.prog.report("KT2011", e, typeName(ctx.retType), typeName(v.t));
     } else v = coerce(ctx, e, v, ctx.retType, "returned");
     if (v.t.k === "error") return;
-    this.w.line(`return ${ctx.c(v.c)};`);
+    this.put({ k: "return", value: v.c });
   }
 
   /** An expression used as a statement: assignments and calls. Returns its C or undefined. */
@@ -391,13 +381,13 @@ export class StatementLowerer {
       if (op === ",") {
         const a = this.expressionStatement(e.getLeft());
         const b = this.expressionStatement(e.getRight());
-        return a !== undefined && b !== undefined ? comma(a, b) : undefined;
+        return a !== undefined && b !== undefined ? C.comma(a, b) : undefined;
       }
     }
     const v = lowerExpr(ctx, e);
     if (v.t.k === "error") return undefined;
     if (Node.isCallExpression(e)) return v.c;
-    return cast("void", v.c);
+    return C.cast("void", v.c);
   }
 
   /**
@@ -436,7 +426,7 @@ export class StatementLowerer {
       return undefined;
     }
     const stored = coerce(ctx, right, v, l.t, "assigned");
-    return stored.t.k === "error" ? undefined : assign(l.c, stored.c);
+    return stored.t.k === "error" ? undefined : C.assign(l.c, stored.c);
   }
 
   /** `left = right`, its parts evaluated in JS's order (order.ts). */
@@ -482,7 +472,6 @@ export class StatementLowerer {
 
   private localInner(d: VariableDeclaration): void {
     const ctx = this.ctx;
-    const w = this.w;
     const nameNode = d.getNameNode();
     if (!Node.isIdentifier(nameNode)) {
       ctx.prog.report("KT1008", nameNode);
@@ -510,7 +499,7 @@ export class StatementLowerer {
         return;
       }
       register({ type: declared, stack: false });
-      w.line(`${cType(declared)} ${name} = ${declared.k === "bool" ? "false" : "0"};`);
+      this.put(C.decl(cType(declared), C.name(name), declared.k === "bool" ? C.FALSE : C.ZERO));
       return;
     }
     const kind = arrayInitKind(ctx, init);
@@ -518,9 +507,9 @@ export class StatementLowerer {
       const t = lowerArrayInit(ctx, init, declared, kind);
       if (!t) return;
       register({ type: t.type, arrayLen: t.len, stack: true });
-      if (t.rows) w.line(`${rowsDecl(name, t.rows)};`);
-      w.line(`${cElemType(t.type.elem)} ${name}[${t.len}]${t.declInit ? ` = ${t.declInit}` : ""};`);
-      for (const line of t.initLines(name)) w.line(line);
+      if (t.rows) this.put(rowsDecl(name, t.rows));
+      this.put({ k: "decl", type: cElemType(t.type.elem), name: C.name(name), dims: [t.len], ...(t.declInit ? { init: t.declInit } : {}) });
+      this.put(...t.initStmts(C.name(name)));
       return;
     }
     if (Node.isNewExpression(init)) {
@@ -533,11 +522,10 @@ export class StatementLowerer {
       if (declared && declared.k !== "error" && (declared.k !== "class" || declared.decl.cname !== cls.decl.info.cname)) {
         ctx.prog.report("KT2011", init, typeName(declared), typeName(t));
       }
-      const storage = `${name}__obj`;
-      w.line(`${cls.decl.info.cname} ${storage};`);
-      w.line(`${cType(t)}const ${name} = &${storage};`);
-      const n = lowerNew(ctx, init, cName(name));
-      if (n.t.k !== "error") w.line(`${ctx.c(n.c)};`);
+      const storage = C.name(`${name}__obj`);
+      this.put(C.decl(cls.decl.info.cname, storage), C.decl(`${cType(t)}const`, C.name(name), C.unary("&", storage)));
+      const n = lowerNew(ctx, init, C.name(name));
+      if (n.t.k !== "error") this.put(C.stmt(n.c));
       register({ type: t, instance: true, stack: true });
       return;
     }
@@ -566,7 +554,7 @@ export class StatementLowerer {
       }
       t = v.t;
       register({ type: t, stack: !!v.stack });
-      w.line(`${cType(t)} ${name} = ${ctx.c(sliceOf(v))};`);
+      this.put(C.decl(cType(t), C.name(name), sliceOf(v)));
       return;
     }
     if (t.k === "class") {
@@ -575,13 +563,13 @@ export class StatementLowerer {
         return;
       }
       register({ type: t, stack: !!v.stack });
-      w.line(`${cType(t)}const ${name} = ${ctx.c(v.c)};`);
+      this.put(C.decl(`${cType(t)}const`, C.name(name), v.c));
       return;
     }
     v = coerce(ctx, init, v, t, "stored");
     register({ type: t, stack: false });
     if (v.t.k === "error") return;
-    w.line(`${isConst ? "const " : ""}${cType(t)} ${name} = ${ctx.c(v.c)};`);
+    this.put({ k: "decl", ...(isConst ? { qual: "const" } : {}), type: cType(t), name: C.name(name), init: v.c });
   }
 }
 

@@ -10,7 +10,8 @@ import { coerce, constOf, lowerExpr, type Ex } from "./expressions.js";
 import type { FnCtx } from "./function-context.js";
 import { resolveDecl } from "./resolve.js";
 import { classInitName } from "./program.js";
-import { isLit, type CExpr } from "../cir/nodes.js";
+import * as C from "../cir/nodes.js";
+import type { CExpr, CStmt } from "../cir/nodes.js";
 
 export type ArrayInitKind = "array" | "arrayOf" | "structs" | "arrays";
 const MAX_LEN = 1 << 24;
@@ -28,9 +29,11 @@ export interface ArrayStorage {
   type: Extract<KType, { k: "array" }>;
   len: number;
   /** A C initializer for the declaration, when the contents are constant. */
-  declInit?: string;
-  /** Statements that fill the storage named `place` at run time. */
-  initLines(place: string): string[];
+  declInit?: CExpr;
+  /** The constant contents are all zero (`{ 0 }`). */
+  zeroed?: boolean;
+  /** Statements that fill the storage `place` at run time. */
+  initStmts(place: CExpr): CStmt[];
   /** An array of arrays (`arrays(N, M, fill)`): its rows' storage, declared beside the rows' slices (rowsDecl). */
   rows?: RowStorage;
 }
@@ -41,14 +44,16 @@ export interface RowStorage {
   inner: number;
 }
 
-/** The rows of array-of-arrays storage `place` live in `place__rows`: one fixed C array per row. */
-export function rowsPlace(place: string): string {
-  return `${place}__rows`;
+/** The rows of array-of-arrays storage `place` (a variable or a field) live beside it in `place__rows`, one fixed C array per row. */
+export function rowsPlace(place: CExpr): CExpr {
+  if (place.k === "name") return C.name(`${place.name}__rows`);
+  if (place.k === "member") return { ...place, field: `${place.field}__rows` };
+  throw new Error("array-of-arrays storage is a variable or a field");
 }
 
-/** The declaration (without storage class or `;`) of the rows behind array-of-arrays storage `name`. */
-export function rowsDecl(name: string, rows: RowStorage): string {
-  return `${rows.elemC} ${rowsPlace(name)}[${rows.count}][${rows.inner}]`;
+/** The declaration of the rows behind array-of-arrays storage `name`. */
+export function rowsDecl(name: string, rows: RowStorage): C.CDecl {
+  return { k: "decl", type: rows.elemC, name: rowsPlace(C.name(name)), dims: [rows.count, rows.inner] };
 }
 
 /** The integer value of a constant length expression, or undefined (reported). */
@@ -89,8 +94,8 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
       ctx.prog.report("KT2011", init, typeName(declared!), typeName(type));
       return undefined;
     }
-    const i = ctx.tmp("i");
-    return { type, len, initLines: (place) => [`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${classInitName(cls)}(&${place}[${i}]);`] };
+    const i = C.temp("i");
+    return { type, len, initStmts: (place) => [C.countedLoop(i, C.lit(String(len)), [C.stmt(C.call(classInitName(cls), C.unary("&", C.index(place, i))))])] };
   }
   if (kind === "arrayOf") {
     const list = args[0]!;
@@ -116,29 +121,28 @@ export function lowerArrayInit(ctx: FnCtx, init: Node, declared: KType | undefin
     const values = lowered.map((e, k) => coerce(ctx, elems[k]!, e, elem, "stored"));
     if (values.some((v) => v.t.k === "error")) return undefined;
     // Constants and function names (addresses the linker fills in) make a static initializer.
-    const allConst = values.every((v) => v.value !== undefined || isLit(v.c, "true") || isLit(v.c, "false") || (v.t.k === "fn" && v.c.k === "name"));
+    const allConst = values.every((v) => v.value !== undefined || C.isLit(v.c, "true") || C.isLit(v.c, "false") || (v.t.k === "fn" && v.c.k === "name"));
     const type = { k: "array" as const, elem };
-    const items = values.map((v) => ctx.printer.arg(v.c));
-    if (allConst) return { type, len: elems.length, declInit: `{ ${items.join(", ")} }`, initLines: () => [] };
-    return { type, len: elems.length, initLines: (place) => items.map((v, k) => `${place}[${k}] = ${v};`) };
+    if (allConst) return { type, len: elems.length, declInit: C.initList(...values.map((v) => v.c)), initStmts: () => [] };
+    return { type, len: elems.length, initStmts: (place) => values.map((v, k) => C.stmt(C.assign(C.index(place, C.lit(String(k))), v.c))) };
   }
   // array(N, fill)
   const len = constLength(ctx, args[0]!);
   const f = lowerFill(ctx, call, args[1]!, declElem);
   if (!f || len === undefined) return undefined;
   const type = { k: "array" as const, elem: f.elem };
-  if (f.zero) return { type, len, declInit: "{ 0 }", initLines: () => [] };
-  const i = ctx.tmp("i");
-  return { type, len, initLines: (place) => f.around([`for (uint32_t ${i} = 0; ${i} < ${len}; ${i}++) ${place}[${i}] = ${f.c};`]) };
+  if (f.zero) return { type, len, declInit: C.initList(C.ZERO), zeroed: true, initStmts: () => [] };
+  const i = C.temp("i");
+  return { type, len, initStmts: (place) => f.around([C.countedLoop(i, C.lit(String(len)), [C.stmt(C.assign(C.index(place, i), f.c))])]) };
 }
 
 interface Fill {
   elem: KType;
-  /** The C of one element's value (a constant, or the temporary `around` sets). */
-  c: string;
+  /** One element's value (a constant, or the temporary `around` sets). */
+  c: CExpr;
   zero: boolean;
   /** Wraps the filling statements so that a computed fill is evaluated once, as the argument of array() is in JS. */
-  around(lines: string[]): string[];
+  around(stmts: CStmt[]): CStmt[];
 }
 
 /** The fill argument of array()/arrays(), typed by the declared element type or by itself. */
@@ -156,10 +160,10 @@ function lowerFill(ctx: FnCtx, call: CallExpression, node: Expression, declElem:
   }
   const fill = coerce(ctx, node, fill0, elem, "stored");
   if (fill.t.k === "error") return undefined;
-  const zero = fill.value === 0n || isLit(fill.c, "false");
-  if (fill.value !== undefined || isLit(fill.c, "true") || isLit(fill.c, "false")) return { elem, c: ctx.printer.arg(fill.c), zero, around: (lines) => lines };
-  const f = ctx.tmp("fill");
-  return { elem, c: f, zero, around: (lines) => [`{ ${cType(elem)} ${f} = ${ctx.printer.arg(fill.c)};`, ...lines, "}"] };
+  const zero = fill.value === 0n || C.isLit(fill.c, "false");
+  if (fill.value !== undefined || C.isLit(fill.c, "true") || C.isLit(fill.c, "false")) return { elem, c: fill.c, zero, around: (stmts) => stmts };
+  const f = C.temp("fill");
+  return { elem, c: f, zero, around: (stmts) => [{ k: "scope", body: [C.decl(cType(elem), f, fill.c), ...stmts] }] };
 }
 
 /** arrays(N, M, fill): N slices, each viewing its own row of M elements in the rows' storage. */
@@ -180,18 +184,20 @@ function lowerArraysInit(ctx: FnCtx, call: CallExpression, declElem: KType | und
   const row = { k: "array" as const, elem: f.elem };
   const type = { k: "array" as const, elem: row };
   const rows: RowStorage = { elemC: cElemType(f.elem), count, inner };
-  const i = ctx.tmp("i");
-  const j = ctx.tmp("j");
+  const i = C.temp("i");
+  const j = C.temp("j");
   return {
     type,
     len: count,
     rows,
-    initLines: (place) =>
-      f.around([
-        `for (uint32_t ${i} = 0; ${i} < ${count}; ${i}++) {`,
-        `    ${place}[${i}] = (${sliceTypeName(f.elem)}){ ${rowsPlace(place)}[${i}], ${inner} };`,
-        `    for (uint32_t ${j} = 0; ${j} < ${inner}; ${j}++) ${rowsPlace(place)}[${i}][${j}] = ${f.c};`,
-        "}",
-      ]),
+    initStmts: (place) => {
+      const row = C.index(rowsPlace(place), i);
+      return f.around([
+        C.countedLoop(i, C.lit(String(count)), [
+          C.stmt(C.assign(C.index(place, i), C.compound(sliceTypeName(f.elem), row, C.lit(String(inner))))),
+          C.countedLoop(j, C.lit(String(inner)), [C.stmt(C.assign(C.index(row, j), f.c))]),
+        ]),
+      ]);
+    },
   };
 }
