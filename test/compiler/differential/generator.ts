@@ -7,7 +7,8 @@
  * operators with JS's 32-bit semantics, shifts, division by a non-zero value,
  * conversions between types, comparisons and ?:, calls of tick(), which
  * changes a module variable, so that evaluation order shows, elements of an
- * array at computed indexes, fields of a module-level class instance), loops,
+ * array or of an array of arrays at computed indexes, fields of a module-level
+ * class instance), loops,
  * branches, element and field stores, and
  * prints them. Expressions stay inside the rules a program must follow (every
  * result converted before use; the 2^53 bound), so every generated program is
@@ -85,13 +86,36 @@ export class ProgramGenerator {
 
   constructor(private readonly rng: Rng) {}
 
-  /** The current function's array (8 elements of one type), if it has one. */
-  private array: { name: string; t: IntType } | undefined;
+  /** The current function's array (8 elements of one type, or 2 rows of 4 made by arrays()), if it has one. */
+  private array: { name: string; t: IntType; rows: boolean } | undefined;
 
-  /** An index into the array: a u32 expression masked to 0..7. */
-  private index(vars: [string, IntType][]): Expr {
+  /** An index below 2^bits: a u32 expression masked. */
+  private index(vars: [string, IntType][], bits = 3): Expr {
     const e = this.expr("u32", vars, 1);
-    return { text: `u32(${e.text} & 7)`, t: "u32", eval: (env) => BigInt.asUintN(32, toInt32(e.eval(env)) & 7n) };
+    const mask = (1 << bits) - 1;
+    return { text: `u32(${e.text} & ${mask})`, t: "u32", eval: (env) => BigInt.asUintN(32, toInt32(e.eval(env)) & BigInt(mask)) };
+  }
+
+  /** An element of the array: `arr[i]`, or `arr[r][i]` (row first, as JS evaluates it); `key` names it in the model. */
+  private element(vars: [string, IntType][]): { text: string; key(env: Map<string, bigint>): string } {
+    const arr = this.array!;
+    const r = arr.rows ? this.index(vars, 1) : undefined;
+    const i = this.index(vars, arr.rows ? 2 : 3);
+    if (!r) return { text: `${arr.name}[${i.text}]`, key: (env) => `${arr.name}[${i.eval(env)}]` };
+    return {
+      text: `${arr.name}[${r.text}][${i.text}]`,
+      key: (env) => {
+        const row = r.eval(env);
+        return `${arr.name}[${row}][${i.eval(env)}]`;
+      },
+    };
+  }
+
+  private cells(): string[] {
+    const arr = this.array;
+    if (!arr) return [];
+    if (!arr.rows) return Array.from({ length: 8 }, (_, i) => `${arr.name}[${i}]`);
+    return Array.from({ length: 8 }, (_, k) => `${arr.name}[${k >> 2}][${k & 3}]`);
   }
 
   /** A leaf of type t: a variable of that type, a field of `rec`, an element of the array, or a constant. */
@@ -100,8 +124,8 @@ export class ProgramGenerator {
     if (field && this.rng.chance(0.15)) return { text: `rec.${field[0]}`, t, eval: (env) => env.get(`rec.${field[0]}`)! };
     const arr = this.array;
     if (arr && arr.t === t && this.rng.chance(0.2)) {
-      const i = this.index(vars);
-      return { text: `${arr.name}[${i.text}]`, t, eval: (env) => env.get(`${arr.name}[${i.eval(env)}]`)! };
+      const el = this.element(vars);
+      return { text: el.text, t, eval: (env) => env.get(el.key(env))! };
     }
     const mine = vars.filter(([, vt]) => vt === t);
     if (mine.length > 0 && this.rng.chance(0.75)) {
@@ -226,14 +250,14 @@ export class ProgramGenerator {
       env.set(v, init);
       lines.push(`  let ${v}: ${t} = ${literal(t, init)};`);
     }
-    // Half the functions have an array of 8 elements; stores to it evaluate the index, then the value.
+    // Half the functions have an array of 8 elements or 2 rows of 4; stores to it evaluate the row, the index, then the value.
     this.array = undefined;
     if (rng.chance(0.5)) {
       const t = rng.pick(TYPES);
       const fill = randomValue(rng, t);
-      this.array = { name: "arr", t };
-      for (let i = 0; i < 8; i++) env.set(`arr[${i}]`, fill);
-      lines.push(`  const arr: ${t}[] = array(8, ${literal(t, fill)});`);
+      this.array = { name: "arr", t, rows: rng.chance(0.4) };
+      for (const cell of this.cells()) env.set(cell, fill);
+      lines.push(this.array.rows ? `  const arr: ${t}[][] = arrays(2, 4, ${literal(t, fill)});` : `  const arr: ${t}[] = array(8, ${literal(t, fill)});`);
     }
     const assign = (indent: string, extra: [string, IntType][] = []) => {
       const all = [...vars, ...extra];
@@ -246,12 +270,12 @@ export class ProgramGenerator {
       }
       const arr = this.array;
       if (arr && rng.chance(0.3)) {
-        const i = this.index(all);
+        const el = this.element(all);
         const e = this.expr(arr.t, all, 3);
-        lines.push(`${indent}arr[${i.text}] = ${e.text};`);
+        lines.push(`${indent}${el.text} = ${e.text};`);
         return (en: Map<string, bigint>) => {
-          const at = i.eval(en);
-          en.set(`arr[${at}]`, e.eval(en));
+          const at = el.key(en);
+          en.set(at, e.eval(en));
         };
       }
       const [v, t] = rng.pick(vars);
@@ -289,7 +313,7 @@ export class ProgramGenerator {
       } else steps.push(assign("  "));
     }
     for (const s of steps) s(env);
-    const cells = [...(this.array ? Array.from({ length: 8 }, (_, i) => `arr[${i}]`) : []), ...REC_FIELDS.map(([f]) => `rec.${f}`)];
+    const cells = [...this.cells(), ...REC_FIELDS.map(([f]) => `rec.${f}`)];
     lines.push(`  print(\`${name}${[...vars.map(([v]) => v), ...cells].map((v) => ` \${${v}}`).join("")} g \${g}\`);`);
     const expected = `${name}${[...vars.map(([v]) => v), ...cells].map((v) => ` ${env.get(v)}`).join("")} g ${env.get(TICK)}\n`;
     return { source: `function ${name}(): void {\n${lines.join("\n")}\n}\n`, expected };
@@ -300,7 +324,7 @@ export class ProgramGenerator {
     const parts = Array.from({ length: functions }, (_, i) => this.fn(`f${i}`));
     const source = [
       `// Generated by test/compiler/differential/generator.ts.`,
-      `import { u8, u16, u32, i8, i16, i32, u64, i64, print, array } from "kts";`,
+      `import { u8, u16, u32, i8, i16, i32, u64, i64, print, array, arrays } from "kts";`,
       "",
       "let g: u32 = 0;",
       "",
