@@ -1,10 +1,10 @@
 /**
  * QEMU command lines for both arches (TCG; no KVM here): the machine, serial on
- * stdio, no display, no network card, and a way out for tests (isa-debug-exit on
- * x86_64; PSCI SYSTEM_OFF on AArch64). Devices are modern-only virtio-pci
- * functions at fixed slots of the root bus (both machines have PCIe), so their
- * addresses and interrupt lines are the same on every boot: the disk (if any) and
- * an entropy source (virtio-rng).
+ * stdio, no display, and a way out for tests (isa-debug-exit on x86_64; PSCI
+ * SYSTEM_OFF on AArch64). Devices are modern-only virtio-pci functions at fixed
+ * slots of the root bus (both machines have PCIe), so their addresses and
+ * interrupt lines are the same on every boot: the disk (if any), an entropy
+ * source (virtio-rng) and, if asked for, a network card (virtio-net; see QemuNet).
  */
 import { execFileSync } from "node:child_process";
 import { closeSync, ftruncateSync, openSync, statSync } from "node:fs";
@@ -25,9 +25,23 @@ export interface QemuOptions {
   disk?: string;
   /** The CPU model (default "max": every feature TCG has, the CPU's random generator included). */
   cpu?: string;
+  /** The network card and what its cable reaches (default none: no card at all). */
+  net?: QemuNet;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
 }
+
+/**
+ * The network: none (no card); QEMU's user-mode NAT ("slirp": its own DHCP
+ * server, gateway 10.0.2.2, DNS 10.0.2.3), with `restrict` cutting the guest off
+ * from everything outside it (what tests use); or a cable to a test peer on this
+ * machine, each Ethernet frame one UDP datagram between 127.0.0.1:guestPort
+ * (QEMU's end) and 127.0.0.1:peerPort (test/harness/net-peer.ts).
+ */
+export type QemuNet = { kind: "none" } | { kind: "user"; restrict: boolean } | { kind: "dgram"; guestPort: number; peerPort: number };
+
+/** The card's fixed MAC address (QEMU's own prefix 52:54:00), so tests and DHCP leases can name it. */
+export const NET_MAC = "52:54:00:12:34:56";
 
 /** Creates a new empty raw disk image of `bytes` (sparse); fails if `file` exists. Returns file. */
 export function createDisk(file: string, bytes: number): string {
@@ -40,6 +54,8 @@ export function createDisk(file: string, bytes: number): string {
 /** The devices' PCI slots on the root bus. */
 export const DISK_SLOT = 4;
 export const RNG_SLOT = 5;
+/** Slot 6: its own interrupt line on both machines (q35: PIRQ G, IOAPIC pin 22; virt: the interrupt-map's SPI for slot 6). */
+export const NET_SLOT = 6;
 
 export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: string; args: string[] } {
   const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", image];
@@ -48,12 +64,45 @@ export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: stri
   if (o.gdb) common.push("-s", "-S");
   common.push("-nic", "none", "-device", `virtio-rng-pci,disable-legacy=on,addr=${RNG_SLOT}`);
   if (o.disk) common.push("-drive", diskDrive(o.disk), "-device", `virtio-blk-pci,drive=disk0,disable-legacy=on,addr=${DISK_SLOT}`);
+  common.push(...netArgs(o.net ?? { kind: "none" }));
   if (o.extra) common.push(...o.extra);
   if (arch === "x86_64") {
     const accel = singleThreadedTcg() ? ["-accel", "tcg,thread=single"] : [];
     return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", o.cpu ?? "max", ...accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
   }
   return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", o.cpu ?? "max", ...common] };
+}
+
+/**
+ * The card: virtio-net-pci, modern only (as the disk), MAC NET_MAC, at NET_SLOT,
+ * with no option ROM (nothing boots from the network; x86_64's firmware would
+ * otherwise load iPXE), on netdev net0.
+ */
+export function netArgs(net: QemuNet): string[] {
+  if (net.kind === "none") return [];
+  const device = ["-device", `virtio-net-pci,netdev=net0,disable-legacy=on,mac=${NET_MAC},addr=${NET_SLOT},romfile=`];
+  if (net.kind === "user") return ["-netdev", `user,id=net0${net.restrict ? ",restrict=on" : ""}`, ...device];
+  for (const p of [net.guestPort, net.peerPort]) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`network port ${p} is not a port (1..65535)`);
+  const local = `local.type=inet,local.host=127.0.0.1,local.port=${net.guestPort}`;
+  const remote = `remote.type=inet,remote.host=127.0.0.1,remote.port=${net.peerPort}`;
+  return ["-netdev", `dgram,id=net0,${local},${remote}`, ...device];
+}
+
+/**
+ * `--net` of `cambi run`: "none", "user", "user:restrict", or
+ * "dgram:GUESTPORT:PEERPORT". Throws with the accepted forms on anything else.
+ */
+export function parseNet(spec: string): QemuNet {
+  if (spec === "none") return { kind: "none" };
+  if (spec === "user") return { kind: "user", restrict: false };
+  if (spec === "user:restrict") return { kind: "user", restrict: true };
+  const m = /^dgram:(\d{1,5}):(\d{1,5})$/.exec(spec);
+  if (m) {
+    const guestPort = Number(m[1]);
+    const peerPort = Number(m[2]);
+    if (guestPort >= 1 && guestPort <= 65535 && peerPort >= 1 && peerPort <= 65535 && guestPort !== peerPort) return { kind: "dgram", guestPort, peerPort };
+  }
+  throw new Error(`--net ${spec}: expected none, user, user:restrict or dgram:GUESTPORT:PEERPORT (two different ports, 1..65535)`);
 }
 
 /**

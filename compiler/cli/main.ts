@@ -113,6 +113,13 @@ program
   .option("--initrd <file>", "boot this bundle instead of building one (e.g. a damaged copy)")
   .option("--disk <file>", "raw disk image attached as virtio-blk (default: build/<arch>/disk.img, created on first use)")
   .option("--cpu <model>", "QEMU CPU model (default max), e.g. max,-rdrand,-rdseed or cortex-a72: a CPU without a random generator")
+  .option(
+    "--net <mode>",
+    "network card (virtio-net, MAC 52:54:00:12:34:56): none (no card); user (QEMU's NAT to the host's network: DHCP, gateway 10.0.2.2, DNS 10.0.2.3); " +
+      "user:restrict (the same, cut off from everything beyond QEMU); dgram:GUESTPORT:PEERPORT (each Ethernet frame one UDP datagram " +
+      "between 127.0.0.1:GUESTPORT, QEMU's end, and 127.0.0.1:PEERPORT, a test peer such as test/harness/net-peer.ts)",
+    "none",
+  )
   .addOption(keyOption())
   .addOption(servicesOption())
   .action(runCommand);

@@ -9,6 +9,10 @@
  * The disk is --disk FILE, or build/<arch>/disk.img, created (64 MiB, sparse) on
  * first use and kept, so what one run writes is there in the next (QEMU locks
  * it: two runs at once need a --disk each). --entry images get only --disk.
+ * --net attaches a network card (virtio-net) and says what it reaches
+ * (parseNet in build/qemu.ts): none (the default: no card), user (QEMU's NAT to
+ * the host's network), user:restrict (QEMU's NAT, nothing beyond it), or
+ * dgram:GUESTPORT:PEERPORT (frames as UDP datagrams to a test peer on 127.0.0.1).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -19,7 +23,7 @@ import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundle
 import { loadTier, ManifestError } from "../build/manifest.js";
 import { checkServiceSources, MissingServiceError } from "../build/tier.js";
 import type { BootstrapKey } from "../trust/bootstrap-key.js";
-import { createDisk, qemuArgs } from "../build/qemu.js";
+import { createDisk, parseNet, qemuArgs, type QemuNet } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
 export interface RunFlags {
@@ -38,6 +42,7 @@ export interface RunFlags {
   services?: string;
   disk?: string;
   cpu?: string;
+  net: string;
 }
 
 const DEFAULT_DISK_BYTES = 64 * 1024 * 1024;
@@ -84,7 +89,18 @@ async function initrdFor(flags: RunFlags, variant: string, key: BootstrapKey): P
   return tierBundleOrExit(flags.arch, tier, key, { quiet: !!flags.expect, ...(flags.services ? { servicesDir: flags.services } : {}) });
 }
 
+/** The --net of flags, or exit 2 with the forms it takes. */
+function netOrExit(spec: string): QemuNet {
+  try {
+    return parseNet(spec);
+  } catch (e) {
+    process.stderr.write(`cambi run: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 export async function runCommand(flags: RunFlags): Promise<void> {
+  const net = netOrExit(flags.net);
   const variant = flags.entry ? path.basename(flags.entry, ".ts") : "kernel";
   const key = bootstrapKeyOrExit(flags.key);
   // The bundle first: a missing service fails before the longer kernel build.
@@ -96,6 +112,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     smp: Number(flags.smp),
     memMiB: Number(flags.mem),
     gdb: !!flags.gdb,
+    net,
     ...(flags.append ? { append: flags.append } : {}),
     ...(flags.cpu ? { cpu: flags.cpu } : {}),
     ...(initrd ? { initrd } : {}),
