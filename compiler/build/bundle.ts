@@ -49,7 +49,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 export const BUNDLE_MAGIC = "CAMBIBND";
 
 /** The codes of the v2 format: the manifest's words map to these (one table). */
-export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, mmio: 4, audit: 7, system: 8, console: 9, device: 10, random: 11 } as const;
+export const CAP_KIND_CODES = { endpoint: 1, memory: 2, irq: 3, mmio: 4, audit: 7, system: 8, console: 9, device: 10, random: 11, clock: 12 } as const;
 export const RIGHT_BITS = { send: 1, receive: 2, grant: 4, map: 8, write: 16, dma: 32 } as const;
 /** A memory capability's argument: its region's size in 4 KiB pages (the kernel's REGION_MAX_PAGES). */
 export const MEMORY_MAX_PAGES = 256;
@@ -60,7 +60,7 @@ export const RESTART_CODES = { never: 0, always: 1 } as const;
 export const PAYLOAD_RULES = { any: 1, text: 2 } as const;
 
 /** Rights each kind may carry (the kernel reader refuses others). */
-export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 60, irq: 6, mmio: 28, audit: 2, system: 3, console: 1, device: 0, random: 2 };
+export const KIND_RIGHTS: Record<CapKindName, number> = { endpoint: 7, memory: 60, irq: 6, mmio: 28, audit: 2, system: 3, console: 1, device: 0, random: 2, clock: 1 };
 
 export type CapKindName = keyof typeof CAP_KIND_CODES;
 export type RightName = keyof typeof RIGHT_BITS;

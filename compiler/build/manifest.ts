@@ -49,6 +49,7 @@ const capability = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("audit") }),
   z.strictObject({ kind: z.literal("console") }),
   z.strictObject({ kind: z.literal("random") }),
+  z.strictObject({ kind: z.literal("clock") }),
   z.strictObject({ kind: z.literal("system"), rights: rightsOf(rightNames(KIND_RIGHTS.system)) }),
 ]);
 
@@ -222,6 +223,8 @@ export function encodeCapabilities(s: ServiceSpec, endpoints: string[]): Encoded
         return { kind: CAP_KIND_CODES.console, rights: RIGHT_BITS.send, arg: 0 };
       case "random":
         return { kind: CAP_KIND_CODES.random, rights: RIGHT_BITS.receive, arg: 0 };
+      case "clock":
+        return { kind: CAP_KIND_CODES.clock, rights: RIGHT_BITS.send, arg: 0 };
       case "system":
         return { kind: CAP_KIND_CODES.system, rights: rightsMask(c.rights), arg: 0 };
     }

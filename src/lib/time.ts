@@ -4,7 +4,7 @@
  * yielding until the clock has moved on.
  */
 import { u64 } from "kts";
-import { sysSleep, sysTime, sysYield } from "./sys/syscalls.generated";
+import { sysClock, sysSleep, sysTime, sysYield } from "./sys/syscalls.generated";
 import { errorOf } from "./ipc/message";
 import { ERR_NO_SYS } from "./errors";
 
@@ -14,6 +14,11 @@ export const NANOS_PER_SECOND: u64 = 1_000_000_000n;
 /** Monotonic nanoseconds since boot. */
 export function now(): u64 {
   return sysTime();
+}
+
+/** The wall clock: UTC nanoseconds since 1970, or 0 while no one has set it. */
+export function wallClock(): u64 {
+  return sysClock();
 }
 
 /** Waits at least nanos nanoseconds. */

@@ -84,6 +84,8 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     expect(all).toContain("hostile: W+X mapping of its memory region: refused (WriteExec)");
     expect(all).toContain("hostile: random bytes through its log capability: refused (Denied)");
     expect(all).toContain("hostile: random bytes through a forged handle: refused (BadCapability)");
+    expect(all).toContain("hostile: setting the clock through its log capability: refused (Denied)");
+    expect(all).toContain("hostile: setting the clock through a forged handle: refused (BadCapability)");
     expect(all).toContain("hostile: executable mapping of its memory region: refused (WriteExec)");
     expect(all).toContain("hostile: mapping its memory region into the kernel half: refused (BadAddress)");
     expect(all).toContain("hostile: mapping its memory region across the top of user space: refused (BadAddress)");

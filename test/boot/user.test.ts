@@ -163,11 +163,17 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(exits).toEqual(Array(12).fill("0/0"));
   });
 
-  it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on", async () => {
-    const r = await runUserImage(arch, ["fpu", "hello"]);
+  it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on; the wall clock", async () => {
+    const r = await runUserImage(arch, ["fpu", "hello", "clock"]);
     const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toContain("fpu: using the FPU");
+    // The wall clock (same boot): unset until a Clock capability's holder sets it, then advancing.
+    expect(out).toMatch(/clock: before it is set it reads 0\r?$/m);
+    expect(out).toMatch(/clock: a forged handle: error 3\r?$/m);
+    expect(out).toMatch(/clock: 1999-12-31 refused: error 9\r?$/m);
+    expect(out).toMatch(/clock: set: error 0\r?$/m);
+    expect(out).toMatch(/clock: reads what was set: true; advanced at least 20 ms: true\r?$/m);
     expect(out).not.toContain("the FPU worked");
     // x86_64: #NM (vector 7, CR0.EM); AArch64: exception class 7 (CPACR_EL1.FPEN traps).
     expect(out).toMatch(/task \d+ faulted \(kind 7, /);

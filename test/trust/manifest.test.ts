@@ -129,6 +129,9 @@ describe("the real manifests", () => {
       { kind: 3, rights: 6, arg: 1 },
     ]);
     expect(encodeCapabilities(m.services.find((s) => s.name === "keys")!, endpoints)[3]).toEqual({ kind: 11, rights: 2, arg: 0 });
+    // The wall clock's setter: kind 12, right send, no argument.
+    const clocked = { ...m.services[0]!, capabilities: [{ kind: "clock" } as Capability] };
+    expect(encodeCapabilities(clocked, endpoints)).toEqual([{ kind: 12, rights: 1, arg: 0 }]);
     expect(m.services.map((s) => s.restart)).toEqual(["never", "always", "always", "never", "always", "always", "always", "always", "never"]);
   });
 });

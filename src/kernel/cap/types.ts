@@ -53,9 +53,11 @@ export enum CapKind {
   Device = 10,
   /** May draw random bytes from the kernel's generator (the random system call, right RECEIVE). */
   Random = 11,
+  /** May set the wall clock (the clockSet system call, right SEND). */
+  Clock = 12,
 }
 /** The largest valid CapKind. */
-export const CAP_KIND_MAX: u32 = 11;
+export const CAP_KIND_MAX: u32 = 12;
 
 /*
  * Rights bits. Untyped constants, so that `RIGHT_SEND | RIGHT_GRANT` is a constant

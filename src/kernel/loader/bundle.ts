@@ -108,6 +108,8 @@ export const BUNDLE_CAP_CONSOLE: u32 = 9;
 export const BUNDLE_CAP_DEVICE: u32 = 10;
 /** Random bytes from the kernel (right receive, argument 0). */
 export const BUNDLE_CAP_RANDOM: u32 = 11;
+/** Setting the wall clock (right send, argument 0). */
+export const BUNDLE_CAP_CLOCK: u32 = 12;
 /** IRQ lines a capability may name: the console's, or every line legacy PCI interrupts use. */
 export const BUNDLE_IRQ_CONSOLE: u32 = 0;
 export const BUNDLE_IRQ_PCI: u32 = 1;
@@ -207,6 +209,7 @@ function capOk(b: u8[], slot: u32, endpoints: u32): bool {
   if (kind == BUNDLE_CAP_SYSTEM) return (rights | 3) == 3 && arg == 0;
   if (kind == BUNDLE_CAP_CONSOLE) return (rights | 1) == 1 && arg == 0;
   if (kind == BUNDLE_CAP_RANDOM) return (rights | 2) == 2 && arg == 0;
+  if (kind == BUNDLE_CAP_CLOCK) return (rights | 1) == 1 && arg == 0;
   return false;
 }
 

@@ -17,6 +17,8 @@ import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapD
 import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
 import { sysRandom } from "./random-calls";
+import { sysClockSet } from "./clock-calls";
+import { wallClockNow } from "../time/wall-clock";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
 import { sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys } from "./memory-calls";
 import { sweepIfWanted } from "../task/user-memory";
@@ -75,6 +77,12 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.Time:
       result = monotonicNanos();
+      break;
+    case Syscall.Clock:
+      result = wallClockNow();
+      break;
+    case Syscall.ClockSet:
+      result = sysClockSet(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
     case Syscall.Sleep: {
       // The argument first: on AArch64 the result register (x0) is the argument's.

@@ -9,6 +9,8 @@ export enum Syscall {
   TaskId = 3,
   Time = 4,
   Sleep = 5,
+  Clock = 6,
+  ClockSet = 7,
   Send = 10,
   Receive = 11,
   Call = 12,
@@ -67,6 +69,10 @@ export function syscallArgCount(n: Syscall): u32 {
       return 0;
     case Syscall.Sleep:
       return 1;
+    case Syscall.Clock:
+      return 0;
+    case Syscall.ClockSet:
+      return 2;
     case Syscall.Send:
       return 2;
     case Syscall.Receive:
@@ -145,7 +151,7 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device, 11 random */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device, 11 random, 12 clock */
 export const CAP_INFO_KIND = 4;
 /** 1 send, 2 receive, 4 grant, 8 map, 16 write, 32 DMA */
 export const CAP_INFO_RIGHTS = 8;

@@ -22,7 +22,7 @@ import {
   bundleServiceCapRights, bundleServiceCapArg, bundleServiceModuleOffset, bundleServiceModuleSize,
   bundleServiceRestart, bundleRuleCount, bundleRuleEndpoint, bundleRuleLabel, bundleRuleKind, RULE_TEXT,
   RestartPolicy, BundleError, MAX_SERVICES, MAX_ENDPOINTS, MAX_SERVICE_CAPS, BUNDLE_CAP_ENDPOINT, BUNDLE_CAP_MEMORY, BUNDLE_CAP_IRQ, BUNDLE_CAP_AUDIT,
-  BUNDLE_CAP_CONSOLE, BUNDLE_CAP_MMIO, BUNDLE_CAP_DEVICE, BUNDLE_CAP_RANDOM, BUNDLE_IRQ_PCI, BUNDLE_MMIO_PCI_ECAM,
+  BUNDLE_CAP_CONSOLE, BUNDLE_CAP_MMIO, BUNDLE_CAP_DEVICE, BUNDLE_CAP_RANDOM, BUNDLE_CAP_CLOCK, BUNDLE_IRQ_PCI, BUNDLE_MMIO_PCI_ECAM,
 } from "../loader/bundle";
 import { verifySignedModule, signedPayloadOffset, signedPayloadSize, ModuleVerdict } from "../loader/signed-module";
 import { bootstrapKey, BOOTSTRAP_KEY_BYTES } from "../loader/bootstrap-key";
@@ -272,6 +272,7 @@ function grant(b: u8[], i: u32, c: u32, t: u32): CapError {
   if (kind == BUNDLE_CAP_AUDIT) return capInsertRoot(t, CapKind.Audit, rights, 0n, 0n, 0, 0n, view);
   if (kind == BUNDLE_CAP_CONSOLE) return capInsertRoot(t, CapKind.Console, rights, 0n, 0n, 0, 0n, view);
   if (kind == BUNDLE_CAP_RANDOM) return capInsertRoot(t, CapKind.Random, rights, 0n, 0n, 0, 0n, view);
+  if (kind == BUNDLE_CAP_CLOCK) return capInsertRoot(t, CapKind.Clock, rights, 0n, 0n, 0, 0n, view);
   return capInsertRoot(t, CapKind.System, rights, 0n, 0n, 0, 0n, view);
 }
 

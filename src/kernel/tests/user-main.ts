@@ -51,6 +51,7 @@ const WRITER: u8[] = arrayOf([0x77, 0x72, 0x69, 0x74, 0x65, 0x72]);
 const KEEPER: u8[] = arrayOf([0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
 const REVOKER: u8[] = arrayOf([0x72, 0x65, 0x76, 0x6f, 0x6b, 0x65, 0x72]);
 const SLEEPER: u8[] = arrayOf([0x73, 0x6c, 0x65, 0x65, 0x70, 0x65, 0x72]);
+const CLOCK: u8[] = arrayOf([0x63, 0x6c, 0x6f, 0x63, 0x6b]);
 const RETURNER: u8[] = arrayOf([0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x72]);
 const BOUNCER: u8[] = arrayOf([0x62, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x72]);
 const CHURNER: u8[] = arrayOf([0x63, 0x68, 0x75, 0x72, 0x6e, 0x65, 0x72]);
@@ -157,6 +158,9 @@ export function kernelMain(bootArg: usize): void {
         grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
         grantRegion(t);
         endpointE = receiveEndpoint(t);
+      } else if (nameIs(blob, i, CLOCK)) {
+        // Capability 0: the wall clock (right send: set it).
+        capInsertRoot(t, CapKind.Clock, RIGHT_SEND, 0n, 0n, 0, 0n, view);
       } else if (nameIs(blob, i, SLEEPER) && endpointE != NO_ENDPOINT) {
         grantEndpoint(t, endpointE, RIGHT_SEND);
       } else if (nameIs(blob, i, LOOKUP)) {

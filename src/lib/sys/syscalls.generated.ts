@@ -35,6 +35,16 @@ export function sysSleep(nanos: u64): u64 {
   return kts_syscall(5n, nanos, 0n, 0n, 0n, 0n, 0n);
 }
 
+/** Returns the wall clock: UTC nanoseconds since 1970-01-01 (leap seconds not counted), or 0 while no one has set it. Any task may read it. */
+export function sysClock(): u64 {
+  return kts_syscall(6n, 0n, 0n, 0n, 0n, 0n, 0n);
+}
+
+/** Sets the wall clock to utcNanos (Clock capability, right SEND); from then on it advances with the monotonic clock. -Invalid for a time before 2000-01-01 or after 2200-01-01. Audited as a capability exercise. */
+export function sysClockSet(clock: u64, utcNanos: u64): u64 {
+  return kts_syscall(7n, clock, utcNanos, 0n, 0n, 0n, 0n);
+}
+
 /** Asynchronous send of the message at msg (layout in docs/ipc.md) to the endpoint named by capability handle cap (right SEND). */
 export function sysSend(cap: u64, msg: usize): u64 {
   return kts_syscall(10n, cap, msg, 0n, 0n, 0n, 0n);
@@ -183,7 +193,7 @@ export const TASK_INFO_NAME = 32;
 export const CAP_INFO_BYTES = 48;
 /** the handle in its task */
 export const CAP_INFO_HANDLE = 0;
-/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device, 11 random */
+/** 1 endpoint, 2 memory, 3 IRQ, 4 MMIO, 5 ports, 6 reply, 7 audit, 8 system, 9 console, 10 device, 11 random, 12 clock */
 export const CAP_INFO_KIND = 4;
 /** 1 send, 2 receive, 4 grant, 8 map, 16 write, 32 DMA */
 export const CAP_INFO_RIGHTS = 8;

@@ -15,7 +15,7 @@ import { addressOf, load64 } from "kts/unsafe";
 import {
   sysSend, sysReceive, sysCall, sysReply, sysWrite, sysAuditRead, sysTaskInfo, sysServiceStart, sysTaskKill,
   sysMemInfo, sysExitWatch, sysIrqBind, sysIrqAck, sysConsoleRead, sysCapDerive, sysCapRevoke, sysTaskId,
-  sysMemMap, sysMemUnmap, sysTime, sysRandom,
+  sysMemMap, sysMemUnmap, sysTime, sysRandom, sysClockSet,
 } from "../../lib/sys/syscalls.generated";
 import { capAt, send, call, receive, msgStart, msgSetWord, msgSetText, errorOf } from "../../lib/ipc/message";
 import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
@@ -129,6 +129,11 @@ export function main(): u32 {
   print(`hostile: random bytes through its log capability: ${text(verdict.bytes, verdict.length)}`);
   judge(sysRandom(0x2a05n, addressOf(scratch), 16n));
   print(`hostile: random bytes through a forged handle: ${text(verdict.bytes, verdict.length)}`);
+  // Setting the wall clock needs a Clock capability (the network time client's).
+  judge(sysClockSet(log, 1_796_587_440_000_000_000n));
+  print(`hostile: setting the clock through its log capability: ${text(verdict.bytes, verdict.length)}`);
+  judge(sysClockSet(0x2a06n, 1_796_587_440_000_000_000n));
+  print(`hostile: setting the clock through a forged handle: ${text(verdict.bytes, verdict.length)}`);
   memoryAttempts(log, capAt(1n));
   deviceAttempts(capAt(2n), capAt(1n));
   storeAttempts(capAt(4n), capAt(5n));

@@ -18,7 +18,8 @@ import { field32, field64, appendRights, TASK_FREE, TASK_EXITED, NO_SERVICE, TAS
 import { nameLength } from "../../lib/names";
 import { Line } from "../../lib/format";
 import { appendPciId } from "../../lib/pci/names";
-import { now, NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../lib/time";
+import { now, wallClock, NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../lib/time";
+import { utcText } from "../../lib/calendar";
 import { Words, NOT_A_NUMBER } from "./words";
 
 /** The shell's capabilities, by what they are for (filled by main from the manifest's order). */
@@ -67,6 +68,7 @@ export function help(): void {
   print("  audit [n] [from]      n audit records (default 10, at most 32): the last, or from seq");
   print("  mem                   memory, kernel heap, tasks, CPUs, capabilities, endpoints");
   print("  uptime                time since boot");
+  print("  date                  the wall clock (UTC), once the network time client has set it");
   print("  echo <words...>       prints the words");
   print("  ipc-ping [n] [init]   n call/reply round trips to log (or init), average time (n: 100)");
   print("  kill <task>           ends a task");
@@ -260,6 +262,17 @@ export function mem(): void {
   print(`kernel heap: ${field64(memRecord, MEM_INFO_HEAP_USED)} bytes used`);
   print(`tasks: ${field32(memRecord, MEM_INFO_TASKS_LIVE)} live, CPUs: ${field32(memRecord, MEM_INFO_CPUS)}`);
   print(`capabilities: ${field32(memRecord, MEM_INFO_CAPS_USED)} in use, endpoints: ${field32(memRecord, MEM_INFO_ENDPOINTS_USED)} open`);
+}
+
+export function date(): void {
+  const t: u64 = wallClock();
+  if (t == 0n) {
+    print("date: the clock is not set (the network time client sets it)");
+    return;
+  }
+  row.clear();
+  row.length = utcText(t, row.bytes);
+  print(`date: ${text(row.bytes, row.length)}`);
 }
 
 export function uptime(): void {

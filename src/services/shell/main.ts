@@ -21,7 +21,7 @@ import { Words } from "./words";
 import { Command, COMMAND_NAMES } from "./vocabulary";
 import { lspci } from "./lspci";
 import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
-import { caps, help, ps, capsOf, auditTail, mem, uptime, echo, ipcPing, kill, restart, fuzz } from "./commands";
+import { caps, help, ps, capsOf, auditTail, mem, uptime, date, echo, ipcPing, kill, restart, fuzz } from "./commands";
 
 /** "cambi> " */
 const PROMPT: u8[] = arrayOf([0x63, 0x61, 0x6d, 0x62, 0x69, 0x3e, 0x20]);
@@ -128,6 +128,9 @@ function run(line: u8[], length: u32): void {
       break;
     case Command.Uptime:
       uptime();
+      break;
+    case Command.Date:
+      date();
       break;
     case Command.Echo:
       echo(line, length, words);

@@ -24,6 +24,7 @@ export enum Command {
   Grant = 16,
   Df = 17,
   Fuzz = 18,
+  Date = 19,
 }
 
 export const COMMAND_NAMES: u8[] = arrayOf([
@@ -46,4 +47,5 @@ export const COMMAND_NAMES: u8[] = arrayOf([
   0x67, 0x72, 0x61, 0x6e, 0x74, 0, // grant
   0x64, 0x66, 0, // df
   0x66, 0x75, 0x7a, 0x7a, 0, // fuzz
+  0x64, 0x61, 0x74, 0x65, 0, // date
 ]);
