@@ -15,8 +15,8 @@ import { TEST_ENTRY } from "./test.js";
 
 const ARCHES: Arch[] = ["x86_64", "aarch64"];
 const ENTRIES = ["src/kernel/tests/fault-main.ts", "src/kernel/tests/user-main.ts"];
-/** The tiers the boot tests start (services.test.ts, tampered.test.ts). */
-const TIERS = ["standard", "test"];
+/** The tiers the boot tests start (services.test.ts, tampered.test.ts, nic.test.ts). */
+const TIERS = ["standard", "test", "net"];
 
 /** Builds what the boot tests use, in one process (shared front end, one job pool). */
 export async function prebuild(): Promise<void> {

@@ -41,6 +41,8 @@ const CAPS: Record<string, object[]> = {
   ],
   "virtio-blk": [ep("pci", "send"), ep("blk", "send", "receive"), { kind: "device", vendor: "1af4", device: "1042" }, { kind: "memory", pages: 256, rights: ["map", "write", "grant", "dma"] }],
   blktest: [ep("blk", "send")],
+  "virtio-net": [ep("pci", "send"), ep("nic", "send", "receive"), { kind: "device", vendor: "1af4", device: "1041" }, { kind: "memory", pages: 128, rights: ["map", "write", "grant", "dma"] }],
+  nictest: [ep("nic", "send")],
   blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
   sysfuzz: [system, ep("fuzz", "send", "receive"), ep("fza", "send"), ep("fzb", "send"), ep("fzc", "send")],
   ...Object.fromEntries(["a", "b", "c"].map((x) => [`sysfuzz-${x}`, fuzzerCaps(x)])),
@@ -78,6 +80,7 @@ const TIERS: Record<string, string[]> = {
   full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
   drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
+  net: ["init", "log", "shell", "pci", "virtio-net", "nictest"],
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
   storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],
@@ -85,14 +88,14 @@ const TIERS: Record<string, string[]> = {
 };
 
 describe("the real manifests", () => {
-  it("are exactly the four tiers, the drivers and crash tests', the benchmarks' and the fuzzer's, valid, with the services' capability order", () => {
+  it("are exactly the four tiers, the drivers, network and crash tests', the benchmarks' and the fuzzer's, valid, with the services' capability order", () => {
     expect(availableTiers()).toEqual(Object.keys(TIERS).sort());
     for (const [tier, services] of Object.entries(TIERS)) {
       const m = loadTier(tier);
       expect(m.tier).toBe(tier);
       expect(m.services.map((s) => s.name)).toEqual(services);
       for (const s of m.services) {
-        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
+        const special = tier === "drivers" || tier === "net" ? WITHOUT_STORE[s.name] : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
         expect(s.capabilities, `${tier}/${s.name}`).toEqual(special ?? CAPS[s.name]);
       }
     }
@@ -210,7 +213,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, fuzz, standard, storebench, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, fuzz, net, standard, storebench, test/);
   });
 });
 
