@@ -8,7 +8,7 @@
  */
 import { u32, u64, usize, bool } from "kts";
 import { sysMemMap, sysMemUnmap, sysCapRevoke } from "../sys/syscalls.generated";
-import { call, msgStart, msgSetWord, msgWordAt, errorOf } from "../ipc/message";
+import { call, msgStart, msgSetWord, msgSetCaps, msgWordAt, errorOf } from "../ipc/message";
 import { ERR_WOULD_BLOCK } from "../errors";
 import { sleepNanos, NANOS_PER_MILLI } from "../time";
 import { Channel, Entry, Side, Status } from "../channel/channel";
@@ -29,14 +29,19 @@ export class NicClient {
   link: u32 = 0;
   channel = new Channel();
 
-  /** Opens (or reopens) the driver's channel, mapped at va: 0 or an error code. */
-  open(endpoint: u64, va: usize): u64 {
+  /**
+   * Opens (or reopens) the driver's channel, mapped at va: 0 or an error code.
+   * notify: 0, or a capability (send, grant) to the caller's endpoint that the
+   * driver then notifies (LABEL_NOTIFY) of completions; it moves to the driver.
+   */
+  open(endpoint: u64, va: usize, notify: u64): u64 {
     this.close();
     this.endpoint = endpoint;
     this.va = va;
     let e: u64 = ERR_WOULD_BLOCK;
     for (let tries: u32 = 0; tries < OPEN_TRIES; tries++) {
       msgStart(LABEL_OPEN);
+      if (notify != 0n) msgSetCaps(1, notify, 0n);
       const c: u64 = errorOf(call(endpoint));
       e = c != 0n ? c : errorOf(msgWordAt(0));
       if (e != ERR_WOULD_BLOCK) break;

@@ -9,7 +9,10 @@
  *   caller's table (an earlier client's is revoked and its requests dropped),
  *   sets the channel up and answers: word 1 = the handle, 2 = the region's
  *   bytes, 3 = the MAC address (its 6 bytes, first byte lowest), 4 = the MTU,
- *   5 = the link state (LINK_UP or 0).
+ *   5 = the link state (LINK_UP or 0). A client that must also serve others (so
+ *   cannot block in WAIT) passes a capability to one of its endpoints (send,
+ *   grant) with OPEN: the driver then also sends it LABEL_NOTIFY (asynchronous,
+ *   no words) whenever it posts completions while no WAIT is pending.
  * WAIT (call, from the client that opened): the driver takes the requests on the
  *   ring to the device and answers once at least one completion is on the
  *   completion ring (at once if one already is). If the driver dies the call
@@ -30,6 +33,7 @@ import { u32 } from "kts";
 export const LABEL_OPEN = 0x4e4f_504e; // "NOPN"
 export const LABEL_WAIT = 0x4e57_4149; // "NWAI"
 export const LABEL_STATS = 0x4e53_5441; // "NSTA"
+export const LABEL_NOTIFY = 0x4e4e_4f54; // "NNOT"
 
 export const OPEN_REGION: u32 = 1;
 export const OPEN_BYTES: u32 = 2;

@@ -28,7 +28,7 @@ const frame: u8[] = array(FRAME_MAX, 0);
 const row = new Line();
 
 export function main(): u32 {
-  const e: u64 = nic.open(capAt(0n), NIC_VA);
+  const e: u64 = nic.open(capAt(0n), NIC_VA, 0n);
   if (e != 0n) {
     print(`nictest: open failed (${text(errorText, errorName(e))})`);
     return 1;

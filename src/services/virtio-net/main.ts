@@ -23,7 +23,7 @@
 import { u8, u32, u64, usize, bool, array, structs, print, text } from "kts";
 import { store8 } from "kts/unsafe";
 import { sysMemMap, sysMemPhys, sysMmioMap, sysIrqBind, sysIrqAck, sysCapDerive, sysCapDeriveRange, sysCapRevoke, sysTaskId } from "../../lib/sys/syscalls.generated";
-import { capAt, call, receive, reply, msgLabel, msgStart, msgSetWord, msgSetWordAt, msgWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
+import { capAt, call, send, receive, reply, msgLabel, msgStart, msgSetWord, msgSetWordAt, msgWordAt, msgIsCall, msgSender, msgCapCount, msgCap, errorOf } from "../../lib/ipc/message";
 import { LABEL_IRQ, KERNEL_SENDER } from "../../lib/ipc/protocol";
 import { ERR_DENIED, ERR_INVALID, ERR_WOULD_BLOCK, errorText, errorName } from "../../lib/errors";
 import { LABEL_ATTACH, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_LINE, ATTACH_BAR, ATTACH_BAR_SIZE } from "../../lib/pci/protocol";
@@ -33,7 +33,7 @@ import { Virtqueue, BufferChain, VqStatus } from "../../lib/virtio/virtqueue";
 import { Channel, Entry, Side, Status } from "../../lib/channel/channel";
 import { Line } from "../../lib/format";
 import {
-  LABEL_OPEN, LABEL_WAIT, LABEL_STATS, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, LINK_UP,
+  LABEL_OPEN, LABEL_WAIT, LABEL_STATS, LABEL_NOTIFY, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, LINK_UP,
   STATS_RX_FRAMES, STATS_TX_FRAMES, STATS_RX_BYTES, STATS_TX_BYTES, STATS_ERRORS, STATS_LINK,
   OP_SEND, OP_RECEIVE, ST_OK, ST_INVALID, ST_IO, FRAME_MIN, FRAME_MAX, RECEIVE_HEADER, RECEIVE_BUFFER,
 } from "../../lib/nic/protocol";
@@ -124,6 +124,8 @@ let generation: u32 = 0;
 let waiting: bool = false;
 /** Completions pushed since the last answer to WAIT. */
 let posted: u32 = 0;
+/** The client's endpoint for notifications (OPEN carried it), or 0. */
+let notify: u64 = 0n;
 let rxFrames: u64 = 0n;
 let txFrames: u64 = 0n;
 let rxBytes: u64 = 0n;
@@ -253,6 +255,10 @@ function readLink(): void {
 /** OPEN: a fresh channel for the caller; the previous client's region and requests are gone. */
 function open(): void {
   const who: u32 = msgSender();
+  // A capability carried by OPEN (moved into our table already) is where notifications go.
+  const carried: u64 = msgCapCount() > 0 ? msgCap(0) : 0n;
+  if (notify != 0n) sysCapRevoke(notify);
+  notify = carried;
   if (!deviceOk) return answer(LABEL_OPEN, ERR_INVALID);
   // The device may still write into buffers of requests in flight: not under a new client's data.
   if (queues[RX].busy() || queues[TX].busy()) {
@@ -313,6 +319,13 @@ function waitCall(): void {
 }
 
 function answerWait(): void {
+  if (!waiting && posted > 0 && notify != 0n) {
+    // A full queue already holds a notification for the client: nothing is lost by skipping.
+    posted = 0;
+    msgStart(LABEL_NOTIFY);
+    send(notify);
+    return;
+  }
   if (!waiting || (posted == 0 && !channel.broken)) return;
   waiting = false;
   posted = 0;
