@@ -673,31 +673,36 @@ export function parseNtp(p: Uint8Array): Ntp | null {
   };
 }
 
-/** A 64-bit NTP timestamp for a Unix time in nanoseconds (seconds taken modulo 2^32: era 1 begins in 2036). */
+/** A 64-bit NTP timestamp (rounded to the nearest 2^-32 s) for a Unix time in nanoseconds; seconds modulo 2^32: era 1 begins in 2036. */
 export function ntpFromUnixNs(ns: bigint): bigint {
-  const secs = ns / 1_000_000_000n + NTP_UNIX_OFFSET;
-  const frac = ((ns % 1_000_000_000n) << 32n) / 1_000_000_000n;
-  return ((secs & 0xffffffffn) << 32n) | frac;
+  const fixed = ((ns + NTP_UNIX_OFFSET * 1_000_000_000n) * (1n << 32n) + 500_000_000n) / 1_000_000_000n;
+  return fixed & 0xffff_ffff_ffff_ffffn;
 }
 
 export function ntpFromUnixMs(ms: number): bigint {
-  return ntpFromUnixNs(BigInt(Math.round(ms * 1e6)));
+  return ntpFromUnixNs(nsFromMs(ms));
+}
+
+/** Milliseconds (fractions too) as nanoseconds, without the rounding of ms * 1e6 in a double. */
+export function nsFromMs(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
 }
 
 /**
- * The Unix time in nanoseconds of an NTP timestamp, taking the era RFC 4330
- * does: seconds with the top bit set are era 0 (1968-2036), without it era 1
- * (2036-2104).
+ * The Unix time in nanoseconds (rounded) of an NTP timestamp, taking the era
+ * RFC 4330 does: seconds with the top bit set are era 0 (1968-2036), without
+ * it era 1 (2036-2104).
  */
 export function unixNsFromNtp(ts: bigint): bigint {
-  let secs = ts >> 32n;
-  if ((secs & 0x80000000n) === 0n) secs += 1n << 32n;
-  const frac = ts & 0xffffffffn;
-  return (secs - NTP_UNIX_OFFSET) * 1_000_000_000n + ((frac * 1_000_000_000n) >> 32n);
+  const era1 = (ts >> 63n) === 0n;
+  const fixed = ts + (era1 ? 1n << 64n : 0n);
+  return (fixed * 1_000_000_000n + (1n << 31n)) / (1n << 32n) - NTP_UNIX_OFFSET * 1_000_000_000n;
 }
 
 export function unixMsFromNtp(ts: bigint): number {
-  return Number(unixNsFromNtp(ts)) / 1e6;
+  const ns = unixNsFromNtp(ts);
+  return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
 }
 
 // ---------------------------------------------------------------- whole frames

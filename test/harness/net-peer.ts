@@ -63,6 +63,7 @@ import {
   u32Bytes,
   udpFrame,
   ntpFromUnixNs,
+  nsFromMs,
   type Decoded,
   type Dhcp,
   type Ipv4,
@@ -309,7 +310,7 @@ export class NetPeer extends EventEmitter {
     this.dhcp = o.dhcp === false ? null : { ...(o.dhcp ?? {}) };
     this.ntp = o.ntp === false ? null : { ...(o.ntp ?? {}) };
     this.monoBaseNs = process.hrtime.bigint();
-    this.clockBaseNs = BigInt(Math.round((o.ntp ? o.ntp.timeMs : undefined) ?? Date.now())) * 1_000_000n;
+    this.clockBaseNs = nsFromMs((o.ntp ? o.ntp.timeMs : undefined) ?? Date.now());
     if (o.log) {
       const log = o.log;
       this.on("in", (f: Buffer) => log(`< ${describeFrame(f)}`));
@@ -539,11 +540,7 @@ export class NetPeer extends EventEmitter {
     try {
       for (let seq = 0; seq < o.count; seq++) {
         for (let now = performance.now(); inFlight(now) >= window; now = performance.now()) await signal.wait(nextExpiry(now) - now);
-        if (o.ratePerSecond) {
-          const due = start + (seq * 1000) / o.ratePerSecond;
-          const now = performance.now();
-          if (due > now) await new Promise((r) => setTimeout(r, due - now));
-        }
+        if (o.ratePerSecond) await sleepUntil(start + (seq * 1000) / o.ratePerSecond);
         const size = seq === 0 ? maxSize : seq === 1 ? minSize : minSize + Math.floor(random() * (maxSize - minSize + 1));
         const payload = echoPayload(seq, size, random);
         sent.set(seq, { payload, at: performance.now() });
@@ -577,9 +574,8 @@ export class NetPeer extends EventEmitter {
     let due = performance.now();
     for (const e of entries) {
       for (const f of e.frames) {
-        const now = performance.now();
-        if (due > now) await new Promise((r) => setTimeout(r, due - now));
-        due = Math.max(due, now) + gap;
+        await sleepUntil(due);
+        due = Math.max(due, performance.now()) + gap;
         this.send(f);
       }
       await o.after?.(e);
@@ -592,7 +588,7 @@ export class NetPeer extends EventEmitter {
   /** Sets the peer's clock (what its SNTP server says) to `unixMs` now; it runs on with the host's monotonic clock. */
   setTime(unixMs: number): void {
     this.monoBaseNs = process.hrtime.bigint();
-    this.clockBaseNs = BigInt(Math.round(unixMs * 1e6));
+    this.clockBaseNs = nsFromMs(unixMs);
   }
 
   /** The peer's clock, Unix ns. */
@@ -633,6 +629,7 @@ export class NetPeer extends EventEmitter {
     const atNs = process.hrtime.bigint();
     if (rinfo.address !== "127.0.0.1" || rinfo.port !== this.guestPort) {
       this.stats.foreign++;
+      this.emit("foreign", frame, rinfo);
       return;
     }
     this.stats.framesIn++;
@@ -826,6 +823,11 @@ export class NetPeer extends EventEmitter {
 }
 
 // ------------------------------------------------------------ helpers
+
+/** Pacing: resolves once performance.now() has reached `t` (timers may fire a little early: it waits again). */
+async function sleepUntil(t: number): Promise<void> {
+  for (let now = performance.now(); now < t; now = performance.now()) await new Promise((r) => setTimeout(r, t - now));
+}
 
 function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 1;
