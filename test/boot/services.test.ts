@@ -5,7 +5,10 @@
  *    starts log and shell, and the shell prompt `cambi> ` appears; `ps`, `caps`,
  *    `mem`, `audit`, `echo`, `ipc-ping` answer (the shell's input arrives as
  *    console interrupts delivered over IPC); killing the log service makes init
- *    restart it, and the restarted log answers on the same endpoint;
+ *    restart it, and the restarted log answers on the same endpoint; the boot
+ *    has a network card on QEMU's dgram netdev, cabled to a test peer on
+ *    127.0.0.1 (test/harness/net-peer.ts), and lspci lists it (virtio-net,
+ *    1af4:1041, slot 6, its own interrupt line);
  *  - test tier: the hostile service tries every forbidden thing, each attempt is
  *    refused, its read of kernel memory ends it, it is not restarted (its
  *    manifest says never), and the kernel and shell stay up; the log endpoint's
@@ -14,13 +17,20 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ConsoleSession, linesFrom, taskOf } from "../harness/console-session.js";
+import { NetPeer } from "../harness/net-peer.js";
 
 let session: ConsoleSession | undefined;
-afterEach(() => session?.close());
+let peer: NetPeer | undefined;
+afterEach(async () => {
+  session?.close();
+  await peer?.close();
+  peer = undefined;
+});
 
 describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
   it("boots to the shell prompt; the shell's commands answer; a killed service is restarted by init", async () => {
-    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4"]));
+    const p = (peer = await NetPeer.start());
+    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--net", p.netArg]));
     await s.waitFor(/boot bundle: 7 of 7 modules verified/);
     await s.waitFor(/init: 6 services started, 0 refused/);
 
@@ -28,6 +38,10 @@ describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
     for (const name of ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"]) expect(ps).toMatch(new RegExp(`\\b(blocked|running|ready)\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\b`));
     const shell = taskOf(ps, "shell");
     const log = taskOf(ps, "log");
+
+    // The network card on the dgram cable: PCI lists it at its slot, on its own line (q35: PIRQ G; virt: SPI 5).
+    expect(await s.command("lspci")).toMatch(new RegExp(`00:06\\.0 1af4:1041 Ethernet\\s+irq ${arch === "x86_64" ? 22 : 37}\\b`));
+    expect(p.malformed).toEqual([]);
 
     // The shell holds what the standard manifest gives it, in order.
     const caps = await s.command(`caps ${shell}`);
