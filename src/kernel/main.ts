@@ -15,6 +15,7 @@ import { schedLock, schedUnlock } from "./task/lock";
 import { schedule, pokeMask } from "./task/schedule";
 import { resources } from "./task/table";
 import { wakeSleepers } from "./task/sleep";
+import { fireTimers } from "./time/timers";
 import { idleAdd } from "./task/idle-time";
 import { memoryCapabilityMoved } from "./task/user-memory";
 import { capReapExpired } from "./cap/index";
@@ -53,6 +54,8 @@ function onTick(): void {
   let woken: u32 = 0;
   if (cpu == 0) {
     woken = wakeSleepers(monotonicNanos());
+    // Due timers post their messages; whoever that released runs next (wakeReleased, as after an interrupt).
+    if (fireTimers(monotonicNanos())) wakeReleased();
     // Every BALANCE_TICKS, ready tasks move from busy CPUs to idle ones.
     if (u64(ticks[0] % u64(BALANCE_TICKS)) == 0n) woken = u32(woken | scheduler.balance());
     // Once a second, expired capabilities leave their slots (and regions only they named are freed at the next sweep).

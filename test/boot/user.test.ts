@@ -163,8 +163,8 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(exits).toEqual(Array(12).fill("0/0"));
   });
 
-  it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on; the wall clock", async () => {
-    const r = await runUserImage(arch, ["fpu", "hello", "clock"]);
+  it("a task that uses the FPU is ended (tasks have no FP/SIMD state) and the others go on; the wall clock; timers", async () => {
+    const r = await runUserImage(arch, ["fpu", "hello", "clock", "timer"]);
     const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toContain("fpu: using the FPU");
@@ -174,6 +174,12 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(out).toMatch(/clock: 1999-12-31 refused: error 9\r?$/m);
     expect(out).toMatch(/clock: set: error 0\r?$/m);
     expect(out).toMatch(/clock: reads what was set: true; advanced at least 20 ms: true\r?$/m);
+    // Timers as IPC (same boot).
+    expect(out).toMatch(/timer: through a receive-only capability: error 4\r?$/m);
+    expect(out).toMatch(/timer: through a send-only capability: error 4\r?$/m);
+    expect(out).toMatch(/timer: armed: error 0\r?$/m);
+    expect(out).toMatch(/timer: fired: error 0, from the kernel true, label ok true, not early true, not the replaced one true\r?$/m);
+    expect(out).toMatch(/timer: a disarmed timer stayed quiet: true\r?$/m);
     expect(out).not.toContain("the FPU worked");
     // x86_64: #NM (vector 7, CR0.EM); AArch64: exception class 7 (CPACR_EL1.FPEN traps).
     expect(out).toMatch(/task \d+ faulted \(kind 7, /);

@@ -17,7 +17,7 @@ import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapD
 import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
 import { sysRandom } from "./random-calls";
-import { sysClockSet } from "./clock-calls";
+import { sysClockSet, sysTimerSet } from "./time-calls";
 import { wallClockNow } from "../time/wall-clock";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
 import { sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys } from "./memory-calls";
@@ -83,6 +83,9 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.ClockSet:
       result = sysClockSet(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.TimerSet:
+      result = sysTimerSet(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
     case Syscall.Sleep: {
       // The argument first: on AArch64 the result register (x0) is the argument's.

@@ -11,6 +11,7 @@ export enum Syscall {
   Sleep = 5,
   Clock = 6,
   ClockSet = 7,
+  TimerSet = 8,
   Send = 10,
   Receive = 11,
   Call = 12,
@@ -72,6 +73,8 @@ export function syscallArgCount(n: Syscall): u32 {
     case Syscall.Clock:
       return 0;
     case Syscall.ClockSet:
+      return 2;
+    case Syscall.TimerSet:
       return 2;
     case Syscall.Send:
       return 2;

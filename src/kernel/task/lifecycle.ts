@@ -27,6 +27,7 @@ import { ipc } from "../ipc/index";
 import { ipcTaskEnded } from "../syscall/ipc-calls";
 import { mappingsDropTask, userMemorySweep, memoryCapabilityMoved } from "./user-memory";
 import { consoleTaskStarted } from "../syscall/device-calls";
+import { timerDisarm } from "../time/timers";
 
 /** Bytes of memory one program image may occupy (its segments; the stack comes on top). */
 export const IMAGE_BUDGET: u64 = 0x100_0000n;
@@ -138,6 +139,7 @@ function endTask(t: u32, code: u64, abnormal: bool): void {
   resources[t].killPending = false;
   scheduler.exit(t);
   capReleaseTask(t);
+  timerDisarm(t);
   notifyExit(t, code, abnormal);
   ipcTaskEnded(t);
 }

@@ -52,6 +52,7 @@ const KEEPER: u8[] = arrayOf([0x6b, 0x65, 0x65, 0x70, 0x65, 0x72]);
 const REVOKER: u8[] = arrayOf([0x72, 0x65, 0x76, 0x6f, 0x6b, 0x65, 0x72]);
 const SLEEPER: u8[] = arrayOf([0x73, 0x6c, 0x65, 0x65, 0x70, 0x65, 0x72]);
 const CLOCK: u8[] = arrayOf([0x63, 0x6c, 0x6f, 0x63, 0x6b]);
+const TIMER: u8[] = arrayOf([0x74, 0x69, 0x6d, 0x65, 0x72]);
 const RETURNER: u8[] = arrayOf([0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x72]);
 const BOUNCER: u8[] = arrayOf([0x62, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x72]);
 const CHURNER: u8[] = arrayOf([0x63, 0x68, 0x75, 0x72, 0x6e, 0x65, 0x72]);
@@ -158,6 +159,11 @@ export function kernelMain(bootArg: usize): void {
         grantEndpoint(t, endpointA, u32(RIGHT_SEND | RIGHT_GRANT));
         grantRegion(t);
         endpointE = receiveEndpoint(t);
+      } else if (nameIs(blob, i, TIMER)) {
+        // Capability 0: receive on its own endpoint; 1: send on it; 2: both (for its timer).
+        const ep: u32 = receiveEndpoint(t);
+        grantEndpoint(t, ep, RIGHT_SEND);
+        grantEndpoint(t, ep, u32(RIGHT_SEND | RIGHT_RECEIVE));
       } else if (nameIs(blob, i, CLOCK)) {
         // Capability 0: the wall clock (right send: set it).
         capInsertRoot(t, CapKind.Clock, RIGHT_SEND, 0n, 0n, 0, 0n, view);

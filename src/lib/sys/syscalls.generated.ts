@@ -45,6 +45,11 @@ export function sysClockSet(clock: u64, utcNanos: u64): u64 {
   return kts_syscall(7n, clock, utcNanos, 0n, 0n, 0n, 0n);
 }
 
+/** Arms the calling task's one timer: after at least nanos nanoseconds (at most one 10 ms tick more) the kernel posts a message to the endpoint (rights SEND and RECEIVE: the caller's own, so no other service gets kernel messages it did not ask for): label 0x54494d45 (TIMER_LABEL), word 0 = the deadline (monotonic ns), sender = the kernel. Arming again replaces the timer; nanos = 0 disarms it (endpoint ignored). A full queue delays the message to a later tick; a revoked capability or the task's end disarms it. */
+export function sysTimerSet(endpoint: u64, nanos: u64): u64 {
+  return kts_syscall(8n, endpoint, nanos, 0n, 0n, 0n, 0n);
+}
+
 /** Asynchronous send of the message at msg (layout in docs/ipc.md) to the endpoint named by capability handle cap (right SEND). */
 export function sysSend(cap: u64, msg: usize): u64 {
   return kts_syscall(10n, cap, msg, 0n, 0n, 0n, 0n);
