@@ -130,7 +130,7 @@ export enum ArpTimer {
 
 export class ArpCache {
   entries: ArpEntry[] = structs(ARP_ENTRIES, ArpEntry);
-  /** Set by tick() and take() when the entry they freed had a waiting frame. */
+  /** Set by take() (and so learn() and resolve()) and timer() when the entry they freed had a waiting frame; cleared by each of them. */
   pendingLost: bool = false;
   /** Set by resolve(): a request for the address is to be sent now. */
   needRequest: bool = false;
@@ -213,6 +213,7 @@ export class ArpCache {
    * it (sendPending) and clears it.
    */
   learn(ip: u32, mac: readonly u8[], at: u32, now: u64, create: bool): u32 {
+    this.pendingLost = false;
     let i = this.find(ip);
     if (i == ARP_NONE) {
       if (!create) return ARP_NONE;
@@ -234,6 +235,7 @@ export class ArpCache {
    */
   resolve(ip: u32, now: u64): u32 {
     this.needRequest = false;
+    this.pendingLost = false;
     const found = this.find(ip);
     if (found != ARP_NONE) {
       const e = this.entries[found];

@@ -299,6 +299,21 @@ export class DhcpClient {
   leasesLost: u32 = 0;
   reply = new DhcpReply();
 
+  /** Forgets everything, counters included (stopped). */
+  reset(): void {
+    this.state = DhcpState.Off;
+    this.lease.clear();
+    this.leaseChanges = 0;
+    this.xid = 0;
+    this.tries = 0;
+    this.sent = 0;
+    this.rejected = 0;
+    this.lastReject = DhcpCheck.Ok;
+    this.acks = 0;
+    this.naks = 0;
+    this.leasesLost = 0;
+  }
+
   /** Starts acquiring an address for mac[at..at+6); seed drives the xids and jitter. The first DISCOVER is due at now. */
   start(mac: readonly u8[], at: u32, now: u64, seed: u32): void {
     macCopy(this.mac, 0, mac, at);

@@ -108,7 +108,7 @@ export class NetStack {
     this.arp.clear();
     for (let i: u32 = 0; i < this.sockets.sockets.length; i++) this.sockets.close(i);
     this.sockets.seedEphemeral(seed >>> 16);
-    this.dhcp.stop();
+    this.dhcp.reset();
     this.dhcpSeen = this.dhcp.leaseChanges;
     this.ipId = u16(seed);
     this.txHead = 0;
