@@ -76,13 +76,15 @@ export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: stri
 /**
  * The card: virtio-net-pci, modern only (as the disk), MAC NET_MAC, at NET_SLOT,
  * with no option ROM (nothing boots from the network; x86_64's firmware would
- * otherwise load iPXE), on netdev net0.
+ * otherwise load iPXE), on netdev net0. The cable to a test peer is the dgram
+ * netdev (QEMU 7.2 and later), or before 7.2 the socket netdev's UDP mode,
+ * which sends the same thing: one frame per datagram, no length prefix.
  */
-export function netArgs(net: QemuNet): string[] {
+export function netArgs(net: QemuNet, hasDgram?: boolean): string[] {
   if (net.kind === "none") return [];
   const device = ["-device", `virtio-net-pci,netdev=net0,disable-legacy=on,mac=${NET_MAC},addr=${NET_SLOT},romfile=`];
   if (net.kind === "user") return ["-netdev", `user,id=net0${net.restrict ? ",restrict=on" : ""}`, ...device];
-  for (const p of [net.guestPort, net.peerPort]) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`network port ${p} is not a port (1..65535)`);
+  if (!(hasDgram ?? qemuVersion() >= 702)) return ["-netdev", `socket,id=net0,udp=127.0.0.1:${net.peerPort},localaddr=127.0.0.1:${net.guestPort}`, ...device];
   const local = `local.type=inet,local.host=127.0.0.1,local.port=${net.guestPort}`;
   const remote = `remote.type=inet,remote.host=127.0.0.1,remote.port=${net.peerPort}`;
   return ["-netdev", `dgram,id=net0,${local},${remote}`, ...device];
@@ -125,7 +127,20 @@ function isSocket(file: string): boolean {
   }
 }
 
-let singleThreaded: boolean | undefined;
+let version: number | undefined;
+
+/** QEMU's version as major * 100 + minor (702 for 7.2.22; 0 if qemu-system-x86_64 does not answer). */
+export function qemuVersion(): number {
+  if (version === undefined) {
+    try {
+      const m = /version (\d+)\.(\d+)/.exec(execFileSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" }));
+      version = m ? Number(m[1]) * 100 + Number(m[2]) : 0;
+    } catch {
+      version = 0;
+    }
+  }
+  return version;
+}
 
 /**
  * QEMU before 8.0 (Debian 12 has 7.2) runs x86_64 guests in one host thread:
@@ -134,14 +149,6 @@ let singleThreaded: boolean | undefined;
  * memory_region_dispatch_read and msix_table_mmio_* assertions).
  */
 export function singleThreadedTcg(): boolean {
-  if (singleThreaded === undefined) {
-    let major = 0;
-    try {
-      major = Number(/version (\d+)\./.exec(execFileSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" }))?.[1] ?? 0);
-    } catch {
-      major = 0;
-    }
-    singleThreaded = major > 0 && major < 8;
-  }
-  return singleThreaded;
+  const v = qemuVersion();
+  return v > 0 && v < 800;
 }

@@ -9,7 +9,7 @@
  */
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
-import { NET_MAC, NET_SLOT, netArgs, parseNet } from "../../compiler/build/qemu.js";
+import { NET_MAC, NET_SLOT, netArgs, parseNet, qemuVersion } from "../../compiler/build/qemu.js";
 import { DROP_REASONS, FIELD, classifyFrame, corpusBaseFrames, corpusCounts, malformedCorpus, type CorpusContext, type DropReason } from "./net-corpus.js";
 import {
   ARP_REPLY,
@@ -606,11 +606,14 @@ describe("cambi run --net and QEMU's arguments", () => {
     const device = `virtio-net-pci,netdev=net0,disable-legacy=on,mac=${NET_MAC},addr=${NET_SLOT},romfile=`;
     expect(netArgs({ kind: "user", restrict: true })).toEqual(["-netdev", "user,id=net0,restrict=on", "-device", device]);
     expect(netArgs({ kind: "user", restrict: false })).toEqual(["-netdev", "user,id=net0", "-device", device]);
-    expect(netArgs({ kind: "dgram", guestPort: 5000, peerPort: 5001 })).toEqual([
+    expect(netArgs({ kind: "dgram", guestPort: 5000, peerPort: 5001 }, true)).toEqual([
       "-netdev",
       "dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=5000,remote.type=inet,remote.host=127.0.0.1,remote.port=5001",
       "-device",
       device,
     ]);
+    // QEMU before 7.2: the socket netdev's UDP mode, the same datagrams.
+    expect(netArgs({ kind: "dgram", guestPort: 5000, peerPort: 5001 }, false)).toEqual(["-netdev", "socket,id=net0,udp=127.0.0.1:5001,localaddr=127.0.0.1:5000", "-device", device]);
+    expect(netArgs({ kind: "dgram", guestPort: 5000, peerPort: 5001 })[1]).toMatch(qemuVersion() >= 702 ? /^dgram,/ : /^socket,/);
   });
 });
