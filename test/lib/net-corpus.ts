@@ -187,6 +187,7 @@ export function corpus(): Entry[] {
   add("source MAC broadcast", eth(OUR_MAC, BCAST_MAC, 0x0800, ipPing), "BadSourceMac");
   add("source MAC multicast", eth(OUR_MAC, [0x01, 0x00, 0x5e, 0, 0, 9], 0x0800, ipPing), "BadSourceMac");
   add("source MAC group bit", eth(OUR_MAC, [0x03, 0, 0, 0, 0, 1], 0x0806, arp(1, [3, 0, 0, 0, 0, 1], PEER_IP, [0, 0, 0, 0, 0, 0], OUR_IP)), "BadSourceMac");
+  add("source MAC is ours (looped back)", eth(BCAST_MAC, OUR_MAC, 0x0806, arp(1, OUR_MAC, OUR_IP, [0, 0, 0, 0, 0, 0], PEER_IP)), "BadSourceMac");
   add("other station's MAC", eth(OTHER_MAC, PEER_MAC, 0x0800, ipPing), "NotForUs");
   add("our MAC but one bit", eth([0x52, 0x54, 0x00, 0x12, 0x34, 0x57], PEER_MAC, 0x0800, ipPing), "NotForUs");
   add("mDNS multicast MAC", eth([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], PEER_MAC, 0x0800, ipPing), "NotForUs");
@@ -233,6 +234,7 @@ export function corpus(): Entry[] {
   add("ARP reply claiming our address", eth(OUR_MAC, OTHER_MAC, 0x0806, arp(2, OTHER_MAC, OUR_IP, OUR_MAC, OUR_IP)), "ArpConflict");
   add("ARP request for us (valid)", eth(BCAST_MAC, PEER_MAC, 0x0806, req), "None", 1);
   add("ARP request for us, padded to 60 (valid)", eth(BCAST_MAC, PEER_MAC, 0x0806, [...req, ...new Array(18).fill(0)]), "None", 1);
+  add("ARP request for us from another subnet (valid: answered, not learned)", eth(BCAST_MAC, OTHER_MAC, 0x0806, arp(1, OTHER_MAC, ip(192, 168, 9, 9), [0, 0, 0, 0, 0, 0], OUR_IP)), "None", 1);
   add("ARP probe for us from 0.0.0.0 (valid)", eth(BCAST_MAC, OTHER_MAC, 0x0806, arp(1, OTHER_MAC, 0, [0, 0, 0, 0, 0, 0], OUR_IP)), "None", 1);
 
   // IPv4 header.
@@ -276,7 +278,7 @@ export function corpus(): Entry[] {
   }
   add("TTL 0", pingFrame(1, pattern(56), { ttl: 0 }), "Ttl");
   add("TTL 0 UDP", udpFrame(7777, pattern(10), {}, { ttl: 0 }), "Ttl");
-  for (const [k, src] of [["0.0.0.0", 0], ["broadcast", 0xffffffff], ["multicast", ip(224, 0, 0, 5)], ["loopback", ip(127, 0, 0, 1)], ["our own", OUR_IP], ["subnet broadcast", SUBNET_BCAST]] as const) {
+  for (const [k, src] of [["0.0.0.0", 0], ["broadcast", 0xffffffff], ["multicast", ip(224, 0, 0, 5)], ["loopback", ip(127, 0, 0, 1)], ["our own", OUR_IP], ["subnet broadcast", SUBNET_BCAST], ["class E", ip(240, 1, 2, 3)]] as const) {
     add(`source ${k}`, pingFrame(1, pattern(56), { src }), "IpBadSource");
   }
   for (const [k, dst] of [["another host", ip(10, 0, 2, 99)], ["off-link", ip(8, 8, 8, 8)], ["mDNS group", ip(224, 0, 0, 251)], ["SSDP group", ip(239, 255, 255, 250)], ["0.0.0.0", 0], ["another subnet's broadcast", ip(10, 0, 3, 255)]] as const) {

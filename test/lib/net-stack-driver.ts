@@ -110,8 +110,15 @@ function arpCache(): void {
   noGw.netmask = 0xffff_ff00;
   stack.configure(noGw);
   print(`no gateway: off-link ${u32(stack.udpSend(s, ipv4(8, 8, 4, 4), 53, data, 3, t2))}`);
+  // A new address empties the ARP cache; a frame waiting in it is lost.
+  check(stack.udpSend(s, ipv4(10, 0, 2, 21), 9, data, 3, t2) == Send.Pending, "waiting");
+  const lostBefore = stack.counters.sendFailed;
+  noGw.ip = ipv4(10, 0, 2, 16);
+  stack.configure(noGw);
+  print(`new address: entries ${stack.arp.used()} lost ${u64(stack.counters.sendFailed - lostBefore)}`);
   stack.unconfigure();
   print(`unconfigured: ${u32(stack.udpSend(s, host, 9, data, 3, t2))}`);
+  drainAll(stack);
 
   // Eviction: 17 addresses resolving at once; the 17th takes the oldest entry and its waiting frame is lost.
   staticSetup(stack, 8);
@@ -395,6 +402,17 @@ function dhcpRefusals(): void {
     const r = feed(stack, len, T0);
     print(`refused ${k}: ${u32(r)} why ${u32(stack.dhcp.lastReject)} state ${u32(stack.dhcp.state)} queued ${stack.txPending()}`);
   }
+  // An offer and ack of the subnet's broadcast address: refused at the ack, where the mask is known.
+  dhcpStart(52, T0);
+  dhcpDump(msg, false);
+  writeU32Be(msg, D_XID, stack.dhcp.xid);
+  writeU32Be(msg, D_YIADDR, ipv4(10, 0, 2, 255));
+  check(feed(stack, dhcpFrame(msg, 300, true, 0), T0) == Drop.None && take(stack) && sentDhcpOption(50) == ipv4(10, 0, 2, 255), "offer of .255");
+  dhcpDump(msg, true);
+  writeU32Be(msg, D_XID, stack.dhcp.xid);
+  writeU32Be(msg, D_YIADDR, ipv4(10, 0, 2, 255));
+  const b = feed(stack, dhcpFrame(msg, 300, true, 0), T0);
+  print(`ack of the subnet broadcast: ${u32(b)} why ${u32(stack.dhcp.lastReject)}`);
   // The static fallback: DHCP got nothing, the caller configures by hand; port 68 is then an ordinary closed port.
   dhcpStart(51, T0);
   staticSetup(stack, 51);

@@ -4,10 +4,10 @@
 // made by hand from RFC 4330's layout (and its refusals and the 2036 wrap),
 // DHCP's reply checks against an offer and an ack made by hand from RFC 2131's
 // layout.
-import { u8, u16, u32, u64, i64, bool, mul32, array, arrayOf, slice, print, check, checkFailures, hex, copyBytes, fillBytes, readU16Be, readU32Be, writeU16Be, writeU32Be, writeU64Be } from "kts";
+import { u8, u16, u32, u64, i64, bool, mul32, array, arrayOf, slice, print, check, checkFailures, hex, text, copyBytes, fillBytes, readU16Be, readU32Be, writeU16Be, writeU32Be, writeU64Be } from "kts";
 import { checksum, checksumValid, sumBytes, sumFinish, sumFold } from "../../src/lib/net/checksum";
 import { ipv4, macIsMulticast, macIsBroadcast, multicastMac, subnetBroadcast, ipIsMulticast } from "../../src/lib/net/addr";
-import { Drop } from "../../src/lib/net/counters";
+import { Drop, DROP_REASONS, dropName } from "../../src/lib/net/counters";
 import { checkEthernet, writeEthernet, padFrame, ETHERTYPE_IPV4, ETHERTYPE_ARP } from "../../src/lib/net/ethernet";
 import { ArpPacket, parseArp, writeArp, ARP_REQUEST, ARP_REPLY } from "../../src/lib/net/arp";
 import { Ipv4Header, parseIpv4, writeIpv4, PROTO_UDP, PROTO_ICMP } from "../../src/lib/net/ipv4";
@@ -79,7 +79,8 @@ function ethernet(): void {
   check(checkEthernet(buf, 13, ME, ALL_HOSTS) == Drop.ShortFrame, "short");
   check(checkEthernet(buf, 1515, ME, ALL_HOSTS) == Drop.GiantFrame, "giant");
   check(checkEthernet(slice(buf, 0, 20), 21, ME, ALL_HOSTS) == Drop.GiantFrame, "len beyond the buffer");
-  check(checkEthernet(buf, 14, PEER, ALL_HOSTS) == Drop.NotForUs, "not us");
+  check(checkEthernet(buf, 14, ZERO6, ALL_HOSTS) == Drop.NotForUs, "not us");
+  check(checkEthernet(buf, 14, PEER, ALL_HOSTS) == Drop.BadSourceMac, "our own frame looped back");
   writeEthernet(buf, ALL_HOSTS, 0, PEER, ETHERTYPE_IPV4);
   check(checkEthernet(buf, 14, ME, ALL_HOSTS) == Drop.None, "all-hosts group");
   writeEthernet(buf, ME, 0, ALL_HOSTS, 0x8100);
@@ -411,7 +412,19 @@ function dhcpReplies(): void {
   check(c == DhcpCheck.Ok && r.type == 2 && r.serverId == ipv4(10, 0, 2, 2) && r.lease == 3600, "options in file");
 }
 
+function names(): void {
+  print("-- drop names");
+  const name: u8[] = array(40, 0);
+  for (let d: u32 = 0; d < DROP_REASONS; d++) {
+    const n = dropName(d, name, 0);
+    print(`drop name ${d}: ${text(name, n)}`);
+  }
+  const tiny: u8[] = array(3, 0);
+  check(dropName(u32(Drop.IpChecksum), tiny, 1) == 3 && tiny[1] == 0x69 && tiny[2] == 0x70, "cut to the buffer");
+}
+
 export function main(): u32 {
+  names();
   checksums();
   addresses();
   ethernet();

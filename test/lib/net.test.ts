@@ -71,6 +71,10 @@ describe("protocols one by one", () => {
       ...[1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 9, 8, 8].map((c, k) => `refused ${k}: ${c}`),
       "overloaded offer: 0 type 2 server 0xa000202 lease 3600",
     ]);
+    // Each reason's name is its enum member's, in words.
+    for (const [name, v] of Object.entries(DROP)) {
+      expect(r.stdout).toContain(`drop name ${v}: ${name.replace(/(?<!^)(?=[A-Z])/g, " ").toLowerCase()}\n`);
+    }
     expect(r.stdout).toMatch(/failures 0\n$/);
     expect(r.status).toBe(0);
   });
@@ -93,6 +97,8 @@ describe("the stack through scenarios", () => {
       "multicast MAC 0x1 0x0 0x5e 0x1 0x2 0x3",
       "refusals: own 2 zero 2 loopback 2 too long 3 port 0 8 bad socket 5",
       "no gateway: off-link 2",
+      // Frames for .20, .40 and .21 were waiting for ARP when the address changed.
+      "new address: entries 0 lost 3",
       "unconfigured: 6",
       "17 resolving: entries 16 requests 17 lost 1 first still there false",
       "resolved 16: released 16 entries 16",
@@ -120,6 +126,7 @@ describe("the stack through scenarios", () => {
       "discovers in 300 s: 8, counted as tries of one exchange true",
       // Refusals: xid, source port, broadcast yiaddr, no server id, ACK while selecting, wrong server, wrong address, no lease, lease 0, mask, OFFER while requesting, short.
       ...[5, 0, 12, 11, 10, 13, 12, 14, 14, 15, 10, 1].map((why, k) => `refused ${k}: 30 why ${why} state ${k < 5 ? 2 : 3} queued 0`),
+      "ack of the subnet broadcast: 30 why 12",
       "static fallback: state 0 ip 0xa00020f offer now 28",
     ]);
     expect(out).toMatch(/^discover: to broadcast true 0x0 -> 0xffffffff ports 68 -> 67 udp ok true op 1 htype 1 hlen 6 xid 0x[0-9a-f]+ ciaddr 0x0 chaddr 0x52..0x56 cookie 0x63825363 type 1 client id 0x1525400 frame 342$/m);

@@ -17,14 +17,16 @@
  * renewing and rebinding requests after half the time left until T2 (until
  * the lease's end when rebinding), at least 60 s (4.4.5). The first DISCOVER
  * goes at once (no random 1..10 s delay: the caller may delay start()).
- * Randomness (the xid and the jitter) comes from the seed the caller gives.
+ * Randomness (the xids and the jitter) comes from the seed the caller gives;
+ * each acquisition, renewal and rebinding is a new transaction (a new xid).
  *
  * Every reply is checked (checkReply): op BOOTREPLY, htype 1, hlen 6, our
  * xid, the magic cookie, our MAC in chaddr, well-formed options (each option's
  * length within the message, known options of the right length, an END), a
  * message type; then against the state: an OFFER needs a server id and a
  * usable address; an ACK the server we asked (when requesting or renewing),
- * the address we asked for, a lease time and a contiguous subnet mask.
+ * the address we asked for (not its subnet's network or broadcast address), a
+ * lease time and a contiguous subnet mask (RFC 1122's classful one if none).
  * Option overload (52) is followed into the file and sname fields.
  * Not implemented: DECLINE (no ARP probe of the offered address), RELEASE,
  * INFORM, INIT-REBOOT, relay agents (giaddr is ignored).
@@ -355,6 +357,15 @@ export class DhcpClient {
     this.server = 0;
   }
 
+  /** Starts renewing or rebinding: a new transaction (xid, secs from now), its first request due now. */
+  private enter(state: DhcpState, now: u64): void {
+    this.state = state;
+    this.xid = this.random();
+    this.startedAt = now;
+    this.tries = 0;
+    this.nextAt = now;
+  }
+
   private loseLease(): void {
     this.lease.clear();
     this.leaseChanges = u32(this.leaseChanges + 1);
@@ -364,9 +375,8 @@ export class DhcpClient {
   /** 4 s doubled per earlier try up to 64 s, moved by -1..+1 s (in ms steps). */
   backoff(tries: u32): u64 {
     let secs: u64 = 4n;
-    for (let k: u32 = 1; k < tries; k++) {
-      if (secs < 64n) secs = u64(secs * 2n);
-    }
+    const doublings: u32 = tries < 5 ? tries : 5;
+    for (let k: u32 = 1; k < doublings; k++) secs = u64(secs * 2n);
     const jitterMs = u64(this.random() % 2001);
     return u64(secs * NANOS - NANOS + jitterMs * 1_000_000n);
   }
@@ -394,22 +404,14 @@ export class DhcpClient {
     }
     if (this.state == DhcpState.Bound) {
       if (now >= this.t2At) {
-        this.state = DhcpState.Rebinding;
-        this.tries = 0;
-        this.nextAt = now;
+        this.enter(DhcpState.Rebinding, now);
       } else if (now >= this.t1At) {
-        this.state = DhcpState.Renewing;
-        this.tries = 0;
-        this.nextAt = now;
+        this.enter(DhcpState.Renewing, now);
       } else {
         return 0;
       }
     }
-    if (this.state == DhcpState.Renewing && now >= this.t2At) {
-      this.state = DhcpState.Rebinding;
-      this.tries = 0;
-      this.nextAt = now;
-    }
+    if (this.state == DhcpState.Renewing && now >= this.t2At) this.enter(DhcpState.Rebinding, now);
     if (this.state == DhcpState.Requesting && now >= this.nextAt && this.tries >= REQUEST_TRIES) this.restart(now);
     if (now < this.nextAt) return 0;
     if (this.state == DhcpState.Init) {
@@ -541,6 +543,9 @@ export class DhcpClient {
     if (!r.hasLease || r.lease == 0) return this.reject(DhcpCheck.BadLease);
     const mask = r.hasMask ? r.mask : classfulMask(r.yiaddr);
     if (!maskValid(mask) || mask == 0) return this.reject(DhcpCheck.BadMask);
+    // Not the subnet's own address or its broadcast (unless the subnet is a /31 or /32, which have neither).
+    const host = u32(r.yiaddr & ~mask);
+    if (mask < 0xffff_fffe && (host == 0 || host == u32(~mask))) return this.reject(DhcpCheck.BadAddress);
     this.bind(now, mask);
     return DhcpCheck.Ok;
   }

@@ -20,12 +20,12 @@
  * and Counters.count() records it, so every frame is received, and then
  * accepted or dropped under exactly one reason. Limits: docs/networking.md.
  */
-import { u8, u16, u32, u64, bool, array, arrayOf, structs, copyBytes, readU16Be } from "kts";
+import { u8, u16, u32, u64, bool, array, arrayOf, structs, copyBytes, readU16Be, writeU16Be } from "kts";
 import { Drop, Counters } from "./counters";
 import {
   MAC_BYTES, IP_BROADCAST, IP_ALL_HOSTS, ipIsMulticast, ipIsLoopback, subnetBroadcast, macCopy, multicastMac,
 } from "./addr";
-import { ETH_HEADER, ETH_MAX_FRAME, ETH_SRC, ETHERTYPE_ARP, ETHERTYPE_IPV4, checkEthernet, ethType, writeEthernet, padFrame } from "./ethernet";
+import { ETH_HEADER, ETH_MAX_FRAME, ETH_SRC, ETH_TYPE, ETHERTYPE_ARP, ETHERTYPE_IPV4, checkEthernet, ethType, writeEthernet, padFrame } from "./ethernet";
 import { ArpCache, ArpPacket, ArpTimer, ARP_ENTRIES, ARP_NONE, ARP_PACKET, ARP_REPLY, ARP_REQUEST, parseArp, writeArp } from "./arp";
 import { Ipv4Header, IPV4_HEADER, IPV4_MAX, PROTO_ICMP, PROTO_UDP, parseIpv4, writeIpv4 } from "./ipv4";
 import {
@@ -76,6 +76,8 @@ class TxSlot {
 export class NetStack {
   mac: u8[] = array(MAC_BYTES, 0);
   config = new NetConfig();
+  /** An empty configuration (apply() takes one). */
+  noAddress = new NetConfig();
   counters = new Counters();
   arp = new ArpCache();
   sockets = new UdpSockets();
@@ -119,19 +121,36 @@ export class NetStack {
   configure(cfg: NetConfig): void {
     this.dhcp.stop();
     this.dhcpSeen = this.dhcp.leaseChanges;
-    this.config.copyFrom(cfg);
+    this.apply(cfg);
   }
 
   /** Drops the address (DHCP, if running, stops). */
   unconfigure(): void {
     this.dhcp.stop();
     this.dhcpSeen = this.dhcp.leaseChanges;
-    this.config.clear();
+    this.noAddress.clear();
+    this.apply(this.noAddress);
+  }
+
+  /**
+   * Takes cfg as the configuration. When the address or subnet changes, the
+   * ARP cache is emptied: its entries and waiting frames (counted as lost)
+   * belonged to the old subnet and carried the old source address.
+   */
+  private apply(cfg: NetConfig): void {
+    if (cfg.ip != this.config.ip || cfg.netmask != this.config.netmask) {
+      for (let i: u32 = 0; i < ARP_ENTRIES; i++) {
+        if (this.arp.entries[i].pendingLen != 0) this.lost();
+      }
+      this.arp.clear();
+    }
+    this.config.copyFrom(cfg);
   }
 
   /** Starts DHCP: the address is dropped and a DISCOVER goes on the transmit queue now. */
   startDhcp(now: u64, seed: u32): void {
-    this.config.clear();
+    this.noAddress.clear();
+    this.apply(this.noAddress);
     this.dhcp.start(this.mac, 0, now, seed);
     this.dhcpSeen = this.dhcp.leaseChanges;
     this.dhcpRun(now);
@@ -163,8 +182,10 @@ export class NetStack {
     if (me != 0 && p.spa == me) return Drop.ArpConflict;
     if (p.oper == ARP_REQUEST) {
       if (me == 0 || p.tpa != me) return Drop.ArpNotForUs;
-      // A probe (sender 0.0.0.0, RFC 5227) is answered but teaches nothing.
-      if (p.spa != 0) this.learn(p.spa, p.sha, now, true);
+      // The sender is learned if it is on our subnet (we never ARP for anything else); a
+      // probe (sender 0.0.0.0, RFC 5227) is answered but teaches nothing.
+      const mask = this.config.netmask;
+      if (p.spa != 0 && u32(p.spa & mask) == u32(me & mask)) this.learn(p.spa, p.sha, now, true);
       const o = this.arpOut;
       writeEthernet(o, p.sha, 0, this.mac, ETHERTYPE_ARP);
       writeArp(o, ETH_HEADER, ARP_REPLY, this.mac, me, p.sha, p.spa);
@@ -198,7 +219,7 @@ export class NetStack {
     const me = this.config.ip;
     const mask = this.config.netmask;
     const src = h.src;
-    if (src == 0 || src == IP_BROADCAST || ipIsMulticast(src) || ipIsLoopback(src)) return Drop.IpBadSource;
+    if (src == 0 || ipIsMulticast(src) || ipIsLoopback(src) || src >>> 28 == 0xf) return Drop.IpBadSource;
     if (me != 0 && (src == me || (mask != 0xffff_ffff && src == subnetBroadcast(me, mask)))) return Drop.IpBadSource;
     let unicast = true;
     if (me != 0) {
@@ -373,8 +394,7 @@ export class NetStack {
     }
     writeIpv4(o, IP_AT, payloadLen, this.nextId(), protocol, src, dst);
     macCopy(o, ETH_SRC, this.mac, 0);
-    o[12] = 0x08;
-    o[13] = 0x00;
+    writeU16Be(o, ETH_TYPE, ETHERTYPE_IPV4);
     if (!direct && !this.arp.lookup(hop, now, o, 0)) {
       const i = this.arp.resolve(hop, now);
       if (this.arp.pendingLost) this.lost();
@@ -451,9 +471,10 @@ export class NetStack {
     if (this.dhcp.leaseChanges != this.dhcpSeen) {
       this.dhcpSeen = this.dhcp.leaseChanges;
       if (this.dhcp.hasLease()) {
-        this.config.copyFrom(this.dhcp.lease);
+        this.apply(this.dhcp.lease);
       } else {
-        this.config.clear();
+        this.noAddress.clear();
+        this.apply(this.noAddress);
       }
     }
     if (n != 0) this.sendUdp(DHCP_CLIENT_PORT, this.dhcp.sendTo, DHCP_SERVER_PORT, this.dhcp.sendFrom, n, now);
