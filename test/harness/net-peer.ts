@@ -347,11 +347,6 @@ export class NetPeer extends EventEmitter {
     return { kind: "dgram", guestPort: this.guestPort, peerPort: this.peerPort };
   }
 
-  /** The peer as a host, for classifying frames sent to it. */
-  hostView(openUdpPorts: readonly number[] = [7, DHCP_SERVER_PORT, NTP_PORT]): HostView {
-    return { mac: this.mac, ip: this.ip, netmask: this.netmask, openUdpPorts };
-  }
-
   /** What malformedCorpus needs to address frames from this peer to a guest. */
   corpusContext(guest: HostView, udpPort: number, seed = 1): CorpusContext {
     return { guest, peer: { mac: this.mac, ip: this.ip }, udpPort, seed };
@@ -379,45 +374,41 @@ export class NetPeer extends EventEmitter {
 
   /**
    * Resolves with probe's first non-undefined answer for a frame from the guest
-   * arriving from now on; rejects after timeoutMs with the recent frames.
+   * arriving from now on; rejects after timeoutMs (or when the peer closes)
+   * with the recent frames.
    */
-  waitFrame<T>(probe: (d: Decoded, frame: Buffer) => T | undefined, timeoutMs = 30_000, what = "a frame"): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onFrame = (frame: Buffer, d: Decoded | null): void => {
-        if (!d) return;
-        const got = probe(d, frame);
-        if (got === undefined) return;
-        cleanup();
-        resolve(got);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`net peer: no ${what} from the guest in ${timeoutMs} ms; recent frames:\n${this.trace()}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.off("frame", onFrame);
-      };
-      this.on("frame", onFrame);
-    });
+  waitFrame<T>(probe: (d: Decoded, frame: Buffer) => T | undefined, timeoutMs = 30_000, what = "frame from the guest"): Promise<T> {
+    return this.waitEvent("frame", (frame: Buffer, d: Decoded | null) => (d ? probe(d, frame) : undefined), timeoutMs, what);
   }
 
   /** Resolves with the lease once the peer acknowledges one (to `mac` if given); a lease already bound counts. */
   waitForLease(mac?: string, timeoutMs = 60_000): Promise<Lease> {
     const bound = [...this.leases.values()].find((l) => l.state === "bound" && (!mac || l.mac === mac));
     if (bound) return Promise.resolve(bound);
+    return this.waitEvent("lease", (l: Lease) => (!mac || l.mac === mac ? l : undefined), timeoutMs, "DHCP lease acknowledged");
+  }
+
+  private waitEvent<A extends unknown[], T>(event: string, probe: (...args: A) => T | undefined, timeoutMs: number, what: string): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onLease = (l: Lease): void => {
-        if (mac && l.mac !== mac) return;
-        clearTimeout(timer);
-        this.off("lease", onLease);
-        resolve(l);
+      const onEvent = (...args: A): void => {
+        const got = probe(...args);
+        if (got === undefined) return;
+        cleanup();
+        resolve(got);
       };
-      const timer = setTimeout(() => {
-        this.off("lease", onLease);
-        reject(new Error(`net peer: no DHCP lease acknowledged in ${timeoutMs} ms; recent frames:\n${this.trace()}`));
-      }, timeoutMs);
-      this.on("lease", onLease);
+      const fail = (why: string): void => {
+        cleanup();
+        reject(new Error(`net peer: no ${what} ${why}; recent frames:\n${this.trace()}`));
+      };
+      const onClose = (): void => fail("before the peer closed");
+      const timer = setTimeout(() => fail(`in ${timeoutMs} ms`), timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off(event, onEvent);
+        this.off("close", onClose);
+      };
+      this.on(event, onEvent);
+      this.once("close", onClose);
     });
   }
 
@@ -432,7 +423,7 @@ export class NetPeer extends EventEmitter {
   async resolve(ip: string, timeoutMs = 10_000, retryMs = 250): Promise<string> {
     const known = this.arpCache.get(ip);
     if (known) return known;
-    const answered = this.waitFrame((d) => (d.arp?.op === ARP_REPLY && d.arp.spa === ip ? d.arp.sha : undefined), timeoutMs, `ARP reply for ${ip}`);
+    const answered = this.waitFrame((d) => (d.arp?.op === ARP_REPLY && d.arp.spa === ip ? d.arp.sha : undefined), timeoutMs, `ARP reply from ${ip}`);
     const ask = (): void => this.send(arpFrame({ op: ARP_REQUEST, sha: this.mac, spa: this.ip, tpa: ip }));
     ask();
     const timer = setInterval(ask, retryMs);
