@@ -81,11 +81,13 @@ export const DROP_REASONS = {
   "arp-truncated": { kind: "malformed", text: "ARP shorter than 28 bytes" },
   "arp-malformed": { kind: "malformed", text: "ARP hardware/protocol type or size, or operation, wrong" },
   "arp-not-for-us": { kind: "unwanted", text: "ARP whose target is another address" },
+  "arp-conflict": { kind: "unwanted", text: "ARP from another station claiming the host's address" },
   "ip-truncated": { kind: "malformed", text: "fewer bytes than the IPv4 header or its total length" },
   "ip-version": { kind: "malformed", text: "IP version not 4" },
   "ip-header-length": { kind: "malformed", text: "IHL below 5 or past the total length" },
   "ip-total-length": { kind: "malformed", text: "total length below 20" },
   "ip-checksum": { kind: "malformed", text: "IPv4 header checksum wrong" },
+  "ip-ttl": { kind: "malformed", text: "time to live 0" },
   "ip-source": { kind: "malformed", text: "source address unspecified, broadcast, multicast, loopback or the host's own" },
   "ip-not-for-us": { kind: "unwanted", text: "destination neither the host's address nor a broadcast" },
   "ip-flags": { kind: "malformed", text: "the reserved flag set" },
@@ -102,6 +104,7 @@ export const DROP_REASONS = {
   "udp-truncated": { kind: "malformed", text: "UDP shorter than 8 bytes" },
   "udp-length": { kind: "malformed", text: "UDP length field not the IP payload's length" },
   "udp-checksum": { kind: "malformed", text: "UDP checksum wrong (and not 0)" },
+  "udp-port-zero": { kind: "malformed", text: "UDP to port 0" },
   "udp-closed-port": { kind: "unwanted", text: "UDP to a port nothing listens on" },
   "dhcp-malformed": { kind: "malformed", text: "to the DHCP client port, not a well-formed DHCP reply" },
 } as const;
@@ -178,6 +181,7 @@ function classifyArp(p: Buffer, host: HostView | null): DropReason | null {
   if (p.length < ARP_LENGTH) return "arp-truncated";
   const op = p.readUInt16BE(6);
   if (p.readUInt16BE(0) !== 1 || p.readUInt16BE(2) !== ETHERTYPE.IPV4 || p[4] !== 6 || p[5] !== 4 || (op !== ARP_REQUEST && op !== ARP_REPLY)) return "arp-malformed";
+  if (host && ipText(p, 14) === host.ip) return "arp-conflict";
   if (host && ipText(p, 24) !== host.ip) return "arp-not-for-us";
   return null;
 }
@@ -193,6 +197,7 @@ function classifyIpv4(p: Buffer, host: HostView | null): DropReason | null {
   if (ihl * 4 > total) return "ip-header-length";
   const header = p.subarray(0, ihl * 4);
   if (internetChecksum(header) !== 0) return "ip-checksum";
+  if (p[8] === 0) return "ip-ttl";
   const src = ipText(p, 12);
   const dst = ipText(p, 16);
   if (host && MARTIAN_SOURCES(src, host)) return "ip-source";
@@ -231,6 +236,7 @@ function classifyUdp(p: Buffer, src: string, dst: string, host: HostView | null)
     if (internetChecksum(pseudoHeader(src, dst, IPPROTO.UDP, p.length), p) !== 0) return "udp-checksum";
   }
   const port = p.readUInt16BE(2);
+  if (port === 0) return "udp-port-zero";
   if (!host) return null;
   if (!host.openUdpPorts.includes(port)) return "udp-closed-port";
   if (port === DHCP_CLIENT_PORT) {
@@ -410,6 +416,8 @@ export function malformedCorpus(ctx: CorpusContext): CorpusEntry[] {
   ] as const)
     built(`ARP request from a third host for ${name}`, "arp-not-for-us", arpFrame({ op: ARP_REQUEST, sha: third, spa: otherHosts[10]!, tpa }));
   built("gratuitous ARP of another host", "arp-not-for-us", arpFrame({ op: ARP_REQUEST, sha: third, spa: otherHosts[11]!, tpa: otherHosts[11]! }));
+  built("gratuitous ARP of a third host claiming the guest's address", "arp-conflict", arpFrame({ op: ARP_REQUEST, sha: third, spa: guest.ip, tpa: guest.ip }));
+  built("ARP reply from a third host claiming the guest's address", "arp-conflict", arpFrame({ op: ARP_REPLY, sha: third, spa: guest.ip, tha: guest.mac, tpa: guest.ip, dstMac: guest.mac }));
 
   // ---- IPv4 (the UDP base unless said)
   for (const n of [0, 1, 2, 4, 6, 8, 9, 10, 12, 16, 20, 22, 24, 26, 28, 37, 45])
@@ -457,6 +465,7 @@ export function malformedCorpus(ctx: CorpusContext): CorpusEntry[] {
     ["loopback 127.0.0.1", "127.0.0.1"],
   ] as const)
     fieldsEntry(`IP destination ${name}`, "ip-not-for-us", baseUdp, udp({ ip: { dst } }), FIELD.ipDst, FIELD.ipChecksum, FIELD.udpChecksum);
+  fieldsEntry("IP time to live 0", "ip-ttl", baseUdp, udp({ ip: { ttl: 0 } }), FIELD.ipTtl, FIELD.ipChecksum);
   fieldsEntry("IP reserved flag set", "ip-flags", baseUdp, udp({ ip: { flags: IP_FLAG_RESERVED } }), FIELD.ipFlagsFrag, FIELD.ipChecksum);
   fieldsEntry("IP reserved flag set with DF", "ip-flags", baseUdp, udp({ ip: { flags: IP_FLAG_RESERVED | IP_FLAG_DF } }), FIELD.ipFlagsFrag, FIELD.ipChecksum);
 
@@ -550,7 +559,8 @@ export function malformedCorpus(ctx: CorpusContext): CorpusEntry[] {
   for (const [name, checksum] of wrongChecksums(udpRight, true)) fieldsEntry(`UDP checksum ${name}`, "udp-checksum", baseUdp, udp({ checksum }), FIELD.udpChecksum);
   fieldsEntry("UDP checksum stale (payload changed after it)", "udp-checksum", baseUdp, udp({ checksum: udpRight, payload: Buffer.from("CambiOS corpus 18B") }), [59, 60]);
   fieldsEntry("UDP checksum stale (source port changed after it)", "udp-checksum", baseUdp, udp({ checksum: udpRight, srcPort: peerSrcPort + 1 }), FIELD.udpSrcPort);
-  for (const port of [0, 1, 9, 13, 19, 53, 69, 111, 123, 137, 161, 514, 1900, 5353, 40000, 65535].filter(closedPort))
+  fieldsEntry("UDP to port 0", "udp-port-zero", baseUdp, udp({ dstPort: 0 }), FIELD.udpDstPort, FIELD.udpChecksum);
+  for (const port of [1, 9, 13, 19, 53, 69, 111, 123, 137, 161, 514, 1900, 5353, 40000, 65535].filter(closedPort))
     fieldsEntry(`UDP to closed port ${port}`, "udp-closed-port", baseUdp, udp({ dstPort: port }), FIELD.udpDstPort, FIELD.udpChecksum);
   for (const port of [137, 1900].filter(closedPort)) built(`UDP broadcast to closed port ${port}`, "udp-closed-port", udp({ dstPort: port, eth: { dst: BROADCAST_MAC }, ip: { dst: BROADCAST_IP } }));
 
