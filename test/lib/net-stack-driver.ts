@@ -422,6 +422,71 @@ function dhcpRefusals(): void {
   print(`static fallback: state ${u32(stack.dhcp.state)} ip ${hex(stack.config.ip)} offer now ${u32(r)}`);
 }
 
+let rng: u32 = 0x2545_f491;
+function rand(): u32 {
+  let x = rng;
+  x = u32(x ^ (x << 13));
+  x = u32(x ^ (x >>> 17));
+  x = u32(x ^ (x << 5));
+  rng = x;
+  return x;
+}
+
+/** Damages msg[0 .. 300) in 1..4 random places (a byte flipped, set, or the length cut); returns the length. */
+function damage(): u32 {
+  let len: u32 = 300;
+  const edits = u32(1 + u32(rand() % 4));
+  for (let e: u32 = 0; e < edits; e++) {
+    const how = u32(rand() % 4);
+    // Mostly the fixed fields' first 44 bytes and the options from 236.
+    const p = u32(rand() % 2) == 0 ? u32(rand() % 44) : u32(236 + u32(rand() % 64));
+    if (how == 0) msg[p] = u8(msg[p] ^ u8(1 << u32(rand() % 8)));
+    if (how == 1) msg[p] = u8(rand());
+    if (how == 2) len = u32(rand() % 301);
+    if (how == 3) msg[u32(236 + u32(rand() % 64))] = 0xff;
+  }
+  return len;
+}
+
+/**
+ * Damaged replies to a client in each state: nothing panics, the counters add
+ * up, and the client still completes an exchange afterwards.
+ */
+function dhcpDamage(): void {
+  print("-- dhcp under damaged replies");
+  let used: u32 = 0;
+  let refused: u32 = 0;
+  const rounds: u32 = 1500;
+  for (let k: u32 = 0; k < rounds; k++) {
+    const phase = u32(k % 3);
+    dhcpStart(u32(60 + k), T0);
+    if (phase >= 1) check(offer(T0) == Drop.None && take(stack), "offer");
+    if (phase == 2) {
+      check(ack(T0, true) == Drop.None, "ack");
+      stack.tick(u64(T0 + secs(1800n)));
+      drainAll(stack);
+    }
+    const kind = u32(rand() % 3);
+    if (kind == 2) {
+      dhcpNak(msg, stack.dhcp.xid, peerIp());
+    } else {
+      dhcpDump(msg, kind == 1);
+    }
+    // Half keep our xid (so the damage is looked at beyond it).
+    if (u32(rand() % 2) == 0) writeU32Be(msg, D_XID, stack.dhcp.xid);
+    const len = damage();
+    const r = feed(stack, dhcpFrame(msg, len, u32(rand() % 2) == 0, usIp()), u64(T0 + secs(1801n)));
+    if (r == Drop.None) used = u32(used + 1);
+    if (r == Drop.DhcpRejected) refused = u32(refused + 1);
+    drainAll(stack);
+    const c = stack.counters;
+    check(c.received == u64(c.accepted + c.dropped), "counters add up");
+  }
+  print(`damaged replies: ${rounds}, used ${used > 0}, refused ${refused > u32(rounds / 2)}, others ${u32(rounds - used - refused)}`);
+  bound(T0);
+  print(`afterwards: state ${u32(stack.dhcp.state)} ip ${hex(stack.config.ip)}`);
+}
+
 export function main(): u32 {
   arpCache();
   pings();
@@ -430,6 +495,7 @@ export function main(): u32 {
   dhcpTimers();
   dhcpBackoff();
   dhcpRefusals();
+  dhcpDamage();
   const c = stack.counters;
   print(`counters of the last stack: received ${c.received} accepted ${c.accepted} dropped ${c.dropped}`);
   print(`failures ${checkFailures()}`);

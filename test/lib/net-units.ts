@@ -423,6 +423,50 @@ function names(): void {
   check(dropName(u32(Drop.IpChecksum), tiny, 1) == 3 && tiny[1] == 0x69 && tiny[2] == 0x70, "cut to the buffer");
 }
 
+let rng: u32 = 0x0bad_5eed;
+function rand(): u32 {
+  let x = rng;
+  x = u32(x ^ (x << 13));
+  x = u32(x ^ (x >>> 17));
+  x = u32(x ^ (x << 5));
+  rng = x;
+  return x;
+}
+
+/** SNTP and DHCP reply checks on damaged and random input: statuses only, never a panic. */
+function damaged(): void {
+  print("-- damaged replies");
+  const c = new SntpClient();
+  const r = new SntpResult();
+  let ok: u32 = 0;
+  for (let k: u32 = 0; k < 3000; k++) {
+    c.request(out, 0, u64(X * NS));
+    copyBytes(buf, 0, ntpReply, 0, 48);
+    const edits = u32(1 + u32(rand() % 3));
+    let len: u32 = 48;
+    for (let e: u32 = 0; e < edits; e++) {
+      const p = u32(rand() % 48);
+      if (u32(rand() % 8) == 0) {
+        len = u32(rand() % 49);
+      } else {
+        buf[p] = u8(rand());
+      }
+    }
+    if (sntpTry(c, len, u64(X * NS), r) == SntpStatus.Ok) ok = u32(ok + 1);
+  }
+  print(`sntp: 3000 damaged replies, ${ok} still valid`);
+  const d = new DhcpReply();
+  let accepted: u32 = 0;
+  for (let k: u32 = 0; k < 3000; k++) {
+    const len = u32(rand() % 600);
+    dhcpDump(buf, u32(k % 2) == 0);
+    // Random options after the cookie (lengths and codes anywhere), the fixed fields ours.
+    for (let i: u32 = 240; i < 600; i++) buf[i] = u8(rand());
+    if (checkReply(buf, 0, len, ME, 0x3903_f326, d) == DhcpCheck.Ok) accepted = u32(accepted + 1);
+  }
+  print(`dhcp: 3000 random option areas, ${accepted} accepted`);
+}
+
 export function main(): u32 {
   names();
   checksums();
@@ -435,6 +479,7 @@ export function main(): u32 {
   sockets();
   sntp();
   dhcpReplies();
+  damaged();
   print(`failures ${checkFailures()}`);
   return checkFailures();
 }

@@ -71,6 +71,8 @@ describe("protocols one by one", () => {
       ...[1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 9, 8, 8].map((c, k) => `refused ${k}: ${c}`),
       "overloaded offer: 0 type 2 server 0xa000202 lease 3600",
     ]);
+    expect(r.stdout).toMatch(/^sntp: 3000 damaged replies, \d+ still valid$/m);
+    expect(r.stdout).toMatch(/^dhcp: 3000 random option areas, \d+ accepted$/m);
     // Each reason's name is its enum member's, in words.
     for (const [name, v] of Object.entries(DROP)) {
       expect(r.stdout).toContain(`drop name ${v}: ${name.replace(/(?<!^)(?=[A-Z])/g, " ").toLowerCase()}\n`);
@@ -128,6 +130,9 @@ describe("the stack through scenarios", () => {
       ...[5, 0, 12, 11, 10, 13, 12, 14, 14, 15, 10, 1].map((why, k) => `refused ${k}: 30 why ${why} state ${k < 5 ? 2 : 3} queued 0`),
       "ack of the subnet broadcast: 30 why 12",
       "static fallback: state 0 ip 0xa00020f offer now 28",
+      // 1500 damaged offers, acks and naks to clients selecting, requesting and renewing: all reach the client, which then still binds.
+      "damaged replies: 1500, used true, refused true, others 0",
+      "afterwards: state 4 ip 0xa00020f",
     ]);
     expect(out).toMatch(/^discover: to broadcast true 0x0 -> 0xffffffff ports 68 -> 67 udp ok true op 1 htype 1 hlen 6 xid 0x[0-9a-f]+ ciaddr 0x0 chaddr 0x52..0x56 cookie 0x63825363 type 1 client id 0x1525400 frame 342$/m);
     // Renewing (unicast to the server) at T1 = 1800 s, again after half the time left to T2 (at least 60 s), rebinding

@@ -571,7 +571,7 @@ export class DhcpClient {
     } else {
       const leaseNs = u64(u64(r.lease) * NANOS);
       let t1 = u64(leaseNs / 2n);
-      let t2 = u64(u64(leaseNs * 7n) / 8n);
+      let t2 = u64(leaseNs - u64(leaseNs / 8n)); // 7/8 without overflowing
       if (r.hasT1 && r.hasT2 && r.t1 < r.t2 && r.t2 < r.lease) {
         t1 = u64(u64(r.t1) * NANOS);
         t2 = u64(u64(r.t2) * NANOS);
