@@ -188,8 +188,10 @@ export function corpus(): Entry[] {
   add("source MAC multicast", eth(OUR_MAC, [0x01, 0x00, 0x5e, 0, 0, 9], 0x0800, ipPing), "BadSourceMac");
   add("source MAC group bit", eth(OUR_MAC, [0x03, 0, 0, 0, 0, 1], 0x0806, arp(1, [3, 0, 0, 0, 0, 1], PEER_IP, [0, 0, 0, 0, 0, 0], OUR_IP)), "BadSourceMac");
   add("source MAC is ours (looped back)", eth(BCAST_MAC, OUR_MAC, 0x0806, arp(1, OUR_MAC, OUR_IP, [0, 0, 0, 0, 0, 0], PEER_IP)), "BadSourceMac");
+  add("source MAC all zeros", eth(OUR_MAC, [0, 0, 0, 0, 0, 0], 0x0800, ipPing), "BadSourceMac");
   add("other station's MAC", eth(OTHER_MAC, PEER_MAC, 0x0800, ipPing), "NotForUs");
   add("our MAC but one bit", eth([0x52, 0x54, 0x00, 0x12, 0x34, 0x57], PEER_MAC, 0x0800, ipPing), "NotForUs");
+  add("all-hosts multicast MAC (we join no group)", eth(ALL_HOSTS_MAC, PEER_MAC, 0x0800, ipv4({ dst: ip(224, 0, 0, 1) }, icmp(8, 0, 1, 1, pattern(56)))), "NotForUs");
   add("mDNS multicast MAC", eth([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], PEER_MAC, 0x0800, ipPing), "NotForUs");
   add("IPv6 multicast MAC", eth([0x33, 0x33, 0, 0, 0, 1], PEER_MAC, 0x86dd, ipPing), "NotForUs");
   add("zero MAC", eth([0, 0, 0, 0, 0, 0], PEER_MAC, 0x0800, ipPing), "NotForUs");
@@ -201,7 +203,7 @@ export function corpus(): Entry[] {
 
   // ARP.
   const req = arp(1, PEER_MAC, PEER_IP, [0, 0, 0, 0, 0, 0], OUR_IP);
-  for (let n = 0; n < 28; n++) add(`ARP truncated to ${n}`, eth(BCAST_MAC, PEER_MAC, 0x0806, req.slice(0, n)), "ArpMalformed");
+  for (let n = 0; n < 28; n++) add(`ARP truncated to ${n}`, eth(BCAST_MAC, PEER_MAC, 0x0806, req.slice(0, n)), "ArpTruncated");
   const bad: [string, number[]][] = [
     ["ARP htype 6", arp(1, PEER_MAC, PEER_IP, [0, 0, 0, 0, 0, 0], OUR_IP, { htype: 6 })],
     ["ARP htype 0", arp(1, PEER_MAC, PEER_IP, [0, 0, 0, 0, 0, 0], OUR_IP, { htype: 0 })],
@@ -229,7 +231,8 @@ export function corpus(): Entry[] {
     const sha = [0x52, 0x54, 0x02, 0, 0, i];
     add("ARP unsolicited replies", eth(OUR_MAC, sha, 0x0806, arp(2, sha, ip(10, 0, 2, 50 + i), OUR_MAC, OUR_IP)), "ArpUnsolicited");
   }
-  add("ARP gratuitous reply for an unknown host", eth(BCAST_MAC, OTHER_MAC, 0x0806, arp(2, OTHER_MAC, ip(10, 0, 2, 77), BCAST_MAC, ip(10, 0, 2, 77))), "ArpUnsolicited");
+  add("ARP gratuitous reply (announcement)", eth(BCAST_MAC, OTHER_MAC, 0x0806, arp(2, OTHER_MAC, ip(10, 0, 2, 77), BCAST_MAC, ip(10, 0, 2, 77))), "ArpNotForUs");
+  add("ARP reply to another host", eth(OUR_MAC, OTHER_MAC, 0x0806, arp(2, OTHER_MAC, ip(10, 0, 2, 78), PEER_MAC, PEER_IP)), "ArpNotForUs");
   add("ARP request claiming our address", eth(BCAST_MAC, OTHER_MAC, 0x0806, arp(1, OTHER_MAC, OUR_IP, [0, 0, 0, 0, 0, 0], OUR_IP)), "ArpConflict");
   add("ARP reply claiming our address", eth(OUR_MAC, OTHER_MAC, 0x0806, arp(2, OTHER_MAC, OUR_IP, OUR_MAC, OUR_IP)), "ArpConflict");
   add("ARP request for us (valid)", eth(BCAST_MAC, PEER_MAC, 0x0806, req), "None", 1);
@@ -238,7 +241,8 @@ export function corpus(): Entry[] {
   add("ARP probe for us from 0.0.0.0 (valid)", eth(BCAST_MAC, OTHER_MAC, 0x0806, arp(1, OTHER_MAC, 0, [0, 0, 0, 0, 0, 0], OUR_IP)), "None", 1);
 
   // IPv4 header.
-  for (let n = 0; n < 20; n++) add(`IPv4 truncated to ${n}`, valid.subarray(0, 14 + n), "IpHeaderLength");
+  for (let n = 0; n < 20; n++) add(`IPv4 truncated to ${n}`, valid.subarray(0, 14 + n), "IpTruncated");
+  for (const n of [20, 21, 27, 28, 50, 83]) add(`IPv4 truncated to ${n} of 84`, valid.subarray(0, 14 + n), "IpTruncated");
   for (const v of [0, 1, 2, 3, 5, 6, 7, 15]) add(`IP version ${v}`, pingFrame(1, pattern(56), { version: v }), "IpVersion");
   for (let ihl = 0; ihl < 5; ihl++) add(`IHL ${ihl}`, pingFrame(1, pattern(56), { ihl }), "IpHeaderLength");
   for (let ihl = 6; ihl <= 15; ihl++) {
@@ -246,14 +250,14 @@ export function corpus(): Entry[] {
     add(`IHL ${ihl} beyond the frame`, eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({ ihl, total: 20 }, [])), "IpHeaderLength");
   }
   for (const total of [0, 1, 19]) add(`total length ${total}`, pingFrame(1, pattern(56), { total }), "IpTotalLength");
-  add("total length below header with options", pingFrame(1, pattern(56), { options: [1, 1, 1, 1], total: 23 }), "IpTotalLength");
-  for (const extra of [1, 2, 100, 0xffff - 84]) add(`total length ${extra} beyond the frame`, pingFrame(1, pattern(56), { total: 84 + extra }), "IpTotalLength");
+  add("total length below the header with options", pingFrame(1, pattern(56), { options: [1, 1, 1, 1], total: 23 }), "IpHeaderLength");
+  for (const extra of [1, 2, 100, 0xffff - 84]) add(`total length ${extra} beyond the frame`, pingFrame(1, pattern(56), { total: 84 + extra }), "IpTruncated");
   add("total length 1501 in a 1514-byte frame", (() => {
     const f = pingFrame(1, pattern(1472));
     const g = Uint8Array.from(f);
     g.set(ipv4({ total: 1501 }, icmp(8, 0, 0x4242, 1, pattern(1472))).slice(0, 20), 14);
     return g;
-  })(), "IpTotalLength");
+  })(), "IpTruncated");
   for (const [k, x] of [["1", 1], ["0x8000", 0x8000], ["0xffff", 0xffff], ["0x0100", 0x0100]] as const) add(`header checksum xor ${k}`, pingFrame(1, pattern(56), { checksumXor: x }), "IpChecksum");
   // Damage to each header field after the checksum was computed.
   const damaged = (k: string, at: number, xor: number): void => {
@@ -285,11 +289,23 @@ export function corpus(): Entry[] {
     add(`destination ${k}`, pingFrame(1, pattern(56), { dst }), "IpNotForUs");
   }
   for (const p of [0, 2, 6, 41, 47, 50, 89, 132, 255]) add(`protocol ${p}`, eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({ proto: p }, pattern(40))), "IpProtocol");
-  add("options skipped: 4 NOPs (valid)", pingFrame(2, pattern(56), { options: [1, 1, 1, 1] }), "None", 1);
-  add("options skipped: router alert (valid)", pingFrame(3, pattern(56), { options: [0x94, 0x04, 0, 0] }), "None", 1);
-  add("options skipped: 40 bytes of record route (valid)", pingFrame(4, pattern(56), { options: [7, 39, 4, ...new Array(36).fill(0), 0] }), "None", 1);
+  add("options: 4 NOPs", pingFrame(2, pattern(56), { options: [1, 1, 1, 1] }), "IpOptions");
+  add("options: END and padding", pingFrame(2, pattern(56), { options: [0, 0, 0, 0] }), "IpOptions");
+  add("options: router alert", pingFrame(3, pattern(56), { options: [0x94, 0x04, 0, 0] }), "IpOptions");
+  add("options: 40 bytes of record route", pingFrame(4, pattern(56), { options: [7, 39, 4, ...new Array(36).fill(0), 0] }), "IpOptions");
+  add("options: timestamp", pingFrame(4, pattern(56), { options: [68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0] }), "IpOptions");
+  add("options: unknown type 0x9e", pingFrame(4, pattern(56), { options: [0x9e, 4, 0xde, 0xad] }), "IpOptions");
+  add("options: loose source route", pingFrame(4, pattern(56), { options: [131, 7, 4, 10, 0, 2, 9, 0] }), "IpSourceRoute");
+  add("options: strict source route after a NOP", pingFrame(4, pattern(56), { options: [1, 137, 7, 4, 10, 0, 2, 9] }), "IpSourceRoute");
+  add("options: length 0", pingFrame(4, pattern(56), { options: [0x94, 0, 0, 0] }), "IpOptionsMalformed");
+  add("options: length 1", pingFrame(4, pattern(56), { options: [0x94, 1, 0, 0] }), "IpOptionsMalformed");
+  add("options: longer than the header", pingFrame(4, pattern(56), { options: [7, 39, 4, 0] }), "IpOptionsMalformed");
+  add("options: length byte missing", pingFrame(4, pattern(56), { options: [1, 1, 1, 7] }), "IpOptionsMalformed");
+  add("options: source route running past the header", pingFrame(4, pattern(56), { options: [131, 11, 4, 10, 0, 2, 9, 0] }), "IpOptionsMalformed");
   add("Ethernet padding after the datagram (valid)", Uint8Array.from([...pingFrame(5, pattern(8)), ...new Array(20).fill(0xee)]), "None", 1);
-  add("reserved flag set (valid)", pingFrame(6, pattern(56), { flagsFrag: 0xc000 }), "None", 1);
+  add("reserved flag set", pingFrame(6, pattern(56), { flagsFrag: 0x8000 }), "IpFlags");
+  add("reserved flag set with DF", pingFrame(6, pattern(56), { flagsFrag: 0xc000 }), "IpFlags");
+  add("reserved flag set with MF", pingFrame(6, pattern(56), { flagsFrag: 0xa000 }), "IpFlags");
   add("TTL 1 (valid)", pingFrame(7, pattern(56), { ttl: 1 }), "None", 1);
 
   // ICMP.
@@ -307,19 +323,21 @@ export function corpus(): Entry[] {
     return eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({}, m));
   })(), "IcmpChecksum");
   for (const t of [3, 4, 5, 9, 10, 11, 12, 13, 14, 17, 42, 255]) add(`ICMP type ${t}`, eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({}, icmp(t, 0, 0, 0, pattern(28)))), "IcmpType");
-  add("echo request to 255.255.255.255", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: 0xffffffff }, icmp(8, 0, 1, 1, pattern(56)))), "IcmpBroadcastEcho");
-  add("echo request to the subnet broadcast", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: SUBNET_BCAST }, icmp(8, 0, 1, 1, pattern(56)))), "IcmpBroadcastEcho");
-  add("echo request to all-hosts", eth(ALL_HOSTS_MAC, PEER_MAC, 0x0800, ipv4({ dst: ip(224, 0, 0, 1) }, icmp(8, 0, 1, 1, pattern(56)))), "IcmpBroadcastEcho");
+  add("echo request to 255.255.255.255", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: 0xffffffff }, icmp(8, 0, 1, 1, pattern(56)))), "IcmpBroadcast");
+  add("echo request to the subnet broadcast", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: SUBNET_BCAST }, icmp(8, 0, 1, 1, pattern(56)))), "IcmpBroadcast");
+  add("echo reply to the subnet broadcast", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: SUBNET_BCAST }, icmp(0, 0, 1, 1, pattern(56)))), "IcmpBroadcast");
+  add("destination unreachable to 255.255.255.255", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: 0xffffffff }, icmp(3, 3, 0, 0, pattern(28)))), "IcmpBroadcast");
+  add("echo request to all-hosts, broadcast MAC", eth(BCAST_MAC, PEER_MAC, 0x0800, ipv4({ dst: ip(224, 0, 0, 1) }, icmp(8, 0, 1, 1, pattern(56)))), "IpNotForUs");
   add("echo reply nobody asked for", eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({}, icmp(0, 0, 0x4242, 1, pattern(56)))), "PingUnmatched");
   add("empty echo reply", eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({}, icmp(0, 0, 7, 7, []))), "PingUnmatched");
   add("largest echo request: 1472 bytes of data (valid)", pingFrame(8, pattern(1472)), "None", 1);
   add("echo request with no data (valid)", pingFrame(9, []), "None", 1);
   add("echo request with odd data (valid)", pingFrame(10, pattern(33)), "None", 1);
-  add("echo request code 5 (valid: answered)", eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({}, icmp(8, 5, 0x4242, 11, pattern(56)))), "None", 1);
+  for (const code of [1, 5, 255]) add(`echo request code ${code}`, eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({}, icmp(8, code, 0x4242, 11, pattern(56)))), "IcmpCode");
 
   // UDP.
-  for (let n = 0; n < 8; n++) add(`UDP of ${n} bytes`, eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({ proto: 17 }, udp(PEER_IP, OUR_IP, 1, 7777, []).slice(0, n))), "UdpLength");
-  for (const len of [0, 1, 7]) add(`UDP length field ${len}`, udpFrame(7777, pattern(20), { len }), "UdpLength");
+  for (let n = 0; n < 8; n++) add(`UDP of ${n} bytes`, eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({ proto: 17 }, udp(PEER_IP, OUR_IP, 1, 7777, []).slice(0, n))), "UdpTruncated");
+  for (const len of [0, 1, 7, 8, 27]) add(`UDP length field ${len} below the datagram's 28`, udpFrame(7777, pattern(20), { len }), "UdpLength");
   for (const len of [29, 100, 0xffff]) add(`UDP length field ${len} beyond the datagram`, udpFrame(7777, pattern(20), { len }), "UdpLength");
   add("UDP to port 0", udpFrame(0, pattern(20)), "UdpPort");
   add("UDP checksum xor 1", udpFrame(7777, pattern(20), { checksum: 1 }), "UdpChecksum");
@@ -330,12 +348,7 @@ export function corpus(): Entry[] {
     return f;
   })(), "UdpChecksum");
   add("UDP checksum over the wrong destination", eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({ proto: 17 }, udp(PEER_IP, ip(10, 0, 2, 16), 1, 7777, pattern(20)))), "UdpChecksum");
-  add("UDP shorter than the IP payload, checksum over all of it", (() => {
-    const d = udp(PEER_IP, OUR_IP, 1, 7777, pattern(20));
-    d[4] = 0;
-    d[5] = 20; // length 20 instead of 28: the checksum no longer matches
-    return eth(OUR_MAC, PEER_MAC, 0x0800, ipv4({ proto: 17 }, d));
-  })(), "UdpChecksum");
+  add("UDP to port 0 with a bad checksum", udpFrame(0, pattern(20), { checksum: 1 }), "UdpChecksum");
   for (const p of [1, 9, 53, 67, 68, 123, 7776, 65535]) add(`UDP to closed port ${p}`, udpFrame(p, pattern(12)), "NoSocket");
   add("UDP without checksum (valid)", udpFrame(7777, pattern(20), { checksum: "zero" }), "None");
   add("UDP odd payload (valid)", udpFrame(7777, pattern(21)), "None");
@@ -362,16 +375,17 @@ export function finalPing(): { request: Uint8Array; reply: Uint8Array } {
 }
 
 /**
- * The driver's input (little-endian): u32 count, then per entry u8 expect, u8
- * replies, u16 length, bytes; then the final request and its reply, each as
- * u16 length and bytes.
+ * The driver's input (little-endian): u32 flags (1: configure by DHCP, not
+ * statically), u32 count, then per entry u8 expect, u8 replies, u16 length,
+ * bytes; then the final request and its reply, each as u16 length and bytes.
  */
-export function corpusInput(entries: Entry[]): Buffer {
+export function corpusInput(entries: Entry[], flags = 0): Buffer {
   const fin = finalPing();
-  const size = 4 + entries.reduce((n, e) => n + 4 + e.frame.length, 0) + 4 + fin.request.length + fin.reply.length;
+  const size = 8 + entries.reduce((n, e) => n + 4 + e.frame.length, 0) + 4 + fin.request.length + fin.reply.length;
   const b = Buffer.alloc(size);
-  b.writeUInt32LE(entries.length, 0);
-  let at = 4;
+  b.writeUInt32LE(flags, 0);
+  b.writeUInt32LE(entries.length, 4);
+  let at = 8;
   for (const e of entries) {
     b[at] = e.expect;
     b[at + 1] = e.replies;
@@ -385,4 +399,59 @@ export function corpusInput(entries: Entry[]): Buffer {
   b.writeUInt16LE(fin.reply.length, at);
   Buffer.from(fin.reply).copy(b, at + 2);
   return b;
+}
+
+/**
+ * The test peer's corpus reasons (test/harness/net-corpus.ts, DROP_REASONS)
+ * as this stack counts them: each of its reasons is one Drop (but an echo
+ * reply, which the peer counts under icmp-type and this stack under
+ * PingUnmatched), so a guest's counters can be checked against the peer's
+ * corpusCounts().
+ */
+export const PEER_REASON_DROP: Record<string, string> = {
+  "eth-truncated": "ShortFrame",
+  "eth-giant": "GiantFrame",
+  "eth-source": "BadSourceMac",
+  "eth-not-for-us": "NotForUs",
+  "eth-vlan": "Vlan",
+  "eth-unknown-type": "BadEthertype",
+  "arp-truncated": "ArpTruncated",
+  "arp-malformed": "ArpMalformed",
+  "arp-not-for-us": "ArpNotForUs",
+  "arp-conflict": "ArpConflict",
+  "ip-truncated": "IpTruncated",
+  "ip-version": "IpVersion",
+  "ip-header-length": "IpHeaderLength",
+  "ip-total-length": "IpTotalLength",
+  "ip-checksum": "IpChecksum",
+  "ip-ttl": "Ttl",
+  "ip-source": "IpBadSource",
+  "ip-not-for-us": "IpNotForUs",
+  "ip-flags": "IpFlags",
+  "ip-fragment": "IpFragment",
+  "ip-options-malformed": "IpOptionsMalformed",
+  "ip-source-route": "IpSourceRoute",
+  "ip-options": "IpOptions",
+  "ip-protocol": "IpProtocol",
+  "icmp-truncated": "IcmpLength",
+  "icmp-checksum": "IcmpChecksum",
+  "icmp-broadcast": "IcmpBroadcast",
+  "icmp-type": "IcmpType",
+  "icmp-code": "IcmpCode",
+  "udp-truncated": "UdpTruncated",
+  "udp-length": "UdpLength",
+  "udp-checksum": "UdpChecksum",
+  "udp-port-zero": "UdpPort",
+  "udp-closed-port": "NoSocket",
+  "dhcp-malformed": "DhcpRejected",
+};
+
+/** The Drop a peer corpus frame must be counted under. */
+export function peerDrop(reason: string, frame: Uint8Array): number {
+  // An echo reply (IPv4, ICMP type 0) matches no ping of ours.
+  const echoReply = frame.length >= 35 && frame[12] === 0x08 && frame[13] === 0x00 && frame[23] === 1 && frame[14 + (frame[14]! & 0xf) * 4] === 0;
+  const name = reason === "icmp-type" && echoReply ? "PingUnmatched" : PEER_REASON_DROP[reason];
+  const d = name === undefined ? undefined : DROP[name];
+  if (d === undefined) throw new Error(`no Drop for the peer's ${reason}`);
+  return d;
 }

@@ -10,7 +10,7 @@ import { ipv4, macIsMulticast, macIsBroadcast, multicastMac, subnetBroadcast, ip
 import { Drop, DROP_REASONS, dropName } from "../../src/lib/net/counters";
 import { checkEthernet, writeEthernet, padFrame, ETHERTYPE_IPV4, ETHERTYPE_ARP } from "../../src/lib/net/ethernet";
 import { ArpPacket, parseArp, writeArp, ARP_REQUEST, ARP_REPLY } from "../../src/lib/net/arp";
-import { Ipv4Header, parseIpv4, writeIpv4, PROTO_UDP, PROTO_ICMP } from "../../src/lib/net/ipv4";
+import { Ipv4Header, parseIpv4, refusedIpv4, writeIpv4, PROTO_UDP, PROTO_ICMP } from "../../src/lib/net/ipv4";
 import { checkIcmp, writeEcho, ICMP_ECHO_REQUEST } from "../../src/lib/net/icmp";
 import { UdpHeader, UdpSockets, Datagram, checkUdp, writeUdp, NO_SOCKET, UDP_SOCKETS, EPHEMERAL_FIRST } from "../../src/lib/net/udp";
 import { SntpClient, SntpResult, SntpStatus, unixToNtp, ntpToUnix, NTP_BEFORE_1970 } from "../../src/lib/net/sntp";
@@ -75,18 +75,20 @@ function ethernet(): void {
   print("-- ethernet");
   writeEthernet(buf, ME, 0, PEER, ETHERTYPE_IPV4);
   print(`header: ${hex(readU32Be(buf, 0))} ${hex(readU32Be(buf, 4))} ${hex(readU32Be(buf, 8))} ${hex(readU16Be(buf, 12))}`);
-  check(checkEthernet(buf, 14, ME, ALL_HOSTS) == Drop.None, "for us");
-  check(checkEthernet(buf, 13, ME, ALL_HOSTS) == Drop.ShortFrame, "short");
-  check(checkEthernet(buf, 1515, ME, ALL_HOSTS) == Drop.GiantFrame, "giant");
-  check(checkEthernet(slice(buf, 0, 20), 21, ME, ALL_HOSTS) == Drop.GiantFrame, "len beyond the buffer");
-  check(checkEthernet(buf, 14, ZERO6, ALL_HOSTS) == Drop.NotForUs, "not us");
-  check(checkEthernet(buf, 14, PEER, ALL_HOSTS) == Drop.BadSourceMac, "our own frame looped back");
+  check(checkEthernet(buf, 14, ME) == Drop.None, "for us");
+  check(checkEthernet(buf, 13, ME) == Drop.ShortFrame, "short");
+  check(checkEthernet(buf, 1515, ME) == Drop.GiantFrame, "giant");
+  check(checkEthernet(slice(buf, 0, 20), 21, ME) == Drop.GiantFrame, "len beyond the buffer");
+  check(checkEthernet(buf, 14, ALL_HOSTS) == Drop.NotForUs, "not us");
+  check(checkEthernet(buf, 14, PEER) == Drop.BadSourceMac, "our own frame looped back");
   writeEthernet(buf, ALL_HOSTS, 0, PEER, ETHERTYPE_IPV4);
-  check(checkEthernet(buf, 14, ME, ALL_HOSTS) == Drop.None, "all-hosts group");
+  check(checkEthernet(buf, 14, ME) == Drop.NotForUs, "no multicast group joined");
+  writeEthernet(buf, ME, 0, ZERO6, ETHERTYPE_IPV4);
+  check(checkEthernet(buf, 14, ME) == Drop.BadSourceMac, "zero source");
   writeEthernet(buf, ME, 0, ALL_HOSTS, 0x8100);
-  check(checkEthernet(buf, 14, ME, ALL_HOSTS) == Drop.BadSourceMac, "group source first");
+  check(checkEthernet(buf, 14, ME) == Drop.BadSourceMac, "group source first");
   writeEthernet(buf, ME, 0, PEER, 0x8100);
-  check(checkEthernet(buf, 14, ME, ALL_HOSTS) == Drop.Vlan, "vlan");
+  check(checkEthernet(buf, 14, ME) == Drop.Vlan, "vlan");
   fillBytes(buf, 0, 60, 0xaa);
   check(padFrame(buf, 42) == 60 && buf[41] == 0xaa && buf[42] == 0 && buf[59] == 0, "padded with zeros to 60");
   check(padFrame(buf, 61) == 61, "long frames unpadded");
@@ -110,8 +112,10 @@ function arp(): void {
   print(`request: built as on the wire ${same}; parsed ${u32(r)} oper ${p.oper} spa ${hex(p.spa)} tpa ${hex(p.tpa)} sha ${hex(p.sha[0])}..${hex(p.sha[5])}`);
   writeArp(buf, 0, ARP_REPLY, ME, ipv4(10, 0, 2, 15), PEER, ipv4(10, 0, 2, 2));
   check(parseArp(buf, 0, 28, p) == Drop.None && p.oper == ARP_REPLY && p.spa == ipv4(10, 0, 2, 15) && p.tha[5] == 0x02, "reply round trip");
-  check(parseArp(buf, 0, 27, p) == Drop.ArpMalformed, "27 bytes");
-  check(parseArp(buf, 1, 28, p) == Drop.ArpMalformed, "beyond the buffer");
+  check(parseArp(buf, 0, 27, p) == Drop.ArpTruncated, "27 bytes");
+  check(parseArp(slice(buf, 0, 28), 1, 28, p) == Drop.ArpTruncated, "beyond the buffer");
+  buf[5] = 6;
+  check(parseArp(buf, 0, 28, p) == Drop.ArpMalformed, "plen 6");
 }
 
 function ipv4Header(): void {
@@ -124,8 +128,9 @@ function ipv4Header(): void {
   check(h.src == ipv4(10, 0, 2, 15) && h.dst == ipv4(93, 184, 216, 34), "addresses");
   // Ethernet padding after the datagram is not payload.
   check(parseIpv4(buf, 14, 200, h) == Drop.None && h.payloadLen == 100, "padding ignored");
-  check(parseIpv4(buf, 14, 119, h) == Drop.IpTotalLength, "one byte short");
-  check(parseIpv4(buf, 14, 19, h) == Drop.IpHeaderLength, "19 bytes");
+  check(parseIpv4(buf, 14, 119, h) == Drop.IpTruncated, "one byte short");
+  check(parseIpv4(buf, 14, 19, h) == Drop.IpTruncated, "19 bytes");
+  check(refusedIpv4(buf, 14, h) == Drop.None, "nothing refused");
   // Options: IHL 6 (one NOP word) moves the payload.
   buf[14] = 0x46;
   writeU16Be(buf, 16, 104);
@@ -135,7 +140,8 @@ function ipv4Header(): void {
   buf[37] = 1;
   writeU16Be(buf, 24, 0);
   writeU16Be(buf, 24, checksum(buf, 14, 24));
-  check(parseIpv4(buf, 14, 104, h) == Drop.None && h.headerLen == 24 && h.payloadAt == 38 && h.payloadLen == 80, "options skipped");
+  check(parseIpv4(buf, 14, 104, h) == Drop.None && h.headerLen == 24 && h.payloadAt == 38 && h.payloadLen == 80, "options parsed past");
+  check(refusedIpv4(buf, 14, h) == Drop.IpOptions, "and refused");
 }
 
 function icmp(): void {
@@ -168,8 +174,9 @@ function udp(): void {
   const h = new UdpHeader();
   check(checkUdp(buf, 0, 37, src, dst, h) == Drop.None && h.srcPort == 49152 && h.dstPort == 53 && h.payloadAt == 8 && h.payloadLen == 29, "round trip");
   check(checkUdp(buf, 0, 37, src, ipv4(10, 0, 2, 4), h) == Drop.UdpChecksum, "pseudo-header covers the destination");
-  check(checkUdp(buf, 0, 40, src, dst, h) == Drop.None && h.payloadLen == 29, "longer IP payload: the rest ignored");
+  check(checkUdp(buf, 0, 40, src, dst, h) == Drop.UdpLength, "length short of the IP payload");
   check(checkUdp(buf, 0, 36, src, dst, h) == Drop.UdpLength, "length beyond the payload");
+  check(checkUdp(buf, 0, 7, src, dst, h) == Drop.UdpTruncated, "7 bytes");
   writeU16Be(buf, 6, 0);
   check(checkUdp(buf, 0, 37, src, ipv4(1, 2, 3, 4), h) == Drop.None, "checksum 0: none");
   // A datagram whose checksum computes to 0 is sent with 0xffff (RFC 768), which verifies.

@@ -17,7 +17,8 @@ import { describe, expect, it } from "vitest";
 import path from "node:path";
 import { buildFreestanding, buildHost, runExe, runText } from "../harness/host-world.js";
 import { runInNode, type RunResult } from "../harness/node-world.js";
-import { corpus, corpusInput, DROP, DROP_NAME } from "./net-corpus.js";
+import { corpus, corpusInput, peerDrop, DROP, DROP_NAME, OUR_MAC, PEER_MAC, type Entry } from "./net-corpus.js";
+import { malformedCorpus, DROP_REASONS as PEER_REASONS } from "../harness/net-corpus.js";
 
 const HERE = import.meta.dirname;
 
@@ -108,12 +109,12 @@ describe("the stack through scenarios", () => {
       // Ping.
       "request: to peer true proto 1 type 8 id 0x99 seq 1 length 98 icmp ok true ip ok true ttl 64 df 0x4000",
       "reply: from 0xa000202 id 0x99 seq 1 data 56 ttl 64 rtt 12345678 ns",
-      "duplicate 24, seq never sent 24",
+      `duplicate ${DROP.PingUnmatched}, seq never sent ${DROP.PingUnmatched}`,
       "ninth: 7; timeouts before 10 s 0, at 10 s 8",
       "largest: frame 1514 icmp ok true; 1473: 3",
       "answer: type 0 to 0x5db8d822 from 0xa00020f via true id 0x55 seq 9 data same true icmp ok true",
       // 16 frames fit; then the 17th ARP request and an echo request are dropped (TxQueueFull), a send and a ping refused.
-      "answered 16, 17th 31, echo 31, udpSend 4, ping 4, queued 16, lost 4, dropped TxQueueFull 2",
+      `answered 16, 17th ${DROP.TxQueueFull}, echo ${DROP.TxQueueFull}, udpSend 4, ping 4, queued 16, lost 4, dropped TxQueueFull 2`,
       // DHCP.
       "request: to broadcast true from 0x0 type 3 requested 0xa00020f server 0xa000202 ciaddr 0x0 xid same true",
       "after nak: type 1 new xid true state 2 address 0x0 naks 1",
@@ -127,9 +128,9 @@ describe("the stack through scenarios", () => {
       "infinite lease: after 10^7 s state 4 sent 0",
       "discovers in 300 s: 8, counted as tries of one exchange true",
       // Refusals: xid, source port, broadcast yiaddr, no server id, ACK while selecting, wrong server, wrong address, no lease, lease 0, mask, OFFER while requesting, short.
-      ...[5, 0, 12, 11, 10, 13, 12, 14, 14, 15, 10, 1].map((why, k) => `refused ${k}: 30 why ${why} state ${k < 5 ? 2 : 3} queued 0`),
-      "ack of the subnet broadcast: 30 why 12",
-      "static fallback: state 0 ip 0xa00020f offer now 28",
+      ...[5, 0, 12, 11, 10, 13, 12, 14, 14, 15, 10, 1].map((why, k) => `refused ${k}: ${DROP.DhcpRejected} why ${why} state ${k < 5 ? 2 : 3} queued 0`),
+      `ack of the subnet broadcast: ${DROP.DhcpRejected} why 12`,
+      `static fallback: state 0 ip 0xa00020f offer now ${DROP.NoSocket}`,
       // 1500 damaged offers, acks and naks to clients selecting, requesting and renewing: all reach the client, which then still binds.
       "damaged replies: 1500, used true, refused true, others 0",
       "afterwards: state 4 ip 0xa00020f",
@@ -186,6 +187,32 @@ describe("malformed-frame corpus", () => {
     for (const e of entries) if (e.expect !== 0) want.set(e.expect, (want.get(e.expect) ?? 0) + 1);
     for (const [d, n] of want) expect(r.stdout, DROP_NAME[d]).toContain(`drop ${d} ${n}\n`);
     expect(r.stdout).toMatch(/^corpus: frames \d+ accepted \d+ dropped \d+ answers \d+ mismatches 0$/m);
+    expect(r.stdout).toContain("final ping: true reply 142 bytes, as expected true, header checksum true\n");
+    expect(r.stdout).toMatch(/failures 0\n$/);
+    expect(r.status).toBe(0);
+  });
+});
+
+describe("the test peer's corpus (test/harness/net-corpus.ts)", () => {
+  const mac = (m: number[]): string => m.map((b) => b.toString(16).padStart(2, "0")).join(":");
+  const ctx = {
+    guest: { mac: mac(OUR_MAC), ip: "10.0.2.15", netmask: "255.255.255.0", openUdpPorts: [7777, 68] },
+    peer: { mac: mac(PEER_MAC), ip: "10.0.2.2" },
+    udpPort: 7777,
+  };
+  const entries: Entry[] = malformedCorpus(ctx).flatMap((e) => e.frames.map((f) => ({ kind: `${e.label} (${e.reason})`, frame: f, expect: peerDrop(e.reason, f), replies: 0 })));
+
+  it("maps each of the peer's reasons to one of the stack's", () => {
+    for (const reason of Object.keys(PEER_REASONS)) expect(() => peerDrop(reason, new Uint8Array(0)), reason).not.toThrow();
+  });
+
+  it("counts every frame of it under the reason the peer says, with DHCP running, in both worlds", async () => {
+    const r = await bothWorlds("net-corpus-driver.ts", corpusInput(entries, 1));
+    const named = r.stdout.replace(/^mismatch (\d+): expected (\d+) got (\d+)$/gm, (_, i, e, g) => `mismatch ${entries[Number(i)]!.kind}: expected ${DROP_NAME[Number(e)]} got ${DROP_NAME[Number(g)]}`);
+    expect(r.stderr).toBe("");
+    expect(named).toContain("setup: 1 dhcp state 4\n");
+    expect(named).toContain(`corpus: frames ${entries.length} accepted 0 dropped ${entries.length} answers 0 mismatches 0\n`);
+    expect(named).not.toMatch(/^(mismatch|replies) /m);
     expect(r.stdout).toContain("final ping: true reply 142 bytes, as expected true, header checksum true\n");
     expect(r.stdout).toMatch(/failures 0\n$/);
     expect(r.status).toBe(0);

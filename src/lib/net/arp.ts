@@ -48,13 +48,13 @@ export class ArpPacket {
 }
 
 /**
- * Parses the ARP packet at p[at .. at+len): IPv4 over Ethernet, request or
- * reply, a unicast sender MAC and a sender address that is not a group or
- * broadcast address. Drop.ArpMalformed otherwise. Bytes past the 28 are
- * Ethernet padding and ignored.
+ * Parses the ARP packet at p[at .. at+len): at least 28 bytes
+ * (Drop.ArpTruncated), then IPv4 over Ethernet, request or reply, a unicast
+ * sender MAC and a sender address that is not a group or broadcast address
+ * (Drop.ArpMalformed). Bytes past the 28 are Ethernet padding and ignored.
  */
 export function parseArp(p: readonly u8[], at: u32, len: u32, out: ArpPacket): Drop {
-  if (len < ARP_PACKET || u32(at + len) > p.length) return Drop.ArpMalformed;
+  if (len < ARP_PACKET || u32(at + len) > p.length) return Drop.ArpTruncated;
   if (readU16Be(p, u32(at + ARP_HTYPE)) != ARP_HTYPE_ETHERNET) return Drop.ArpMalformed;
   if (readU16Be(p, u32(at + ARP_PTYPE)) != ARP_PTYPE_IPV4) return Drop.ArpMalformed;
   if (p[u32(at + ARP_HLEN)] != 6 || p[u32(at + ARP_PLEN)] != 4) return Drop.ArpMalformed;

@@ -6,7 +6,7 @@
  */
 import { u8, u16, u32, bool, readU16Be, writeU16Be, fillBytes } from "kts";
 import { Drop } from "./counters";
-import { macCopy, macEqual, macIsBroadcast, macIsMulticast } from "./addr";
+import { macCopy, macEqual, macIsBroadcast, macIsMulticast, macIsZero } from "./addr";
 
 export const ETH_DST: u32 = 0;
 export const ETH_SRC: u32 = 6;
@@ -39,16 +39,17 @@ export function isVlanType(t: u16): bool {
 /**
  * Checks a received frame's Ethernet header for the station whose MAC is
  * mine[0..6): the length (at most ETH_MAX_FRAME and frame.length, at least a
- * header), a unicast source other than mine (our own frames looped back
- * would otherwise look like address conflicts), a destination that is mine, broadcast or the
- * all-hosts group allHosts[0..6) (01:00:5e:00:00:01), and no VLAN tag.
- * Drop.None if the frame is for us; the stack then dispatches on ethType().
+ * header), a source that is a station's (not a group address, not all zeros,
+ * not mine: our own frames looped back would look like address conflicts), a
+ * destination that is mine or broadcast (we join no multicast group), and no
+ * VLAN tag. Drop.None if the frame is for us; the stack then dispatches on
+ * ethType().
  */
-export function checkEthernet(frame: readonly u8[], len: u32, mine: readonly u8[], allHosts: readonly u8[]): Drop {
+export function checkEthernet(frame: readonly u8[], len: u32, mine: readonly u8[]): Drop {
   if (len > frame.length || len > ETH_MAX_FRAME) return Drop.GiantFrame;
   if (len < ETH_HEADER) return Drop.ShortFrame;
-  if (macIsMulticast(frame, ETH_SRC) || macEqual(frame, ETH_SRC, mine, 0)) return Drop.BadSourceMac;
-  if (!macEqual(frame, ETH_DST, mine, 0) && !macIsBroadcast(frame, ETH_DST) && !macEqual(frame, ETH_DST, allHosts, 0)) return Drop.NotForUs;
+  if (macIsMulticast(frame, ETH_SRC) || macIsZero(frame, ETH_SRC) || macEqual(frame, ETH_SRC, mine, 0)) return Drop.BadSourceMac;
+  if (!macEqual(frame, ETH_DST, mine, 0) && !macIsBroadcast(frame, ETH_DST)) return Drop.NotForUs;
   if (isVlanType(ethType(frame))) return Drop.Vlan;
   return Drop.None;
 }

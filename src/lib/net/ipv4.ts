@@ -1,20 +1,23 @@
 /**
  * IPv4 headers (RFC 791, host requirements of RFC 1122).
  *
- * Receive: parseIpv4 checks, in this order (the first failure is the reason):
- * at least 20 bytes, version 4, IHL at least 5 and the header within the
- * bytes, total length at least the header and within the bytes (bytes past it
- * are Ethernet padding), the header checksum, no fragment, TTL not 0.
+ * Receive, in two steps with the stack's address checks between them (the
+ * first failure is the reason):
+ *  parseIpv4: at least 20 bytes (IpTruncated), version 4, IHL at least 5,
+ *    total length at least 20, the bytes at least the total length
+ *    (IpTruncated; bytes past it are Ethernet padding), the header within the
+ *    total length, the header checksum, TTL not 0;
+ *  (the stack: the source and destination addresses;)
+ *  refusedIpv4: the reserved flag clear, not a fragment, no options.
  *  - Fragments are refused (Drop.IpFragment): MF set or a non-zero offset. We
  *    send with DF and datagrams of at most the 1500-byte MTU, so a peer only
  *    fragments what it chose to send too big; refusing keeps the stack free of
  *    reassembly buffers and their attacks (overlaps, exhaustion).
- *  - Options are skipped, not interpreted (IHL above 5 is accepted; the
- *    payload starts after them). We never forward, so source routes cannot
- *    route through us; record-route and timestamp are not filled in.
- *  - The reserved flag bit is ignored.
- * Addresses (whether the datagram is for us, and its source) are the stack's
- * to check: they depend on the configuration.
+ *  - Datagrams with options are refused too, after the options are checked so
+ *    that the reason says which: malformed (IpOptionsMalformed), a source
+ *    route (IpSourceRoute, which RFC 7126 advises dropping), or any other
+ *    (IpOptions). A host needs none of them (we never forward, record routes
+ *    or timestamps), and no datagram we are sent carries them in practice.
  *
  * Send: writeIpv4 writes a 20-byte header without options: TTL 64, DF set,
  * the identification the caller gives (the stack's counter), the checksum.
@@ -41,6 +44,11 @@ export const IP_DST: u32 = 16;
 export const IP_FLAG_DF: u16 = 0x4000;
 export const IP_FLAG_MF: u16 = 0x2000;
 export const IP_OFFSET_MASK: u16 = 0x1fff;
+export const IP_FLAG_RESERVED: u16 = 0x8000;
+export const IPOPT_END: u8 = 0;
+export const IPOPT_NOP: u8 = 1;
+export const IPOPT_LSRR: u8 = 131;
+export const IPOPT_SSRR: u8 = 137;
 export const IP_DEFAULT_TTL: u8 = 64;
 
 export const PROTO_ICMP: u8 = 1;
@@ -62,24 +70,24 @@ export class Ipv4Header {
   payloadLen: u32 = 0;
 }
 
-/** Parses and checks the datagram at b[at .. at+avail) (see the file comment). */
+/** Parses and checks the datagram at b[at .. at+avail) up to its TTL (see the file comment). */
 export function parseIpv4(b: readonly u8[], at: u32, avail: u32, h: Ipv4Header): Drop {
-  if (avail < IPV4_HEADER || u32(at + avail) > b.length) return Drop.IpHeaderLength;
+  if (avail < IPV4_HEADER || u32(at + avail) > b.length) return Drop.IpTruncated;
   const vihl = b[at];
   if (u32(vihl) >>> 4 != 4) return Drop.IpVersion;
   const hl = u32(u32(vihl & 0x0f) * 4);
-  if (hl < IPV4_HEADER || hl > avail) return Drop.IpHeaderLength;
+  if (hl < IPV4_HEADER) return Drop.IpHeaderLength;
   const total = u32(readU16Be(b, u32(at + IP_TOTAL)));
-  if (total < hl || total > avail) return Drop.IpTotalLength;
+  if (total < IPV4_HEADER) return Drop.IpTotalLength;
+  if (total > avail) return Drop.IpTruncated;
+  if (hl > total) return Drop.IpHeaderLength;
   if (!checksumValid(b, at, hl)) return Drop.IpChecksum;
-  const ff = readU16Be(b, u32(at + IP_FLAGS_FRAG));
-  if ((ff & IP_FLAG_MF) != 0 || (ff & IP_OFFSET_MASK) != 0) return Drop.IpFragment;
   const ttl = b[u32(at + IP_TTL)];
   if (ttl == 0) return Drop.Ttl;
   h.headerLen = hl;
   h.totalLen = total;
   h.id = readU16Be(b, u32(at + IP_ID));
-  h.flagsFrag = ff;
+  h.flagsFrag = readU16Be(b, u32(at + IP_FLAGS_FRAG));
   h.ttl = ttl;
   h.protocol = b[u32(at + IP_PROTOCOL)];
   h.src = readIp(b, u32(at + IP_SRC));
@@ -87,6 +95,34 @@ export function parseIpv4(b: readonly u8[], at: u32, avail: u32, h: Ipv4Header):
   h.payloadAt = u32(at + hl);
   h.payloadLen = u32(total - hl);
   return Drop.None;
+}
+
+/**
+ * What we refuse of a datagram parseIpv4 took, the header at b[at..]: the
+ * reserved flag, fragments, options (see the file comment); Drop.None if none.
+ */
+export function refusedIpv4(b: readonly u8[], at: u32, h: Ipv4Header): Drop {
+  if ((h.flagsFrag & IP_FLAG_RESERVED) != 0) return Drop.IpFlags;
+  if ((h.flagsFrag & IP_FLAG_MF) != 0 || (h.flagsFrag & IP_OFFSET_MASK) != 0) return Drop.IpFragment;
+  if (h.headerLen == IPV4_HEADER) return Drop.None;
+  // Options (RFC 791 3.1): END ends them; NOP is one byte; any other is type, length (>= 2, within the header), data.
+  const end = u32(at + h.headerLen);
+  let i = u32(at + IPV4_HEADER);
+  let sourceRoute = false;
+  while (i < end) {
+    const t = b[i];
+    if (t == IPOPT_END) break;
+    if (t == IPOPT_NOP) {
+      i = u32(i + 1);
+      continue;
+    }
+    if (u32(i + 1) >= end) return Drop.IpOptionsMalformed;
+    const len = u32(b[u32(i + 1)]);
+    if (len < 2 || u32(i + len) > end) return Drop.IpOptionsMalformed;
+    if (t == IPOPT_LSRR || t == IPOPT_SSRR) sourceRoute = true;
+    i = u32(i + len);
+  }
+  return sourceRoute ? Drop.IpSourceRoute : Drop.IpOptions;
 }
 
 /**

@@ -23,13 +23,13 @@
 import { u8, u16, u32, u64, bool, array, arrayOf, structs, copyBytes, readU16Be, writeU16Be } from "kts";
 import { Drop, Counters } from "./counters";
 import {
-  MAC_BYTES, IP_BROADCAST, IP_ALL_HOSTS, ipIsMulticast, ipIsLoopback, subnetBroadcast, macCopy, multicastMac,
+  MAC_BYTES, IP_BROADCAST, ipIsMulticast, ipIsLoopback, subnetBroadcast, macCopy, multicastMac,
 } from "./addr";
 import { ETH_HEADER, ETH_MAX_FRAME, ETH_SRC, ETH_TYPE, ETHERTYPE_ARP, ETHERTYPE_IPV4, checkEthernet, ethType, writeEthernet, padFrame } from "./ethernet";
 import { ArpCache, ArpPacket, ArpTimer, ARP_ENTRIES, ARP_NONE, ARP_PACKET, ARP_REPLY, ARP_REQUEST, parseArp, writeArp } from "./arp";
-import { Ipv4Header, IPV4_HEADER, IPV4_MAX, PROTO_ICMP, PROTO_UDP, parseIpv4, writeIpv4 } from "./ipv4";
+import { Ipv4Header, IPV4_HEADER, IPV4_MAX, PROTO_ICMP, PROTO_UDP, parseIpv4, refusedIpv4, writeIpv4 } from "./ipv4";
 import {
-  PingTable, PingReply, ICMP_HEADER, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_ID, ICMP_SEQ, PING_DEFAULT_DATA, checkIcmp, writeEcho, writePingPayload,
+  PingTable, PingReply, ICMP_HEADER, ICMP_CODE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_ID, ICMP_SEQ, PING_DEFAULT_DATA, checkIcmp, writeEcho, writePingPayload,
 } from "./icmp";
 import { UdpHeader, UdpSockets, Datagram, UDP_HEADER, UDP_MAX_PAYLOAD, NO_SOCKET, checkUdp, writeUdp } from "./udp";
 import { DhcpClient, DhcpCheck, DHCP_CLIENT_PORT, DHCP_SERVER_PORT } from "./dhcp";
@@ -39,7 +39,6 @@ import { NetConfig } from "./config";
 export const TX_QUEUE: u32 = 16;
 
 const BROADCAST_MAC: readonly u8[] = arrayOf([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
-const ALL_HOSTS_MAC: readonly u8[] = arrayOf([0x01, 0x00, 0x5e, 0x00, 0x00, 0x01]);
 const ZERO_MAC: readonly u8[] = arrayOf([0, 0, 0, 0, 0, 0]);
 
 /** Where IPv4 and UDP headers and payloads go in an Ethernet frame we build. */
@@ -166,7 +165,7 @@ export class NetStack {
   }
 
   private input(frame: u8[], len: u32, now: u64): Drop {
-    const e = checkEthernet(frame, len, this.mac, ALL_HOSTS_MAC);
+    const e = checkEthernet(frame, len, this.mac);
     if (e != Drop.None) return e;
     const t = ethType(frame);
     if (t == ETHERTYPE_ARP) return this.arpInput(frame, len, now);
@@ -180,8 +179,10 @@ export class NetStack {
     if (d != Drop.None) return d;
     const me = this.config.ip;
     if (me != 0 && p.spa == me) return Drop.ArpConflict;
+    // Requests and replies alike must be about our address: a storm of requests for
+    // other hosts, or gratuitous announcements, cost one check each and change nothing.
+    if (me == 0 || p.tpa != me) return Drop.ArpNotForUs;
     if (p.oper == ARP_REQUEST) {
-      if (me == 0 || p.tpa != me) return Drop.ArpNotForUs;
       // The sender is learned if it is on our subnet (we never ARP for anything else); a
       // probe (sender 0.0.0.0, RFC 5227) is answered but teaches nothing.
       const mask = this.config.netmask;
@@ -193,7 +194,7 @@ export class NetStack {
       this.counters.arpReplies = u64(this.counters.arpReplies + 1n);
       return Drop.None;
     }
-    // A reply (or a gratuitous announcement) only updates an address we have an entry for.
+    // A reply only completes or refreshes an entry we made.
     if (this.learn(p.spa, p.sha, now, false) == ARP_NONE) return Drop.ArpUnsolicited;
     return Drop.None;
   }
@@ -224,7 +225,7 @@ export class NetStack {
     let unicast = true;
     if (me != 0) {
       if (h.dst != me) {
-        if (h.dst == IP_BROADCAST || (mask != 0xffff_ffff && h.dst == subnetBroadcast(me, mask)) || h.dst == IP_ALL_HOSTS) {
+        if (h.dst == IP_BROADCAST || (mask != 0xffff_ffff && h.dst == subnetBroadcast(me, mask))) {
           unicast = false;
         } else {
           return Drop.IpNotForUs;
@@ -235,6 +236,8 @@ export class NetStack {
       if (h.protocol != PROTO_UDP || !this.dhcp.active()) return Drop.IpNotForUs;
       unicast = h.dst != IP_BROADCAST;
     }
+    const refused = refusedIpv4(frame, ETH_HEADER, h);
+    if (refused != Drop.None) return refused;
     if (h.protocol == PROTO_ICMP) return this.icmpInput(frame, h, unicast, now);
     if (h.protocol == PROTO_UDP) return this.udpInput(frame, h, now);
     return Drop.IpProtocol;
@@ -245,10 +248,12 @@ export class NetStack {
     const len = h.payloadLen;
     const c = checkIcmp(frame, at, len);
     if (c != Drop.None) return c;
+    // Nothing to a broadcast address is taken: echo requests to it are not answered (RFC 1122
+    // 3.2.2.6 allows either; answering amplifies), and we sent no broadcast echo requests.
+    if (!unicast) return Drop.IcmpBroadcast;
     const type = frame[at];
     if (type == ICMP_ECHO_REQUEST) {
-      // Echo requests to a broadcast or group address are not answered (RFC 1122 3.2.2.6 allows either; answering amplifies).
-      if (!unicast) return Drop.IcmpBroadcastEcho;
+      if (frame[u32(at + ICMP_CODE)] != 0) return Drop.IcmpCode;
       const o = this.out;
       const dataLen = u32(len - ICMP_HEADER);
       copyBytes(o, u32(L4_AT + ICMP_HEADER), frame, u32(at + ICMP_HEADER), dataLen);

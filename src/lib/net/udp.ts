@@ -1,11 +1,12 @@
 /**
  * UDP (RFC 768): datagrams and the socket table.
  *
- * Receive: checkUdp checks the length field (at least 8, at most the IPv4
- * payload: bytes past it are ignored), destination port not 0, and the
- * checksum over the IPv4 pseudo-header (source, destination, protocol 17, UDP
- * length) unless the field is 0 (the sender computed none, which IPv4
- * allows). Send: writeUdp always computes the checksum; a computed 0 is sent
+ * Receive: checkUdp checks, in order, the 8-byte header (UdpTruncated), the
+ * length field (exactly the IPv4 payload's length: the IPv4 total length
+ * already excludes Ethernet padding, so anything else is a lie of one of the
+ * two), the checksum over the IPv4 pseudo-header (source, destination,
+ * protocol 17, UDP length) unless the field is 0 (the sender computed none,
+ * which IPv4 allows), and a destination port other than 0. Send: writeUdp always computes the checksum; a computed 0 is sent
  * as 0xffff (RFC 768: 0 means none).
  *
  * Sockets: UDP_SOCKETS sockets, each bound to one local port, each with a
@@ -48,12 +49,12 @@ export class UdpHeader {
 
 /** Checks the UDP datagram in the IPv4 payload b[at .. at+avail) from src to dst (see the file comment). */
 export function checkUdp(b: readonly u8[], at: u32, avail: u32, src: u32, dst: u32, h: UdpHeader): Drop {
-  if (avail < UDP_HEADER || u32(at + avail) > b.length) return Drop.UdpLength;
+  if (avail < UDP_HEADER || u32(at + avail) > b.length) return Drop.UdpTruncated;
   const len = u32(readU16Be(b, u32(at + UDP_LENGTH)));
-  if (len < UDP_HEADER || len > avail) return Drop.UdpLength;
+  if (len != avail) return Drop.UdpLength;
+  if (readU16Be(b, u32(at + UDP_CHECKSUM)) != 0 && sumFold(udpSum(b, at, len, src, dst)) != 0xffff) return Drop.UdpChecksum;
   const dstPort = readU16Be(b, u32(at + UDP_DST_PORT));
   if (dstPort == 0) return Drop.UdpPort;
-  if (readU16Be(b, u32(at + UDP_CHECKSUM)) != 0 && sumFold(udpSum(b, at, len, src, dst)) != 0xffff) return Drop.UdpChecksum;
   h.srcPort = readU16Be(b, u32(at + UDP_SRC_PORT));
   h.dstPort = dstPort;
   h.payloadAt = u32(at + UDP_HEADER);
