@@ -9,7 +9,7 @@ export const MAC_BYTES: u32 = 6;
 
 /** 255.255.255.255, the limited broadcast address. */
 export const IP_BROADCAST: u32 = 0xffff_ffff;
-/** 224.0.0.1, the all-hosts multicast group (the only group a host is always in). */
+/** 224.0.0.1, the all-hosts multicast group (the stack joins no group, this one included). */
 export const IP_ALL_HOSTS: u32 = 0xe000_0001;
 
 /** a.b.c.d as a u32. */

@@ -89,7 +89,7 @@ export const NO_SOCKET: u32 = 0xffff_ffff;
 export class Datagram {
   srcIp: u32 = 0;
   srcPort: u16 = 0;
-  /** Our address, a broadcast or all-hosts, as the sender addressed it. */
+  /** Our address or a broadcast address, as the sender addressed it. */
   dstIp: u32 = 0;
   /** The datagram's payload length (it was truncated if longer than the caller's buffer). */
   len: u32 = 0;
