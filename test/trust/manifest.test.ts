@@ -42,7 +42,7 @@ const CAPS: Record<string, object[]> = {
   "virtio-blk": [ep("pci", "send"), ep("blk", "send", "receive"), { kind: "device", vendor: "1af4", device: "1042" }, { kind: "memory", pages: 256, rights: ["map", "write", "grant", "dma"] }],
   blktest: [ep("blk", "send")],
   "virtio-net": [ep("pci", "send"), ep("nic", "send", "receive"), { kind: "device", vendor: "1af4", device: "1041" }, { kind: "memory", pages: 128, rights: ["map", "write", "grant", "dma"] }],
-  nictest: [ep("nic", "send")],
+  net: [ep("nic", "send"), ep("net", "send", "receive", "grant"), { kind: "random" }],
   blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
   sysfuzz: [system, ep("fuzz", "send", "receive"), ep("fza", "send"), ep("fzb", "send"), ep("fzc", "send")],
   ...Object.fromEntries(["a", "b", "c"].map((x) => [`sysfuzz-${x}`, fuzzerCaps(x)])),
@@ -74,13 +74,15 @@ const WITHOUT_STORE: Record<string, object[]> = {
   shell: CAPS.shell!.slice(0, 8),
   hostile: CAPS.hostile!.slice(0, 4),
 };
+/** The net tier's shell: no store or keys (placeholders keep the positions), the net service's endpoint where the shell looks for it. */
+const NET_SHELL: object[] = [...CAPS.shell!.slice(0, 8), ep("none", "grant"), ep("none", "grant"), ep("none", "grant"), ep("net", "send")];
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
   standard: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
   full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
   drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
-  net: ["init", "log", "shell", "pci", "virtio-net", "nictest"],
+  net: ["init", "log", "shell", "pci", "virtio-net", "net"],
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
   storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],
@@ -95,7 +97,7 @@ describe("the real manifests", () => {
       expect(m.tier).toBe(tier);
       expect(m.services.map((s) => s.name)).toEqual(services);
       for (const s of m.services) {
-        const special = tier === "drivers" || tier === "net" ? WITHOUT_STORE[s.name] : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
+        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "net" && s.name === "shell" ? NET_SHELL : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
         expect(s.capabilities, `${tier}/${s.name}`).toEqual(special ?? CAPS[s.name]);
       }
     }

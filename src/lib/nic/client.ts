@@ -8,11 +8,11 @@
  */
 import { u32, u64, usize, bool } from "kts";
 import { sysMemMap, sysMemUnmap, sysCapRevoke } from "../sys/syscalls.generated";
-import { call, msgStart, msgSetWord, msgSetCaps, msgWordAt, errorOf } from "../ipc/message";
+import { call, send, msgStart, msgSetWord, msgSetCaps, msgWordAt, errorOf } from "../ipc/message";
 import { ERR_WOULD_BLOCK } from "../errors";
 import { sleepNanos, NANOS_PER_MILLI } from "../time";
 import { Channel, Entry, Side, Status } from "../channel/channel";
-import { LABEL_OPEN, LABEL_WAIT, LABEL_STATS, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, OP_SEND, OP_RECEIVE } from "./protocol";
+import { LABEL_OPEN, LABEL_WAIT, LABEL_STATS, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, OPEN_RECEIVE_BUFFERS, OP_SEND, OP_RECEIVE } from "./protocol";
 
 /** OPEN is retried this often while the driver resets its device for us. */
 const OPEN_TRIES: u32 = 100;
@@ -27,6 +27,8 @@ export class NicClient {
   mac: u64 = 0n;
   mtu: u32 = 0;
   link: u32 = 0;
+  /** Receive buffers the device holds at once: post no more. */
+  receiveBuffers: u32 = 0;
   channel = new Channel();
 
   /**
@@ -53,6 +55,7 @@ export class NicClient {
     this.mac = msgWordAt(OPEN_MAC);
     this.mtu = u32(msgWordAt(OPEN_MTU));
     this.link = u32(msgWordAt(OPEN_LINK));
+    this.receiveBuffers = u32(msgWordAt(OPEN_RECEIVE_BUFFERS));
     const m: u64 = errorOf(sysMemMap(this.region, va, 1n));
     if (m != 0n) return m;
     const a: Status = this.channel.attach(va, this.bytes, Side.Client);
@@ -83,6 +86,12 @@ export class NicClient {
     msgSetWord(0n);
     const c: u64 = errorOf(call(this.endpoint));
     return c != 0n ? c : errorOf(msgWordAt(0));
+  }
+
+  /** Hands the queued requests to the driver without waiting (a client opened with notify). */
+  kick(): u64 {
+    msgStart(LABEL_WAIT);
+    return errorOf(send(this.endpoint));
   }
 
   /** The driver's counters (protocol.ts STATS_*), readable with msgWordAt after a 0 result. */

@@ -9,10 +9,12 @@
  *   caller's table (an earlier client's is revoked and its requests dropped),
  *   sets the channel up and answers: word 1 = the handle, 2 = the region's
  *   bytes, 3 = the MAC address (its 6 bytes, first byte lowest), 4 = the MTU,
- *   5 = the link state (LINK_UP or 0). A client that must also serve others (so
+ *   5 = the link state (LINK_UP or 0), 6 = how many receive buffers the device
+ *   holds at once (more wait on the ring, in front of later sends). A client that must also serve others (so
  *   cannot block in WAIT) passes a capability to one of its endpoints (send,
  *   grant) with OPEN: the driver then also sends it LABEL_NOTIFY (asynchronous,
- *   no words) whenever it posts completions while no WAIT is pending.
+ *   no words) whenever it posts completions while no WAIT is pending; such a
+ *   client hands over what it queued with WAIT as a send instead of a call.
  * WAIT (call, from the client that opened): the driver takes the requests on the
  *   ring to the device and answers once at least one completion is on the
  *   completion ring (at once if one already is). If the driver dies the call
@@ -40,6 +42,7 @@ export const OPEN_BYTES: u32 = 2;
 export const OPEN_MAC: u32 = 3;
 export const OPEN_MTU: u32 = 4;
 export const OPEN_LINK: u32 = 5;
+export const OPEN_RECEIVE_BUFFERS: u32 = 6;
 
 export const STATS_RX_FRAMES: u32 = 1;
 export const STATS_TX_FRAMES: u32 = 2;

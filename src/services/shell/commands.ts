@@ -32,6 +32,7 @@ export class ShellCaps {
   audit: u64 = 0n;
   pci: u64 = 0n;
   fuzz: u64 = 0n;
+  net: u64 = 0n;
 }
 export const caps = new ShellCaps();
 
@@ -69,6 +70,8 @@ export function help(): void {
   print("  mem                   memory, kernel heap, tasks, CPUs, capabilities, endpoints");
   print("  uptime                time since boot");
   print("  date                  the wall clock (UTC), once the network time client has set it");
+  print("  net                   the network: address, gateway, lease, MAC, link, frame counters");
+  print("  ping <a.b.c.d> [n]    n echo requests (default 3) through the network service");
   print("  echo <words...>       prints the words");
   print("  ipc-ping [n] [init]   n call/reply round trips to log (or init), average time (n: 100)");
   print("  kill <task>           ends a task");

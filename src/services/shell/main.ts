@@ -21,6 +21,7 @@ import { Words } from "./words";
 import { Command, COMMAND_NAMES } from "./vocabulary";
 import { lspci } from "./lspci";
 import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
+import { netInfo, ping } from "./network";
 import { caps, help, ps, capsOf, auditTail, mem, uptime, date, echo, ipcPing, kill, restart, fuzz } from "./commands";
 
 /** "cambi> " */
@@ -43,6 +44,7 @@ export function main(): u32 {
   caps.audit = capAt(5n);
   caps.pci = capAt(7n);
   caps.fuzz = capAt(10n);
+  caps.net = capAt(11n);
   objectsInit(capAt(8n), capAt(9n));
   const bind: u64 = errorOf(sysIrqBind(caps.irq, caps.endpoint));
   if (bind != 0n) print(`shell: irqBind failed (${text(errorText, errorName(bind))}); polling the console`);
@@ -131,6 +133,12 @@ function run(line: u8[], length: u32): void {
       break;
     case Command.Date:
       date();
+      break;
+    case Command.Net:
+      netInfo(caps.net);
+      break;
+    case Command.Ping:
+      ping(caps.net, line, words);
       break;
     case Command.Echo:
       echo(line, length, words);

@@ -25,6 +25,8 @@ export enum Command {
   Df = 17,
   Fuzz = 18,
   Date = 19,
+  Net = 20,
+  Ping = 21,
 }
 
 export const COMMAND_NAMES: u8[] = arrayOf([
@@ -48,4 +50,6 @@ export const COMMAND_NAMES: u8[] = arrayOf([
   0x64, 0x66, 0, // df
   0x66, 0x75, 0x7a, 0x7a, 0, // fuzz
   0x64, 0x61, 0x74, 0x65, 0, // date
+  0x6e, 0x65, 0x74, 0, // net
+  0x70, 0x69, 0x6e, 0x67, 0, // ping
 ]);

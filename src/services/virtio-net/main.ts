@@ -33,7 +33,7 @@ import { Virtqueue, BufferChain, VqStatus } from "../../lib/virtio/virtqueue";
 import { Channel, Entry, Side, Status } from "../../lib/channel/channel";
 import { Line } from "../../lib/format";
 import {
-  LABEL_OPEN, LABEL_WAIT, LABEL_STATS, LABEL_NOTIFY, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, LINK_UP,
+  LABEL_OPEN, LABEL_WAIT, LABEL_STATS, LABEL_NOTIFY, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, OPEN_RECEIVE_BUFFERS, LINK_UP,
   STATS_RX_FRAMES, STATS_TX_FRAMES, STATS_RX_BYTES, STATS_TX_BYTES, STATS_ERRORS, STATS_LINK,
   OP_SEND, OP_RECEIVE, ST_OK, ST_INVALID, ST_IO, FRAME_MIN, FRAME_MAX, RECEIVE_HEADER, RECEIVE_BUFFER,
 } from "../../lib/nic/protocol";
@@ -106,6 +106,8 @@ const queues: NetQueue[] = structs(2, NetQueue);
 const chain = new BufferChain();
 const channel = new Channel();
 const request = new Entry();
+/** A request taken off the ring whose queue had no room: it goes first next time. */
+let held: bool = false;
 const barSizes: u64[] = array(6, 0n);
 const barVas: usize[] = array(6, 0n);
 const row = new Line();
@@ -150,6 +152,11 @@ export function main(): u32 {
       else if (label == LABEL_WAIT) waitCall();
       else if (label == LABEL_STATS) stats();
       else answer(label, ERR_INVALID);
+    } else if (label == LABEL_WAIT && msgSender() == client) {
+      // A notified client's kick (a send, not a call): take what it queued.
+      takeRequests();
+      postDone();
+      answerWait();
     }
   }
 }
@@ -268,6 +275,7 @@ function open(): void {
   if (clientRegion != 0n) sysCapRevoke(clientRegion);
   clientRegion = 0n;
   generation = u32(generation + 1);
+  held = false;
   waiting = false;
   posted = 0;
   if (channel.init(usize(DMA_VA + CHANNEL_OFFSET), CHANNEL_BYTES, RING_ENTRIES, RING_ENTRIES, Side.Server) != Status.Ok) return answer(LABEL_OPEN, ERR_INVALID);
@@ -286,6 +294,7 @@ function open(): void {
   msgSetWordAt(OPEN_MAC, mac);
   msgSetWordAt(OPEN_MTU, u64(MTU));
   msgSetWordAt(OPEN_LINK, u64(link));
+  msgSetWordAt(OPEN_RECEIVE_BUFFERS, u64(receiveCapacity()));
   reply();
 }
 
@@ -363,11 +372,15 @@ function takeRequests(): void {
   let added: u32 = 0;
   for (;;) {
     if (channel.broken || !deviceOk) break;
-    // Room on both queues first: a request taken off the ring must go somewhere.
-    if (!roomFor(RX) || !roomFor(TX)) break;
-    if (channel.popRequest(request) != Status.Ok) break;
+    if (!held && channel.popRequest(request) != Status.Ok) break;
+    held = false;
     const q: u32 = request.code == OP_RECEIVE ? RX : TX;
     const nq: NetQueue = queues[q];
+    // No room on its queue: it waits here, first in line (a client posting more receive buffers than OPEN_RECEIVE_BUFFERS holds up its own sends).
+    if (!roomFor(q)) {
+      held = true;
+      break;
+    }
     const slot: u32 = nq.freeSlot();
     nq.id[slot] = request.id;
     nq.generation[slot] = generation;
@@ -397,6 +410,11 @@ function takeRequests(): void {
     queues[q].vq.publish();
     if (queues[q].vq.needsNotify()) pci.notify(q);
   }
+}
+
+/** Receive buffers the device can hold at once (one descriptor and one slot each). */
+function receiveCapacity(): u32 {
+  return queues[RX].vq.size < SLOTS ? queues[RX].vq.size : SLOTS;
 }
 
 function roomFor(q: u32): bool {

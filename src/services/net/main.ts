@@ -1,0 +1,227 @@
+"use unsafe";
+/**
+ * net: the network stack service (src/lib/net/stack.ts) between the NIC driver
+ * and the services that use the network. Single-threaded: it waits in receive
+ * on its endpoint for three kinds of message, and never blocks anywhere else:
+ *  - the driver's notifications (NIC protocol, LABEL_NOTIFY): completions on
+ *    the channel: received frames go through the stack and their buffers back
+ *    to the device; sent frames' buffers come free;
+ *  - its timer (timerSet, every TICK_NANOS): ARP, ping and DHCP timers;
+ *  - calls of the net protocol (src/lib/net/ipc-protocol.ts), answered at once.
+ * It configures the interface by DHCP at start. If the driver dies, the next
+ * kick or notification fails: net opens the NIC again (waiting for init to
+ * restart the driver) and goes on; frames in flight are lost, never corrupted.
+ *
+ * Capabilities: [0] endpoint "nic" (send), [1] endpoint "net" (send, receive,
+ * grant), [2] random (a seed for DHCP transaction ids and ephemeral ports).
+ */
+import { u8, u16, u32, u64, usize, bool, array, arrayOf, min, print, text } from "kts";
+import { sysCapDerive, sysRandom, sysTaskId, sysTimerSet } from "../../lib/sys/syscalls.generated";
+import { capAt, receive, reply, msgLabel, msgStart, msgSetWordAt, msgWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
+import { KERNEL_SENDER } from "../../lib/ipc/protocol";
+import { ERR_INVALID, errorText, errorName } from "../../lib/errors";
+import { addressOf } from "kts/unsafe";
+import { now } from "../../lib/time";
+import { Entry } from "../../lib/channel/channel";
+import { Line } from "../../lib/format";
+import { NicClient } from "../../lib/nic/client";
+import { LABEL_NOTIFY, OP_RECEIVE, ST_OK } from "../../lib/nic/protocol";
+import { NetStack, Send } from "../../lib/net/stack";
+import { PingReply } from "../../lib/net/icmp";
+import { ETH_MAX_FRAME } from "../../lib/net/ethernet";
+import { appendIp, prefixLength } from "../../lib/net/text";
+import {
+  LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
+  INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, INFO_SERVER,
+  CONFIG_NONE, CONFIG_DHCP, PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
+} from "../../lib/net/ipc-protocol";
+
+const NIC_VA: usize = 0x3_0000_0000n;
+const BUFFER: u32 = 2048;
+const RX_BUFFERS: u32 = 48;
+const TX_BUFFERS: u32 = 32;
+/** Transmit buffers follow the receive buffers in the channel's data area. */
+const TX_FIRST: u32 = RX_BUFFERS;
+const TICK_NANOS: u64 = 100_000_000n;
+/** The kernel's timer message (timerSet). */
+const TIMER_LABEL: u32 = 0x5449_4d45;
+const RIGHTS_SEND_GRANT: u64 = 5n;
+
+const nic = new NicClient();
+const stack = new NetStack();
+const done = new Entry();
+const frame: u8[] = array(ETH_MAX_FRAME, 0);
+const txFree: bool[] = array(TX_BUFFERS, true);
+const pong = new PingReply();
+const seedBytes: u8[] = array(8, 0);
+const row = new Line();
+const macBytes: u8[] = array(6, 0);
+
+let nicEndpoint: u64 = 0n;
+let netEndpoint: u64 = 0n;
+let seed: u32 = 0;
+/** The configuration last printed (its address), to say when it changes. */
+let shownIp: u32 = 0;
+
+export function main(): u32 {
+  nicEndpoint = capAt(0n);
+  netEndpoint = capAt(1n);
+  if (errorOf(sysRandom(capAt(2n), addressOf(seedBytes), 8n)) == 0n) {
+    seed = u32(u32(seedBytes[0]) | u32(u32(seedBytes[1]) << 8) | u32(u32(seedBytes[2]) << 16) | u32(u32(seedBytes[3]) << 24));
+  }
+  if (!openNic()) return 1;
+  for (let i: u32 = 0; i < 6; i++) macBytes[i] = u8(u64(nic.mac >> u64(8 * i)) & 0xffn);
+  stack.init(macBytes, 0, seed);
+  stack.startDhcp(now(), seed);
+  flush();
+  sysTimerSet(netEndpoint, TICK_NANOS);
+  for (;;) {
+    const e: u64 = errorOf(receive(netEndpoint));
+    if (e != 0n) {
+      print(`net: receive failed (${text(errorText, errorName(e))})`);
+      return 1;
+    }
+    const label: u32 = msgLabel();
+    const fromKernel: bool = msgSender() == KERNEL_SENDER;
+    if (fromKernel && label == TIMER_LABEL) {
+      stack.tick(now());
+      sysTimerSet(netEndpoint, TICK_NANOS);
+      collect();
+    } else if (!fromKernel && label == LABEL_NOTIFY) {
+      collect();
+    } else if (msgIsCall()) {
+      if (label == LABEL_NET_INFO) info();
+      else if (label == LABEL_NET_PING) ping();
+      else if (label == LABEL_NET_PING_RESULT) pingResult();
+      else answer(label, ERR_INVALID);
+    }
+    reportConfig();
+  }
+}
+
+/** Opens the NIC (waiting for its driver), asking to be notified; posts every receive buffer. */
+function openNic(): bool {
+  const notify: u64 = sysCapDerive(netEndpoint, u64(sysTaskId()), RIGHTS_SEND_GRANT, 0n, 0n);
+  if (errorOf(notify) != 0n) {
+    print(`net: cannot make a notification capability (${text(errorText, errorName(errorOf(notify)))})`);
+    return false;
+  }
+  const e: u64 = nic.open(nicEndpoint, NIC_VA, notify);
+  if (e != 0n) {
+    print(`net: the NIC did not open (${text(errorText, errorName(e))})`);
+    return false;
+  }
+  // No more receive buffers than the device holds: more would wait on the ring in front of our sends.
+  const posted: u32 = min(RX_BUFFERS, nic.receiveBuffers);
+  for (let i: u32 = 0; i < posted; i++) nic.receiveInto(i, u32(i * BUFFER), BUFFER);
+  for (let i: u32 = 0; i < TX_BUFFERS; i++) txFree[i] = true;
+  nic.kick();
+  return true;
+}
+
+/** The driver went away: a fresh channel once init has restarted it; what was in flight is lost. */
+function reopen(): void {
+  print("net: the NIC driver is gone; opening it again");
+  if (openNic()) print("net: the NIC is back");
+}
+
+/** Takes the driver's completions: received frames into the stack (buffer back to the device), sent buffers free. */
+function collect(): void {
+  while (nic.next(done)) {
+    if (done.arg == u64(OP_RECEIVE)) {
+      if (done.code == ST_OK && done.length <= ETH_MAX_FRAME && nic.channel.readData(done.offset, frame, 0, done.length)) {
+        stack.receive(frame, done.length, now());
+      }
+      if (done.id < RX_BUFFERS) nic.receiveInto(done.id, u32(done.id * BUFFER), BUFFER);
+    } else if (done.id >= TX_FIRST && done.id < u32(TX_FIRST + TX_BUFFERS)) {
+      txFree[u32(done.id - TX_FIRST)] = true;
+    }
+  }
+  flush();
+}
+
+/** Moves the stack's outgoing frames into free transmit buffers and hands them (and re-posted receive buffers) to the driver. */
+function flush(): void {
+  for (let b: u32 = 0; b < TX_BUFFERS; b++) {
+    if (stack.txPending() == 0) break;
+    if (!txFree[b]) continue;
+    const len: u32 = stack.txTake(frame);
+    const offset: u32 = u32(u32(TX_FIRST + b) * BUFFER);
+    if (!nic.channel.writeData(offset, frame, 0, len)) continue;
+    txFree[b] = false;
+    nic.send(u32(TX_FIRST + b), offset, len);
+  }
+  if (errorOf(nic.kick()) != 0n) reopen();
+}
+
+function answer(label: u32, err: u64): void {
+  msgStart(label);
+  msgSetWordAt(0, u64(0n - err));
+  reply();
+}
+
+function info(): void {
+  const c = stack.counters;
+  msgStart(LABEL_NET_INFO);
+  msgSetWordAt(0, 0n);
+  msgSetWordAt(INFO_IP, u64(stack.config.ip));
+  msgSetWordAt(INFO_NETMASK, u64(stack.config.netmask));
+  msgSetWordAt(INFO_GATEWAY, u64(stack.config.gateway));
+  msgSetWordAt(INFO_LEASE, u64(stack.config.leaseSecs));
+  msgSetWordAt(INFO_CONFIG, u64(stack.config.ip == 0 ? CONFIG_NONE : CONFIG_DHCP));
+  msgSetWordAt(INFO_RECEIVED, c.received);
+  msgSetWordAt(INFO_ACCEPTED, c.accepted);
+  msgSetWordAt(INFO_DROPPED, c.dropped);
+  msgSetWordAt(INFO_SENT, c.sent);
+  msgSetWordAt(INFO_SEND_FAILED, c.sendFailed);
+  msgSetWordAt(INFO_LINK, u64(nic.link));
+  msgSetWordAt(INFO_MAC, nic.mac);
+  msgSetWordAt(INFO_SERVER, u64(stack.config.server));
+  reply();
+}
+
+function ping(): void {
+  const dst: u32 = u32(msgWordAt(0));
+  const seq: u16 = u16(msgWordAt(1));
+  const r: Send = stack.ping(dst, u16(u32(msgSender()) + 0x4300), seq, now());
+  flush();
+  msgStart(LABEL_NET_PING);
+  msgSetWordAt(0, r == Send.Sent || r == Send.Pending ? 0n : u64(0n - u64(u32(r) + 1)));
+  reply();
+}
+
+function pingResult(): void {
+  msgStart(LABEL_NET_PING_RESULT);
+  if (!stack.pingTake(pong)) {
+    msgSetWordAt(0, 0xffff_ffff_ffff_ffffn);
+    reply();
+    return;
+  }
+  msgSetWordAt(0, 0n);
+  msgSetWordAt(PING_FROM, u64(pong.from));
+  msgSetWordAt(PING_SEQ, u64(pong.seq));
+  msgSetWordAt(PING_RTT, pong.rtt);
+  msgSetWordAt(PING_TTL, u64(pong.ttl));
+  reply();
+}
+
+/** Says when the address changes (a lease, its loss). */
+function reportConfig(): void {
+  const ip: u32 = stack.config.ip;
+  if (ip == shownIp) return;
+  shownIp = ip;
+  if (ip == 0) {
+    print("net: no address");
+    return;
+  }
+  row.clear();
+  appendIp(row, ip);
+  row.byte(0x2f); // /
+  row.decimal(u64(prefixLength(stack.config.netmask)));
+  row.append(GATEWAY_TEXT, 0, GATEWAY_TEXT.length);
+  appendIp(row, stack.config.gateway);
+  print(`net: ${text(row.bytes, row.length)} (DHCP lease ${stack.config.leaseSecs} s)`);
+}
+
+/** " gateway " */
+const GATEWAY_TEXT: u8[] = arrayOf([0x20, 0x67, 0x61, 0x74, 0x65, 0x77, 0x61, 0x79, 0x20]);

@@ -1,0 +1,104 @@
+/**
+ * The shell's network commands, through the net service (src/lib/net/ipc-protocol.ts):
+ * `net` (address, gateway, lease, MAC, link, counters) and `ping <a.b.c.d> [count]`.
+ */
+import { u8, u16, u32, u64, bool, print, text, slice } from "kts";
+import { call, msgStart, msgSetWordAt, msgWordAt, errorOf } from "../../lib/ipc/message";
+import { errorText, errorName } from "../../lib/errors";
+import { Line } from "../../lib/format";
+import { now, sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
+import {
+  LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
+  INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, CONFIG_NONE,
+  PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
+} from "../../lib/net/ipc-protocol";
+import { appendIp, parseIp, prefixLength, NOT_AN_ADDRESS } from "../../lib/net/text";
+import { Words, NOT_A_NUMBER } from "./words";
+
+const row = new Line();
+/** How long ping waits for each reply. */
+const PING_WAIT_NANOS: u64 = 1_000_000_000n;
+
+/** net: the interface's configuration and counters. */
+export function netInfo(net: u64): void {
+  msgStart(LABEL_NET_INFO);
+  const e: u64 = errorOf(call(net));
+  const r: u64 = e != 0n ? e : errorOf(msgWordAt(0));
+  if (r != 0n) {
+    print(`net: ${text(errorText, errorName(r))}`);
+    return;
+  }
+  row.clear();
+  if (u32(msgWordAt(INFO_CONFIG)) == CONFIG_NONE) print("net: no address yet (DHCP)");
+  else {
+    appendIp(row, u32(msgWordAt(INFO_IP)));
+    row.byte(0x2f);
+    row.decimal(u64(prefixLength(u32(msgWordAt(INFO_NETMASK)))));
+    print(`net: address ${text(row.bytes, row.length)}, lease ${msgWordAt(INFO_LEASE)} s`);
+    row.clear();
+    appendIp(row, u32(msgWordAt(INFO_GATEWAY)));
+    print(`net: gateway ${text(row.bytes, row.length)}`);
+  }
+  row.clear();
+  const mac: u64 = msgWordAt(INFO_MAC);
+  for (let i: u32 = 0; i < 6; i++) {
+    if (i > 0) row.byte(0x3a);
+    row.hexDigits(u64(u64(mac >> u64(8 * i)) & 0xffn), 2);
+  }
+  print(`net: MAC ${text(row.bytes, row.length)}, link up ${msgWordAt(INFO_LINK) == 1n}`);
+  print(`net: frames received ${msgWordAt(INFO_RECEIVED)}, accepted ${msgWordAt(INFO_ACCEPTED)}, dropped ${msgWordAt(INFO_DROPPED)}, sent ${msgWordAt(INFO_SENT)}, failed ${msgWordAt(INFO_SEND_FAILED)}`);
+}
+
+/** ping <a.b.c.d> [count]: echo requests through the net service, one a second at most, each awaited up to a second. */
+export function ping(net: u64, line: u8[], words: Words): void {
+  if (words.count < 2) {
+    print("ping: usage: ping <a.b.c.d> [count]");
+    return;
+  }
+  const dst: u64 = parseIp(line, words.start[1], words.length[1]);
+  if (dst == NOT_AN_ADDRESS) {
+    print(`ping: '${text(slice(line, words.start[1], line.length), words.length[1])}' is not an IPv4 address`);
+    return;
+  }
+  let count: u64 = 3n;
+  if (words.count > 2) {
+    count = words.number(line, 2);
+    if (count == NOT_A_NUMBER || count == 0n || count > 100n) {
+      print("ping: the count is a number from 1 to 100");
+      return;
+    }
+  }
+  row.clear();
+  appendIp(row, u32(dst));
+  let answered: u64 = 0n;
+  for (let seq: u64 = 1n; seq <= count; seq = u64(seq + 1n)) {
+    msgStart(LABEL_NET_PING);
+    msgSetWordAt(0, dst);
+    msgSetWordAt(1, seq);
+    const e: u64 = errorOf(call(net));
+    if (e != 0n) {
+      print(`ping: the net service did not answer (${text(errorText, errorName(e))})`);
+      return;
+    }
+    if (msgWordAt(0) != 0n) {
+      // The stack's Send code (+1), negated: no address yet, no route, table full...
+      print(`ping: not sent (stack refusal ${u64(0n - msgWordAt(0))})`);
+      return;
+    }
+    const start: u64 = now();
+    let got: bool = false;
+    while (u64(now() - start) < PING_WAIT_NANOS) {
+      msgStart(LABEL_NET_PING_RESULT);
+      if (errorOf(call(net)) == 0n && msgWordAt(0) == 0n && u64(msgWordAt(PING_SEQ)) == u64(u16(seq))) {
+        const rtt: u64 = msgWordAt(PING_RTT);
+        print(`ping: reply from ${text(row.bytes, row.length)} seq ${seq} ttl ${msgWordAt(PING_TTL)} time ${u64(rtt / 1000n)} us`);
+        answered = u64(answered + 1n);
+        got = true;
+        break;
+      }
+      sleepNanos(u64(5n * NANOS_PER_MILLI));
+    }
+    if (!got) print(`ping: no reply from ${text(row.bytes, row.length)} seq ${seq}`);
+  }
+  print(`ping: ${count} sent, ${answered} answered`);
+}
