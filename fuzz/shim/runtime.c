@@ -5,6 +5,7 @@
  * deadly signal as a crash and saves the input, but would take an exit for a
  * normal end of the process. The panic message is printed first, as always.
  */
+#define _GNU_SOURCE /* host.c's stack-overflow handler reads the stack pointer from ucontext (REG_RSP) */
 #include <stdlib.h>
 #include <unistd.h>
 
