@@ -42,7 +42,9 @@ const CAPS: Record<string, object[]> = {
   "virtio-blk": [ep("pci", "send"), ep("blk", "send", "receive"), { kind: "device", vendor: "1af4", device: "1042" }, { kind: "memory", pages: 256, rights: ["map", "write", "grant", "dma"] }],
   blktest: [ep("blk", "send")],
   "virtio-net": [ep("pci", "send"), ep("nic", "send", "receive"), { kind: "device", vendor: "1af4", device: "1041" }, { kind: "memory", pages: 128, rights: ["map", "write", "grant", "dma"] }],
-  net: [ep("nic", "send"), ep("net", "send", "receive", "grant"), { kind: "random" }],
+  net: [ep("nic", "send"), ep("net", "send", "receive", "grant"), { kind: "random" }, ...Array(8).fill({ kind: "memory", pages: 8, rights: ["map", "write", "grant"] })],
+  ntp: [ep("ntp", "send", "receive", "grant"), ep("net", "send"), { kind: "clock" }],
+  udpecho: [ep("udpecho", "send", "receive", "grant"), ep("net", "send")],
   blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
   sysfuzz: [system, ep("fuzz", "send", "receive"), ep("fza", "send"), ep("fzb", "send"), ep("fzc", "send")],
   ...Object.fromEntries(["a", "b", "c"].map((x) => [`sysfuzz-${x}`, fuzzerCaps(x)])),
@@ -74,15 +76,15 @@ const WITHOUT_STORE: Record<string, object[]> = {
   shell: CAPS.shell!.slice(0, 8),
   hostile: CAPS.hostile!.slice(0, 4),
 };
-/** The net tier's shell: no store or keys (placeholders keep the positions), the net service's endpoint where the shell looks for it. */
-const NET_SHELL: object[] = [...CAPS.shell!.slice(0, 8), ep("none", "grant"), ep("none", "grant"), ep("none", "grant"), ep("net", "send")];
+/** The net tier's shell: no store or keys (placeholders keep the positions), the net and ntp services' endpoints where the shell looks for them. */
+const NET_SHELL: object[] = [...CAPS.shell!.slice(0, 8), ep("none", "grant"), ep("none", "grant"), ep("none", "grant"), ep("net", "send"), ep("ntp", "send")];
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
   standard: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
   full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
   drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
-  net: ["init", "log", "shell", "pci", "virtio-net", "net"],
+  net: ["init", "log", "shell", "pci", "virtio-net", "net", "ntp", "udpecho"],
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
   storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],

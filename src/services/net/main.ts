@@ -13,7 +13,8 @@
  * restart the driver) and goes on; frames in flight are lost, never corrupted.
  *
  * Capabilities: [0] endpoint "nic" (send), [1] endpoint "net" (send, receive,
- * grant), [2] random (a seed for DHCP transaction ids and ephemeral ports).
+ * grant), [2] random (a seed for DHCP transaction ids and ephemeral ports),
+ * [3..10] memory (the UDP sockets' regions: sockets.ts).
  */
 import { u8, u16, u32, u64, usize, bool, array, arrayOf, min, print, text } from "kts";
 import { sysCapDerive, sysRandom, sysTaskId, sysTimerSet } from "../../lib/sys/syscalls.generated";
@@ -30,6 +31,7 @@ import { NetStack, Send } from "../../lib/net/stack";
 import { PingReply } from "../../lib/net/icmp";
 import { ETH_MAX_FRAME } from "../../lib/net/ethernet";
 import { appendIp, prefixLength } from "../../lib/net/text";
+import { socketsInit, socketCall, socketsRun } from "./sockets";
 import {
   LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
   INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, INFO_SERVER,
@@ -72,6 +74,7 @@ export function main(): u32 {
   if (!openNic()) return 1;
   for (let i: u32 = 0; i < 6; i++) macBytes[i] = u8(u64(nic.mac >> u64(8 * i)) & 0xffn);
   stack.init(macBytes, 0, seed);
+  socketsInit(3);
   stack.startDhcp(now(), seed);
   flush();
   sysTimerSet(netEndpoint, TICK_NANOS);
@@ -93,8 +96,9 @@ export function main(): u32 {
       if (label == LABEL_NET_INFO) info();
       else if (label == LABEL_NET_PING) ping();
       else if (label == LABEL_NET_PING_RESULT) pingResult();
-      else answer(label, ERR_INVALID);
+      else if (!socketCall(stack, label)) answer(label, ERR_INVALID);
     }
+    socketsRun(stack, flush);
     reportConfig();
   }
 }

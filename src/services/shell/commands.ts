@@ -33,6 +33,7 @@ export class ShellCaps {
   pci: u64 = 0n;
   fuzz: u64 = 0n;
   net: u64 = 0n;
+  ntp: u64 = 0n;
 }
 export const caps = new ShellCaps();
 
@@ -72,6 +73,7 @@ export function help(): void {
   print("  date                  the wall clock (UTC), once the network time client has set it");
   print("  net                   the network: address, gateway, lease, MAC, link, frame counters");
   print("  ping <a.b.c.d> [n]    n echo requests (default 3) through the network service");
+  print("  ntp [a.b.c.d]         set the clock by SNTP now (from that server from now on)");
   print("  echo <words...>       prints the words");
   print("  ipc-ping [n] [init]   n call/reply round trips to log (or init), average time (n: 100)");
   print("  kill <task>           ends a task");

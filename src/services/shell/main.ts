@@ -7,7 +7,8 @@
  * Capabilities: [0] IRQ of the console UART, [1] endpoint "shell" (send + receive),
  * [2] endpoint "init" (send), [3] endpoint "log" (send), [4] system (send + receive), [5] audit,
  * [6] console, [7] endpoint "pci" (send), [8] endpoint "store" (send), [9] endpoint "keys" (send),
- * [10] endpoint "fuzz" (send; the fuzz tier only: the system-call fuzzer's controller).
+ * [10] endpoint "fuzz" (send; the fuzz tier only: the system-call fuzzer's controller),
+ * [11] endpoint "net" (send), [12] endpoint "ntp" (send) (the net tier only).
  */
 import { u8, u32, u64, bool, array, arrayOf, print, text, slice } from "kts";
 import { sysIrqBind, sysIrqAck } from "../../lib/sys/syscalls.generated";
@@ -22,6 +23,7 @@ import { Command, COMMAND_NAMES } from "./vocabulary";
 import { lspci } from "./lspci";
 import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
 import { netInfo, ping } from "./network";
+import { ntp } from "./ntp";
 import { caps, help, ps, capsOf, auditTail, mem, uptime, date, echo, ipcPing, kill, restart, fuzz } from "./commands";
 
 /** "cambi> " */
@@ -45,6 +47,7 @@ export function main(): u32 {
   caps.pci = capAt(7n);
   caps.fuzz = capAt(10n);
   caps.net = capAt(11n);
+  caps.ntp = capAt(12n);
   objectsInit(capAt(8n), capAt(9n));
   const bind: u64 = errorOf(sysIrqBind(caps.irq, caps.endpoint));
   if (bind != 0n) print(`shell: irqBind failed (${text(errorText, errorName(bind))}); polling the console`);
@@ -136,6 +139,9 @@ function run(line: u8[], length: u32): void {
       break;
     case Command.Net:
       netInfo(caps.net);
+      break;
+    case Command.Ntp:
+      ntp(caps.ntp, line, words);
       break;
     case Command.Ping:
       ping(caps.net, line, words);

@@ -27,6 +27,7 @@ export enum Command {
   Date = 19,
   Net = 20,
   Ping = 21,
+  Ntp = 22,
 }
 
 export const COMMAND_NAMES: u8[] = arrayOf([
@@ -52,4 +53,5 @@ export const COMMAND_NAMES: u8[] = arrayOf([
   0x64, 0x61, 0x74, 0x65, 0, // date
   0x6e, 0x65, 0x74, 0, // net
   0x70, 0x69, 0x6e, 0x67, 0, // ping
+  0x6e, 0x74, 0x70, 0, // ntp
 ]);

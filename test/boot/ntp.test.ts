@@ -1,0 +1,55 @@
+/**
+ * UDP sockets as capabilities, the ntp service and the UDP echo service on
+ * both arches, in one boot each: the net tier cabled to the TypeScript test
+ * peer (test/harness/net-peer.ts). The peer's DHCP server gives the address,
+ * its SNTP server the time:
+ *  - the ntp service opens a socket of the net service, asks the DHCP server
+ *    (the peer) for the time and sets the wall clock; the shell's `date` shows
+ *    it; the shell's `ntp 10.0.2.2` syncs again at once (the peer's clock moved
+ *    on to another year meanwhile);
+ *  - udpecho echoes on port 7 through its socket: the peer sends 10,000
+ *    datagrams of random sizes (8..1472 bytes) and gets every one back
+ *    unaltered, none lost, duplicated or reordered.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { ConsoleSession } from "../harness/console-session.js";
+import { NetPeer } from "../harness/net-peer.js";
+
+let session: ConsoleSession | undefined;
+let peer: NetPeer | undefined;
+afterEach(async () => {
+  session?.close();
+  await peer?.close();
+  peer = undefined;
+});
+
+const FIRST = Date.UTC(2031, 4, 4, 3, 2, 1); // 2031-05-04T03:02:01Z
+const SECOND = Date.UTC(2033, 0, 2, 12, 0, 0); // 2033-01-02T12:00:00Z
+
+describe.each(["x86_64", "aarch64"] as const)("UDP sockets on %s", (arch) => {
+  it("ntp sets the clock from the peer's SNTP server; udpecho echoes 10,000 datagrams", async () => {
+    const p = (peer = await NetPeer.start({ ntp: { timeMs: FIRST } }));
+    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "net", "--net", p.netArg]));
+    const lease = await p.waitForLease(undefined, 180_000);
+    // The clock starts from here: ntp asks within a second of the address (it polls net every 500 ms).
+    p.setTime(FIRST);
+    await s.waitFor(/ntp: clock set to 2031-05-04T03:02:0\d\.\d{3}Z from 10\.0\.2\.2 \(offset: the clock was not set; delay \d+ us\)/);
+    expect(await s.command("date")).toMatch(/date: 2031-05-04T03:0[23]:\d\d\.\d{3}Z/);
+
+    // The shell asks for a sync now, naming the server; the peer's clock has jumped meanwhile.
+    p.setTime(SECOND);
+    expect(await s.command("ntp 10.0.2.2")).toContain("ntp: asking 10.0.2.2");
+    await s.waitFor(/ntp: clock set to 2033-01-02T12:00:0\d\.\d{3}Z from 10\.0\.2\.2 \(offset \d+ ms, delay \d+ us\)/);
+    expect(await s.command("date")).toMatch(/date: 2033-01-02T12:0[01]:\d\d\.\d{3}Z/);
+    expect(await s.command("ntp 1.2.3")).toContain("ntp: '1.2.3' is not an IPv4 address");
+
+    // 10,000 datagrams through udpecho's socket, 8 in flight.
+    await s.waitForAnywhere(/udpecho: echoing UDP port 7 \(\d+ buffers\)/);
+    const echo = await p.udpEcho({ ip: lease.ip, port: 7, count: 10_000, window: 8, seed: 12 });
+    expect({ ...echo, lostSeqs: echo.lostSeqs.slice(0, 20) }).toMatchObject({ sent: 10_000, received: 10_000, lost: 0, corrupted: 0, duplicated: 0, misaddressed: 0 });
+    console.log(`${arch}: 10,000 datagrams echoed in ${(echo.elapsedMs / 1000).toFixed(1)} s (RTT min ${echo.rttMs.min.toFixed(2)} ms, median ${echo.rttMs.median.toFixed(2)} ms, max ${echo.rttMs.max.toFixed(1)} ms)`);
+    await s.waitForAnywhere(/udpecho: 10000 datagrams echoed, 0 not sent/);
+    expect(await s.command("net")).toMatch(/net: frames received \d+, accepted \d+, dropped \d+, sent \d+, failed 0/);
+    expect(p.malformed).toEqual([]);
+  });
+});
