@@ -11,6 +11,9 @@
  * PING: word 0 = the address, 1 = a sequence number: an echo request goes out
  *   (word 0 of the answer: 0, or -SEND_* as the stack's Send code + 1 (the
  *   negative of it)).
+ * DROPS: word 0 = the first drop reason asked for (src/lib/net/counters.ts Drop):
+ *   the answer's word 0 = 0, 1 = how many reasons there are, 2.. = the frames
+ *   dropped for reasons first, first + 1, … (DROPS_PER_CALL of them).
  * PING_RESULT: the oldest completed echo: word 0 = 0 and 1 = from, 2 = seq,
  *   3 = round trip ns, 4 = TTL; or word 0 = -1 when none has completed yet.
  */
@@ -19,6 +22,10 @@ import { u32 } from "kts";
 export const LABEL_NET_INFO = 0x4e49_4e46; // "NINF"
 export const LABEL_NET_PING = 0x4e50_4e47; // "NPNG"
 export const LABEL_NET_PING_RESULT = 0x4e50_5253; // "NPRS"
+export const LABEL_NET_DROPS = 0x4e44_5250; // "NDRP"
+export const DROPS_COUNT: u32 = 1;
+export const DROPS_FIRST: u32 = 2;
+export const DROPS_PER_CALL: u32 = 28;
 
 export const INFO_IP: u32 = 1;
 export const INFO_NETMASK: u32 = 2;

@@ -22,7 +22,8 @@
  *   restarted the driver); what was in flight is lost, never half-delivered.
  * STATS (call): word 1 = frames received, 2 = frames sent, 3 = bytes received,
  *   4 = bytes sent, 5 = frames the device reported with errors or malformed,
- *   6 = the link state.
+ *   6 = the link state, 7 = 1 if the caller holds the open channel (0 after
+ *   the driver was restarted: a notified client checks this to reopen).
  *
  * Requests (channel entries): OP_SEND: data offset and length of one Ethernet
  * frame (FRAME_MIN..FRAME_MAX bytes, without FCS); OP_RECEIVE: a buffer of at
@@ -50,6 +51,7 @@ export const STATS_RX_BYTES: u32 = 3;
 export const STATS_TX_BYTES: u32 = 4;
 export const STATS_ERRORS: u32 = 5;
 export const STATS_LINK: u32 = 6;
+export const STATS_CLIENT: u32 = 7;
 
 export const LINK_UP: u32 = 1;
 

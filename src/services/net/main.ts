@@ -26,14 +26,14 @@ import { now } from "../../lib/time";
 import { Entry } from "../../lib/channel/channel";
 import { Line } from "../../lib/format";
 import { NicClient } from "../../lib/nic/client";
-import { LABEL_NOTIFY, OP_RECEIVE, ST_OK } from "../../lib/nic/protocol";
+import { LABEL_NOTIFY, OP_RECEIVE, ST_OK, STATS_CLIENT } from "../../lib/nic/protocol";
 import { NetStack, Send } from "../../lib/net/stack";
 import { PingReply } from "../../lib/net/icmp";
 import { ETH_MAX_FRAME } from "../../lib/net/ethernet";
 import { appendIp, prefixLength } from "../../lib/net/text";
 import { socketsInit, socketCall, socketsRun } from "./sockets";
 import {
-  LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
+  LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, LABEL_NET_DROPS, DROPS_COUNT, DROPS_FIRST, DROPS_PER_CALL, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
   INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, INFO_SERVER,
   CONFIG_NONE, CONFIG_DHCP, PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
 } from "../../lib/net/ipc-protocol";
@@ -87,6 +87,8 @@ export function main(): u32 {
     const label: u32 = msgLabel();
     const fromKernel: bool = msgSender() == KERNEL_SENDER;
     if (fromKernel && label == TIMER_LABEL) {
+      // A restarted driver does not know us: its notifications stopped with the old one.
+      if (!nicAlive()) reopen();
       stack.tick(now());
       sysTimerSet(netEndpoint, TICK_NANOS);
       collect();
@@ -96,6 +98,7 @@ export function main(): u32 {
       if (label == LABEL_NET_INFO) info();
       else if (label == LABEL_NET_PING) ping();
       else if (label == LABEL_NET_PING_RESULT) pingResult();
+      else if (label == LABEL_NET_DROPS) drops();
       else if (!socketCall(stack, label)) answer(label, ERR_INVALID);
     }
     socketsRun(stack, flush);
@@ -121,6 +124,12 @@ function openNic(): bool {
   for (let i: u32 = 0; i < TX_BUFFERS; i++) txFree[i] = true;
   nic.kick();
   return true;
+}
+
+/** The driver still has our channel open (a call: it waits while init restarts a dead driver). */
+function nicAlive(): bool {
+  const e: u64 = nic.stats();
+  return e == 0n && msgWordAt(STATS_CLIENT) == 1n;
 }
 
 /** The driver went away: a fresh channel once init has restarted it; what was in flight is lost. */
@@ -191,6 +200,20 @@ function ping(): void {
   flush();
   msgStart(LABEL_NET_PING);
   msgSetWordAt(0, r == Send.Sent || r == Send.Pending ? 0n : u64(0n - u64(u32(r) + 1)));
+  reply();
+}
+
+/** The drop counters from reason msgWordAt(0) on (ipc-protocol.ts DROPS). */
+function drops(): void {
+  const first: u64 = msgWordAt(0);
+  const c = stack.counters;
+  msgStart(LABEL_NET_DROPS);
+  msgSetWordAt(0, 0n);
+  msgSetWordAt(DROPS_COUNT, u64(c.drops.length));
+  for (let i: u32 = 0; i < DROPS_PER_CALL; i++) {
+    const r: u64 = u64(first + u64(i));
+    msgSetWordAt(u32(DROPS_FIRST + i), r < u64(c.drops.length) ? c.drops[u32(r)] : 0n);
+  }
   reply();
 }
 

@@ -71,7 +71,7 @@ export function help(): void {
   print("  mem                   memory, kernel heap, tasks, CPUs, capabilities, endpoints");
   print("  uptime                time since boot");
   print("  date                  the wall clock (UTC), once the network time client has set it");
-  print("  net                   the network: address, gateway, lease, MAC, link, frame counters");
+  print("  net [drops]           the network: address, gateway, lease, MAC, link, frame counters; or drops by reason");
   print("  ping <a.b.c.d> [n]    n echo requests (default 3) through the network service");
   print("  ntp [a.b.c.d]         set the clock by SNTP now (from that server from now on)");
   print("  echo <words...>       prints the words");

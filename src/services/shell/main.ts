@@ -22,7 +22,7 @@ import { Words } from "./words";
 import { Command, COMMAND_NAMES } from "./vocabulary";
 import { lspci } from "./lspci";
 import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
-import { netInfo, ping } from "./network";
+import { netCommand, ping } from "./network";
 import { ntp } from "./ntp";
 import { caps, help, ps, capsOf, auditTail, mem, uptime, date, echo, ipcPing, kill, restart, fuzz } from "./commands";
 
@@ -138,7 +138,7 @@ function run(line: u8[], length: u32): void {
       date();
       break;
     case Command.Net:
-      netInfo(caps.net);
+      netCommand(caps.net, line, words);
       break;
     case Command.Ntp:
       ntp(caps.ntp, line, words);

@@ -1,6 +1,7 @@
 /**
  * The shell's network commands, through the net service (src/lib/net/ipc-protocol.ts):
- * `net` (address, gateway, lease, MAC, link, counters) and `ping <a.b.c.d> [count]`.
+ * `net` (address, gateway, lease, MAC, link, counters), `net drops` (frames
+ * dropped, by reason) and `ping <a.b.c.d> [count]`.
  */
 import { u8, u16, u32, u64, bool, print, text, slice } from "kts";
 import { call, msgStart, msgSetWordAt, msgWordAt, errorOf } from "../../lib/ipc/message";
@@ -8,19 +9,57 @@ import { errorText, errorName } from "../../lib/errors";
 import { Line } from "../../lib/format";
 import { now, sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
 import {
-  LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
+  LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, LABEL_NET_DROPS, DROPS_COUNT, DROPS_FIRST, DROPS_PER_CALL, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
   INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, CONFIG_NONE,
   PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
 } from "../../lib/net/ipc-protocol";
 import { appendIp, parseIp, prefixLength, NOT_AN_ADDRESS } from "../../lib/net/text";
+import { dropName } from "../../lib/net/counters";
 import { Words, NOT_A_NUMBER } from "./words";
 
 const row = new Line();
 /** How long ping waits for each reply. */
 const PING_WAIT_NANOS: u64 = 1_000_000_000n;
 
+/** net [drops]: the interface's configuration and counters, or its drops by reason. */
+export function netCommand(net: u64, line: u8[], words: Words): void {
+  if (words.count > 1) {
+    if (words.length[1] == 5 && line[words.start[1]] == 0x64) netDrops(net); // drops
+    else print("net: usage: net [drops]");
+    return;
+  }
+  netInfo(net);
+}
+
+/** net drops: one line per reason with frames dropped, "net: dropped <Reason> <count>". */
+function netDrops(net: u64): void {
+  let reasons: u64 = 1n;
+  let any: bool = false;
+  for (let first: u64 = 0n; first < reasons; first = u64(first + u64(DROPS_PER_CALL))) {
+    msgStart(LABEL_NET_DROPS);
+    msgSetWordAt(0, first);
+    const e: u64 = errorOf(call(net));
+    const r: u64 = e != 0n ? e : errorOf(msgWordAt(0));
+    if (r != 0n) {
+      print(`net: ${text(errorText, errorName(r))}`);
+      return;
+    }
+    reasons = msgWordAt(DROPS_COUNT);
+    for (let i: u32 = 0; i < DROPS_PER_CALL; i++) {
+      const reason: u64 = u64(first + u64(i));
+      const count: u64 = msgWordAt(u32(DROPS_FIRST + i));
+      if (reason >= reasons || count == 0n) continue;
+      row.clear();
+      row.length = dropName(u32(reason), row.bytes, 0);
+      print(`net: dropped ${text(row.bytes, row.length)} ${count}`);
+      any = true;
+    }
+  }
+  if (!any) print("net: nothing dropped");
+}
+
 /** net: the interface's configuration and counters. */
-export function netInfo(net: u64): void {
+function netInfo(net: u64): void {
   msgStart(LABEL_NET_INFO);
   const e: u64 = errorOf(call(net));
   const r: u64 = e != 0n ? e : errorOf(msgWordAt(0));

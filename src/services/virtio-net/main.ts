@@ -34,7 +34,7 @@ import { Channel, Entry, Side, Status } from "../../lib/channel/channel";
 import { Line } from "../../lib/format";
 import {
   LABEL_OPEN, LABEL_WAIT, LABEL_STATS, LABEL_NOTIFY, OPEN_REGION, OPEN_BYTES, OPEN_MAC, OPEN_MTU, OPEN_LINK, OPEN_RECEIVE_BUFFERS, LINK_UP,
-  STATS_RX_FRAMES, STATS_TX_FRAMES, STATS_RX_BYTES, STATS_TX_BYTES, STATS_ERRORS, STATS_LINK,
+  STATS_RX_FRAMES, STATS_TX_FRAMES, STATS_RX_BYTES, STATS_TX_BYTES, STATS_ERRORS, STATS_LINK, STATS_CLIENT,
   OP_SEND, OP_RECEIVE, ST_OK, ST_INVALID, ST_IO, FRAME_MIN, FRAME_MAX, RECEIVE_HEADER, RECEIVE_BUFFER,
 } from "../../lib/nic/protocol";
 
@@ -352,6 +352,7 @@ function stats(): void {
   msgSetWordAt(STATS_TX_BYTES, txBytes);
   msgSetWordAt(STATS_ERRORS, errors);
   msgSetWordAt(STATS_LINK, u64(link));
+  msgSetWordAt(STATS_CLIENT, msgSender() == client && clientRegion != 0n ? 1n : 0n);
   reply();
 }
 
