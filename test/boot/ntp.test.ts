@@ -7,6 +7,10 @@
  *    (the peer) for the time and sets the wall clock; the shell's `date` shows
  *    it; the shell's `ntp 10.0.2.2` syncs again at once (the peer's clock moved
  *    on to another year meanwhile);
+ *  - sockettest (a misbehaving client) gets its refusals, a scribbled ring
+ *    closes its socket alone, a socket that hands net no buffers keeps the
+ *    stack queue's 32 of 100 datagrams (the rest dropped and counted), and its
+ *    sockets are closed by net once it has ended;
  *  - udpecho echoes on port 7 through its socket: the peer sends 10,000
  *    datagrams of random sizes (8..1472 bytes) and gets every one back
  *    unaltered, none lost, duplicated or reordered.
@@ -25,9 +29,10 @@ afterEach(async () => {
 
 const FIRST = Date.UTC(2031, 4, 4, 3, 2, 1); // 2031-05-04T03:02:01Z
 const SECOND = Date.UTC(2033, 0, 2, 12, 0, 0); // 2033-01-02T12:00:00Z
+const FLOOD = 100;
 
 describe.each(["x86_64", "aarch64"] as const)("UDP sockets on %s", (arch) => {
-  it("ntp sets the clock from the peer's SNTP server; udpecho echoes 10,000 datagrams", async () => {
+  it("ntp sets the clock from the peer's SNTP server; a misbehaving client hurts only itself; udpecho echoes 10,000 datagrams", async () => {
     const p = (peer = await NetPeer.start({ ntp: { timeMs: FIRST } }));
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "net", "--net", p.netArg]));
     const lease = await p.waitForLease(undefined, 180_000);
@@ -42,6 +47,23 @@ describe.each(["x86_64", "aarch64"] as const)("UDP sockets on %s", (arch) => {
     await s.waitFor(/ntp: clock set to 2033-01-02T12:00:0\d\.\d{3}Z from 10\.0\.2\.2 \(offset \d+ ms, delay \d+ us\)/);
     expect(await s.command("date")).toMatch(/date: 2033-01-02T12:0[01]:\d\d\.\d{3}Z/);
     expect(await s.command("ntp 1.2.3")).toContain("ntp: '1.2.3' is not an IPv4 address");
+
+    // sockettest's refusals, and a socket that takes no buffers: 100 datagrams to it, then the signal on port 10.
+    await s.waitForAnywhere(/sockettest: ready: port 9 takes no buffers, port 10 listens/);
+    for (let i = 0; i < FLOOD; i++) {
+      await p.sendUdp({ dstIp: lease.ip, dstPort: 9, srcPort: 40_000, payload: Buffer.alloc(16, i) });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await p.sendUdp({ dstIp: lease.ip, dstPort: 10, srcPort: 40_000, payload: Buffer.from("flood over") });
+    // The stack's queue for the socket holds 32 datagrams: those came once it handed over buffers, the rest were dropped.
+    await s.waitForAnywhere(/sockettest: port 9 kept 32 datagrams while it did not drain/);
+    await s.waitForAnywhere(/sockettest: 13 checks passed, 0 failed; ending with 3 sockets open/);
+    expect(s.output).not.toContain("sockettest: FAILED");
+    await s.waitForAnywhere(/net: socket on port \d+ closed: protocol error/);
+    // It ended without closing: net sees its capabilities gone.
+    for (const port of [9, 10]) await s.waitForAnywhere(new RegExp(`net: socket on port ${port} closed: its holder is gone`));
+    const dropped = /net: frames received \d+, accepted \d+, dropped (\d+)/.exec(await s.command("net"));
+    expect(Number(dropped?.[1])).toBeGreaterThanOrEqual(FLOOD - 32);
 
     // 10,000 datagrams through udpecho's socket, 8 in flight.
     await s.waitForAnywhere(/udpecho: echoing UDP port 7 \(\d+ buffers\)/);
