@@ -21,25 +21,22 @@
  */
 import { u8, u32, u64, usize, bool, array, print, text } from "kts";
 import { load8, store8, store32, store64 } from "kts/unsafe";
-import { sysMemMap, sysMemPhys, sysMmioMap, sysIrqBind, sysIrqAck, sysCapDerive, sysCapDeriveRange, sysCapRevoke, sysTaskId } from "../../lib/sys/syscalls.generated";
+import { sysIrqBind, sysIrqAck, sysCapDerive, sysCapDeriveRange, sysCapRevoke, sysTaskId } from "../../lib/sys/syscalls.generated";
 import { capAt, call, receive, reply, msgLabel, msgStart, msgSetWord, msgSetWordAt, msgWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
 import { LABEL_IRQ, KERNEL_SENDER } from "../../lib/ipc/protocol";
 import { ERR_DENIED, ERR_INVALID, ERR_WOULD_BLOCK, errorText, errorName } from "../../lib/errors";
-import { LABEL_ATTACH, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_LINE, ATTACH_BAR, ATTACH_BAR_SIZE } from "../../lib/pci/protocol";
+import { attachVirtio, failureIsSyscall, Attached, ATTACH_FAILURES, DMA_VA } from "../../lib/virtio/attach";
 import { VirtioPci } from "../../lib/virtio/pci-transport";
 import { VirtioPciStatus } from "../../lib/virtio/pci-caps";
 import { Virtqueue, BufferChain, VqStatus } from "../../lib/virtio/virtqueue";
 import { Channel, Entry, Side, Status } from "../../lib/channel/channel";
+import { Line } from "../../lib/format";
 import {
   LABEL_OPEN, LABEL_WAIT, OPEN_REGION, OPEN_BYTES, OPEN_BLOCKS, OPEN_BLOCK_SIZE, OPEN_FLAGS, FLAG_FLUSH,
   OP_READ, OP_WRITE, OP_FLUSH, ST_OK, ST_RANGE, ST_INVALID, ST_IO,
 } from "../../lib/blk/protocol";
 
 const DEVICE_ID: u64 = 0x1af4_1042n;
-const CONFIG_VA: usize = 0x1_0000_0000n;
-const BAR_VA: usize = 0x1_0010_0000n;
-const BAR_STRIDE: u64 = 0x10_0000n;
-const DMA_VA: usize = 0x2_0000_0000n;
 const SLOTS_OFFSET: u64 = 4096n;
 const CHANNEL_OFFSET: u64 = 8192n;
 const CHANNEL_BYTES: u32 = 1040384; // (256 - 2) pages
@@ -66,12 +63,12 @@ const SLOT_BUSY: u8 = 1;
 const SLOT_DONE: u8 = 2;
 
 const pci = new VirtioPci();
+const attached = new Attached();
 const vq = new Virtqueue();
 const chain = new BufferChain();
+const row = new Line();
 const channel = new Channel();
 const request = new Entry();
-const barSizes: u64[] = array(6, 0n);
-const barVas: usize[] = array(6, 0n);
 
 /** Per slot: state, the client's request, and its result. */
 const slotState: u8[] = array(SLOTS, SLOT_FREE);
@@ -130,51 +127,16 @@ function answer(label: u32, err: u64): void {
 
 /** Device bring-up; false (said why) if there is no usable device: every OPEN then fails. */
 function start(pciEndpoint: u64): bool {
-  dmaPa = sysMemPhys(dma);
-  const m: u64 = errorOf(dmaPa) == 0n ? sysMemMap(dma, DMA_VA, 1n) : dmaPa;
-  if (errorOf(m) != 0n) {
-    print(`virtio-blk: no usable device: cannot map its DMA memory (${text(errorText, errorName(errorOf(m)))})`);
+  if (!attachVirtio(pci, pciEndpoint, DEVICE_ID, dma, attached)) {
+    row.clear();
+    row.name(ATTACH_FAILURES, u32(attached.failure));
+    if (failureIsSyscall(attached.failure)) print(`virtio-blk: no usable device: ${text(row.bytes, row.length)} (${text(errorText, errorName(attached.error))})`);
+    else print(`virtio-blk: no usable device: ${text(row.bytes, row.length)} (status ${attached.error})`);
     return false;
   }
-  msgStart(LABEL_ATTACH);
-  msgSetWord(DEVICE_ID);
-  const c: u64 = errorOf(call(pciEndpoint));
-  const a: u64 = c != 0n ? c : errorOf(msgWordAt(0));
-  if (a != 0n) {
-    print(`virtio-blk: no usable device: no device from pci (${text(errorText, errorName(a))})`);
-    return false;
-  }
-  irq = msgWordAt(ATTACH_IRQ);
-  const line: u64 = msgWordAt(ATTACH_LINE);
-  const cm: u64 = errorOf(sysMmioMap(msgWordAt(ATTACH_CONFIG), CONFIG_VA, 0n));
-  if (cm != 0n) {
-    print(`virtio-blk: no usable device: cannot map configuration space (${text(errorText, errorName(cm))})`);
-    return false;
-  }
-  for (let i: u32 = 0; i < 6; i++) {
-    const h: u64 = msgWordAt(u32(ATTACH_BAR + i));
-    barSizes[i] = msgWordAt(u32(ATTACH_BAR_SIZE + i));
-    barVas[i] = 0n;
-    if (h == 0n) continue;
-    const va: usize = usize(BAR_VA + u64(i) * BAR_STRIDE);
-    const bm: u64 = errorOf(sysMmioMap(h, va, 1n));
-    if (bm != 0n) {
-    print(`virtio-blk: no usable device: cannot map a BAR (${text(errorText, errorName(bm))})`);
-    return false;
-  }
-    barVas[i] = va;
-  }
-  const st: VirtioPciStatus = pci.probe(CONFIG_VA, barSizes, barVas);
-  if (st != VirtioPciStatus.Ok) {
-    print(`virtio-blk: no usable device: not a modern virtio-pci function (status ${u32(st)})`);
-    return false;
-  }
-  if (!pci.reset()) {
-    print("virtio-blk: no usable device: the device did not reset");
-    return false;
-  }
-  pci.acknowledge();
-  pci.driverLoaded();
+  irq = attached.irq;
+  const line: u64 = attached.line;
+  dmaPa = attached.dmaPa;
   if (pci.negotiate(u64(F_BLK_SIZE | F_FLUSH)) != VirtioPciStatus.Ok) {
     print("virtio-blk: no usable device: feature negotiation failed");
     return false;

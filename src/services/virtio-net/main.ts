@@ -22,11 +22,11 @@
  */
 import { u8, u32, u64, usize, bool, array, structs, print, text } from "kts";
 import { store8 } from "kts/unsafe";
-import { sysMemMap, sysMemPhys, sysMmioMap, sysIrqBind, sysIrqAck, sysCapDerive, sysCapDeriveRange, sysCapRevoke, sysTaskId } from "../../lib/sys/syscalls.generated";
+import { sysIrqBind, sysIrqAck, sysCapDerive, sysCapDeriveRange, sysCapRevoke, sysTaskId } from "../../lib/sys/syscalls.generated";
 import { capAt, call, send, receive, reply, msgLabel, msgStart, msgSetWord, msgSetWordAt, msgWordAt, msgIsCall, msgSender, msgCapCount, msgCap, errorOf } from "../../lib/ipc/message";
 import { LABEL_IRQ, KERNEL_SENDER } from "../../lib/ipc/protocol";
 import { ERR_DENIED, ERR_INVALID, ERR_WOULD_BLOCK, errorText, errorName } from "../../lib/errors";
-import { LABEL_ATTACH, ATTACH_CONFIG, ATTACH_IRQ, ATTACH_LINE, ATTACH_BAR, ATTACH_BAR_SIZE } from "../../lib/pci/protocol";
+import { attachVirtio, failureIsSyscall, Attached, ATTACH_FAILURES, DMA_VA } from "../../lib/virtio/attach";
 import { VirtioPci } from "../../lib/virtio/pci-transport";
 import { VirtioPciStatus } from "../../lib/virtio/pci-caps";
 import { Virtqueue, BufferChain, VqStatus } from "../../lib/virtio/virtqueue";
@@ -39,10 +39,6 @@ import {
 } from "../../lib/nic/protocol";
 
 const DEVICE_ID: u64 = 0x1af4_1041n;
-const CONFIG_VA: usize = 0x1_0000_0000n;
-const BAR_VA: usize = 0x1_0010_0000n;
-const BAR_STRIDE: u64 = 0x10_0000n;
-const DMA_VA: usize = 0x2_0000_0000n;
 const RX_QUEUE_OFFSET: u64 = 0n;
 const TX_QUEUE_OFFSET: u64 = 4096n;
 const TX_HEADER_OFFSET: u64 = 8192n;
@@ -102,14 +98,13 @@ class NetQueue {
 }
 
 const pci = new VirtioPci();
+const attached = new Attached();
 const queues: NetQueue[] = structs(2, NetQueue);
 const chain = new BufferChain();
 const channel = new Channel();
 const request = new Entry();
 /** A request taken off the ring whose queue had no room: it goes first next time. */
 let held: bool = false;
-const barSizes: u64[] = array(6, 0n);
-const barVas: usize[] = array(6, 0n);
 const row = new Line();
 
 let nic: u64 = 0n;
@@ -167,69 +162,21 @@ function answer(label: u32, err: u64): void {
   reply();
 }
 
-function failed(why: u64): bool {
-  print(`virtio-net: no usable device: ${text(errorText, errorName(why))}`);
-  return false;
-}
-
 /** Device bring-up; false (said why) if there is no usable device: every OPEN then fails. */
 function start(pciEndpoint: u64): bool {
-  dmaPa = sysMemPhys(dma);
-  const m: u64 = errorOf(dmaPa) == 0n ? sysMemMap(dma, DMA_VA, 1n) : dmaPa;
-  if (errorOf(m) != 0n) {
-    print("virtio-net: no usable device: cannot map its DMA memory");
-    return failed(errorOf(m));
-  }
-  msgStart(LABEL_ATTACH);
-  msgSetWord(DEVICE_ID);
-  const c: u64 = errorOf(call(pciEndpoint));
-  const a: u64 = c != 0n ? c : errorOf(msgWordAt(0));
-  if (a != 0n) {
-    print(`virtio-net: no usable device: no device from pci (${text(errorText, errorName(a))})`);
+  if (!attachVirtio(pci, pciEndpoint, DEVICE_ID, dma, attached)) {
+    row.clear();
+    row.name(ATTACH_FAILURES, u32(attached.failure));
+    if (failureIsSyscall(attached.failure)) print(`virtio-net: no usable device: ${text(row.bytes, row.length)} (${text(errorText, errorName(attached.error))})`);
+    else print(`virtio-net: no usable device: ${text(row.bytes, row.length)} (status ${attached.error})`);
     return false;
   }
-  irq = msgWordAt(ATTACH_IRQ);
-  const line: u64 = msgWordAt(ATTACH_LINE);
-  const cm: u64 = errorOf(sysMmioMap(msgWordAt(ATTACH_CONFIG), CONFIG_VA, 0n));
-  if (cm != 0n) {
-    print("virtio-net: no usable device: cannot map configuration space");
-    return failed(cm);
-  }
-  for (let i: u32 = 0; i < 6; i++) {
-    const h: u64 = msgWordAt(u32(ATTACH_BAR + i));
-    barSizes[i] = msgWordAt(u32(ATTACH_BAR_SIZE + i));
-    barVas[i] = 0n;
-    if (h == 0n) continue;
-    const va: usize = usize(BAR_VA + u64(i) * BAR_STRIDE);
-    const bm: u64 = errorOf(sysMmioMap(h, va, 1n));
-    if (bm != 0n) {
-      print("virtio-net: no usable device: cannot map a BAR");
-      return failed(bm);
-    }
-    barVas[i] = va;
-  }
-  const st: VirtioPciStatus = pci.probe(CONFIG_VA, barSizes, barVas);
-  if (st != VirtioPciStatus.Ok) {
-    print(`virtio-net: no usable device: not a modern virtio-pci function (status ${u32(st)})`);
+  irq = attached.irq;
+  const line: u64 = attached.line;
+  dmaPa = attached.dmaPa;
+  if (!setUp()) {
+    print("virtio-net: no usable device: feature negotiation or queue setup failed");
     return false;
-  }
-  if (!pci.reset()) {
-    print("virtio-net: no usable device: the device did not reset");
-    return false;
-  }
-  pci.acknowledge();
-  pci.driverLoaded();
-  if (pci.negotiate(u64(F_MAC | F_STATUS)) != VirtioPciStatus.Ok) {
-    print("virtio-net: no usable device: feature negotiation failed");
-    return false;
-  }
-  for (let q: u32 = 0; q < 2; q++) {
-    const off: u64 = q == RX ? RX_QUEUE_OFFSET : TX_QUEUE_OFFSET;
-    const size: u32 = pci.queueSize(q, QUEUE_LIMIT);
-    if (size == 0 || queues[q].vq.init(size, usize(DMA_VA + off), usize(dmaPa + off)) != VqStatus.Ok || pci.setupQueue(q, queues[q].vq) != VirtioPciStatus.Ok) {
-      print(`virtio-net: no usable device: queue ${q} setup failed`);
-      return false;
-    }
   }
   // The transmit header: no checksum offload, no segmentation.
   for (let i: u32 = 0; i < 16; i++) store8(usize(DMA_VA + TX_HEADER_OFFSET + u64(i)), 0);
@@ -241,8 +188,8 @@ function start(pciEndpoint: u64): bool {
   pci.driverOk();
   const b: u64 = errorOf(sysIrqBind(irq, nic));
   if (b != 0n) {
-    print("virtio-net: no usable device: cannot bind its interrupt");
-    return failed(b);
+    print(`virtio-net: no usable device: cannot bind its interrupt (${text(errorText, errorName(b))})`);
+    return false;
   }
   row.clear();
   for (let i: u32 = 0; i < 6; i++) {
@@ -307,15 +254,21 @@ function resetQueues(): void {
   if (!pci.reset()) return;
   pci.acknowledge();
   pci.driverLoaded();
-  if (pci.negotiate(u64(F_MAC | F_STATUS)) != VirtioPciStatus.Ok) return;
-  for (let q: u32 = 0; q < 2; q++) {
-    const off: u64 = q == RX ? RX_QUEUE_OFFSET : TX_QUEUE_OFFSET;
-    const size: u32 = queues[q].vq.size;
-    if (queues[q].vq.init(size, usize(DMA_VA + off), usize(dmaPa + off)) != VqStatus.Ok || pci.setupQueue(q, queues[q].vq) != VirtioPciStatus.Ok) return;
-    for (let s: u32 = 0; s < SLOTS; s++) queues[q].state[s] = FREE;
-  }
+  if (!setUp()) return;
   pci.driverOk();
   deviceOk = true;
+}
+
+/** Features, then both queues from empty (every slot free): at start and after a reset. */
+function setUp(): bool {
+  if (pci.negotiate(u64(F_MAC | F_STATUS)) != VirtioPciStatus.Ok) return false;
+  for (let q: u32 = 0; q < 2; q++) {
+    const off: u64 = q == RX ? RX_QUEUE_OFFSET : TX_QUEUE_OFFSET;
+    const size: u32 = pci.queueSize(q, QUEUE_LIMIT);
+    if (size == 0 || queues[q].vq.init(size, usize(DMA_VA + off), usize(dmaPa + off)) != VqStatus.Ok || pci.setupQueue(q, queues[q].vq) != VirtioPciStatus.Ok) return false;
+    for (let s: u32 = 0; s < SLOTS; s++) queues[q].state[s] = FREE;
+  }
+  return true;
 }
 
 /** WAIT: start what the client queued; answer now if a completion is ready, else after the interrupt. */
