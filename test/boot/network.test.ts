@@ -46,7 +46,7 @@ function dropsFrom(text: string): Map<string, number> {
 }
 
 describe.each(["x86_64", "aarch64"] as const)("networking with the test peer on %s", (arch) => {
-  it("DHCP, pings both ways, 267 kinds of malformed frame counted, the driver killed and restarted", async () => {
+  it("DHCP, pings both ways, 266 kinds of malformed frame counted, the driver killed and restarted", async () => {
     peer = await NetPeer.start({ dhcp: { leaseSeconds: 3600 } });
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "net", "--net", peer.netArg]));
     const lease = await peer.waitForLease(GUEST_MAC, 120_000);
@@ -58,7 +58,8 @@ describe.each(["x86_64", "aarch64"] as const)("networking with the test peer on 
 
     // The corpus: each frame dropped under its reason (counted from before it).
     const before = dropsFrom(await s.command("net drops"));
-    const corpus = malformedCorpus(peer.corpusContext({ mac: GUEST_MAC, ip: lease.ip, openUdpPorts: [68] }, 68));
+    // Open in the net tier: 68 (DHCP), 7 (udpecho); 9 is sockettest's for a while, so frames to it are left out.
+    const corpus = malformedCorpus(peer.corpusContext({ mac: GUEST_MAC, ip: lease.ip, openUdpPorts: [68, 7] }, 68)).filter((e) => !/ port 9$/.test(e.label));
     expect(corpus.length).toBeGreaterThanOrEqual(200);
     await peer.sendCorpus(corpus, { ratePerSecond: 400 });
     // A ping after the corpus: the guest is up, and every frame before it has been handled.
