@@ -74,7 +74,7 @@ function tables(): void {
     shown.name(TASK_STATE_NAMES, i);
     print(`state ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 13; i++) {
+  for (let i: u32 = 0; i < 14; i++) {
     shown.clear();
     shown.name(CAP_KIND_NAMES, i);
     print(`cap kind ${i}: ${text(shown.bytes, shown.length)}`);
@@ -84,7 +84,7 @@ function tables(): void {
     shown.name(AUDIT_KIND_NAMES, i);
     print(`audit kind ${i}: ${text(shown.bytes, shown.length)}`);
   }
-  for (let i: u32 = 0; i < 20; i++) {
+  for (let i: u32 = 0; i < 24; i++) {
     shown.clear();
     shown.name(COMMAND_NAMES, i);
     print(`command ${i}: ${text(shown.bytes, shown.length)}`);
