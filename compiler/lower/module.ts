@@ -32,7 +32,7 @@ import { CPrinter } from "../cir/print.js";
 import { arrayInitKind, lowerArrayInit, rowsDecl } from "./storage.js";
 import { resolveType } from "./types.js";
 import { lowerNew } from "./calls.js";
-import { resolveDecl } from "./resolve.js";
+import { declarationOf, resolveDecl } from "./resolve.js";
 import { checkSyntax } from "./syntax-limits.js";
 
 export interface ModuleOutput {
@@ -331,10 +331,33 @@ function resolveSignatures(prog: ProgramContext, st: ModuleState): void {
     }
   }
   // Plain constants first: class layouts and signatures may use them as array lengths.
-  const isPlain = (v: ModuleState["vars"][number]) => {
-    const init = v.node.getInitializer();
-    return !!init && !Node.isCallExpression(init) && !Node.isNewExpression(init) && init.getDescendantsOfKind(SyntaxKind.CallExpression).length === 0;
+  // A variable whose initializer names a variable of this module that is not plain
+  // (`let t: u64 = FIRST` with `const FIRST: u64 = u64(2n * NS)`) is not plain either:
+  // resolved before it, it would see no type yet, and it and every use of it would be
+  // dropped without a word.
+  const moduleVars = new Map(st.vars.map((v) => [v.node.compilerNode as ts.Node, v.node]));
+  const plain = new Map<ts.Node, boolean>();
+  const plainDecl = (d: VariableDeclaration): boolean => {
+    const known = plain.get(d.compilerNode);
+    if (known !== undefined) return known;
+    plain.set(d.compilerNode, false); // a cycle is TypeScript's error (used before its declaration)
+    const init = d.getInitializer();
+    let ok = !!init && !Node.isCallExpression(init) && !Node.isNewExpression(init) && init.getDescendantsOfKind(SyntaxKind.CallExpression).length === 0;
+    if (ok && init) {
+      const ids = Node.isIdentifier(init) ? [init] : init.getDescendantsOfKind(SyntaxKind.Identifier);
+      for (const id of ids) {
+        const target = declarationOf(id);
+        const other = target ? moduleVars.get(target.compilerNode) : undefined;
+        if (other && other !== d && !plainDecl(other)) {
+          ok = false;
+          break;
+        }
+      }
+    }
+    plain.set(d.compilerNode, ok);
+    return ok;
   };
+  const isPlain = (v: ModuleState["vars"][number]) => plainDecl(v.node);
   // Function signatures need only types, so they come first: constants may name functions.
   for (const s of st.sf.getStatements()) {
     if (!Node.isFunctionDeclaration(s)) continue;
