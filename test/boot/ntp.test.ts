@@ -5,8 +5,9 @@
  * its SNTP server the time:
  *  - the ntp service opens a socket of the net service, asks the DHCP server
  *    (the peer) for the time and sets the wall clock; the shell's `date` shows
- *    it; the shell's `ntp 10.0.2.2` syncs again at once (the peer's clock moved
- *    on to another year meanwhile);
+ *    it; a kiss-o'-death is refused; the shell's `ntp 10.0.2.2` asks again,
+ *    the server stays silent, ntp tries again until it answers (the peer's
+ *    clock moved on to another year meanwhile);
  *  - sockettest (a misbehaving client) gets its refusals, a scribbled ring
  *    closes its socket alone, a socket that hands net no buffers keeps the
  *    stack queue's 32 of 100 datagrams (the rest dropped and counted), and its
@@ -41,9 +42,18 @@ describe.each(["x86_64", "aarch64"] as const)("UDP sockets on %s", (arch) => {
     await s.waitFor(/ntp: clock set to 2031-05-04T03:02:0\d\.\d{3}Z from 10\.0\.2\.2 \(offset: the clock was not set; delay \d+ us\)/);
     expect(await s.command("date")).toMatch(/date: 2031-05-04T03:0[23]:\d\d\.\d{3}Z/);
 
-    // The shell asks for a sync now, naming the server; the peer's clock has jumped meanwhile.
-    p.setTime(SECOND);
+    // A kiss-o'-death is refused and said.
+    p.ntp!.kiss = "RATE";
+    expect(await s.command("ntp")).toContain("ntp: asking 10.0.2.2");
+    await s.waitFor(/ntp: reply from 10\.0\.2\.2 refused: kiss-o'-death RATE/);
+    delete p.ntp!.kiss;
+    // The shell asks for a sync now, naming the server, which is silent: ntp tries again (after 2 s, then 4 s more),
+    // and once the server answers the clock is set (the peer's clock has jumped meanwhile).
+    p.ntp!.silent = true;
     expect(await s.command("ntp 10.0.2.2")).toContain("ntp: asking 10.0.2.2");
+    await s.waitFor(/ntp: no answer from 10\.0\.2\.2; trying again/);
+    p.ntp!.silent = false;
+    p.setTime(SECOND);
     await s.waitFor(/ntp: clock set to 2033-01-02T12:00:0\d\.\d{3}Z from 10\.0\.2\.2 \(offset \d+ ms, delay \d+ us\)/);
     expect(await s.command("date")).toMatch(/date: 2033-01-02T12:0[01]:\d\d\.\d{3}Z/);
     expect(await s.command("ntp 1.2.3")).toContain("ntp: '1.2.3' is not an IPv4 address");

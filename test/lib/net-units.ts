@@ -304,7 +304,7 @@ function sntp(): void {
   const n = c.request(buf, 0, t1);
   print(`request: ${n} bytes, first ${hex(buf[0])}, transmit ${hex(readU32Be(buf, 40))}.${hex(readU32Be(buf, 44))}`);
   // Each refusal on a copy of the reply with one thing wrong; the request stays outstanding.
-  const bad: u32 = 13;
+  const bad: u32 = 14;
   for (let k: u32 = 0; k < bad; k++) {
     copyBytes(buf, 0, ntpReply, 0, 48);
     let len: u32 = 48;
@@ -324,6 +324,11 @@ function sntp(): void {
     if (k == 10) writeU64Be(buf, 40, 0n);
     if (k == 11) writeU32Be(buf, 40, 0x8000_0000); // transmit in 1968
     if (k == 12) writeU32Be(buf, 24, 0); // originate zero
+    if (k == 13) {
+      buf[0] = 0xe4; // a kiss-o'-death as RFC 4330 section 8 sends it: LI 3 and stratum 0
+      buf[1] = 0;
+      writeU32Be(buf, 12, 0x4445_4e59); // "DENY"
+    }
     const s = sntpTry(c, len, t4, r);
     print(`refused ${k}: ${u32(s)} code ${hex(r.kissCode)}`);
   }

@@ -60,8 +60,8 @@ describe("protocols one by one", () => {
       "small datagrams: queued 32 overflows 8",
       "largest datagrams: queued 11 overflows 11 bytes 16192",
       "request: 48 bytes, first 0x23, transmit 0xe93c7f00.0x0",
-      // Short, mode 3, mode 0, version 2, version 5, LI 3, kiss "RATE", stratum 16, originate, zero receive, zero transmit, 1968, zero originate.
-      ...[2, 3, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 8].map((s, k) => `refused ${k}: ${s} code ${k === 6 ? "0x52415445" : "0x0"}`),
+      // Short, mode 3, mode 0, version 2, version 5, LI 3, kiss "RATE", stratum 16, originate, zero receive, zero transmit, 1968, zero originate, kiss "DENY" with LI 3.
+      ...[2, 3, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 8, 6].map((s, k) => `refused ${k}: ${s} code ${k === 6 ? "0x52415445" : k === 13 ? "0x44454e59" : "0x0"}`),
       "reply: 0 offset 3500000000 delay 31250000 time 1704067203535156250 stratum 2 version 4",
       "broadcast v3, clock an hour behind: 0 offset 3603500000000",
       "wrap: ntp 0x0 before 0xffffffff00000000",

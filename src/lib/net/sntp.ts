@@ -5,9 +5,11 @@
  * timestamp is the caller's clock (UTC nanoseconds since 1970; any value: a
  * clock that does not know the date yet may start at 0) and remembers it.
  * reply() checks the server's answer (in this order): a request outstanding,
- * at least 48 bytes, mode 4 (server) or 5 (broadcast), version 3 or 4, leap
- * indicator not 3 (unsynchronized), stratum 1..15 (0 is a kiss-o'-death, its
- * code in the reference id), the originate timestamp equal to the transmit
+ * at least 48 bytes, mode 4 (server) or 5 (broadcast), version 3 or 4,
+ * stratum not 0 (a kiss-o'-death, its code in the reference id; RFC 4330
+ * section 8 sends it with leap indicator 3, so it is told apart first), leap
+ * indicator not 3 (unsynchronized), stratum at most 15, the originate
+ * timestamp equal to the transmit
  * timestamp we sent, non-zero receive and transmit timestamps, server times
  * not before 1970. Then (RFC 4330 section 5), with T1 our send time, T2 the
  * server's receive time, T3 its transmit time and T4 our receive time:
@@ -125,7 +127,6 @@ export class SntpClient {
     r.kissCode = 0;
     if (mode != NTP_MODE_SERVER && mode != NTP_MODE_BROADCAST) return SntpStatus.BadMode;
     if (version != 3 && version != 4) return SntpStatus.BadVersion;
-    if (leap == 3) return SntpStatus.Unsynchronized;
     const stratum = b[u32(at + NTP_STRATUM)];
     if (stratum == 0) {
       r.kissCode = u32(
@@ -133,6 +134,7 @@ export class SntpClient {
       );
       return SntpStatus.KissOfDeath;
     }
+    if (leap == 3) return SntpStatus.Unsynchronized;
     if (stratum > 15) return SntpStatus.BadStratum;
     if (readU64Be(b, u32(at + NTP_ORIGINATE_TS)) != this.sentTs) return SntpStatus.BadOriginate;
     const rx = readU64Be(b, u32(at + NTP_RECEIVE_TS));

@@ -63,6 +63,7 @@ const done = new Entry();
 const packet: u8[] = array(SOCKET_MAX_DATAGRAM, 0);
 const row = new Line();
 const timeText: u8[] = array(32, 0);
+const kiss: u8[] = array(4, 0);
 
 let endpoint: u64 = 0n;
 let net: u64 = 0n;
@@ -218,7 +219,14 @@ function answer(n: u32, at: u64): void {
   row.clear();
   appendIp(row, server);
   if (s != SntpStatus.Ok) {
-    print(`ntp: reply from ${text(row.bytes, row.length)} refused (SNTP status ${u32(s)}, kiss code ${result.kissCode})`);
+    // The timeout's retry (with back-off) stands; it need not also say there was no answer.
+    saidNoAnswer = true;
+    if (s == SntpStatus.KissOfDeath) {
+      for (let i: u32 = 0; i < 4; i++) kiss[i] = u8(result.kissCode >>> u32(24 - 8 * i));
+      print(`ntp: reply from ${text(row.bytes, row.length)} refused: kiss-o'-death ${text(kiss, 4)}`);
+    } else {
+      print(`ntp: reply from ${text(row.bytes, row.length)} refused (SNTP status ${u32(s)})`);
+    }
     return;
   }
   // result.time is the UTC time at `at`.
