@@ -12,7 +12,7 @@ import {
   sysWrite, sysYield, sysTaskId, sysTime, sysSleep, sysSend, sysReceive, sysCall, sysReply,
   sysCapDerive, sysCapRevoke, sysCapAt, sysCapDeriveRange, sysIrqAck, sysIrqBind, sysConsoleRead,
   sysPciHost, sysPciRoute, sysRandom, sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo,
-  sysCapInfo, sysMemInfo, sysExitWatch, sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys,
+  sysCapInfo, sysMemInfo, sysExitWatch, sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys, sysClock, sysClockSet, sysTimerSet,
   TASK_INFO_STATE, TASK_INFO_ID, TASK_INFO_NAME, CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_OBJ_A,
 } from "../../lib/sys/syscalls.generated";
 import { print, text } from "kts";
@@ -20,7 +20,7 @@ import {
   fz, note, isError, errorCode, scratch, scratchAt, knownFind, knownAdd, knownDead, roleOf, vital, manifestRoot,
   impossibleHandle, forgedHandle, deadHandle, knownHandle, knownOfKind, anyHandle, notSendable, callable, roleOfHandle,
   placeableTask, anyTask, anyLength, anyRights, anyBuffer, writable, shortSleep,
-  SYS_WRITE, SYS_YIELD, SYS_TASK_ID, SYS_TIME, SYS_SLEEP, SYS_SEND, SYS_RECEIVE, SYS_CALL, SYS_REPLY,
+  SYS_WRITE, SYS_YIELD, SYS_TASK_ID, SYS_TIME, SYS_SLEEP, SYS_CLOCK, SYS_CLOCK_SET, SYS_TIMER_SET, SYS_SEND, SYS_RECEIVE, SYS_CALL, SYS_REPLY,
   SYS_CAP_DERIVE, SYS_CAP_REVOKE, SYS_CAP_AT, SYS_CAP_DERIVE_RANGE, SYS_IRQ_ACK, SYS_IRQ_BIND, SYS_CONSOLE_READ,
   SYS_PCI_HOST, SYS_PCI_ROUTE, SYS_RANDOM, SYS_AUDIT_READ, SYS_SERVICE_START, SYS_TASK_KILL, SYS_TASK_INFO,
   SYS_CAP_INFO, SYS_MEM_INFO, SYS_EXIT_WATCH, SYS_MEM_MAP, SYS_MEM_UNMAP, SYS_MMIO_MAP, SYS_MEM_PHYS, SYS_OTHER,
@@ -285,6 +285,39 @@ export function opTime(): void {
 
 export function opSleep(): void {
   note(SYS_SLEEP, sysSleep(shortSleep()));
+}
+
+/** The wall clock: read by anyone; set only with a Clock capability, which no fuzzer holds. */
+export function opClock(): void {
+  const r = fz.rng;
+  if (r.below(2) == 0) note(SYS_CLOCK, sysClock());
+  else note(SYS_CLOCK_SET, sysClockSet(anyHandle(), r.next()));
+}
+
+/**
+ * The task's timer: on its own endpoint (sometimes soon: the TIMER message then
+ * joins the self-sent ones there, which serve takes in any order), on anything
+ * else, or disarmed.
+ */
+export function opTimerSet(): void {
+  const r = fz.rng;
+  const handle: u64 = r.below(2) == 0 ? fz.own : anyHandle();
+  let nanos: u64 = 0n;
+  switch (r.below(4)) {
+    case 0:
+      nanos = 0n;
+      break;
+    case 1:
+      nanos = u64(1_000_000n + u64(r.below(50_000_000)));
+      break;
+    case 2:
+      nanos = r.next();
+      break;
+    default:
+      nanos = u64(60_000_000_000n + u64(r.below(1_000_000_000)));
+      break;
+  }
+  note(SYS_TIMER_SET, sysTimerSet(handle, nanos));
 }
 
 /** A target for send: its own endpoint, a peer's, the controller, log, the victims', or anything. */
