@@ -5,9 +5,8 @@
 import { u32, u64, print } from "kts";
 import { sysTimerSet, sysTime, sysSleep } from "../../src/lib/sys/syscalls.generated";
 import { capAt, receive, msgLabel, msgSender, msgWordAt, errorOf } from "../../src/lib/ipc/message";
-import { KERNEL_SENDER } from "../../src/lib/ipc/protocol";
+import { KERNEL_SENDER, LABEL_TIMER } from "../../src/lib/ipc/protocol";
 
-const TIMER_LABEL: u32 = 0x5449_4d45;
 
 export function main(): u32 {
   const inbox: u64 = capAt(0n);
@@ -20,7 +19,7 @@ export function main(): u32 {
   print(`timer: armed: error ${errorOf(sysTimerSet(to, 30_000_000n))}`);
   const e: u64 = errorOf(receive(inbox));
   const waited: u64 = u64(sysTime() - start);
-  print(`timer: fired: error ${e}, from the kernel ${msgSender() == KERNEL_SENDER}, label ok ${msgLabel() == TIMER_LABEL}, not early ${waited >= 30_000_000n && msgWordAt(0) >= u64(start + 30_000_000n)}, not the replaced one ${waited < 900_000_000n}`);
+  print(`timer: fired: error ${e}, from the kernel ${msgSender() == KERNEL_SENDER}, label ok ${msgLabel() == LABEL_TIMER}, not early ${waited >= 30_000_000n && msgWordAt(0) >= u64(start + 30_000_000n)}, not the replaced one ${waited < 900_000_000n}`);
   // Disarmed: nothing comes (the next message is the one sent after the wait).
   sysTimerSet(to, 20_000_000n);
   sysTimerSet(to, 0n);

@@ -18,6 +18,8 @@ export const LABEL_FUZZ = 0x46555a5a; // "FUZZ"
 export const LABEL_EXIT = 0x45584954; // "EXIT"
 /** From the kernel to an IRQ's endpoint (irqBind): word 0 = the interrupt line. */
 export const LABEL_IRQ = 0x49525100; // "IRQ\0"
+/** From the kernel to a task's own endpoint when its timer is due (timerSet): word 0 = the deadline. */
+export const LABEL_TIMER = 0x54494d45; // "TIME"
 
 /**
  * The sender id of messages the kernel posts (exit notices, IRQs). No task has

@@ -19,7 +19,7 @@
 import { u8, u16, u32, u64, usize, bool, array, arrayOf, min, print, text } from "kts";
 import { sysCapDerive, sysRandom, sysTaskId, sysTimerSet } from "../../lib/sys/syscalls.generated";
 import { capAt, receive, reply, msgLabel, msgStart, msgSetWordAt, msgWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
-import { KERNEL_SENDER } from "../../lib/ipc/protocol";
+import { KERNEL_SENDER, LABEL_TIMER } from "../../lib/ipc/protocol";
 import { ERR_INVALID, errorText, errorName } from "../../lib/errors";
 import { addressOf } from "kts/unsafe";
 import { now } from "../../lib/time";
@@ -45,8 +45,6 @@ const TX_BUFFERS: u32 = 32;
 /** Transmit buffers follow the receive buffers in the channel's data area. */
 const TX_FIRST: u32 = RX_BUFFERS;
 const TICK_NANOS: u64 = 100_000_000n;
-/** The kernel's timer message (timerSet). */
-const TIMER_LABEL: u32 = 0x5449_4d45;
 const RIGHTS_SEND_GRANT: u64 = 5n;
 
 const nic = new NicClient();
@@ -86,7 +84,7 @@ export function main(): u32 {
     }
     const label: u32 = msgLabel();
     const fromKernel: bool = msgSender() == KERNEL_SENDER;
-    if (fromKernel && label == TIMER_LABEL) {
+    if (fromKernel && label == LABEL_TIMER) {
       // A restarted driver does not know us: its notifications stopped with the old one.
       if (!nicAlive()) reopen();
       stack.tick(now());

@@ -22,7 +22,7 @@
 import { u8, u16, u32, u64, i64, bool, array, print, text } from "kts";
 import { sysClockSet, sysTimerSet } from "../../lib/sys/syscalls.generated";
 import { capAt, call, receive, reply, msgLabel, msgStart, msgSetWordAt, msgWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
-import { KERNEL_SENDER } from "../../lib/ipc/protocol";
+import { KERNEL_SENDER, LABEL_TIMER } from "../../lib/ipc/protocol";
 import { ERR_INVALID, errorText, errorName } from "../../lib/errors";
 import { now, wallClock, NANOS_PER_SECOND, NANOS_PER_MILLI } from "../../lib/time";
 import { utcText } from "../../lib/calendar";
@@ -35,7 +35,6 @@ import { SntpClient, SntpResult, SntpStatus, NTP_PORT, NTP_PACKET } from "../../
 import { LABEL_NTP_SYNC, SYNC_SERVER } from "../../lib/net/ntp-protocol";
 import { appendIp } from "../../lib/net/text";
 
-const TIMER_LABEL: u32 = 0x5449_4d45;
 const SOCKET_VA: u64 = 0x3_0000_0000n;
 /** Data-area offsets: the request we send, the buffer for the reply. */
 const SEND_AT: u32 = 0;
@@ -95,7 +94,7 @@ export function main(): u32 {
     }
     const label: u32 = msgLabel();
     const fromKernel: bool = msgSender() == KERNEL_SENDER;
-    if (fromKernel && label == TIMER_LABEL) timer();
+    if (fromKernel && label == LABEL_TIMER) timer();
     else if (msgIsCall()) {
       if (label == LABEL_NTP_SYNC) syncCall();
       else {

@@ -25,14 +25,13 @@ import { u32, u64, usize, bool, print, text } from "kts";
 import { store32 } from "kts/unsafe";
 import { sysCapDerive, sysTaskId, sysTimerSet } from "../../lib/sys/syscalls.generated";
 import { capAt, call, receive, msgLabel, msgStart, msgSetWordAt, msgSetCaps, msgWordAt, msgSender, errorOf } from "../../lib/ipc/message";
-import { KERNEL_SENDER } from "../../lib/ipc/protocol";
+import { KERNEL_SENDER, LABEL_TIMER } from "../../lib/ipc/protocol";
 import { ERR_INVALID, ERR_NO_MEMORY, ERR_ADDRESS_IN_USE, errorText, errorName } from "../../lib/errors";
 import { NANOS_PER_SECOND, NANOS_PER_MILLI } from "../../lib/time";
 import { Entry, H_REQ_PRODUCER } from "../../lib/channel/channel";
 import { LABEL_SOCKET_OPEN, LABEL_SOCKET_CLOSE, LABEL_SOCKET_NOTIFY, OP_RECEIVE, ST_OK } from "../../lib/net/socket-protocol";
 import { UdpClient, completionOp } from "../../lib/net/socket";
 
-const TIMER_LABEL: u32 = 0x5449_4d45;
 const VA: usize = 0x3_0000_0000n;
 const VA_STEP: usize = 0x10_0000n;
 const WAIT_NANOS: u64 = u64(120n * NANOS_PER_SECOND);
@@ -124,7 +123,7 @@ export function main(): u32 {
       print(`sockettest: receive failed (${text(errorText, errorName(r))})`);
       return 1;
     }
-    if (msgSender() == KERNEL_SENDER && msgLabel() == TIMER_LABEL) {
+    if (msgSender() == KERNEL_SENDER && msgLabel() == LABEL_TIMER) {
       if (!draining) print("sockettest: no datagram on the signal port; ending");
       break;
     }
