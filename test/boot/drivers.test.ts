@@ -89,6 +89,8 @@ describe.each(["x86_64", "aarch64"] as const)("drivers on %s", (arch) => {
       const store = (session = new ConsoleSession(["--arch", arch, "--smp", "2", "--tier", "standard", "--disk", disk]));
       await store.waitForAnywhere(/store: the disk is not an object store and not empty: refusing to use it \(nothing was written\)/);
       expect(await store.command("put anything")).toContain("put: I/O error");
+      // The standard tier without a network card (--net none): net serves its callers with the network down.
+      expect(await store.command("net")).toContain("net: no network card");
       await store.stop();
       expect(createHash("sha256").update(readFileSync(disk)).digest("hex")).toBe(before);
     } finally {

@@ -7,10 +7,12 @@
  * still answers pings afterwards; then the driver is killed while the peer
  * pings: init restarts it, the net service opens it again and pings are
  * answered again (some lost during the restart, none corrupted: the peer checks
- * every reply's payload).
+ * every reply's payload). The hostile service of the tier, a socket client
+ * with no socket yet, is refused the card, sockets without capabilities,
+ * others' sockets and forged driver and kernel messages.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ConsoleSession, taskOf } from "../harness/console-session.js";
+import { ConsoleSession, linesFrom, taskOf } from "../harness/console-session.js";
 import { NetPeer } from "../harness/net-peer.js";
 import { malformedCorpus } from "../harness/net-corpus.js";
 import { PEER_REASON_DROP } from "../lib/net-corpus.js";
@@ -51,6 +53,21 @@ describe.each(["x86_64", "aarch64"] as const)("networking with the test peer on 
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "net", "--net", peer.netArg]));
     const lease = await peer.waitForLease(GUEST_MAC, 120_000);
     await s.waitFor(new RegExp(`net: ${lease.ip.replace(/\./g, "\\.")}/24 gateway 10\\.0\\.2\\.2 \\(DHCP lease 3600 s\\)`));
+    // The hostile service (no socket, card or driver capability) is refused each network attempt.
+    const summary = await s.waitFor(/hostile: (all attempts refused|\d+ of \d+ attempts ALLOWED)/);
+    const hostile = linesFrom(s.output, "hostile: ").join("\n");
+    expect(summary[1], hostile).toMatch(/^all attempts refused/);
+    for (const line of [
+      "attaching the network card without a claim on it: refused (Denied)",
+      "opening a socket through a forged handle: refused (BadCapability)",
+      "opening a socket without a notification capability: refused (Invalid)",
+      "opening udpecho's port carrying its log capability (no grant right): refused (Denied)",
+      "closing 32 guessed socket handles (0 closed): refused (Invalid)",
+      "the network card's OPEN sent to the net service: refused (Invalid)",
+      "the driver's notification sent to the net service as a call: refused (Invalid)",
+      "a timer message forged to the net service: refused (Invalid)",
+    ]) expect(hostile).toContain(`hostile: ${line}`);
+
     // The guest pings the peer, the peer the guest.
     expect(await s.command("ping 10.0.2.2 2")).toContain("ping: 2 sent, 2 answered");
     const theirs = await peer.ping(lease.ip, { count: 3 });

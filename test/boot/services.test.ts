@@ -8,7 +8,9 @@
  *    restart it, and the restarted log answers on the same endpoint; the boot
  *    has a network card on QEMU's dgram netdev, cabled to a test peer on
  *    127.0.0.1 (test/harness/net-peer.ts), and lspci lists it (virtio-net,
- *    1af4:1041, slot 6, its own interrupt line);
+ *    1af4:1041, slot 6, its own interrupt line), the net service gets an
+ *    address from the peer's DHCP server and ntp sets the clock from its SNTP
+ *    server;
  *  - test tier: the hostile service tries every forbidden thing, each attempt is
  *    refused, its read of kernel memory ends it, it is not restarted (its
  *    manifest says never), and the kernel and shell stay up; the log endpoint's
@@ -27,25 +29,32 @@ afterEach(async () => {
   peer = undefined;
 });
 
+const PEER_TIME = Date.UTC(2030, 0, 1, 0, 0, 0);
+
 describe.each(["x86_64", "aarch64"] as const)("services on %s", (arch) => {
   it("boots to the shell prompt; the shell's commands answer; a killed service is restarted by init", async () => {
-    const p = (peer = await NetPeer.start());
+    const p = (peer = await NetPeer.start({ ntp: { timeMs: PEER_TIME } }));
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--net", p.netArg]));
-    await s.waitFor(/boot bundle: 7 of 7 modules verified/);
-    await s.waitFor(/init: 6 services started, 0 refused/);
+    await s.waitFor(/boot bundle: 10 of 10 modules verified/);
+    await s.waitFor(/init: 9 services started, 0 refused/);
 
     const ps = await s.command("ps");
-    for (const name of ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"]) expect(ps).toMatch(new RegExp(`\\b(blocked|running|ready)\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\b`));
+    for (const name of ["init", "log", "shell", "pci", "virtio-blk", "keys", "store", "virtio-net", "net", "ntp"]) expect(ps).toMatch(new RegExp(`\\b(blocked|running|ready)\\s+\\d+\\s+\\d+\\s+\\d+\\s+${name}\\b`));
     const shell = taskOf(ps, "shell");
     const log = taskOf(ps, "log");
 
     // The network card on the dgram cable: PCI lists it at its slot, on its own line (q35: PIRQ G; virt: SPI 5).
     expect(await s.command("lspci")).toMatch(new RegExp(`00:06\\.0 1af4:1041 Ethernet\\s+irq ${arch === "x86_64" ? 22 : 37}\\b`));
     expect(p.malformed).toEqual([]);
+    // The standard tier's network: an address from the peer's DHCP server, the clock from its SNTP server.
+    const lease = await p.waitForLease(undefined, 120_000);
+    await s.waitFor(/ntp: clock set to 2030-01-01T00:00:\d\d\.\d{3}Z from 10\.0\.2\.2/);
+    expect(await s.command("net")).toContain(`net: address ${lease.ip}/24`);
+    expect(await s.command("date")).toMatch(/date: 2030-01-01T00:0\d:\d\d\.\d{3}Z/);
 
     // The shell holds what the standard manifest gives it, in order.
     const caps = await s.command(`caps ${shell}`);
-    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit|console)\b/gm)?.length, caps).toBe(10);
+    expect(caps.match(/^\s+0x[0-9a-f]+\s+(IRQ|endpoint|system|audit|console)\b/gm)?.length, caps).toBe(13);
     expect(caps).toMatch(/IRQ\s+-r---/);
     expect(caps).toMatch(/system\s+sr---/);
 

@@ -77,9 +77,9 @@ describe.each(ARCHES)("tampered boot modules on %s", (arch) => {
   it("each bad module is refused with its reason, audited, and the rest boots to the shell", async () => {
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--initrd", bundles[arch]!]));
     for (const [name, reason] of Object.entries(EXPECTED)) expect((await s.waitFor(new RegExp(`module (\\S+) refused: ([^\\r\\n]+)`)))!.slice(1)).toEqual([name, reason]);
-    await s.waitFor("boot bundle: 7 of 12 modules verified");
-    for (let i = 7; i < 12; i++) await s.waitFor(`init: service ${i} refused by the kernel`);
-    await s.waitFor("init: 6 services started, 5 refused");
+    await s.waitFor("boot bundle: 10 of 15 modules verified");
+    for (let i = 10; i < 15; i++) await s.waitFor(`init: service ${i} refused by the kernel`);
+    await s.waitFor("init: 9 services started, 5 refused");
     const ps = await s.command("ps");
     for (const name of ["init", "log", "shell"]) expect(ps).toMatch(new RegExp(`\\b${name}\\b`));
     for (const name of Object.keys(EXPECTED)) expect(ps).not.toMatch(new RegExp(`\\b${name}\\b`));

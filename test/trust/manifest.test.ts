@@ -79,13 +79,17 @@ const WITHOUT_STORE: Record<string, object[]> = {
 };
 /** The net tier's shell: no store or keys (placeholders keep the positions), the net and ntp services' endpoints where the shell looks for them. */
 const NET_SHELL: object[] = [...CAPS.shell!.slice(0, 8), ep("none", "grant"), ep("none", "grant"), ep("none", "grant"), ep("net", "send"), ep("ntp", "send")];
+/** The standard and full tiers' shell: the test tier's, then a placeholder and the net and ntp services' endpoints at the net tier's positions. */
+const NETWORKED_SHELL: object[] = [...CAPS.shell!, ep("none", "grant"), ep("net", "send"), ep("ntp", "send")];
+/** The net tier's hostile service: no store or keys (placeholders keep the positions), then the net endpoint as any socket client holds it. */
+const NET_HOSTILE: object[] = [...CAPS.hostile!.slice(0, 4), ep("none", "grant"), ep("none", "grant"), ep("net", "send")];
 const TIERS: Record<string, string[]> = {
   embedded: ["init", "log"],
-  standard: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
-  full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store"],
+  standard: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store", "virtio-net", "net", "ntp"],
+  full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store", "virtio-net", "net", "ntp", "udpecho"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
   drivers: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "blktest"],
-  net: ["init", "log", "shell", "pci", "virtio-net", "net", "ntp", "udpecho", "sockettest"],
+  net: ["init", "log", "shell", "pci", "virtio-net", "net", "ntp", "udpecho", "sockettest", "hostile"],
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
   storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],
@@ -100,7 +104,7 @@ describe("the real manifests", () => {
       expect(m.tier).toBe(tier);
       expect(m.services.map((s) => s.name)).toEqual(services);
       for (const s of m.services) {
-        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "net" && s.name === "shell" ? NET_SHELL : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
+        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "net" && s.name === "shell" ? NET_SHELL : tier === "net" && s.name === "hostile" ? NET_HOSTILE : (tier === "standard" || tier === "full") && s.name === "shell" ? NETWORKED_SHELL : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
         expect(s.capabilities, `${tier}/${s.name}`).toEqual(special ?? CAPS[s.name]);
       }
     }
@@ -176,7 +180,7 @@ describe("bad manifests", () => {
       ["bad endpoint name", (m) => ((m.services[1]!.capabilities[0] as { name: string }).name = "log_1"), /^images\/standard\.json: services\[1\]\.capabilities\[0\]\.name: must match/],
       ["bad restart", (m) => (m.services[1]!.restart = "sometimes"), /^images\/standard\.json: services\[1\]\.restart: Invalid option/],
       ["missing capabilities", (m) => delete (m.services[2] as Partial<(typeof m.services)[0]>).capabilities, /^images\/standard\.json: services\[2\]\.capabilities: /],
-      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'store'/],
+      ["init not first", (m) => m.services.reverse(), /^images\/standard\.json: services\[0\]\.name: the first service must be 'init', not 'ntp'/],
       ["twice", (m) => (m.services[2]!.name = "log"), /^images\/standard\.json: services\[2\]\.name: service 'log' is listed twice/],
       ["no services", (m) => (m.services = []), /^images\/standard\.json: services: a tier needs at least init/],
       ["too many capabilities", (m) => (m.services[0]!.capabilities = Array(17).fill(audit)), /^images\/standard\.json: services\[0\]\.capabilities: at most 16 capabilities/],

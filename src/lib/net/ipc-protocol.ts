@@ -44,6 +44,8 @@ export const INFO_SERVER: u32 = 13;
 export const CONFIG_NONE: u32 = 0;
 export const CONFIG_DHCP: u32 = 1;
 export const CONFIG_STATIC: u32 = 2;
+/** No network card: the driver found none, and the network stays down. */
+export const CONFIG_NO_CARD: u32 = 3;
 
 export const PING_FROM: u32 = 1;
 export const PING_SEQ: u32 = 2;

@@ -69,7 +69,8 @@ export function deviceAttempts(pci: u64, region: u64): void {
 
 }
 
-function attach(pci: u64, id: u64): u64 {
+/** ATTACH (the PCI service's) for device `id`: the kernel's error, else pci's answer word. */
+export function attach(pci: u64, id: u64): u64 {
   msgStart(LABEL_ATTACH);
   msgSetWord(id);
   const e: u64 = call(pci);

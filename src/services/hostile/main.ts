@@ -8,7 +8,9 @@
  * Capabilities: [0] endpoint "log" (send only); [1] a 2-page memory region
  * (map, write, grant), which it may map read-write and nothing else; [2]
  * endpoint "pci" (send); [3] a claim on the virtio-rng device (device-attempts.ts);
- * in the test tier [4] endpoint "store" and [5] endpoint "keys" (store-attempts.ts).
+ * in the test tier [4] endpoint "store" and [5] endpoint "keys" (store-attempts.ts);
+ * in the net tier [4] and [5] placeholders and [6] endpoint "net" (send, as
+ * any socket client holds it; net-attempts.ts).
  */
 import { u8, u32, u64, usize, bool, array, arrayOf, print, text, hex } from "kts";
 import { addressOf, load64 } from "kts/unsafe";
@@ -23,6 +25,7 @@ import { errorText, errorName, ERR_THROTTLED, ERR_WOULD_BLOCK } from "../../lib/
 import { judge, verdict, tally } from "./verdict";
 import { deviceAttempts } from "./device-attempts";
 import { storeAttempts } from "./store-attempts";
+import { netAttempts } from "./net-attempts";
 
 declare function kts_syscall(n: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): u64;
 
@@ -137,6 +140,7 @@ export function main(): u32 {
   memoryAttempts(log, capAt(1n));
   deviceAttempts(capAt(2n), capAt(1n));
   storeAttempts(capAt(4n), capAt(5n));
+  netAttempts(capAt(2n), capAt(6n), log);
 
   // Content the log endpoint's inspection refuses (images/*.json "inspect"): a label log does not take,
   // and LOG! text with a terminal escape sequence in it.

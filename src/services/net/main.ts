@@ -35,7 +35,7 @@ import { socketsInit, socketCall, socketsRun } from "./sockets";
 import {
   LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, LABEL_NET_DROPS, DROPS_COUNT, DROPS_FIRST, DROPS_PER_CALL, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
   INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, INFO_SERVER,
-  CONFIG_NONE, CONFIG_DHCP, PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
+  CONFIG_NONE, CONFIG_DHCP, CONFIG_NO_CARD, PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
 } from "../../lib/net/ipc-protocol";
 
 const NIC_VA: usize = 0x3_0000_0000n;
@@ -60,6 +60,8 @@ const macBytes: u8[] = array(6, 0);
 let nicEndpoint: u64 = 0n;
 let netEndpoint: u64 = 0n;
 let seed: u32 = 0;
+/** No network card (the driver found none): callers are served, nothing is sent or received. */
+let down: bool = false;
 /** The configuration last printed (its address), to say when it changes. */
 let shownIp: u32 = 0;
 
@@ -69,11 +71,13 @@ export function main(): u32 {
   if (errorOf(sysRandom(capAt(2n), addressOf(seedBytes), 8n)) == 0n) {
     seed = u32(u32(seedBytes[0]) | u32(u32(seedBytes[1]) << 8) | u32(u32(seedBytes[2]) << 16) | u32(u32(seedBytes[3]) << 24));
   }
-  if (!openNic()) return 1;
+  const opened: u64 = openNic();
+  if (opened == ERR_INVALID) down = true;
+  else if (opened != 0n) return 1;
   for (let i: u32 = 0; i < 6; i++) macBytes[i] = u8(u64(nic.mac >> u64(8 * i)) & 0xffn);
   stack.init(macBytes, 0, seed);
   socketsInit(3);
-  stack.startDhcp(now(), seed);
+  if (!down) stack.startDhcp(now(), seed);
   flush();
   sysTimerSet(netEndpoint, TICK_NANOS);
   for (;;) {
@@ -86,11 +90,12 @@ export function main(): u32 {
     const fromKernel: bool = msgSender() == KERNEL_SENDER;
     if (fromKernel && label == LABEL_TIMER) {
       // A restarted driver does not know us: its notifications stopped with the old one.
-      if (!nicAlive()) reopen();
+      if (!down && !nicAlive()) reopen();
       stack.tick(now());
       sysTimerSet(netEndpoint, TICK_NANOS);
       collect();
-    } else if (!fromKernel && label == LABEL_NOTIFY) {
+    } else if (!fromKernel && label == LABEL_NOTIFY && !msgIsCall()) {
+      // The driver's (or anyone's: polling the channel is harmless); a call is answered below.
       collect();
     } else if (msgIsCall()) {
       if (label == LABEL_NET_INFO) info();
@@ -104,24 +109,32 @@ export function main(): u32 {
   }
 }
 
-/** Opens the NIC (waiting for its driver), asking to be notified; posts every receive buffer. */
-function openNic(): bool {
+/**
+ * Opens the NIC (waiting for its driver), asking to be notified; posts every
+ * receive buffer. 0, or the error: Invalid is the driver's answer when it
+ * found no card.
+ */
+function openNic(): u64 {
   const notify: u64 = sysCapDerive(netEndpoint, u64(sysTaskId()), RIGHTS_SEND_GRANT, 0n, 0n);
   if (errorOf(notify) != 0n) {
     print(`net: cannot make a notification capability (${text(errorText, errorName(errorOf(notify)))})`);
-    return false;
+    return errorOf(notify);
   }
   const e: u64 = nic.open(nicEndpoint, NIC_VA, notify);
+  if (e == ERR_INVALID) {
+    print("net: no network card: the network stays down");
+    return e;
+  }
   if (e != 0n) {
     print(`net: the NIC did not open (${text(errorText, errorName(e))})`);
-    return false;
+    return e;
   }
   // No more receive buffers than the device holds: more would wait on the ring in front of our sends.
   const posted: u32 = min(RX_BUFFERS, nic.receiveBuffers);
   for (let i: u32 = 0; i < posted; i++) nic.receiveInto(i, u32(i * BUFFER), BUFFER);
   for (let i: u32 = 0; i < TX_BUFFERS; i++) txFree[i] = true;
   nic.kick();
-  return true;
+  return 0n;
 }
 
 /** The driver still has our channel open (a call: it waits while init restarts a dead driver). */
@@ -133,11 +146,12 @@ function nicAlive(): bool {
 /** The driver went away: a fresh channel once init has restarted it; what was in flight is lost. */
 function reopen(): void {
   print("net: the NIC driver is gone; opening it again");
-  if (openNic()) print("net: the NIC is back");
+  if (openNic() == 0n) print("net: the NIC is back");
 }
 
 /** Takes the driver's completions: received frames into the stack (buffer back to the device), sent buffers free. */
 function collect(): void {
+  if (down) return;
   while (nic.next(done)) {
     if (done.arg == u64(OP_RECEIVE)) {
       if (done.code == ST_OK && done.length <= ETH_MAX_FRAME && nic.channel.readData(done.offset, frame, 0, done.length)) {
@@ -153,6 +167,7 @@ function collect(): void {
 
 /** Moves the stack's outgoing frames into free transmit buffers and hands them (and re-posted receive buffers) to the driver. */
 function flush(): void {
+  if (down) return;
   for (let b: u32 = 0; b < TX_BUFFERS; b++) {
     if (stack.txPending() == 0) break;
     if (!txFree[b]) continue;
@@ -179,7 +194,7 @@ function info(): void {
   msgSetWordAt(INFO_NETMASK, u64(stack.config.netmask));
   msgSetWordAt(INFO_GATEWAY, u64(stack.config.gateway));
   msgSetWordAt(INFO_LEASE, u64(stack.config.leaseSecs));
-  msgSetWordAt(INFO_CONFIG, u64(stack.config.ip == 0 ? CONFIG_NONE : CONFIG_DHCP));
+  msgSetWordAt(INFO_CONFIG, u64(down ? CONFIG_NO_CARD : stack.config.ip == 0 ? CONFIG_NONE : CONFIG_DHCP));
   msgSetWordAt(INFO_RECEIVED, c.received);
   msgSetWordAt(INFO_ACCEPTED, c.accepted);
   msgSetWordAt(INFO_DROPPED, c.dropped);

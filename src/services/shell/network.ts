@@ -10,7 +10,7 @@ import { Line } from "../../lib/format";
 import { now, sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
 import {
   LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, LABEL_NET_DROPS, DROPS_COUNT, DROPS_FIRST, DROPS_PER_CALL, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
-  INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, CONFIG_NONE,
+  INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, CONFIG_NONE, CONFIG_NO_CARD,
   PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
 } from "../../lib/net/ipc-protocol";
 import { appendIp, parseIp, prefixLength, NOT_AN_ADDRESS } from "../../lib/net/text";
@@ -68,7 +68,12 @@ function netInfo(net: u64): void {
     return;
   }
   row.clear();
-  if (u32(msgWordAt(INFO_CONFIG)) == CONFIG_NONE) print("net: no address yet (DHCP)");
+  const config: u32 = u32(msgWordAt(INFO_CONFIG));
+  if (config == CONFIG_NO_CARD) {
+    print("net: no network card (boot with cambi run --net user)");
+    return;
+  }
+  if (config == CONFIG_NONE) print("net: no address yet (DHCP)");
   else {
     appendIp(row, u32(msgWordAt(INFO_IP)));
     row.byte(0x2f);
