@@ -9,8 +9,10 @@
  * request, and MiB/s of virtual time). Then the storebench tier
  * (images/storebench.json) on another fresh disk: puts and gets of 4 KiB and
  * 1 MiB objects through the object store (guest instructions per operation, and
- * operations per second of virtual time).
+ * operations per second of virtual time). Last the UDP figures of the netbench
+ * tier against the test peer (bench/net/udp.ts).
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -56,6 +58,19 @@ export async function benchCommand(flags: { arch: Arch; timeout: string }): Prom
   }
   if (figures.size < 19) {
     process.stderr.write(`cambi bench: expected 19 figures, got ${figures.size}\n`);
+    process.exit(1);
+  }
+  udpFigures(flags);
+}
+
+/**
+ * The UDP figures: bench/net/udp.ts drives the test peer (test/harness, outside
+ * this bundle), so it runs under cambi-node and prints its JSON lines itself.
+ */
+function udpFigures(flags: { arch: Arch; timeout: string }): void {
+  const r = spawnSync(path.join(REPO_ROOT, "bin/cambi-node"), [path.join(REPO_ROOT, "bench/net/udp.ts"), "--arch", flags.arch, "--timeout", flags.timeout], { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) {
+    process.stderr.write(`cambi bench: the UDP figures failed (status ${r.status ?? r.signal})\n`);
     process.exit(1);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `cambi bench` works on both arches: it prints one JSON line for each of its
- * figures (system calls, IPC, the block workloads and the object store's), measured in the guest. This checks the command, not the
+ * figures (system calls, IPC, the block workloads, the object store's and UDP echo with the test peer), measured in the guest. This checks the command, not the
  * numbers (benchmarks have no thresholds; STATUS.md records the figures).
  */
 import { describe, expect, it } from "vitest";
@@ -10,16 +10,19 @@ import { runProcess } from "../harness/process.js";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 describe.each(["x86_64", "aarch64"] as const)("cambi bench on %s", (arch) => {
-  it("prints the null syscall, context switch, IPC round-trip, block and store figures as JSON lines", async () => {
+  it("prints the null syscall, context switch, IPC round-trip, block, store and UDP figures as JSON lines", async () => {
     const r = await runProcess(path.join(ROOT, "bin/cambi"), ["bench", "--arch", arch], "", { ...process.env, NO_COLOR: "1" }, ROOT);
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { arch: string; figure: string; guest_instructions: number });
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { arch: string; figure: string; guest_instructions?: number; round_trips_per_s?: number });
     const block = ["seq_read", "rand_read", "seq_write", "rand_write"].flatMap((w) => [`blk_${w}`, `blk_${w}_busy`]);
     const store = ["put_4k", "get_4k", "put_1m", "get_1m"].flatMap((w) => [`store_${w}`, `store_${w}_busy`]);
-    expect(lines.map((l) => l.figure).sort()).toEqual(["context_switch", "ipc_roundtrip", "null_syscall", ...block, ...store].sort());
+    const udp = ["udp_echo", "udp_echo_window8"].flatMap((w) => [`${w}_busy`, `${w}_per_s`]);
+    expect(lines.map((l) => l.figure).sort()).toEqual(["context_switch", "ipc_roundtrip", "null_syscall", ...block, ...store, ...udp].sort());
     for (const l of lines) {
       expect(l.arch).toBe(arch);
-      expect(Number.isInteger(l.guest_instructions) && l.guest_instructions > 0).toBe(true);
+      // Guest instructions, except the UDP round trips a second the peer sees (host time).
+      const value = l.figure.endsWith("_per_s") ? l.round_trips_per_s : l.guest_instructions;
+      expect(Number.isInteger(value) && value! > 0, l.figure).toBe(true);
     }
   });
 });

@@ -45,6 +45,7 @@ const CAPS: Record<string, object[]> = {
   net: [ep("nic", "send"), ep("net", "send", "receive", "grant"), { kind: "random" }, ...Array(8).fill({ kind: "memory", pages: 8, rights: ["map", "write", "grant"] })],
   ntp: [ep("ntp", "send", "receive", "grant"), ep("net", "send"), { kind: "clock" }],
   udpecho: [ep("udpecho", "send", "receive", "grant"), ep("net", "send")],
+  netbench: [ep("netbench", "send", "receive", "grant"), ep("net", "send"), { kind: "system", rights: ["receive"] }],
   sockettest: [ep("sockettest", "send", "receive", "grant"), ep("net", "send")],
   blkbench: [ep("blk", "send"), { kind: "system", rights: ["receive"] }],
   sysfuzz: [system, ep("fuzz", "send", "receive"), ep("fza", "send"), ep("fzb", "send"), ep("fzc", "send")],
@@ -93,6 +94,7 @@ const TIERS: Record<string, string[]> = {
   crash: ["init", "log", "pci", "virtio-blk", "keys", "store", "storecrash"],
   bench: ["init", "log", "pci", "virtio-blk", "blkbench"],
   storebench: ["init", "log", "pci", "virtio-blk", "keys", "store", "storebench"],
+  netbench: ["init", "log", "pci", "virtio-net", "net", "udpecho", "netbench"],
   fuzz: ["init", "log", "shell", "sysfuzz", "sysfuzz-a", "sysfuzz-b", "sysfuzz-c", "sysfuzz-v"],
 };
 
@@ -222,7 +224,7 @@ describe("bad manifests", () => {
     const f = path.join(dir, "broken.json");
     writeFileSync(f, "{ \"services\": [ }");
     expect(() => loadManifest(f)).toThrow(new RegExp(`^${f}: not valid JSON`));
-    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, fuzz, net, standard, storebench, test/);
+    expect(() => loadTier("nosuch")).toThrow(/no manifest for tier 'nosuch' \(images\/nosuch\.json\); tiers: bench, crash, drivers, embedded, full, fuzz, net, netbench, standard, storebench, test/);
   });
 });
 
