@@ -26,7 +26,7 @@ import { ipc } from "./ipc/index";
 import { holdsEndpointRight, mayTransfer, moveCarriedCapabilities, wakeReleased } from "./syscall/ipc-calls";
 import { irqInit } from "./irq/delivery";
 import { randomInit } from "./random/pool";
-import { cmdlineLogLevel } from "./boot/cmdline";
+import { cmdlineLogLevel, cmdlineKeep } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
 
 // The arch layer's assembly calls these by their C names. Named here as values,
@@ -85,6 +85,7 @@ export function kernelMain(bootArg: usize): void {
 export function bootKernel(bootArg: usize): u32 {
   earlyInit(bootArg, bootInfo);
   setLogLevel(cmdlineLogLevel(bootInfo, LOG_INFO));
+  cmdlineKeep(bootInfo);
   memInit(bootInfo);
   joinScheduler(0);
   // Zero trust: every IPC operation is checked against the sender's capabilities.

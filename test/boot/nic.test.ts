@@ -4,13 +4,21 @@
  * virtio-net (its manifest claim), which reads the MAC and link state; the net
  * service (its only client, frames in the channel's buffers in place) gets an
  * address by DHCP from QEMU's server; the shell's `net` shows it with the
- * counters, and `ping` reaches QEMU's gateway address and back.
+ * counters, and `ping` reaches QEMU's gateway address and back. Without a
+ * DHCP server (the test peer's turned off), the boot command line's
+ * net.static= configures the stack after 10 s, and pings go both ways.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ConsoleSession } from "../harness/console-session.js";
+import { NetPeer } from "../harness/net-peer.js";
 
 let session: ConsoleSession | undefined;
-afterEach(() => session?.close());
+let peer: NetPeer | undefined;
+afterEach(async () => {
+  session?.close();
+  await peer?.close();
+  peer = undefined;
+});
 
 describe.each(["x86_64", "aarch64"] as const)("networking on %s", (arch) => {
   it("virtio-net and the net service: DHCP, net, ping", async () => {
@@ -26,5 +34,15 @@ describe.each(["x86_64", "aarch64"] as const)("networking on %s", (arch) => {
     const ping = await s.command("ping 10.0.2.2 2");
     expect(ping).toMatch(/ping: reply from 10\.0\.2\.2 seq 1 ttl \d+ time \d+ us/);
     expect(ping).toContain("ping: 2 sent, 2 answered");
+  });
+
+  it("no DHCP server: the static configuration of the boot command line", async () => {
+    const p = (peer = await NetPeer.start({ dhcp: false }));
+    const s = (session = new ConsoleSession(["--arch", arch, "--smp", "2", "--tier", "net", "--net", p.netArg, "--append", "net.static=10.0.2.77/24,10.0.2.2"]));
+    await s.waitFor(/net: no DHCP lease after 10 s: using net\.static= from the boot command line/);
+    await s.waitFor(/net: 10\.0\.2\.77\/24 gateway 10\.0\.2\.2 \(static, from the boot command line\)/);
+    expect(await s.command("net")).toContain("net: address 10.0.2.77/24, static (boot command line)");
+    expect(await s.command("ping 10.0.2.2 2")).toContain("ping: 2 sent, 2 answered");
+    expect((await p.ping("10.0.2.77", { count: 2 })).replies.length).toBe(2);
   });
 });

@@ -83,6 +83,39 @@ describe("protocols one by one", () => {
   });
 });
 
+describe("the static configuration of the boot command line", () => {
+  it("net.static=A.B.C.D/N[,GATEWAY] among other words, and every malformed kind refused, in both worlds", async () => {
+    const cases: [string, string][] = [
+      ["", "absent"],
+      ["loglevel=1", "absent"],
+      ["net.static=10.0.2.77/24,10.0.2.2", "ok 0xa00024d 0xffffff00 0xa000202"],
+      ["loglevel=2 net.static=192.168.1.9/16 quiet", "ok 0xc0a80109 0xffff0000 0x0"],
+      ["net.static=10.1.2.3/32", "ok 0xa010203 0xffffffff 0x0"],
+      ["net.static=10.1.2.3/1,10.200.0.1", "ok 0xa010203 0x80000000 0xac80001"],
+      ["net.static=10.0.0.1/8 net.static=10.0.0.2/8", "ok 0xa000002 0xff000000 0x0"],
+      ["xnet.static=10.0.0.1/8", "absent"],
+      ["net.static=", "malformed"],
+      ["net.static=10.0.2.77", "malformed"],
+      ["net.static=10.0.2.77/", "malformed"],
+      ["net.static=10.0.2.77/0", "malformed"],
+      ["net.static=10.0.2.77/33", "malformed"],
+      ["net.static=10.0.2.77/024", "malformed"],
+      ["net.static=10.0.2.77/2x", "malformed"],
+      ["net.static=0.0.0.0/24", "malformed"],
+      ["net.static=10.0.2/24", "malformed"],
+      ["net.static=10.0.2.256/24", "malformed"],
+      ["net.static=10.0.2.77/24,", "malformed"],
+      ["net.static=10.0.2.77/24,10.0.3.1", "malformed"],
+      ["net.static=10.0.2.77/24,10.0.2.77", "malformed"],
+      ["net.static=10.0.2.77/24,10.0.2.1,10.0.2.2", "malformed"],
+      ["net.static=/24,10.0.2.1", "malformed"],
+    ];
+    const r = await bothWorlds("net-static-driver.ts", Buffer.from(cases.map(([l]) => `${l}\n`).join("")));
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual(cases.map(([, want], i) => `${i}: ${want}`));
+  });
+});
+
 describe("the stack through scenarios", () => {
   it("ARP, routing, ping, a full transmit queue and DHCP from discover to expiry, in both worlds", async () => {
     const r = await bothWorlds("net-stack-driver.ts");

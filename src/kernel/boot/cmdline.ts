@@ -1,9 +1,25 @@
 /**
  * The kernel command line (PVH cmdline / DTB bootargs): space-separated
- * `key=value` words. Only what the kernel itself reads: `loglevel=0..3`.
+ * `key=value` words. The kernel itself reads only `loglevel=0..3`; the rest is
+ * for services, which read the whole line through bootArgs (kept here).
  */
-import { u8, u32, bool, arrayOf } from "kts";
-import { BootInfo } from "./bootinfo";
+import { u8, u32, bool, array, arrayOf } from "kts";
+import { BootInfo, CMDLINE_MAX } from "./bootinfo";
+
+const kept: u8[] = array(CMDLINE_MAX, 0);
+let keptLength: u32 = 0;
+
+/** Keeps the command line for tasks (the boot information's memory is not the kernel's for ever). */
+export function cmdlineKeep(info: BootInfo): void {
+  keptLength = info.cmdlineLen < CMDLINE_MAX ? info.cmdlineLen : CMDLINE_MAX;
+  for (let i: u32 = 0; i < keptLength; i++) kept[i] = info.cmdline[i];
+}
+
+/** Copies the command line as booted into out (CMDLINE_MAX bytes); returns its length. */
+export function cmdlineKept(out: u8[]): u32 {
+  for (let i: u32 = 0; i < keptLength; i++) out[i] = kept[i];
+  return keptLength;
+}
 
 const LOGLEVEL: u8[] = arrayOf([0x6c, 0x6f, 0x67, 0x6c, 0x65, 0x76, 0x65, 0x6c, 0x3d]); // "loglevel="
 

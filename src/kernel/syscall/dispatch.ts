@@ -18,6 +18,7 @@ import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
 import { sysRandom } from "./random-calls";
 import { sysClockSet, sysTimerSet } from "./time-calls";
+import { sysBootArgs } from "./boot-args";
 import { wallClockNow } from "../time/wall-clock";
 import { sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo, sysCapInfo, sysMemInfo, sysExitWatch } from "./system-calls";
 import { sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys } from "./memory-calls";
@@ -83,6 +84,9 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.ClockSet:
       result = sysClockSet(task, frameArg(frame, 0), frameArg(frame, 1));
+      break;
+    case Syscall.BootArgs:
+      result = sysBootArgs(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
     case Syscall.TimerSet:
       result = sysTimerSet(task, frameArg(frame, 0), frameArg(frame, 1));

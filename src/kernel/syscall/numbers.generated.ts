@@ -12,6 +12,7 @@ export enum Syscall {
   Clock = 6,
   ClockSet = 7,
   TimerSet = 8,
+  BootArgs = 9,
   Send = 10,
   Receive = 11,
   Call = 12,
@@ -75,6 +76,8 @@ export function syscallArgCount(n: Syscall): u32 {
     case Syscall.ClockSet:
       return 2;
     case Syscall.TimerSet:
+      return 2;
+    case Syscall.BootArgs:
       return 2;
     case Syscall.Send:
       return 2;

@@ -50,6 +50,11 @@ export function sysTimerSet(endpoint: u64, nanos: u64): u64 {
   return kts_syscall(8n, endpoint, nanos, 0n, 0n, 0n, 0n);
 }
 
+/** Copies the kernel command line (space-separated key=value words; at most 256 bytes) to buf, at most len bytes of it; returns its whole length. Any task may read it: it carries configuration such as net.static=, never secrets. */
+export function sysBootArgs(buf: usize, len: u64): u64 {
+  return kts_syscall(9n, buf, len, 0n, 0n, 0n, 0n);
+}
+
 /** Asynchronous send of the message at msg (layout in docs/ipc.md) to the endpoint named by capability handle cap (right SEND). */
 export function sysSend(cap: u64, msg: usize): u64 {
   return kts_syscall(10n, cap, msg, 0n, 0n, 0n, 0n);

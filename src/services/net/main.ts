@@ -17,7 +17,7 @@
  * [3..10] memory (the UDP sockets' regions: sockets.ts).
  */
 import { u8, u16, u32, u64, usize, bool, array, arrayOf, min, print, text } from "kts";
-import { sysCapDerive, sysRandom, sysTaskId, sysTimerSet } from "../../lib/sys/syscalls.generated";
+import { sysCapDerive, sysRandom, sysTaskId, sysTimerSet, sysBootArgs } from "../../lib/sys/syscalls.generated";
 import { capAt, receive, reply, msgLabel, msgStart, msgSetWordAt, msgWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
 import { KERNEL_SENDER, LABEL_TIMER } from "../../lib/ipc/protocol";
 import { ERR_INVALID, errorText, errorName } from "../../lib/errors";
@@ -31,11 +31,13 @@ import { NetStack, Send } from "../../lib/net/stack";
 import { PingReply } from "../../lib/net/icmp";
 import { ETH_MAX_FRAME } from "../../lib/net/ethernet";
 import { appendIp, prefixLength } from "../../lib/net/text";
+import { NetConfig } from "../../lib/net/config";
+import { StaticConfig, staticConfig } from "../../lib/net/static-config";
 import { socketsInit, socketCall, socketsRun } from "./sockets";
 import {
   LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, LABEL_NET_DROPS, DROPS_COUNT, DROPS_FIRST, DROPS_PER_CALL, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
   INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, INFO_SERVER,
-  CONFIG_NONE, CONFIG_DHCP, CONFIG_NO_CARD, PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
+  CONFIG_NONE, CONFIG_DHCP, CONFIG_STATIC, CONFIG_NO_CARD, PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
 } from "../../lib/net/ipc-protocol";
 
 const NIC_VA: usize = 0x3_0000_0000n;
@@ -46,6 +48,8 @@ const TX_BUFFERS: u32 = 32;
 const TX_FIRST: u32 = RX_BUFFERS;
 const TICK_NANOS: u64 = 100_000_000n;
 const RIGHTS_SEND_GRANT: u64 = 5n;
+/** The boot command line's net.static= is taken when DHCP has not configured us this long after start. */
+const STATIC_AFTER: u64 = 10_000_000_000n;
 
 const nic = new NicClient();
 const stack = new NetStack();
@@ -62,6 +66,11 @@ let netEndpoint: u64 = 0n;
 let seed: u32 = 0;
 /** No network card (the driver found none): callers are served, nothing is sent or received. */
 let down: bool = false;
+/** net.static= from the boot command line, while it waits to be the fallback. */
+const fallback = new NetConfig();
+let fallbackPending: bool = false;
+let startedAt: u64 = 0n;
+const bootArgs: u8[] = array(256, 0);
 /** The configuration last printed (its address), to say when it changes. */
 let shownIp: u32 = 0;
 
@@ -78,6 +87,7 @@ export function main(): u32 {
   stack.init(macBytes, 0, seed);
   socketsInit(3);
   if (!down) stack.startDhcp(now(), seed);
+  readStaticConfig();
   flush();
   sysTimerSet(netEndpoint, TICK_NANOS);
   for (;;) {
@@ -92,6 +102,7 @@ export function main(): u32 {
       // A restarted driver does not know us: its notifications stopped with the old one.
       if (!down && !nicAlive()) reopen();
       stack.tick(now());
+      if (fallbackPending && stack.config.ip == 0 && u64(now() - startedAt) >= STATIC_AFTER) useStatic();
       sysTimerSet(netEndpoint, TICK_NANOS);
       collect();
     } else if (!fromKernel && label == LABEL_NOTIFY && !msgIsCall()) {
@@ -107,6 +118,24 @@ export function main(): u32 {
     socketsRun(stack, flush);
     reportConfig();
   }
+}
+
+/** The fallback configuration of the boot command line (net.static=A.B.C.D/N[,GATEWAY]), said if malformed. */
+function readStaticConfig(): void {
+  startedAt = now();
+  const r: u64 = sysBootArgs(addressOf(bootArgs), u64(bootArgs.length));
+  if (errorOf(r) != 0n) return;
+  const length: u32 = r < u64(bootArgs.length) ? u32(r) : bootArgs.length;
+  const found: StaticConfig = staticConfig(bootArgs, length, fallback);
+  if (found == StaticConfig.Malformed) print("net: net.static= on the boot command line is not A.B.C.D/N or A.B.C.D/N,GATEWAY (on the subnet): ignored");
+  fallbackPending = found == StaticConfig.Ok && !down;
+}
+
+/** DHCP did not configure us in time: the static configuration, and DHCP stops. */
+function useStatic(): void {
+  fallbackPending = false;
+  print("net: no DHCP lease after 10 s: using net.static= from the boot command line");
+  stack.configure(fallback);
 }
 
 /**
@@ -186,6 +215,12 @@ function answer(label: u32, err: u64): void {
   reply();
 }
 
+function configKind(): u32 {
+  if (down) return CONFIG_NO_CARD;
+  if (stack.config.ip == 0) return CONFIG_NONE;
+  return stack.config.server == 0 ? CONFIG_STATIC : CONFIG_DHCP;
+}
+
 function info(): void {
   const c = stack.counters;
   msgStart(LABEL_NET_INFO);
@@ -194,7 +229,7 @@ function info(): void {
   msgSetWordAt(INFO_NETMASK, u64(stack.config.netmask));
   msgSetWordAt(INFO_GATEWAY, u64(stack.config.gateway));
   msgSetWordAt(INFO_LEASE, u64(stack.config.leaseSecs));
-  msgSetWordAt(INFO_CONFIG, u64(down ? CONFIG_NO_CARD : stack.config.ip == 0 ? CONFIG_NONE : CONFIG_DHCP));
+  msgSetWordAt(INFO_CONFIG, u64(configKind()));
   msgSetWordAt(INFO_RECEIVED, c.received);
   msgSetWordAt(INFO_ACCEPTED, c.accepted);
   msgSetWordAt(INFO_DROPPED, c.dropped);
@@ -260,7 +295,8 @@ function reportConfig(): void {
   row.decimal(u64(prefixLength(stack.config.netmask)));
   row.append(GATEWAY_TEXT, 0, GATEWAY_TEXT.length);
   appendIp(row, stack.config.gateway);
-  print(`net: ${text(row.bytes, row.length)} (DHCP lease ${stack.config.leaseSecs} s)`);
+  if (stack.config.server == 0) print(`net: ${text(row.bytes, row.length)} (static, from the boot command line)`);
+  else print(`net: ${text(row.bytes, row.length)} (DHCP lease ${stack.config.leaseSecs} s)`);
 }
 
 /** " gateway " */

@@ -10,7 +10,7 @@ import { Line } from "../../lib/format";
 import { now, sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
 import {
   LABEL_NET_INFO, LABEL_NET_PING, LABEL_NET_PING_RESULT, LABEL_NET_DROPS, DROPS_COUNT, DROPS_FIRST, DROPS_PER_CALL, INFO_IP, INFO_NETMASK, INFO_GATEWAY, INFO_LEASE, INFO_CONFIG,
-  INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, CONFIG_NONE, CONFIG_NO_CARD,
+  INFO_RECEIVED, INFO_ACCEPTED, INFO_DROPPED, INFO_SENT, INFO_SEND_FAILED, INFO_LINK, INFO_MAC, CONFIG_NONE, CONFIG_STATIC, CONFIG_NO_CARD,
   PING_FROM, PING_SEQ, PING_RTT, PING_TTL,
 } from "../../lib/net/ipc-protocol";
 import { appendIp, parseIp, prefixLength, NOT_AN_ADDRESS } from "../../lib/net/text";
@@ -78,7 +78,8 @@ function netInfo(net: u64): void {
     appendIp(row, u32(msgWordAt(INFO_IP)));
     row.byte(0x2f);
     row.decimal(u64(prefixLength(u32(msgWordAt(INFO_NETMASK)))));
-    print(`net: address ${text(row.bytes, row.length)}, lease ${msgWordAt(INFO_LEASE)} s`);
+    if (config == CONFIG_STATIC) print(`net: address ${text(row.bytes, row.length)}, static (boot command line)`);
+    else print(`net: address ${text(row.bytes, row.length)}, lease ${msgWordAt(INFO_LEASE)} s`);
     row.clear();
     appendIp(row, u32(msgWordAt(INFO_GATEWAY)));
     print(`net: gateway ${text(row.bytes, row.length)}`);

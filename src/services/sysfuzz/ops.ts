@@ -12,7 +12,7 @@ import {
   sysWrite, sysYield, sysTaskId, sysTime, sysSleep, sysSend, sysReceive, sysCall, sysReply,
   sysCapDerive, sysCapRevoke, sysCapAt, sysCapDeriveRange, sysIrqAck, sysIrqBind, sysConsoleRead,
   sysPciHost, sysPciRoute, sysRandom, sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo,
-  sysCapInfo, sysMemInfo, sysExitWatch, sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys, sysClock, sysClockSet, sysTimerSet,
+  sysCapInfo, sysMemInfo, sysExitWatch, sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys, sysClock, sysClockSet, sysTimerSet, sysBootArgs,
   TASK_INFO_STATE, TASK_INFO_ID, TASK_INFO_NAME, CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_OBJ_A,
 } from "../../lib/sys/syscalls.generated";
 import { print, text } from "kts";
@@ -20,7 +20,7 @@ import {
   fz, note, isError, errorCode, scratch, scratchAt, knownFind, knownAdd, knownDead, roleOf, vital, manifestRoot,
   impossibleHandle, forgedHandle, deadHandle, knownHandle, knownOfKind, anyHandle, notSendable, callable, roleOfHandle,
   placeableTask, anyTask, anyLength, anyRights, anyBuffer, writable, shortSleep,
-  SYS_WRITE, SYS_YIELD, SYS_TASK_ID, SYS_TIME, SYS_SLEEP, SYS_CLOCK, SYS_CLOCK_SET, SYS_TIMER_SET, SYS_SEND, SYS_RECEIVE, SYS_CALL, SYS_REPLY,
+  SYS_WRITE, SYS_YIELD, SYS_TASK_ID, SYS_TIME, SYS_SLEEP, SYS_CLOCK, SYS_CLOCK_SET, SYS_TIMER_SET, SYS_BOOT_ARGS, SYS_SEND, SYS_RECEIVE, SYS_CALL, SYS_REPLY,
   SYS_CAP_DERIVE, SYS_CAP_REVOKE, SYS_CAP_AT, SYS_CAP_DERIVE_RANGE, SYS_IRQ_ACK, SYS_IRQ_BIND, SYS_CONSOLE_READ,
   SYS_PCI_HOST, SYS_PCI_ROUTE, SYS_RANDOM, SYS_AUDIT_READ, SYS_SERVICE_START, SYS_TASK_KILL, SYS_TASK_INFO,
   SYS_CAP_INFO, SYS_MEM_INFO, SYS_EXIT_WATCH, SYS_MEM_MAP, SYS_MEM_UNMAP, SYS_MMIO_MAP, SYS_MEM_PHYS, SYS_OTHER,
@@ -287,11 +287,16 @@ export function opSleep(): void {
   note(SYS_SLEEP, sysSleep(shortSleep()));
 }
 
-/** The wall clock: read by anyone; set only with a Clock capability, which no fuzzer holds. */
+/** The wall clock (read by anyone; set only with a Clock capability, which no fuzzer holds) and the boot arguments (anyone's, into any buffer). */
 export function opClock(): void {
   const r = fz.rng;
-  if (r.below(2) == 0) note(SYS_CLOCK, sysClock());
-  else note(SYS_CLOCK_SET, sysClockSet(anyHandle(), r.next()));
+  const which: u32 = r.below(3);
+  if (which == 0) note(SYS_CLOCK, sysClock());
+  else if (which == 1) note(SYS_CLOCK_SET, sysClockSet(anyHandle(), r.next()));
+  else {
+    const n: u64 = anyLength(300n);
+    note(SYS_BOOT_ARGS, sysBootArgs(anyBuffer(n), n));
+  }
 }
 
 /**

@@ -38,6 +38,7 @@ export const SYS_SLEEP: u32 = 5;
 export const SYS_CLOCK: u32 = 6;
 export const SYS_CLOCK_SET: u32 = 7;
 export const SYS_TIMER_SET: u32 = 8;
+export const SYS_BOOT_ARGS: u32 = 9;
 export const SYS_SEND: u32 = 10;
 export const SYS_RECEIVE: u32 = 11;
 export const SYS_CALL: u32 = 12;
