@@ -14,10 +14,12 @@
  *    sockets are closed by net once it has ended;
  *  - udpecho echoes on port 7 through its socket: the peer sends 10,000
  *    datagrams of random sizes (8..1472 bytes) and gets every one back
- *    unaltered, none lost, duplicated or reordered.
+ *    unaltered, none lost, duplicated or reordered;
+ *  - the net service is killed and restarted: udpecho opens a new socket and
+ *    echoes again.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ConsoleSession } from "../harness/console-session.js";
+import { ConsoleSession, taskOf } from "../harness/console-session.js";
 import { NetPeer } from "../harness/net-peer.js";
 
 let session: ConsoleSession | undefined;
@@ -33,7 +35,7 @@ const SECOND = Date.UTC(2033, 0, 2, 12, 0, 0); // 2033-01-02T12:00:00Z
 const FLOOD = 100;
 
 describe.each(["x86_64", "aarch64"] as const)("UDP sockets on %s", (arch) => {
-  it("ntp sets the clock from the peer's SNTP server; a misbehaving client hurts only itself; udpecho echoes 10,000 datagrams", async () => {
+  it("ntp sets the clock from the peer's SNTP server; a misbehaving client hurts only itself; udpecho echoes 10,000 datagrams, and again after net restarts", async () => {
     const p = (peer = await NetPeer.start({ ntp: { timeMs: FIRST } }));
     const s = (session = new ConsoleSession(["--arch", arch, "--smp", "4", "--tier", "net", "--net", p.netArg]));
     const lease = await p.waitForLease(undefined, 180_000);
@@ -83,5 +85,15 @@ describe.each(["x86_64", "aarch64"] as const)("UDP sockets on %s", (arch) => {
     await s.waitForAnywhere(/udpecho: 10000 datagrams echoed, 0 not sent/);
     expect(await s.command("net")).toMatch(/net: frames received \d+, accepted \d+, dropped \d+, sent \d+, failed 0/);
     expect(p.malformed).toEqual([]);
+
+    // The net service killed: init restarts it, it takes a lease again, and udpecho, finding its
+    // socket unknown to the new net, opens another; after one datagram to warm ARP up, none is lost.
+    const net = taskOf(await s.command("ps"), "net");
+    await s.command(`kill ${net}`);
+    await s.waitFor(/init: restarted net \(service \d+\) as task \d+/);
+    await s.waitForAnywhere(/udpecho: net no longer knows the socket[^]*udpecho: echoing UDP port 7/);
+    await p.udpEcho({ ip: lease.ip, port: 7, count: 1, window: 1, lossTimeoutMs: 2000 });
+    const again = await p.udpEcho({ ip: lease.ip, port: 7, count: 200, window: 4, seed: 13 });
+    expect(again).toMatchObject({ sent: 200, received: 200, lost: 0, corrupted: 0, duplicated: 0, misaddressed: 0 });
   });
 });

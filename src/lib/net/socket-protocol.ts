@@ -25,6 +25,9 @@
  * CLOSE (call, from the task that opened): word 0 = the handle. The port is
  *   unbound and the region capability revoked (the caller's mapping goes).
  *   Answer word 0 = 0, or -Invalid (not an open socket of the caller).
+ * CHECK (call): word 0 = the handle. Answer word 0 = 0 if it is an open
+ *   socket of the caller, else -Invalid: how a client that only waits for
+ *   notifications learns that net restarted (and knows its sockets no more).
  * KICK (asynchronous, no answer): word 0 = the handle: the client queued
  *   requests on a ring net had found empty (pushRequest returned Notify).
  * NOTIFY (asynchronous, net -> the endpoint carried with OPEN): word 0 = the
@@ -69,6 +72,7 @@ export const LABEL_SOCKET_OPEN = 0x4e53_4f50; // "NSOP"
 export const LABEL_SOCKET_CLOSE = 0x4e53_434c; // "NSCL"
 export const LABEL_SOCKET_KICK = 0x4e53_4b4b; // "NSKK"
 export const LABEL_SOCKET_NOTIFY = 0x4e53_4e54; // "NSNT"
+export const LABEL_SOCKET_CHECK = 0x4e53_434b; // "NSCK"
 
 export const OPEN_HANDLE: u32 = 1;
 export const OPEN_REGION: u32 = 2;

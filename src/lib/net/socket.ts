@@ -21,13 +21,15 @@
  * buffers; a buffer belongs to net from the request naming it until its
  * completion. At most SOCKET_RING requests may be outstanding.
  */
-import { u16, u32, u64, usize, bool } from "kts";
-import { sysCapDerive, sysCapRevoke, sysMemMap, sysMemUnmap, sysTaskId } from "../sys/syscalls.generated";
-import { call, send, msgStart, msgSetWordAt, msgSetCaps, msgWordAt, errorOf } from "../ipc/message";
-import { ERR_INVALID } from "../errors";
+import { u16, u32, u64, usize, bool, print, text } from "kts";
+import { sysCapDerive, sysCapRevoke, sysMemMap, sysMemUnmap, sysTaskId, sysTimerSet } from "../sys/syscalls.generated";
+import { call, send, receive, reply, msgStart, msgLabel, msgSetWordAt, msgSetCaps, msgWordAt, msgIsCall, msgSender, errorOf } from "../ipc/message";
+import { KERNEL_SENDER, LABEL_TIMER } from "../ipc/protocol";
+import { ERR_INVALID, errorText, errorName } from "../errors";
+import { sleepNanos, NANOS_PER_MILLI } from "../time";
 import { Channel, Entry, Side, Status } from "../channel/channel";
 import {
-  LABEL_SOCKET_OPEN, LABEL_SOCKET_CLOSE, LABEL_SOCKET_KICK, OPEN_HANDLE, OPEN_REGION, OPEN_BYTES, OPEN_PORT, OP_SEND, OP_RECEIVE,
+  LABEL_SOCKET_OPEN, LABEL_SOCKET_CLOSE, LABEL_SOCKET_KICK, LABEL_SOCKET_NOTIFY, LABEL_SOCKET_CHECK, OPEN_HANDLE, OPEN_REGION, OPEN_BYTES, OPEN_PORT, OP_SEND, OP_RECEIVE,
 } from "./socket-protocol";
 
 /** Rights of the notification capability carried with OPEN: send, grant. */
@@ -83,6 +85,26 @@ export class UdpClient {
 
   opened(): bool {
     return this.region != 0n;
+  }
+
+  /** open(), again every second until it works (saying why it did not, once per reason). */
+  openPatiently(net: u64, endpoint: u64, va: usize, port: u16): void {
+    let said: u64 = 0n;
+    for (;;) {
+      const e: u64 = this.open(net, endpoint, va, port);
+      if (e == 0n) return;
+      if (e != said) print(`socket: no socket on port ${port} (${text(errorText, errorName(e))}); trying again every second`);
+      said = e;
+      sleepNanos(u64(1000n * NANOS_PER_MILLI));
+    }
+  }
+
+  /** Net still knows this socket (false once net restarted: close it and open another). */
+  alive(): bool {
+    msgStart(LABEL_SOCKET_CHECK);
+    msgSetWordAt(0, this.handle);
+    const c: u64 = errorOf(call(this.net));
+    return c != 0n || errorOf(msgWordAt(0)) == 0n;
   }
 
   /** Closes the socket: unmaps the region and tells net (which revokes the capability). */
@@ -150,4 +172,43 @@ export function sourcePort(e: Entry): u16 {
 /** A received datagram's whole length (more than e.length: it was cut to the buffer). */
 export function datagramLength(e: Entry): u32 {
   return u32(e.arg2 >> 32n);
+}
+
+/** What a single-socket service does with one completion (its id, code, offset and length are in the entry). */
+export type OnCompletion = (e: Entry) => void;
+
+/** How often serveSocket asks net whether it still knows the socket. */
+const CHECK_NANOS: u64 = 2_000_000_000n;
+
+/**
+ * The loop of a service that serves one socket and nothing else: waits on its
+ * endpoint (which must have send and receive rights: its timer comes there),
+ * answers any call with -Invalid, and hands each completion of net's
+ * NOTIFYs to `handle`. Every 2 s it asks net whether the socket is still
+ * open: if net restarted, the socket is closed and serveSocket returns 0 (the
+ * service opens another); it returns receive's error if that fails.
+ */
+export function serveSocket(socket: UdpClient, endpoint: u64, done: Entry, handle: OnCompletion): u64 {
+  sysTimerSet(endpoint, CHECK_NANOS);
+  for (;;) {
+    const r: u64 = errorOf(receive(endpoint));
+    if (r != 0n) return r;
+    if (msgIsCall()) {
+      msgStart(msgLabel());
+      msgSetWordAt(0, u64(0n - ERR_INVALID));
+      reply();
+      continue;
+    }
+    if (msgSender() == KERNEL_SENDER) {
+      if (msgLabel() != LABEL_TIMER) continue;
+      if (!socket.alive()) {
+        sysTimerSet(endpoint, 0n);
+        socket.close();
+        return 0n;
+      }
+      sysTimerSet(endpoint, CHECK_NANOS);
+    } else if (msgLabel() == LABEL_SOCKET_NOTIFY) {
+      while (socket.next(done)) handle(done);
+    }
+  }
 }

@@ -30,7 +30,7 @@ import { Channel, Entry, Side, Status } from "../../lib/channel/channel";
 import { NetStack, Send, TX_QUEUE } from "../../lib/net/stack";
 import { Datagram, NO_SOCKET } from "../../lib/net/udp";
 import {
-  LABEL_SOCKET_OPEN, LABEL_SOCKET_CLOSE, LABEL_SOCKET_NOTIFY, OPEN_HANDLE, OPEN_REGION, OPEN_BYTES, OPEN_PORT,
+  LABEL_SOCKET_OPEN, LABEL_SOCKET_CLOSE, LABEL_SOCKET_CHECK, LABEL_SOCKET_NOTIFY, OPEN_HANDLE, OPEN_REGION, OPEN_BYTES, OPEN_PORT,
   SOCKET_REGIONS, SOCKET_BYTES, SOCKETS_PER_CLIENT, SOCKET_RING, SOCKET_CAP_USES, SOCKET_MAX_DATAGRAM,
   OP_SEND, OP_RECEIVE, ST_OK, ST_NOT_SENT, ST_INVALID,
 } from "../../lib/net/socket-protocol";
@@ -105,6 +105,7 @@ export function socketsInit(first: u32): void {
 export function socketCall(stack: NetStack, label: u32): bool {
   if (label == LABEL_SOCKET_OPEN) open(stack);
   else if (label == LABEL_SOCKET_CLOSE) closeCall(stack);
+  else if (label == LABEL_SOCKET_CHECK) answer(LABEL_SOCKET_CHECK, lookup(msgWordAt(0), msgSender()) == SOCKET_REGIONS ? ERR_INVALID : 0n);
   else return false;
   return true;
 }

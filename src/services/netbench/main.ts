@@ -11,16 +11,15 @@
  * "net" (send), [2] system (receive: memInfo).
  */
 import { u8, u16, u32, u64, array, print, text } from "kts";
-import { capAt, receive, reply, msgLabel, msgStart, msgSetWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
-import { KERNEL_SENDER } from "../../lib/ipc/protocol";
-import { ERR_INVALID, errorText, errorName } from "../../lib/errors";
+import { capAt, errorOf } from "../../lib/ipc/message";
+import { errorText, errorName } from "../../lib/errors";
 import { readMemInfo, memRecord } from "../../lib/inspect";
 import { field64 } from "../../lib/records";
 import { MEM_INFO_IDLE_NANOS } from "../../lib/sys/syscalls.generated";
-import { now, sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
+import { now } from "../../lib/time";
 import { Entry } from "../../lib/channel/channel";
-import { LABEL_SOCKET_NOTIFY, OP_RECEIVE, ST_OK } from "../../lib/net/socket-protocol";
-import { UdpClient, completionOp, sourceIp, sourcePort } from "../../lib/net/socket";
+import { OP_RECEIVE, ST_OK } from "../../lib/net/socket-protocol";
+import { UdpClient, serveSocket, completionOp, sourceIp, sourcePort } from "../../lib/net/socket";
 
 const PORT: u16 = 9000;
 const SOCKET_VA: u64 = 0x3_0000_0000n;
@@ -35,31 +34,19 @@ const answer: u8[] = array(ANSWER, 0);
 export function main(): u32 {
   const endpoint: u64 = capAt(0n);
   for (;;) {
-    const e: u64 = socket.open(capAt(1n), endpoint, SOCKET_VA, PORT);
-    if (e == 0n) break;
-    print(`netbench: no socket on port ${PORT} (${text(errorText, errorName(e))}); trying again`);
-    sleepNanos(u64(1000n * NANOS_PER_MILLI));
-  }
-  for (let i: u32 = 0; i < BUFFERS; i++) socket.receiveInto(i, u32(i * BUFFER), BUFFER);
-  print(`netbench: answering UDP port ${PORT} with the guest's clocks`);
-  for (;;) {
-    const r: u64 = errorOf(receive(endpoint));
+    socket.openPatiently(capAt(1n), endpoint, SOCKET_VA, PORT);
+    for (let i: u32 = 0; i < BUFFERS; i++) socket.receiveInto(i, u32(i * BUFFER), BUFFER);
+    print(`netbench: answering UDP port ${PORT} with the guest's clocks`);
+    const r: u64 = serveSocket(socket, endpoint, done, handle);
     if (r != 0n) {
       print(`netbench: receive failed (${text(errorText, errorName(r))})`);
       return 1;
     }
-    if (msgIsCall()) {
-      msgStart(msgLabel());
-      msgSetWordAt(0, u64(0n - ERR_INVALID));
-      reply();
-      continue;
-    }
-    if (msgSender() == KERNEL_SENDER || msgLabel() != LABEL_SOCKET_NOTIFY) continue;
-    while (socket.next(done)) handle(done.id);
   }
 }
 
-function handle(id: u32): void {
+function handle(done: Entry): void {
+  const id: u32 = done.id;
   const offset: u32 = u32(id * BUFFER);
   if (completionOp(done) == OP_RECEIVE && done.code == ST_OK) {
     putWord(0, now());

@@ -5,19 +5,18 @@
  * cut into BUFFER-byte buffers, each handed to net to receive into; a
  * received one goes out again as a send request, and when that completes it
  * is handed back for receiving. Single-threaded: it waits in receive on its
- * own endpoint for net's notifications.
+ * own endpoint for net's notifications and its timer (serveSocket: if net
+ * restarted and no longer knows the socket, it opens another).
  *
  * Capabilities: [0] endpoint "udpecho" (send, receive, grant), [1] endpoint
  * "net" (send).
  */
 import { u16, u32, u64, print, text } from "kts";
-import { capAt, receive, reply, msgLabel, msgStart, msgSetWordAt, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
-import { KERNEL_SENDER } from "../../lib/ipc/protocol";
-import { ERR_INVALID, errorText, errorName } from "../../lib/errors";
-import { sleepNanos, NANOS_PER_MILLI } from "../../lib/time";
+import { capAt } from "../../lib/ipc/message";
+import { errorText, errorName } from "../../lib/errors";
 import { Entry } from "../../lib/channel/channel";
-import { LABEL_SOCKET_NOTIFY, OP_RECEIVE, ST_OK } from "../../lib/net/socket-protocol";
-import { UdpClient, completionOp, sourceIp, sourcePort } from "../../lib/net/socket";
+import { OP_RECEIVE, ST_OK } from "../../lib/net/socket-protocol";
+import { UdpClient, serveSocket, completionOp, sourceIp, sourcePort } from "../../lib/net/socket";
 
 const ECHO_PORT: u16 = 7;
 const SOCKET_VA: u64 = 0x3_0000_0000n;
@@ -36,33 +35,22 @@ export function main(): u32 {
   const endpoint: u64 = capAt(0n);
   const net: u64 = capAt(1n);
   for (;;) {
-    const e: u64 = socket.open(net, endpoint, SOCKET_VA, ECHO_PORT);
-    if (e == 0n) break;
-    print(`udpecho: no socket on port ${ECHO_PORT} (${text(errorText, errorName(e))}); trying again`);
-    sleepNanos(u64(1000n * NANOS_PER_MILLI));
-  }
-  let buffers: u32 = u32(socket.channel.dataSize() / BUFFER);
-  if (buffers > MAX_BUFFERS) buffers = MAX_BUFFERS;
-  for (let i: u32 = 0; i < buffers; i++) socket.receiveInto(i, u32(i * BUFFER), BUFFER);
-  print(`udpecho: echoing UDP port ${socket.port} (${buffers} buffers)`);
-  for (;;) {
-    const r: u64 = errorOf(receive(endpoint));
+    socket.openPatiently(net, endpoint, SOCKET_VA, ECHO_PORT);
+    let buffers: u32 = u32(socket.channel.dataSize() / BUFFER);
+    if (buffers > MAX_BUFFERS) buffers = MAX_BUFFERS;
+    for (let i: u32 = 0; i < buffers; i++) socket.receiveInto(i, u32(i * BUFFER), BUFFER);
+    print(`udpecho: echoing UDP port ${socket.port} (${buffers} buffers)`);
+    const r: u64 = serveSocket(socket, endpoint, done, handle);
     if (r != 0n) {
       print(`udpecho: receive failed (${text(errorText, errorName(r))})`);
       return 1;
     }
-    if (msgIsCall()) {
-      msgStart(msgLabel());
-      msgSetWordAt(0, u64(0n - ERR_INVALID));
-      reply();
-      continue;
-    }
-    if (msgSender() == KERNEL_SENDER || msgLabel() != LABEL_SOCKET_NOTIFY) continue;
-    while (socket.next(done)) handle(done.id);
+    print("udpecho: net no longer knows the socket (it restarted): opening another");
   }
 }
 
-function handle(id: u32): void {
+function handle(done: Entry): void {
+  const id: u32 = done.id;
   const offset: u32 = u32(id * BUFFER);
   if (completionOp(done) == OP_RECEIVE) {
     if (done.code == ST_OK) {
