@@ -40,13 +40,16 @@ export function lineRows(elf: string): { files: string[]; rows: Row[] } {
     rows.push({ addr: r.address, file: idx, line: r.line });
   }
   rows.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
-  // Keep one row per address (the last), and drop runs of repeated "unknown".
-  const compact: Row[] = [];
+  // Keep one row per address (the last).
+  const perAddress: Row[] = [];
   for (const r of rows) {
-    const last = compact[compact.length - 1];
-    if (last && last.addr === r.addr) compact[compact.length - 1] = r;
-    else if (!(last && last.file === UNKNOWN && r.file === UNKNOWN)) compact.push(r);
+    const last = perAddress[perAddress.length - 1];
+    if (last && last.addr === r.addr) perAddress[perAddress.length - 1] = r;
+    else perAddress.push(r);
   }
+  // A lookup takes the last row at or below pc, so a row saying what the one before it says
+  // (same file and line: DWARF adds rows for columns and statement marks) changes no answer.
+  const compact = perAddress.filter((r, i) => i === 0 || r.file !== perAddress[i - 1]!.file || r.line !== perAddress[i - 1]!.line);
   rows.splice(0, rows.length, ...compact);
   return { files, rows };
 }
