@@ -3,16 +3,17 @@
  * wanting the same image waits for the first, objects do not depend on the
  * folder they were built in, the command works through a symlink, --watch
  * rebuilds on save, and the line table read from .debug_line agrees with
- * llvm-dwarfdump.
+ * llvm-dwarfdump, and the kernel image fits in 256 KiB.
  */
 import { describe, expect, it } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runProcess } from "../harness/process.js";
 import { compileCached, pruneObjectCache } from "../../compiler/toolchain/object-cache.js";
 import { freestandingFlags } from "../../compiler/toolchain/clang.js";
+import { runTool } from "../../compiler/toolchain/jobs.js";
 import { readLineRows } from "../../compiler/build/dwarf-lines.js";
 import { encodeLineTable, lineRows, lookupLine } from "../../compiler/build/lines.js";
 
@@ -143,6 +144,26 @@ describe("the compact line table", () => {
         expect(lookupLine(t, pc)).toEqual(naive(pc));
       }
       for (const r of rows.slice(0, 200)) expect(lookupLine(t, r.addr)).toEqual({ file: r.file, line: r.line });
+    });
+  }
+});
+
+describe("the kernel image", () => {
+  // Issue 14: the image, line table included, in 256 KiB: x86_64's loaded sections, the AArch64 Image file.
+  for (const arch of ["x86_64", "aarch64"] as const) {
+    it(`fits in 256 KiB, line table included (${arch})`, async () => {
+      const built = await cambi(["build", "--arch", arch]);
+      expect(built.status, built.out).toBe(0);
+      const dir = path.join(ROOT, "build", arch, "kernel");
+      let bytes: number;
+      if (arch === "aarch64") bytes = statSync(path.join(dir, "kernel.img")).size;
+      else {
+        const sizes = await runTool("llvm-size", ["-A", path.join(dir, "kernel.elf")]);
+        bytes = 0;
+        for (const m of sizes.matchAll(/^\.(text|rodata|data)\s+(\d+)/gm)) bytes += Number(m[2]);
+      }
+      expect(bytes).toBeGreaterThan(100_000);
+      expect(bytes).toBeLessThanOrEqual(256 * 1024);
     });
   }
 });
