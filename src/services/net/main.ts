@@ -8,9 +8,12 @@
  *    to the device; sent frames' buffers come free;
  *  - its timer (timerSet, every TICK_NANOS): ARP, ping and DHCP timers;
  *  - calls of the net protocol (src/lib/net/ipc-protocol.ts), answered at once.
- * It configures the interface by DHCP at start. If the driver dies, the next
- * kick or notification fails: net opens the NIC again (waiting for init to
- * restart the driver) and goes on; frames in flight are lost, never corrupted.
+ * It configures the interface by DHCP at start, or after STATIC_AFTER without
+ * a lease by the boot command line's net.static= (bootArgs). If the driver
+ * dies, the next kick or notification fails: net opens the NIC again (waiting
+ * for init to restart the driver) and goes on; frames in flight are lost,
+ * never corrupted. A driver without a card answers OPEN with Invalid: net then
+ * stays up with the network down (`down`), answering its callers.
  *
  * Capabilities: [0] endpoint "nic" (send), [1] endpoint "net" (send, receive,
  * grant), [2] random (a seed for DHCP transaction ids and ephemeral ports),
