@@ -121,6 +121,8 @@ program
       "between 127.0.0.1:GUESTPORT, QEMU's end, and 127.0.0.1:PEERPORT, a test peer such as test/harness/net-peer.ts)",
     "none",
   )
+  .option("--image <file>", "boot a disk image made by `cambi image` through firmware instead of -kernel (the kernel, bundle and command line are the image's)")
+  .addOption(new Option("--firmware <firmware>", "with --image: UEFI (OVMF; AAVMF on aarch64) or legacy BIOS (SeaBIOS, x86_64)").choices(["uefi", "bios"]).default("uefi"))
   .addOption(keyOption())
   .addOption(servicesOption())
   .action(runCommand);
