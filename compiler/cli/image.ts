@@ -13,7 +13,7 @@ import { blake3 } from "@noble/hashes/blake3.js";
 import { REPO_ROOT } from "../project/root.js";
 import type { Arch } from "../intrinsics/table.js";
 import { bootstrapKeyOrExit, buildOrExit, tierBundleOrExit } from "./build.js";
-import { buildX86Image, ImageToolMissing } from "../image/disk.js";
+import { buildArm64Image, buildX86Image, ImageToolMissing, type BuiltImage } from "../image/disk.js";
 import { CommandExit, progress } from "./output.js";
 
 export interface ImageFlags {
@@ -47,16 +47,17 @@ export function defaultImagePath(arch: Arch, tier: string): string {
 
 export async function imageCommand(flags: ImageFlags): Promise<void> {
   const t0 = Date.now();
-  if (flags.arch !== "x86_64") {
-    process.stderr.write(`cambi image: not built yet for ${flags.arch} (x86_64 images only so far)\n`);
-    throw new CommandExit(2);
-  }
   const key = bootstrapKeyOrExit(flags.key);
   const [bundle, kernel] = await Promise.all([tierBundleOrExit(flags.arch, flags.tier, key), buildOrExit(flags.arch, { bootstrap: key })]);
   const out = path.resolve(flags.out ?? defaultImagePath(flags.arch, flags.tier));
-  let built;
+  let built: BuiltImage;
   try {
-    built = buildX86Image({ kernelElf: kernel.elf, bundle, tier: flags.tier, time: sourceDateEpoch(), ...(flags.append ? { cmdline: flags.append } : {}) });
+    if (flags.arch === "aarch64") {
+      if (flags.append) process.stderr.write("cambi image: --append is not used on aarch64 yet (no command line from UEFI)\n");
+      built = buildArm64Image({ kernelElf: kernel.elf, kernelImage: kernel.bootImage, bundle, time: sourceDateEpoch() });
+    } else {
+      built = buildX86Image({ kernelElf: kernel.elf, bundle, tier: flags.tier, time: sourceDateEpoch(), ...(flags.append ? { cmdline: flags.append } : {}) });
+    }
   } catch (e) {
     if (e instanceof ImageToolMissing) {
       process.stderr.write(`cambi image: ${e.message}\n`);
@@ -71,7 +72,9 @@ export async function imageCommand(flags: ImageFlags): Promise<void> {
   const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
   progress(
     `built ${path.relative(process.cwd(), out)} (tier ${flags.tier}, ${flags.arch}: ${(built.image.length / (1 << 20)).toFixed(0)} MiB disk; ` +
-      `kernel ${kib(built.kernel.length)}, bundle ${kib(built.bundle.length)}, GRUB ${kib(built.grubEfi.length)} UEFI + ${kib(built.grubCore.length)} BIOS) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `kernel ${kib(built.kernel.length)}, bundle ${kib(built.bundle.length)}` +
+      (built.grubEfi && built.grubCore ? `, GRUB ${kib(built.grubEfi.length)} UEFI + ${kib(built.grubCore.length)} BIOS` : ", the kernel is the UEFI application") +
+      `) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
   if (flags.printDigest) process.stdout.write(`blake3 ${Buffer.from(blake3(built.image)).toString("hex")}  ${out}\n`);
 }

@@ -24,7 +24,7 @@ import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundle
 import { loadTier, ManifestError } from "../build/manifest.js";
 import { checkServiceSources, MissingServiceError } from "../build/tier.js";
 import type { BootstrapKey } from "../trust/bootstrap-key.js";
-import { createDisk, OVMF_CODE, OVMF_VARS, parseNet, qemuArgs, type QemuNet } from "../build/qemu.js";
+import { AAVMF_CODE, AAVMF_VARS, createDisk, OVMF_CODE, OVMF_VARS, parseNet, qemuArgs, type QemuNet } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
 export interface RunFlags {
@@ -121,13 +121,14 @@ function imageBoot(flags: RunFlags, net: QemuNet): { cmd: string; args: string[]
   let tmp: string | undefined;
   let vars: string | undefined;
   if (firmware === "uefi") {
-    if (!existsSync(OVMF_CODE)) {
-      process.stderr.write(`cambi run: no UEFI firmware ${OVMF_CODE} (Debian's ovmf; run scripts/setup.sh)\n`);
+    const [code, store, pkg] = flags.arch === "x86_64" ? [OVMF_CODE, OVMF_VARS, "ovmf"] : [AAVMF_CODE, AAVMF_VARS, "qemu-efi-aarch64"];
+    if (!existsSync(code)) {
+      process.stderr.write(`cambi run: no UEFI firmware ${code} (Debian's ${pkg}; run scripts/setup.sh)\n`);
       process.exit(2);
     }
     tmp = mkdtempSync(path.join(tmpdir(), "cambi-uefi-"));
     vars = path.join(tmp, "vars.fd");
-    copyFileSync(OVMF_VARS, vars);
+    copyFileSync(store, vars);
   }
   const q = qemuArgs(flags.arch, "", {
     smp: Number(flags.smp),

@@ -21,6 +21,7 @@ import path from "node:path";
 import { blake3 } from "@noble/hashes/blake3.js";
 import { buildFat32, fatBytesNeeded, type FatFile } from "./fat.js";
 import { buildGpt, guidFrom, GUID_BIOS_BOOT, GUID_ESP, SECTOR } from "./gpt.js";
+import { efiApplication } from "./pe.js";
 
 export const GRUB_EFI_DIR = "/usr/lib/grub/x86_64-efi";
 export const GRUB_PC_DIR = "/usr/lib/grub/i386-pc";
@@ -76,10 +77,66 @@ export function grubCfg(tier: string, cmdline?: string): string {
 
 export interface BuiltImage {
   image: Buffer;
+  /** The kernel as it is on the disk (x86_64: ELF without debug sections; aarch64: the Image as a UEFI application). */
   kernel: Buffer;
   bundle: Buffer;
-  grubEfi: Buffer;
-  grubCore: Buffer;
+  grubEfi?: Buffer;
+  grubCore?: Buffer;
+}
+
+/** A seed for the disk's GUIDs and volume id: the BLAKE3 of every file and extra part. */
+function contentSeed(files: FatFile[], extra: Uint8Array[] = []): Uint8Array {
+  const h = blake3.create();
+  for (const f of files) h.update(Buffer.from(f.path)).update(f.data);
+  for (const e of extra) h.update(e);
+  return blake3(h.digest(), { dkLen: 64 });
+}
+
+export interface Arm64Inputs {
+  kernelElf: string;
+  /** The raw Image (llvm-objcopy -O binary of the ELF). */
+  kernelImage: string;
+  bundle: string;
+  time: number;
+}
+
+/**
+ * The AArch64 disk: GPT with one partition, the EFI system partition, holding
+ * EFI/BOOT/BOOTAA64.EFI (the kernel Image with its PE/COFF header: the firmware
+ * runs the kernel itself, src/arch/aarch64/efi.S) and BOOT/CAMBIOS/BUNDLE.BIN.
+ */
+export function buildArm64Image(inp: Arm64Inputs): BuiltImage {
+  const nm = execFileSync("llvm-nm", [inp.kernelElf], { encoding: "utf8" });
+  const sym = (name: string): bigint => {
+    const m = new RegExp(`^([0-9a-f]+) \\w ${name.replace(/[$]/g, "\\$&")}$`, "m").exec(nm);
+    if (!m) throw new Error(`the kernel has no symbol ${name}`);
+    return BigInt(`0x${m[1]}`);
+  };
+  const head = sym("_head");
+  const kernel = efiApplication(readFileSync(inp.kernelImage), {
+    head,
+    textEnd: sym("__text_end"),
+    rodataEnd: sym("__rodata_end"),
+    kernelEnd: sym("__kernel_end"),
+    efiEntry: sym("efi_entry"),
+    phys: head - 0xffff_0000_0000_0000n,
+  });
+  const bundle = readFileSync(inp.bundle);
+  const files: FatFile[] = [
+    { path: "EFI/BOOT/BOOTAA64.EFI", data: kernel },
+    { path: "BOOT/CAMBIOS/BUNDLE.BIN", data: bundle },
+  ];
+  const seed = contentSeed(files);
+  const espBytes = fatBytesNeeded(files);
+  const espSectors = espBytes / SECTOR;
+  const first = MIB / SECTOR;
+  const fat = buildFat32(files, { bytes: espBytes, hiddenSectors: first, volumeId: Buffer.from(seed.subarray(48, 52)).readUInt32LE(0), label: "CAMBIOS", time: inp.time });
+  const image = buildGpt({
+    sectors: first + espSectors + MIB / SECTOR,
+    guid: guidFrom(seed.subarray(0, 16)),
+    partitions: [{ type: GUID_ESP, guid: guidFrom(seed.subarray(16, 32)), first, last: first + espSectors - 1, name: "EFI system partition", data: fat }],
+  });
+  return { image, kernel, bundle };
 }
 
 export function buildX86Image(inp: X86Inputs): BuiltImage {
@@ -99,10 +156,7 @@ export function buildX86Image(inp: X86Inputs): BuiltImage {
       { path: "BOOT/CAMBIOS/BUNDLE.BIN", data: bundle },
     ];
     // Names derived from the content: the same inputs give the same disk.
-    const h = blake3.create();
-    for (const f of files) h.update(Buffer.from(f.path)).update(f.data);
-    h.update(core);
-    const seed = blake3(h.digest(), { dkLen: 64 });
+    const seed = contentSeed(files, [core]);
     const espBytes = fatBytesNeeded(files);
     const espSectors = espBytes / SECTOR;
     const sectors = ESP_FIRST + espSectors + MIB / SECTOR;

@@ -27,13 +27,12 @@ describe("cambi CLI", () => {
     }
   });
 
-  it("commands not built yet say so and exit 2", () => {
-    for (const c of ["image"]) {
-      const r = cambi(c, "--arch", "aarch64");
-      expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`cambi ${c}: not built yet`);
-      expect(r.stdout).toBe("");
-    }
+  it("image refuses a tier that has no manifest, naming the tiers there are, before building anything", () => {
+    const r = cambi("image", "--arch", "aarch64", "--tier", "nosuch");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no manifest for tier 'nosuch' (images/nosuch.json); tiers: ");
+    expect(r.stderr).toMatch(/tiers: .*\bstandard\b/);
+    expect(r.stdout).toBe("");
   });
 
   it("reports the closure, the try/catch and the any with line and column, and fails", () => {
