@@ -1,7 +1,8 @@
 /**
  * `cambi image`: the standard tier's disk image boots to the shell prompt under
  * each firmware (x86_64: UEFI through OVMF and legacy BIOS through SeaBIOS, both
- * by GRUB and Multiboot2); an image whose `keys` service has one byte changed
+ * by GRUB and Multiboot2; AArch64: UEFI through AAVMF, the kernel itself the UEFI
+ * application); an x86_64 image whose `keys` service has one byte changed
  * after signing boots with that service refused and named; and two builds of
  * the same tree, in different directories at different times, give
  * bit-identical kernel, bundle and image files (and the same --print-digest).
@@ -20,6 +21,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const CAMBI = path.join(ROOT, "bin/cambi");
 const dir = mkdtempSync(path.join(tmpdir(), "cambi-image-test-"));
 const image = path.join(dir, "standard.img");
+const imageA64 = path.join(dir, "standard-aarch64.img");
 let epoch: string;
 let digest: string;
 
@@ -41,7 +43,10 @@ beforeAll(async () => {
   } catch {
     epoch = "1700000000";
   }
-  const out = await cambi(ROOT, ["image", "--arch", "x86_64", "--tier", "standard", "-o", image, "--print-digest"]);
+  const [out] = await Promise.all([
+    cambi(ROOT, ["image", "--arch", "x86_64", "--tier", "standard", "-o", image, "--print-digest"]),
+    cambi(ROOT, ["image", "--arch", "aarch64", "--tier", "standard", "-o", imageA64]),
+  ]);
   const m = /^blake3 ([0-9a-f]{64}) {2}(.+)$/m.exec(out);
   expect(m, out).not.toBeNull();
   digest = m![1]!;
@@ -52,12 +57,22 @@ beforeAll(async () => {
 let session: ConsoleSession | undefined;
 afterEach(() => session?.close());
 
-async function bootsToShell(firmware: "uefi" | "bios", img: string): Promise<ConsoleSession> {
-  const s = (session = new ConsoleSession(["--image", img, "--firmware", firmware]));
-  await s.waitFor(/boot: multiboot2 information at 0x[0-9a-f]+, \d+ bytes/, 300_000);
-  await s.waitFor("CambiOS boot OK arch=x86_64", 300_000);
+async function bootsToShell(firmware: "uefi" | "bios", img: string, arch = "x86_64"): Promise<ConsoleSession> {
+  const s = (session = new ConsoleSession(["--arch", arch, "--image", img, "--firmware", firmware]));
+  if (arch === "x86_64") await s.waitFor(/boot: multiboot2 information at 0x[0-9a-f]+, \d+ bytes/, 300_000);
+  else await s.waitFor(/boot: UEFI memory map at 0x[0-9a-f]+, \d+ bytes \(\d+ descriptors\); bundle at 0x[0-9a-f]+/, 300_000);
+  await s.waitFor(`CambiOS boot OK arch=${arch}`, 300_000);
   return s;
 }
+
+describe("cambi image (aarch64, standard tier)", () => {
+  it("boots under UEFI (AAVMF), the kernel as the UEFI application, to the shell prompt", async () => {
+    const s = await bootsToShell("uefi", imageA64, "aarch64");
+    await s.waitFor(/init: \d+ services started, 0 refused/, 300_000);
+    const ps = await s.command("ps");
+    for (const name of ["init", "log", "shell", "keys", "store"]) expect(ps).toMatch(new RegExp(`\\b${name}\\b`));
+  }, 900_000);
+});
 
 describe("cambi image (x86_64, standard tier)", () => {
   for (const firmware of ["uefi", "bios"] as const) {

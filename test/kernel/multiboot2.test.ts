@@ -4,7 +4,7 @@
  * test/kernel/multiboot2-driver.ts:
  *  - real structures GRUB 2.06 (Debian) handed the kernel when booting a `cambi image`
  *    disk in QEMU under OVMF and under SeaBIOS, captured from guest memory with
- *    scripts/capture-multiboot2.mjs (test/kernel/fixtures/multiboot2-*.bin);
+ *    scripts/capture-boot-info.mjs (test/kernel/fixtures/multiboot2-*.bin);
  *  - synthesized structures for what those do not show (several modules, long command
  *    lines, both ACPI tags, zero-length and wrapping map entries, too many regions);
  *  - every truncation of the real ones, corrupted total sizes and tag sizes, and seeded

@@ -73,6 +73,8 @@ function fromUefi(info: BootInfo): void {
   if (err == UefiMapError.BadDescriptor) panic(`UEFI memory map at ${hex(map)}: a descriptor unaligned or past 2^64`);
   if (err == UefiMapError.NoUsable) panic(`UEFI memory map at ${hex(map)}: no usable memory`);
   if (err == UefiMapError.TooManyRegions) panic(`UEFI memory map at ${hex(map)}: more usable regions than the kernel holds`);
+  // Kept as it is (scripts/capture-memmap.mjs reads it back from a running guest for the parser's test).
+  info.addRegion(usize(map), size, RegionKind.Reserved);
   info.initrdBase = usize(load64(usize(h + 16n)));
   info.initrdSize = load64(usize(h + 24n));
   print(`boot: UEFI memory map at ${hex(map)}, ${size} bytes (${u64(size / descSize)} descriptors); bundle at ${hex(info.initrdBase)}`);
