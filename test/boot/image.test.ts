@@ -7,9 +7,9 @@
  * the same tree, in different directories at different times, give
  * bit-identical kernel, bundle and image files (and the same --print-digest).
  */
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { blake3 } from "@noble/hashes/blake3.js";
@@ -56,6 +56,10 @@ beforeAll(async () => {
 
 let session: ConsoleSession | undefined;
 afterEach(() => session?.close());
+const scratch: string[] = [dir];
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 async function bootsToShell(firmware: "uefi" | "bios", img: string, arch = "x86_64"): Promise<ConsoleSession> {
   const s = (session = new ConsoleSession(["--arch", arch, "--image", img, "--firmware", firmware]));
@@ -107,6 +111,7 @@ describe("cambi image (x86_64, standard tier)", () => {
   it("two builds in different directories at different times are bit-identical", async () => {
     // A copy of the tree (tracked and untracked files, no build/), with the same packages.
     const copy = mkdtempSync(path.join(tmpdir(), "cambi-repro-"));
+    scratch.push(copy);
     const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter((f) => f && f !== "node_modules");
     for (const f of files) {
       mkdirSync(path.dirname(path.join(copy, f)), { recursive: true });
