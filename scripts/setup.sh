@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what CambiOS needs on a Debian 12/13 machine, idempotently:
-# clang, lld, llvm and the sanitizer runtime, QEMU for both arches, valgrind
+# clang, lld, llvm and the sanitizer runtime, QEMU for both arches, GRUB
+# (UEFI and BIOS) and the UEFI firmware for `cambi image`, valgrind
 # (the constant-time check of Ed25519 signing runs under memcheck) (Debian
 # packages), and the npm packages. With --bench, also libsodium and b3sum for
 # `npm run bench:compiler`. Prints one line per step it takes (a
@@ -9,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(clang lld llvm qemu-system-x86 qemu-system-arm gdb-multiarch valgrind)
+# cambi image: GRUB for UEFI and legacy BIOS, and the UEFI firmware that boots the images.
+want+=(grub-efi-amd64-bin grub-pc-bin grub-common ovmf qemu-efi-aarch64)
 if [[ "${1:-}" == "--bench" ]]; then want+=(libsodium-dev b3sum pkg-config); fi
 
 missing=()

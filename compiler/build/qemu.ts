@@ -29,6 +29,37 @@ export interface QemuOptions {
   net?: QemuNet;
   /** Extra arguments, e.g. -icount shift=0 for benchmarks. */
   extra?: string[];
+  /**
+   * Boot a disk image (`cambi image`) through firmware instead of -kernel: the
+   * image as an AHCI disk (x86_64; no CambiOS driver claims it), opened with
+   * snapshot=on so a boot never changes the file; UEFI firmware in flash with a
+   * copy of its variable store (vars), or SeaBIOS (QEMU's default).
+   */
+  boot?: { image: string; firmware: "uefi" | "bios"; vars?: string };
+}
+
+/** Debian's OVMF (package ovmf): the 4 MiB build, in Debian 12 and 13; AAVMF (qemu-efi-aarch64) for AArch64. */
+export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+export const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+export const AAVMF_CODE = "/usr/share/AAVMF/AAVMF_CODE.fd";
+export const AAVMF_VARS = "/usr/share/AAVMF/AAVMF_VARS.fd";
+/** The boot disk's slot on aarch64 (virtio-scsi: no CambiOS driver claims it). */
+export const BOOT_SCSI_SLOT = 8;
+
+function firmwareArgs(arch: Arch, boot: NonNullable<QemuOptions["boot"]>): string[] {
+  const image = boot.image.replaceAll(",", ",,");
+  const args: string[] = [];
+  if (boot.firmware === "uefi") {
+    if (!boot.vars) throw new Error("UEFI boot needs a copy of the firmware's variable store");
+    const code = arch === "x86_64" ? OVMF_CODE : AAVMF_CODE;
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${code}`, "-drive", `if=pflash,format=raw,unit=1,file=${boot.vars.replaceAll(",", ",,")}`);
+  } else if (arch !== "x86_64") {
+    throw new Error("legacy BIOS boots x86_64 only");
+  }
+  args.push("-drive", `file=${image},format=raw,if=none,id=boot,snapshot=on`);
+  if (arch === "x86_64") args.push("-device", "ide-hd,drive=boot,bootindex=0");
+  else args.push("-device", `virtio-scsi-pci,id=bootscsi,addr=${BOOT_SCSI_SLOT}`, "-device", "scsi-hd,drive=boot,bus=bootscsi.0,bootindex=0");
+  return args;
 }
 
 /**
@@ -58,9 +89,14 @@ export const RNG_SLOT = 5;
 export const NET_SLOT = 6;
 
 export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: string; args: string[] } {
-  const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", image];
-  if (o.initrd) common.push("-initrd", o.initrd);
-  if (o.append) common.push("-append", o.append);
+  const common = ["-m", String(o.memMiB), "-smp", String(o.smp), "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"];
+  if (o.boot) {
+    common.push(...firmwareArgs(arch, o.boot));
+  } else {
+    common.push("-kernel", image);
+    if (o.initrd) common.push("-initrd", o.initrd);
+    if (o.append) common.push("-append", o.append);
+  }
   if (o.gdb) common.push("-s", "-S");
   common.push("-nic", "none", "-device", `virtio-rng-pci,disable-legacy=on,addr=${RNG_SLOT}`);
   if (o.disk) common.push("-drive", diskDrive(o.disk), "-device", `virtio-blk-pci,drive=disk0,disable-legacy=on,addr=${DISK_SLOT}`);
@@ -70,7 +106,8 @@ export function qemuArgs(arch: Arch, image: string, o: QemuOptions): { cmd: stri
     const accel = singleThreadedTcg() ? ["-accel", "tcg,thread=single"] : [];
     return { cmd: "qemu-system-x86_64", args: ["-machine", "q35", "-cpu", o.cpu ?? "max", ...accel, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...common] };
   }
-  return { cmd: "qemu-system-aarch64", args: ["-machine", "virt,gic-version=3", "-cpu", o.cpu ?? "max", ...common] };
+  // Booted by UEFI: no ACPI tables from QEMU, so the firmware hands over the device tree.
+  return { cmd: "qemu-system-aarch64", args: ["-machine", `virt,gic-version=3${o.boot ? ",acpi=off" : ""}`, "-cpu", o.cpu ?? "max", ...common] };
 }
 
 /**

@@ -35,6 +35,7 @@ const benchCommand = lazy(() => import("./bench.js"), (m) => m.benchCommand);
 const keygenCommand = lazy(() => import("./keygen.js"), (m) => m.keygenCommand);
 const signCommand = lazy(() => import("./sign.js"), (m) => m.signCommand);
 const verifyCommand = lazy(() => import("./verify.js"), (m) => m.verifyCommand);
+const imageCommand = lazy(() => import("./image.js"), (m) => m.imageCommand);
 
 const program = new Command();
 program
@@ -120,6 +121,8 @@ program
       "between 127.0.0.1:GUESTPORT, QEMU's end, and 127.0.0.1:PEERPORT, a test peer such as test/harness/net-peer.ts)",
     "none",
   )
+  .option("--image <file>", "boot a disk image made by `cambi image` through firmware instead of -kernel (the kernel, bundle and command line are the image's)")
+  .addOption(new Option("--firmware <firmware>", "with --image: UEFI (OVMF; AAVMF on aarch64) or legacy BIOS (SeaBIOS, x86_64)").choices(["uefi", "bios"]).default("uefi"))
   .addOption(keyOption())
   .addOption(servicesOption())
   .action(runCommand);
@@ -161,7 +164,18 @@ program
   .requiredOption("--pubkey <pub>", "public key file (cambi.pub) the module must be signed by")
   .action(verifyCommand);
 
-const notYet: [string, string, string][] = [["image", "build a bootable ISO image", "a later issue"]];
+program
+  .command("image")
+  .description("build a bootable disk image (GPT: EFI system partition with GRUB, the kernel and the tier's signed bundle; BIOS boot partition) for UEFI and legacy BIOS")
+  .addOption(archOption())
+  .addOption(tierOption().default("standard"))
+  .option("-o, --out <file>", "the image file (default: build/<arch>/cambios-<tier>.img)")
+  .addOption(keyOption())
+  .option("--append <cmdline>", "kernel command line written into the boot menu, e.g. loglevel=3")
+  .option("--print-digest", "print the image's BLAKE3 on standard output: blake3 <hex>  <file>")
+  .action(imageCommand);
+
+const notYet: [string, string, string][] = [];
 for (const [name, desc, issue] of notYet) {
   program
     .command(name)

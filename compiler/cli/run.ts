@@ -15,7 +15,8 @@
  * dgram:GUESTPORT:PEERPORT (frames as UDP datagrams to a test peer on 127.0.0.1).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
 import type { Arch } from "../intrinsics/table.js";
@@ -23,7 +24,7 @@ import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundle
 import { loadTier, ManifestError } from "../build/manifest.js";
 import { checkServiceSources, MissingServiceError } from "../build/tier.js";
 import type { BootstrapKey } from "../trust/bootstrap-key.js";
-import { createDisk, parseNet, qemuArgs, type QemuNet } from "../build/qemu.js";
+import { AAVMF_CODE, AAVMF_VARS, createDisk, OVMF_CODE, OVMF_VARS, parseNet, qemuArgs, type QemuNet } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
 export interface RunFlags {
@@ -43,6 +44,8 @@ export interface RunFlags {
   disk?: string;
   cpu?: string;
   net: string;
+  image?: string;
+  firmware?: string;
 }
 
 const DEFAULT_DISK_BYTES = 64 * 1024 * 1024;
@@ -99,8 +102,55 @@ function netOrExit(spec: string): QemuNet {
   }
 }
 
+/** --image FILE --firmware uefi|bios: QEMU's arguments to boot a `cambi image` disk, and the temporary folder of the UEFI variable store. */
+function imageBoot(flags: RunFlags, net: QemuNet): { cmd: string; args: string[]; tmp?: string } {
+  const image = path.resolve(flags.image!);
+  if (!existsSync(image)) {
+    process.stderr.write(`cambi run: no image ${flags.image} (build one with: cambi image --arch ${flags.arch})\n`);
+    process.exit(2);
+  }
+  const firmware = flags.firmware ?? "uefi";
+  if (firmware !== "uefi" && firmware !== "bios") {
+    process.stderr.write(`cambi run: --firmware ${firmware}: expected uefi or bios\n`);
+    process.exit(2);
+  }
+  if (firmware === "bios" && flags.arch !== "x86_64") {
+    process.stderr.write(`cambi run: --firmware bios boots x86_64 only\n`);
+    process.exit(2);
+  }
+  let tmp: string | undefined;
+  let vars: string | undefined;
+  if (firmware === "uefi") {
+    const [code, store, pkg] = flags.arch === "x86_64" ? [OVMF_CODE, OVMF_VARS, "ovmf"] : [AAVMF_CODE, AAVMF_VARS, "qemu-efi-aarch64"];
+    if (!existsSync(code)) {
+      process.stderr.write(`cambi run: no UEFI firmware ${code} (Debian's ${pkg}; run scripts/setup.sh)\n`);
+      process.exit(2);
+    }
+    tmp = mkdtempSync(path.join(tmpdir(), "cambi-uefi-"));
+    vars = path.join(tmp, "vars.fd");
+    copyFileSync(store, vars);
+  }
+  const q = qemuArgs(flags.arch, "", {
+    smp: Number(flags.smp),
+    memMiB: Number(flags.mem),
+    gdb: !!flags.gdb,
+    net,
+    ...(flags.cpu ? { cpu: flags.cpu } : {}),
+    disk: diskFor(flags.arch, flags.disk),
+    boot: { image, firmware, ...(vars ? { vars } : {}) },
+  });
+  return { ...q, ...(tmp ? { tmp } : {}) };
+}
+
 export async function runCommand(flags: RunFlags): Promise<void> {
   const net = netOrExit(flags.net);
+  if (flags.image) {
+    const { cmd, args, tmp } = imageBoot(flags, net);
+    const cleanup = () => {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    };
+    return runQemu(flags, cmd, args, cleanup);
+  }
   const variant = flags.entry ? path.basename(flags.entry, ".ts") : "kernel";
   const key = bootstrapKeyOrExit(flags.key);
   // The bundle first: a missing service fails before the longer kernel build.
@@ -120,13 +170,21 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     ...(flags.disk || !flags.entry ? { disk: diskFor(flags.arch, flags.disk) } : {}),
   });
   if (flags.gdb) process.stderr.write(`QEMU waits for gdb on localhost:1234: gdb-multiarch ${b.elf} -ex 'target remote :1234'\n`);
+  return runQemu(flags, cmd, args, () => {});
+}
+
+async function runQemu(flags: RunFlags, cmd: string, args: string[], cleanup: () => void): Promise<void> {
   if (!flags.expect) {
     const child = spawn(cmd, args, { stdio: "inherit" });
-    child.on("exit", (code) => process.exit(normalizeExit(flags.arch, code)));
+    child.on("exit", (code) => {
+      cleanup();
+      process.exit(normalizeExit(flags.arch, code));
+    });
     return;
   }
   const re = new RegExp(flags.expect);
   const r = await watchQemu(cmd, args, { until: re, timeoutMs: Number(flags.timeout) * 1000, echo: true, stdin: process.stdin });
+  cleanup();
   if (r.outcome === "matched") process.exit(0);
   const why = {
     panic: "the kernel panicked",

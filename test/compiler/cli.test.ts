@@ -1,6 +1,6 @@
 /**
- * The cambi command as a user meets it: help lists every command, unbuilt ones
- * say so and exit 2, diagnostics have the TypeScript shape with a code frame,
+ * The cambi command as a user meets it: help lists every command, a bad tier
+ * is named before anything is built, diagnostics have the TypeScript shape with a code frame,
  * bad input never crashes the compiler, and output C is byte-for-byte deterministic.
  */
 import { describe, expect, it } from "vitest";
@@ -29,13 +29,12 @@ describe("cambi CLI", () => {
     }
   });
 
-  it("commands not built yet say so and exit 2", async () => {
-    for (const c of ["image"]) {
-      const r = await cambi(c, "--arch", "aarch64");
-      expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`cambi ${c}: not built yet`);
-      expect(r.stdout).toBe("");
-    }
+  it("image refuses a tier that has no manifest, naming the tiers there are, before building anything", async () => {
+    const r = await cambi("image", "--arch", "aarch64", "--tier", "nosuch");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no manifest for tier 'nosuch' (images/nosuch.json); tiers: ");
+    expect(r.stderr).toMatch(/tiers: .*\bstandard\b/);
+    expect(r.stdout).toBe("");
   });
 
   it("reports the closure, the try/catch and the any with line and column, and fails", async () => {

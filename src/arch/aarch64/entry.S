@@ -1,5 +1,6 @@
 /*
- * AArch64 entry: the arm64 Linux Image header, then with the MMU off (running
+ * AArch64 entry: the arm64 Linux Image header (with room for the PE/COFF header
+ * that makes the Image a UEFI application: efi.S), then with the MMU off (running
  * at the load address, so only PC-relative addressing): drop from EL2 to EL1
  * if needed, clear BSS, build boot tables that map the first 4 GiB both at 0
  * (TTBR0, identity) and at PHYS_OFFSET (TTBR1, where the kernel is linked),
@@ -53,14 +54,16 @@
     .section .head.text, "ax"
     .globl _head
 _head:
-    b primary_entry                 /* code0 */
-    .long 0                         /* code1 */
+    .long 0xfa405a4d                /* code0: "MZ" for UEFI, as an instruction ccmp x18, #0, #0xd, pl (no effect) */
+    b primary_entry                 /* code1 */
     .quad 0                         /* text_offset: QEMU loads at RAM + 2 MiB */
     .quad __image_size              /* image_size */
     .quad 0xa                       /* flags: LE, 4 KiB pages, anywhere in RAM */
     .quad 0, 0, 0
     .ascii "ARM\x64"
-    .long 0
+    .long pe_header - _head         /* the PE/COFF header (UEFI; efi.S) */
+pe_header:
+    .skip 0x1c0                     /* written by `cambi image` (compiler/image/pe.ts) */
 
 primary_entry:
     mov x19, x0                     /* DTB (physical) */

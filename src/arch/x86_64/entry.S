@@ -1,6 +1,9 @@
 /*
  * x86_64 entry. QEMU's PVH boot enters pvh_start32 in 32-bit protected mode,
- * paging off, %ebx = physical address of hvm_start_info. We build boot page
+ * paging off, %ebx = physical address of hvm_start_info. A Multiboot2 loader
+ * (GRUB, for `cambi image` disks) enters the same place in the same mode with
+ * %eax = 0x36d76289 and %ebx = the Multiboot2 information; the kernel is then
+ * called with bit 63 of its argument set (src/arch/x86_64/boot.ts). We build boot page
  * tables (identity and the direct map of the first 4 GiB with 2 MiB pages, and
  * the kernel image at KERNEL_VMA), enter long mode, jump to the higher half and
  * call kernelMain(start_info). The KTS kernel then builds its real page tables.
@@ -10,6 +13,23 @@
  */
 #define KERNEL_VMA    0xffffffff80000000
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_LOADER_MAGIC 0x36d76289
+
+    /* The Multiboot2 header (first in the image, inside its first 32 KiB, 8-aligned):
+     * i386 (32-bit protected mode) entry at the ELF entry point; modules page-aligned. */
+    .section .multiboot2, "a"
+    .balign 8
+mb2_header:
+    .long MB2_HEADER_MAGIC
+    .long 0
+    .long mb2_header_end - mb2_header
+    .long -(MB2_HEADER_MAGIC + (mb2_header_end - mb2_header))
+    .short 6, 0                     /* module alignment tag */
+    .long 8
+    .short 0, 0                     /* end tag */
+    .long 8
+mb2_header_end:
 
     .section .note.Xen, "a", @note
     .balign 4
@@ -48,7 +68,11 @@ boot_gdtr:
 pvh_start32:
     cli
     cld
-    movl %ebx, %edi                 /* keep start_info */
+    xorl %esi, %esi                 /* protocol: 0 PVH, 1 Multiboot2 (kept in %esi) */
+    cmpl $MB2_LOADER_MAGIC, %eax
+    jne 0f
+    movl $1, %esi
+0:  movl %ebx, %edi                 /* keep start_info / the Multiboot2 information */
 
     /* Clear the boot tables. */
     movl $boot_pml4, %ebx
@@ -176,6 +200,9 @@ higher_half:
     movabsq $boot_stack_top, %rsp
     xorl %ebp, %ebp
     movl %edi, %r12d                /* start_info (physical), zero-extended */
+    movl %esi, %eax
+    shlq $63, %rax
+    orq %rax, %r12                  /* bit 63: Multiboot2 */
     call kts_init_modules
     movq %r12, %rdi
     call kts_kernel_entry             /* kernelMain of the image's entry module (--defsym) */
