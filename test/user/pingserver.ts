@@ -1,8 +1,9 @@
 // Answers calls on the endpoint of its first capability: label 1 replies with
-// word + 1, label 2 with the number of label-1 calls answered so far; stops
-// after a call labelled 0xdead.
+// word + 1, label 2 with the number of label-1 calls answered so far; takes
+// messages that are not calls (the bench's one-way sends) without answering;
+// stops after a call labelled 0xdead.
 import { u32, u64, print } from "kts";
-import { capAt, receive, reply, msgLabel, msgWord, msgSetWord, errorOf } from "../../src/lib/ipc/message";
+import { capAt, receive, reply, msgLabel, msgWord, msgSetWord, msgIsCall, errorOf } from "../../src/lib/ipc/message";
 
 export function main(): u32 {
   const ep: u64 = capAt(0n);
@@ -14,6 +15,7 @@ export function main(): u32 {
       return 1;
     }
     const label: u32 = msgLabel();
+    if (!msgIsCall()) continue;
     if (label == 2) msgSetWord(u64(handled));
     else msgSetWord(u64(msgWord() + 1n));
     reply();

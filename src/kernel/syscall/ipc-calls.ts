@@ -17,6 +17,7 @@ import { schedule } from "../task/schedule";
 import { messageFromUser, messageToUser, messageWritable } from "./message-copy";
 import { mayPlace, placedBy } from "./cap-quota";
 import { SysError } from "./numbers.generated";
+import { probeStart, probeStop, probeMark, PART_COPY, PART_CAP, PART_INTERCEPT, PART_SWITCH } from "./probe";
 
 /** Scratch message for decoding (used only under the scheduler lock). */
 const incoming = new Message();
@@ -141,6 +142,8 @@ function blockAndWait(task: u32, reason: BlockReason): void {
   schedUnlock();
   schedule();
   schedLock();
+  // From the last mark of the task that switched here (see probe.ts).
+  probeMark(PART_SWITCH);
 }
 
 /** Each call runs its locked body: the body may return early; the lock is taken and dropped here. */
@@ -173,6 +176,7 @@ export function sysReply(task: u32, va: usize): u64 {
 }
 
 function send(task: u32, handle: u64, va: usize): u64 {
+  probeStop();
   const now: u64 = monotonicNanos();
   if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
@@ -183,13 +187,17 @@ function send(task: u32, handle: u64, va: usize): u64 {
 }
 
 function receive(task: u32, handle: u64, va: usize): u64 {
+  probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!messageWritable(space, va)) return sysError(SysError.BadAddress);
   if (kept[task]) return deliver(task, va);
+  probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
   if (isError(ep)) return ep;
+  probeMark(PART_CAP);
   let r = ipc.receive(task, u32(ep), true, now);
+  probeMark(PART_INTERCEPT);
   if (r == IpcResult.Blocked) {
     blockAndWait(task, BlockReason.Receive);
     r = ipc.taskResult(task);
@@ -203,6 +211,7 @@ function receive(task: u32, handle: u64, va: usize): u64 {
 function deliver(task: u32, va: usize): u64 {
   const got = ipc.inbox(task);
   if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
+  probeMark(PART_COPY);
   kept[task] = false;
   // A message that is not a call (an interrupt, a notification) leaves the pending
   // reply alone: a driver answers a client's call once the device has finished.
@@ -211,14 +220,18 @@ function deliver(task: u32, va: usize): u64 {
 }
 
 function call(task: u32, handle: u64, va: usize): u64 {
+  probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) return sysError(SysError.BadAddress);
   // Its reply would land on the message it has not received yet.
   if (kept[task]) return sysError(SysError.Invalid);
+  probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
   if (isError(ep)) return ep;
+  probeMark(PART_CAP);
   let r = ipc.call(task, u32(ep), incoming, now);
+  probeMark(PART_INTERCEPT);
   wakeReleased();
   if (r == IpcResult.Blocked) {
     blockAndWait(task, BlockReason.Call);
@@ -230,13 +243,17 @@ function call(task: u32, handle: u64, va: usize): u64 {
 }
 
 function reply(task: u32, va: usize): u64 {
+  probeStart();
   const now: u64 = monotonicNanos();
   if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
+  probeMark(PART_COPY);
   const token: u64 = replyTokens[task];
   if (token == 0n) return sysError(SysError.Invalid);
   replyTokens[task] = 0n;
   const r = ipc.reply(task, token, incoming, now);
+  probeMark(PART_INTERCEPT);
   wakeReleased();
+  probeMark(PART_SWITCH);
   return fromIpc(r);
 }
 
