@@ -64,7 +64,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
   }
   const m = s.staging;
   m.copyBodyFrom(msg);
-  m.stamp(task, t.principal, endpoint, token, kernelFlags);
+  m.stamp(task, t.principalWords, endpoint, token, kernelFlags);
   r = s.interceptor.inspect(e, task, endpoint, op, m, now);
   if (r != IpcResult.Ok) return r;
   const receiver: u32 = s.popReceiver(endpoint);
@@ -94,7 +94,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
 }
 
 /** The principal kernel messages carry: all zero, which no program image hashes to. */
-const KERNEL_PRINCIPAL: u8[] = array(32, 0);
+const KERNEL_PRINCIPAL: u64[] = array(4, 0n);
 
 /**
  * A message from the kernel itself (an interrupt, a task's exit), sender
@@ -201,7 +201,7 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
   const m = s.staging;
   if (r == IpcResult.Ok) {
     m.copyBodyFrom(msg);
-    m.stamp(server, s.tasks[server].principal, endpoint, 0n, FLAG_REPLY);
+    m.stamp(server, s.tasks[server].principalWords, endpoint, 0n, FLAG_REPLY);
     const e = s.endpoints[endpoint];
     if (e.isOpen() && e.generation == t.endpointGen) r = s.interceptor.inspect(e, server, endpoint, IpcOp.Reply, m, now);
   }

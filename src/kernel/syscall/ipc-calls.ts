@@ -13,8 +13,9 @@ import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSys
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
-import { schedule } from "../task/schedule";
-import { messageFromUser, messageToUser, messageWritable } from "./message-copy";
+import { schedule, handoffSwitch } from "../task/schedule";
+import { setSwitching } from "../task/table";
+import { messageFromUser, messageFromUserWritable, messageToUser, messageWritable } from "./message-copy";
 import { mayPlace, placedBy } from "./cap-quota";
 import { SysError } from "./numbers.generated";
 import { probeStart, probeStop, probeMark, PART_COPY, PART_CAP, PART_INTERCEPT, PART_SWITCH } from "./probe";
@@ -136,6 +137,37 @@ export function moveCarriedCapabilities(sender: u32, receiver: u32, msg: Message
   }
 }
 
+/** The fast path (direct switch) is on unless the command line says `ipc=slow` (tests run both). */
+let fastPath: bool = true;
+
+export function ipcSlowPathOnly(): void {
+  fastPath = false;
+}
+
+/**
+ * Blocks the current task for `reason` after an IPC operation, under the lock.
+ * The fast path, when the operation released exactly one task and it can run
+ * here now (Scheduler.handoff): it runs in the current task's place at once,
+ * with no trip through the run queues (the L4 direct switch). Otherwise every
+ * released task is woken (wakeReleased) and the scheduler picks.
+ */
+function blockAfter(task: u32, reason: BlockReason): void {
+  const next: u32 = fastPath && ipc.wakePending() == 1 ? ipc.peekWake() : NO_TASK;
+  // A kill that came while the task ran ends it in schedule(): the slow path.
+  if (next != NO_TASK && resources[next].user && !resources[task].killPending && scheduler.handoff(cpuIndex(), task, next, reason)) {
+    ipc.popWake();
+    // As schedule() does: a CPU that picks it up waits until its context is saved.
+    setSwitching(task, true);
+    schedUnlock();
+    handoffSwitch(task, next);
+    schedLock();
+    probeMark(PART_SWITCH);
+    return;
+  }
+  wakeReleased();
+  blockAndWait(task, reason);
+}
+
 /** Blocks the current task with `reason`, drops the lock and runs something else until woken. */
 function blockAndWait(task: u32, reason: BlockReason): void {
   scheduler.block(task, reason);
@@ -170,7 +202,14 @@ export function sysCall(task: u32, handle: u64, va: usize): u64 {
 
 export function sysReply(task: u32, va: usize): u64 {
   schedLock();
-  const r: u64 = reply(task, va);
+  const r: u64 = reply(task, va, false);
+  schedUnlock();
+  return r;
+}
+
+export function sysReplyRecv(task: u32, handle: u64, va: usize): u64 {
+  schedLock();
+  const r: u64 = replyRecv(task, handle, va);
   schedUnlock();
   return r;
 }
@@ -199,7 +238,7 @@ function receive(task: u32, handle: u64, va: usize): u64 {
   let r = ipc.receive(task, u32(ep), true, now);
   probeMark(PART_INTERCEPT);
   if (r == IpcResult.Blocked) {
-    blockAndWait(task, BlockReason.Receive);
+    blockAfter(task, BlockReason.Receive);
     r = ipc.taskResult(task);
   }
   if (r != IpcResult.Ok) return fromIpc(r);
@@ -223,7 +262,7 @@ function call(task: u32, handle: u64, va: usize): u64 {
   probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) return sysError(SysError.BadAddress);
+  if (!messageFromUserWritable(space, va, incoming)) return sysError(SysError.BadAddress);
   // Its reply would land on the message it has not received yet.
   if (kept[task]) return sysError(SysError.Invalid);
   probeMark(PART_COPY);
@@ -232,17 +271,19 @@ function call(task: u32, handle: u64, va: usize): u64 {
   probeMark(PART_CAP);
   let r = ipc.call(task, u32(ep), incoming, now);
   probeMark(PART_INTERCEPT);
-  wakeReleased();
   if (r == IpcResult.Blocked) {
-    blockAndWait(task, BlockReason.Call);
+    blockAfter(task, BlockReason.Call);
     r = ipc.taskResult(task);
+  } else {
+    wakeReleased();
   }
   if (r != IpcResult.Ok) return fromIpc(r);
   kept[task] = true;
   return deliver(task, va);
 }
 
-function reply(task: u32, va: usize): u64 {
+/** Replies; the caller it released is woken now unless `deferWake` (replyRecv may switch to it directly). */
+function reply(task: u32, va: usize, deferWake: bool): u64 {
   probeStart();
   const now: u64 = monotonicNanos();
   if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
@@ -252,9 +293,27 @@ function reply(task: u32, va: usize): u64 {
   replyTokens[task] = 0n;
   const r = ipc.reply(task, token, incoming, now);
   probeMark(PART_INTERCEPT);
+  if (deferWake) return fromIpc(r);
   wakeReleased();
   probeMark(PART_SWITCH);
   return fromIpc(r);
+}
+
+/**
+ * Reply (if a call is pending) then receive, with one buffer: its result is the
+ * receive's; a reply refused or dropped (the caller died, the interceptor
+ * refused it) is audited there and reported to the caller, not here.
+ */
+function replyRecv(task: u32, handle: u64, va: usize): u64 {
+  if (replyTokens[task] != 0n) {
+    // The caller it releases stays on the wake list: if the receive blocks, it runs next here, directly.
+    const r: u64 = reply(task, va, true);
+    if (r == sysError(SysError.BadAddress)) return r;
+  }
+  const r: u64 = receive(task, handle, va);
+  // Whoever the receive did not switch to (it returned at once, or took the slow path).
+  wakeReleased();
+  return r;
 }
 
 /** capDerive: a subset of a capability's rights, for another task (the source needs GRANT). */

@@ -71,7 +71,16 @@ function at(off: u32): usize {
 
 /** Reads the sender's part of a message at user address va; false if the range is bad. */
 export function messageFromUser(space: AddressSpace, va: usize, msg: Message): bool {
-  const reach: Reach = reachMessage(space, va, false);
+  return readMessage(space, va, msg, false);
+}
+
+/** messageFromUser for a call, whose reply lands there too: false unless the range is also writable (one walk checks both). */
+export function messageFromUserWritable(space: AddressSpace, va: usize, msg: Message): bool {
+  return readMessage(space, va, msg, true);
+}
+
+function readMessage(space: AddressSpace, va: usize, msg: Message, write: bool): bool {
+  const reach: Reach = reachMessage(space, va, write);
   if (reach == Reach.Bad) return false;
   if (reach == Reach.Words) {
     // Words past the old length are zero already (the Message invariant): only those up to it need clearing.
@@ -115,11 +124,7 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
     store32(at(16), msg.sender);
     store32(at(20), msg.endpoint);
     store64(at(24), msg.replyToken);
-    for (let w: u32 = 0; w < 4; w++) {
-      let v: u64 = 0n;
-      for (let b: u32 = 0; b < 8; b++) v = v | u64(u64(msg.principal[u32(w * 8 + b)]) << u64(b * 8));
-      store64(at(u32(32 + w * 8)), v);
-    }
+    for (let w: u32 = 0; w < 4; w++) store64(at(u32(32 + w * 8)), msg.principal[w]);
     for (let i: u32 = 0; i < 4; i++) store32(at(u32(64 + i * 4)), msg.caps[i]);
     const words: u32 = wordsOf(msg.len);
     for (let i: u32 = 0; i < words; i++) store64(at(u32(PAYLOAD_AT + i * 8)), msg.payload[i]);
@@ -132,7 +137,7 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
   setLe32(stage, 16, msg.sender);
   setLe32(stage, 20, msg.endpoint);
   setLe64(stage, 24, msg.replyToken);
-  for (let i: u32 = 0; i < 32; i++) stage[u32(32 + i)] = msg.principal[i];
+  for (let w: u32 = 0; w < 4; w++) setLe64(stage, u32(32 + w * 8), msg.principal[w]);
   for (let i: u32 = 0; i < 4; i++) setLe32(stage, u32(64 + i * 4), msg.caps[i]);
   for (let i: u32 = 0; i < 32; i++) setLe64(stage, u32(80 + i * 8), msg.payload[i]);
   return userWrite(space, va, stage);
