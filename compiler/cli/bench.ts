@@ -46,7 +46,11 @@ export async function benchCommand(flags: { arch: Arch; timeout: string; ipc?: b
       list.push(Number(m[2]));
       figures.set(m[1]!, list);
     }
-    if (group.includes(PING)) await probeParts(flags, b.bootImage, initrd, figures);
+    if (group.includes(PING)) {
+      await probeParts(flags, b.bootImage, initrd, figures);
+      await ltoPing(flags, b.bootImage, group, figures);
+      await slowPing(flags, b.bootImage, initrd, figures);
+    }
   }
   if (!flags.ipc) {
     await tierFigures(flags, figures, "bench", "the block workloads", /bench: block done/, /^(?:\[task \d+\] )?bench: (blk_\w+) (\d+)\r?$/gm);
@@ -60,8 +64,8 @@ export async function benchCommand(flags: { arch: Arch; timeout: string; ipc?: b
     const ops = name.startsWith("store_") && !name.endsWith("_busy") ? { per_s: Math.round(1e9 / v) } : {};
     process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)", ...mib, ...ops }) + "\n");
   }
-  if (!flags.ipc && figures.size < 25) {
-    process.stderr.write(`cambi bench: expected 25 figures, got ${figures.size}\n`);
+  if (!flags.ipc && figures.size < 29) {
+    process.stderr.write(`cambi bench: expected 29 figures, got ${figures.size}\n`);
     process.exit(1);
   }
 }
@@ -93,6 +97,31 @@ async function probeParts(flags: { arch: Arch; timeout: string }, bootImage: str
     figures.set(`ipc_part_${name}`, [per]);
   }
   figures.set("ipc_part_entry", [Math.max(0, total - probed)]);
+}
+
+/** The ping pair again, its programs LTO-linked (ThinLTO, like the kernel): ipc_roundtrip_lto, ipc_send_oneway_lto. */
+async function ltoPing(flags: { arch: Arch; timeout: string }, bootImage: string, group: string[], figures: Map<string, number[]>): Promise<void> {
+  const initrd = (await bundleOrExit(flags.arch, group.map((p) => path.join(REPO_ROOT, p)), "user-main", { lto: true }))!;
+  const { cmd, args } = qemuArgs(flags.arch, bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1" });
+  process.stderr.write(`cambi bench: ${flags.arch}, the ping pair LTO-linked…\n`);
+  const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
+  if (r.outcome !== "matched") {
+    process.stderr.write(`cambi bench: the LTO ping pair did not finish (${r.outcome})\n${tail(r.output)}\n`);
+    process.exit(1);
+  }
+  for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (ipc_\w+) (\d+)\r?$/gm)) figures.set(`${m[1]}_lto`, [Number(m[2])]);
+}
+
+/** The ping pair with the IPC fast path off (`ipc=slow`): ipc_roundtrip_slow, ipc_send_oneway_slow. */
+async function slowPing(flags: { arch: Arch; timeout: string }, bootImage: string, initrd: string, figures: Map<string, number[]>): Promise<void> {
+  const { cmd, args } = qemuArgs(flags.arch, bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1 ipc=slow" });
+  process.stderr.write(`cambi bench: ${flags.arch}, the ping pair on the slow path (ipc=slow)…\n`);
+  const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
+  if (r.outcome !== "matched") {
+    process.stderr.write(`cambi bench: the slow-path ping pair did not finish (${r.outcome})\n${tail(r.output)}\n`);
+    process.exit(1);
+  }
+  for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (ipc_\w+) (\d+)\r?$/gm)) figures.set(`${m[1]}_slow`, [Number(m[2])]);
 }
 
 /** A tier's workloads (1 CPU, a fresh 64 MiB disk): the figures its "bench: <name> <ns>" lines give, once `done` is printed. */

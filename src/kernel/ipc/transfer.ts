@@ -27,6 +27,12 @@ import { IpcState } from "./state";
 import { TaskState } from "./task";
 import { IpcOp, IpcResult, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
 
+/** Where a message is built: task's inbox, or (NO_TASK) the staging message. */
+function buildIn(s: IpcState, task: u32): Message {
+  if (task != NO_TASK) return s.tasks[task].inbox;
+  return s.staging;
+}
+
 /** Asynchronous send: Ok (delivered or queued), or why not. Never blocks. */
 export function sendOp(s: IpcState, task: u32, endpoint: u32, msg: Message, now: u64): IpcResult {
   return post(s, task, endpoint, msg, IpcOp.Send, now);
@@ -62,7 +68,12 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
     token = t.token(task);
     kernelFlags = FLAG_CALL;
   }
-  const m = s.staging;
+  // With a receiver waiting, the message is built straight in its inbox (one copy
+  // fewer): a waiting receiver's inbox holds nothing it has not had (a task with
+  // a kept message never waits), and a rejected message there is never delivered.
+  // Not when it carries capabilities: the audit names the sender's handles, which delivery rewrites.
+  const waiting: u32 = msg.capCount == 0 ? e.recvHead : NO_TASK;
+  const m = buildIn(s, waiting);
   m.copyBodyFrom(msg);
   m.stamp(task, t.principalWords, endpoint, token, kernelFlags);
   r = s.interceptor.inspect(e, task, endpoint, op, m, now);
@@ -70,7 +81,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
     const inbox = s.tasks[receiver].inbox;
-    inbox.copyFrom(m);
+    if (waiting == NO_TASK) inbox.copyFrom(m);
     s.interceptor.deliverCapabilities(task, receiver, inbox, now);
     s.wake(receiver, IpcResult.Ok);
     if (op == IpcOp.Call) awaitReply(s, task, endpoint, receiver);
@@ -198,7 +209,9 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
   }
   r = msg.wellFormed() ? IpcResult.Ok : IpcResult.BadMessage;
   if (r == IpcResult.Ok) r = s.interceptor.admit(server, endpoint, IpcOp.Reply, msg, now);
-  const m = s.staging;
+  // Built straight in the caller's inbox (it waits for this and has nothing kept there), unless it carries capabilities (see post).
+  const direct: bool = msg.capCount == 0;
+  const m = buildIn(s, direct ? caller : NO_TASK);
   if (r == IpcResult.Ok) {
     m.copyBodyFrom(msg);
     m.stamp(server, s.tasks[server].principalWords, endpoint, 0n, FLAG_REPLY);
@@ -210,7 +223,7 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
     s.wake(caller, r);
     return r;
   }
-  t.inbox.copyFrom(m);
+  if (!direct) t.inbox.copyFrom(m);
   s.interceptor.deliverCapabilities(server, caller, t.inbox, now);
   s.wake(caller, IpcResult.Ok);
   s.interceptor.exercised(server, endpoint, m, now);

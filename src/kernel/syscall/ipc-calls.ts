@@ -8,7 +8,7 @@
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
-import { capLookup, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+import { capLookup, capExerciseLean, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
@@ -69,7 +69,7 @@ let resolvedRights: u32 = 0;
 
 /** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
 function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
-  const ep: u64 = capabilityOf(task, handle, CapKind.Endpoint, rights, now);
+  const ep: u64 = endpointCapability(task, handle, rights, now);
   resolvedTask = isError(ep) ? NO_TASK : task;
   resolvedEndpoint = u32(ep & 0xffff_ffffn);
   resolvedRights = view.rights;
@@ -85,10 +85,22 @@ export function capabilityOf(task: u32, handle: u64, kind: CapKind, rights: u32,
   return capabilityInto(task, handle, kind, rights, now, view);
 }
 
+/** capabilityOf for an endpoint, through the lean lookup (view.kind, rights and objA only). */
+function endpointCapability(task: u32, handle: u64, rights: u32, now: u64): u64 {
+  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capExerciseLean(task, u32(handle), CapKind.Endpoint, rights, now, view);
+  if (e == CapError.Ok) return view.objA;
+  return refused(task, handle, e, now);
+}
+
 /** capabilityOf that also reports the whole capability in `out`. */
 export function capabilityInto(task: u32, handle: u64, kind: CapKind, rights: u32, now: u64, out: CapView): u64 {
   const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), kind, rights, now, true, out);
   if (e == CapError.Ok) return out.objA;
+  return refused(task, handle, e, now);
+}
+
+/** A lookup refused with e: audited as a denial; the error code. */
+function refused(task: u32, handle: u64, e: CapError, now: u64): u64 {
   // Object: the slot the handle names (or none), never the raw handle: the caller must not write the log.
   const slot: u32 = handle <= 0xffff_ffffn && u32(u32(handle) & 0xff) < CAP_SLOTS ? u32(u32(handle) & 0xff) : NO_ENDPOINT;
   ipc.audit(AuditKind.Denied, task, slot, u32(e), IpcResult.Denied, now);
@@ -188,7 +200,7 @@ export function sysSend(task: u32, handle: u64, va: usize): u64 {
 
 export function sysReceive(task: u32, handle: u64, va: usize): u64 {
   schedLock();
-  const r: u64 = receive(task, handle, va);
+  const r: u64 = receive(task, handle, va, false);
   schedUnlock();
   return r;
 }
@@ -225,11 +237,12 @@ function send(task: u32, handle: u64, va: usize): u64 {
   return fromIpc(r);
 }
 
-function receive(task: u32, handle: u64, va: usize): u64 {
-  probeStart();
+/** `checked`: the caller has just found va writable (replyRecv, under the same lock hold). */
+function receive(task: u32, handle: u64, va: usize, checked: bool): u64 {
+  if (!checked) probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
-  if (!messageWritable(space, va)) return sysError(SysError.BadAddress);
+  if (!checked && !messageWritable(space, va)) return sysError(SysError.BadAddress);
   if (kept[task]) return deliver(task, va);
   probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
@@ -286,7 +299,10 @@ function call(task: u32, handle: u64, va: usize): u64 {
 function reply(task: u32, va: usize, deferWake: bool): u64 {
   probeStart();
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
+  // replyRecv's buffer takes the message received next: one walk checks it writable too.
+  const space = resources[task].space;
+  const read: bool = deferWake ? messageFromUserWritable(space, va, incoming) : messageFromUser(space, va, incoming);
+  if (!read) return sysError(SysError.BadAddress);
   probeMark(PART_COPY);
   const token: u64 = replyTokens[task];
   if (token == 0n) return sysError(SysError.Invalid);
@@ -305,12 +321,14 @@ function reply(task: u32, va: usize, deferWake: bool): u64 {
  * refused it) is audited there and reported to the caller, not here.
  */
 function replyRecv(task: u32, handle: u64, va: usize): u64 {
+  let checked: bool = false;
   if (replyTokens[task] != 0n) {
     // The caller it releases stays on the wake list: if the receive blocks, it runs next here, directly.
     const r: u64 = reply(task, va, true);
     if (r == sysError(SysError.BadAddress)) return r;
+    checked = true;
   }
-  const r: u64 = receive(task, handle, va);
+  const r: u64 = receive(task, handle, va, checked);
   // Whoever the receive did not switch to (it returned at once, or took the slow path).
   wakeReleased();
   return r;
