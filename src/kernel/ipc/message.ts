@@ -134,6 +134,41 @@ export class Message {
     }
   }
 
+  /**
+   * copyBodyFrom(src) then stamp(...), each field written once, the principal and
+   * the handles as words: how the IPC core builds every message it delivers.
+   */
+  build(src: Message, sender: u32, principal: u64[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+    if (!src.wellFormed()) panic("build: malformed message");
+    if (principal.length != PRINCIPAL_WORDS) panic("build: principal must be 4 words");
+    const oldWords: u32 = payloadWords(this.len);
+    const n: u32 = src.capCount;
+    this.label = src.label;
+    this.len = src.len;
+    this.capCount = n;
+    this.flags = u32((src.flags & USER_FLAGS) | (kernelFlags & u32(~USER_FLAGS)));
+    this.sender = sender;
+    this.endpoint = endpoint;
+    this.replyToken = replyToken;
+    this.principal[0] = principal[0];
+    this.principal[1] = principal[1];
+    this.principal[2] = principal[2];
+    this.principal[3] = principal[3];
+    this.caps[0] = n > 0 ? src.caps[0] : 0;
+    this.caps[1] = n > 1 ? src.caps[1] : 0;
+    this.caps[2] = n > 2 ? src.caps[2] : 0;
+    this.caps[3] = n > 3 ? src.caps[3] : 0;
+    const whole: u32 = src.len >>> 3;
+    const rest: u32 = src.len & 7;
+    for (let i: u32 = 0; i < whole; i++) this.payload[i] = src.payload[i];
+    let next: u32 = whole;
+    if (rest != 0) {
+      this.payload[whole] = src.payload[whole] & u64(u64(1n << u64(rest * 8)) - 1n);
+      next = u32(whole + 1);
+    }
+    for (let i: u32 = next; i < oldWords; i++) this.payload[i] = 0n;
+  }
+
   /** Writes the kernel fields: who sent it, through which endpoint, as what. */
   stamp(sender: u32, principal: u64[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
     if (principal.length != PRINCIPAL_WORDS) panic("stamp: principal must be 4 words");

@@ -74,8 +74,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
   // Not when it carries capabilities: the audit names the sender's handles, which delivery rewrites.
   const waiting: u32 = msg.capCount == 0 ? e.recvHead : NO_TASK;
   const m = buildIn(s, waiting);
-  m.copyBodyFrom(msg);
-  m.stamp(task, t.principalWords, endpoint, token, kernelFlags);
+  m.build(msg, task, t.principalWords, endpoint, token, kernelFlags);
   r = s.interceptor.inspect(e, task, endpoint, op, m, now);
   if (r != IpcResult.Ok) return r;
   const receiver: u32 = s.popReceiver(endpoint);
@@ -98,7 +97,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
       t.endpointGen = e.generation;
     }
   }
-  s.interceptor.exercised(task, endpoint, m, now);
+  if (m.capCount != 0) s.interceptor.exercised(task, endpoint, m, now);
   r = op == IpcOp.Call ? IpcResult.Blocked : IpcResult.Ok;
   s.audit(now, kind, task, endpoint, msg.label, r);
   return r;
@@ -123,8 +122,7 @@ export function kernelPostOp(s: IpcState, endpoint: u32, msg: Message, now: u64)
   }
   const e = s.endpoints[endpoint];
   const m = s.staging;
-  m.copyBodyFrom(msg);
-  m.stamp(NO_TASK, KERNEL_PRINCIPAL, endpoint, 0n, 0);
+  m.build(msg, NO_TASK, KERNEL_PRINCIPAL, endpoint, 0n, 0);
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
     s.tasks[receiver].inbox.copyFrom(m);
@@ -213,8 +211,7 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
   const direct: bool = msg.capCount == 0;
   const m = buildIn(s, direct ? caller : NO_TASK);
   if (r == IpcResult.Ok) {
-    m.copyBodyFrom(msg);
-    m.stamp(server, s.tasks[server].principalWords, endpoint, 0n, FLAG_REPLY);
+    m.build(msg, server, s.tasks[server].principalWords, endpoint, 0n, FLAG_REPLY);
     const e = s.endpoints[endpoint];
     if (e.isOpen() && e.generation == t.endpointGen) r = s.interceptor.inspect(e, server, endpoint, IpcOp.Reply, m, now);
   }
@@ -226,7 +223,7 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
   if (!direct) t.inbox.copyFrom(m);
   s.interceptor.deliverCapabilities(server, caller, t.inbox, now);
   s.wake(caller, IpcResult.Ok);
-  s.interceptor.exercised(server, endpoint, m, now);
+  if (m.capCount != 0) s.interceptor.exercised(server, endpoint, m, now);
   s.audit(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
   return IpcResult.Ok;
 }

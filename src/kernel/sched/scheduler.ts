@@ -165,10 +165,11 @@ export class Scheduler {
    */
   handoff(cpu: u32, from: u32, to: u32, reason: BlockReason): bool {
     const c = this.core.onlineCpu(cpu);
-    if (c.needResched || c.current != from || from == c.idle) return false;
-    const ft = this.real(from);
-    const tt = this.real(to);
-    if (ft.state != TaskState.Running || tt.state != TaskState.Blocked || this.core.isCurrent(to)) return false;
+    if (c.needResched || c.current != from || from == c.idle || to >= MAX_TASKS) return false;
+    // from is cpu's current task (so a used slot); to is checked here rather than by real(): a refusal, not a panic.
+    const ft = this.core.tasks[from];
+    const tt = this.core.tasks[to];
+    if (ft.state != TaskState.Running || tt.state != TaskState.Blocked || tt.idle || this.core.isCurrent(to)) return false;
     if ((tt.affinity & cpuBit(cpu)) == 0 || c.queue.hasAbove(tt.band)) return false;
     if (reason == BlockReason.None || reason == BlockReason.Start) panic(`sched: bad block reason ${u32(reason)}`);
     ft.state = TaskState.Blocked;
