@@ -24,9 +24,12 @@ import { tail, watchQemu } from "../build/qemu-session.js";
 
 const ENTRY = path.join(REPO_ROOT, "src/kernel/tests/user-main.ts");
 /** Each group runs in its own boot, so no figure includes another benchmark's work. */
-const GROUPS = [["bench/os/nullcall.ts"], ["bench/os/yielder.ts", "bench/os/yielder.ts"], ["test/user/pingserver.ts", "test/user/pingclient.ts"]];
+const PING = "test/user/pingclient.ts";
+const GROUPS = [["bench/os/nullcall.ts"], ["bench/os/yielder.ts", "bench/os/yielder.ts"], ["test/user/pingserver.ts", PING]];
+/** The ping client's round trips (its one-way sends after them end the probing). */
+const PING_CALLS = 200;
 
-export async function benchCommand(flags: { arch: Arch; timeout: string }): Promise<void> {
+export async function benchCommand(flags: { arch: Arch; timeout: string; ipc?: boolean }): Promise<void> {
   // The image `cambi run --entry src/kernel/tests/user-main.ts` builds: one build serves both.
   const b = await buildOrExit(flags.arch, { entry: ENTRY, variant: "user-main", quiet: true });
   const figures = new Map<string, number[]>();
@@ -45,9 +48,16 @@ export async function benchCommand(flags: { arch: Arch; timeout: string }): Prom
       list.push(Number(m[2]));
       figures.set(m[1]!, list);
     }
+    if (group.includes(PING)) {
+      await probeParts(flags, b.bootImage, initrd, figures);
+      await ltoPing(flags, b.bootImage, group, figures);
+      await slowPing(flags, b.bootImage, initrd, figures);
+    }
   }
-  await tierFigures(flags, figures, "bench", "the block workloads", /bench: block done/, /^(?:\[task \d+\] )?bench: (blk_\w+) (\d+)\r?$/gm);
-  await tierFigures(flags, figures, "storebench", "the object store", /bench: store done/, /^(?:\[task \d+\] )?bench: (store_\w+) (\d+)\r?$/gm);
+  if (!flags.ipc) {
+    await tierFigures(flags, figures, "bench", "the block workloads", /bench: block done/, /^(?:\[task \d+\] )?bench: (blk_\w+) (\d+)\r?$/gm);
+    await tierFigures(flags, figures, "storebench", "the object store", /bench: store done/, /^(?:\[task \d+\] )?bench: (store_\w+) (\d+)\r?$/gm);
+  }
   for (const [name, values] of figures) {
     const v = Math.round(values.reduce((a, x) => a + x, 0) / values.length);
     // Block figures are per 4 KiB request: their virtual-time throughput too.
@@ -56,11 +66,11 @@ export async function benchCommand(flags: { arch: Arch; timeout: string }): Prom
     const ops = name.startsWith("store_") && !name.endsWith("_busy") ? { per_s: Math.round(1e9 / v) } : {};
     process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)", ...mib, ...ops }) + "\n");
   }
-  if (figures.size < 19) {
-    process.stderr.write(`cambi bench: expected 19 figures, got ${figures.size}\n`);
+  if (!flags.ipc && figures.size < 29) {
+    process.stderr.write(`cambi bench: expected 29 figures, got ${figures.size}\n`);
     process.exit(1);
   }
-  udpFigures(flags);
+  if (!flags.ipc) udpFigures(flags);
 }
 
 /**
@@ -73,6 +83,60 @@ function udpFigures(flags: { arch: Arch; timeout: string }): void {
     process.stderr.write(`cambi bench: the UDP figures failed (status ${r.status ?? r.signal})\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The round trip's parts: the ping pair booted again with `probe=ipc` (the kernel
+ * times its parts of each IPC system call, src/kernel/syscall/probe.ts, and
+ * prints the totals at the end). Per call: the copies between user memory and
+ * the kernel, the capability lookup, the interceptor with the IPC core, and the
+ * switch (wake, block, scheduler, context switch); the rest of the round trip
+ * (`ipc_part_entry`: syscall entry and exit, dispatch, the loop's user code) is
+ * the unprobed round trip less those.
+ */
+async function probeParts(flags: { arch: Arch; timeout: string }, bootImage: string, initrd: string, figures: Map<string, number[]>): Promise<void> {
+  const { cmd, args } = qemuArgs(flags.arch, bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1 probe=ipc" });
+  process.stderr.write(`cambi bench: ${flags.arch}, the round trip's parts (probe=ipc)…\n`);
+  const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
+  const m = /probe: copy (\d+) cap (\d+) intercept (\d+) switch (\d+)/.exec(r.output);
+  const total = figures.get("ipc_roundtrip")?.[0];
+  if (r.outcome !== "matched" || !m || total === undefined) {
+    process.stderr.write(`cambi bench: the probed boot did not finish (${r.outcome})\n${tail(r.output)}\n`);
+    process.exit(1);
+  }
+  const parts = { copy: Number(m[1]), cap: Number(m[2]), intercept: Number(m[3]), switch: Number(m[4]) };
+  let probed = 0;
+  for (const [name, v] of Object.entries(parts)) {
+    const per = Math.round(v / PING_CALLS);
+    probed += per;
+    figures.set(`ipc_part_${name}`, [per]);
+  }
+  figures.set("ipc_part_entry", [Math.max(0, total - probed)]);
+}
+
+/** The ping pair again, its programs LTO-linked (ThinLTO, like the kernel): ipc_roundtrip_lto, ipc_send_oneway_lto. */
+async function ltoPing(flags: { arch: Arch; timeout: string }, bootImage: string, group: string[], figures: Map<string, number[]>): Promise<void> {
+  const initrd = (await bundleOrExit(flags.arch, group.map((p) => path.join(REPO_ROOT, p)), "user-main", { lto: true }))!;
+  const { cmd, args } = qemuArgs(flags.arch, bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1" });
+  process.stderr.write(`cambi bench: ${flags.arch}, the ping pair LTO-linked…\n`);
+  const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
+  if (r.outcome !== "matched") {
+    process.stderr.write(`cambi bench: the LTO ping pair did not finish (${r.outcome})\n${tail(r.output)}\n`);
+    process.exit(1);
+  }
+  for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (ipc_\w+) (\d+)\r?$/gm)) figures.set(`${m[1]}_lto`, [Number(m[2])]);
+}
+
+/** The ping pair with the IPC fast path off (`ipc=slow`): ipc_roundtrip_slow, ipc_send_oneway_slow. */
+async function slowPing(flags: { arch: Arch; timeout: string }, bootImage: string, initrd: string, figures: Map<string, number[]>): Promise<void> {
+  const { cmd, args } = qemuArgs(flags.arch, bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1 ipc=slow" });
+  process.stderr.write(`cambi bench: ${flags.arch}, the ping pair on the slow path (ipc=slow)…\n`);
+  const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
+  if (r.outcome !== "matched") {
+    process.stderr.write(`cambi bench: the slow-path ping pair did not finish (${r.outcome})\n${tail(r.output)}\n`);
+    process.exit(1);
+  }
+  for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (ipc_\w+) (\d+)\r?$/gm)) figures.set(`${m[1]}_slow`, [Number(m[2])]);
 }
 
 /** A tier's workloads (1 CPU, a fresh 64 MiB disk): the figures its "bench: <name> <ns>" lines give, once `done` is printed. */

@@ -55,14 +55,16 @@ function toolchainExit(what: string, e: ToolchainError): never {
  * images); exits on diagnostics. The bundle is named by its program list, so
  * two runs of one variant with different programs never boot each other's.
  */
-export async function bundleOrExit(arch: Arch, programs: string[], variant: string): Promise<string | undefined> {
+export async function bundleOrExit(arch: Arch, programs: string[], variant: string, opts: { lto?: boolean } = {}): Promise<string | undefined> {
   if (programs.length === 0) return undefined;
   const sources = programs.map((p) => path.resolve(p));
-  const out = path.join(buildDir(arch, variant), `bundle-${hashText(sources.join("\n")).slice(0, 12)}.img`);
+  const lto = opts.lto ?? false;
+  const out = path.join(buildDir(arch, variant), `bundle-${lto ? "lto-" : ""}${hashText(sources.join("\n")).slice(0, 12)}.img`);
   return withLock(out, async () => {
-    const dir = path.join(buildDir(arch, variant), "user");
+    // LTO-linked programs in a folder of their own (same names, other objects).
+    const dir = path.join(buildDir(arch, variant), lto ? "user-lto" : "user");
     try {
-      const built = await Promise.all(sources.map((p) => buildUserProgram(p, arch, dir)));
+      const built = await Promise.all(sources.map((p) => buildUserProgram(p, arch, dir, { lto })));
       const diags = built.flatMap((u) => u.diagnostics);
       if (diags.length > 0) {
         printDiagnostics(diags);

@@ -23,10 +23,10 @@ import { bootServices } from "./task/services";
 import { onSyscall } from "./syscall/dispatch";
 import { onUserFault } from "./task/lifecycle";
 import { ipc } from "./ipc/index";
-import { holdsEndpointRight, mayTransfer, moveCarriedCapabilities, wakeReleased } from "./syscall/ipc-calls";
+import { holdsEndpointRight, mayTransfer, moveCarriedCapabilities, wakeReleased, ipcSlowPathOnly } from "./syscall/ipc-calls";
 import { irqInit } from "./irq/delivery";
 import { randomInit } from "./random/pool";
-import { cmdlineLogLevel, cmdlineKeep } from "./boot/cmdline";
+import { cmdlineLogLevel, cmdlineKeep, cmdlineHas } from "./boot/cmdline";
 import { ARCH_ID, earlyInit, interruptsInit, timerStart, startSecondaryCpus, cpuIndex, waitForInterrupt, monotonicNanos, consoleRxEnable } from "arch";
 
 // The arch layer's assembly calls these by their C names. Named here as values,
@@ -37,6 +37,8 @@ const userFaultEntry: (kind: u32, addr: usize, pc: usize) => void = onUserFault;
 
 export const TICK_HZ: u32 = 100;
 const IDLE_NAME: u8[] = arrayOf([0x69, 0x64, 0x6c, 0x65]);
+/** "ipc=slow" */
+const IPC_SLOW: u8[] = arrayOf([0x69, 0x70, 0x63, 0x3d, 0x73, 0x6c, 0x6f, 0x77]);
 /** Load balancing runs every this many ticks of the boot CPU (100 ms). */
 const BALANCE_TICKS: u32 = 10;
 
@@ -86,6 +88,8 @@ export function bootKernel(bootArg: usize): u32 {
   earlyInit(bootArg, bootInfo);
   setLogLevel(cmdlineLogLevel(bootInfo, LOG_INFO));
   cmdlineKeep(bootInfo);
+  // "ipc=slow": no IPC fast path (the tests run the IPC paths both ways).
+  if (cmdlineHas(bootInfo, IPC_SLOW)) ipcSlowPathOnly();
   memInit(bootInfo);
   joinScheduler(0);
   // Zero trust: every IPC operation is checked against the sender's capabilities.

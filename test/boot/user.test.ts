@@ -19,10 +19,13 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const PROGRAMS = ["pingserver", "pingclient", "flooder", "nocap", "hello", "spin", "hostile"];
 
 /** Boots the user-mode test image with test/user/<name>.ts programs on 4 CPUs until every task has ended. */
-async function runUserImage(arch: string, programs: string[]): Promise<{ status: number; out: string }> {
+async function runUserImage(arch: string, programs: string[], append?: string): Promise<{ status: number; out: string }> {
   const r = await runProcess(
     path.join(ROOT, "bin/cambi"),
-    ["run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs.map((p) => `test/user/${p}.ts`).join(","), "--expect", "user tasks done", "--timeout", "120"],
+    [
+      "run", "--arch", arch, "--smp", "4", "--entry", "src/kernel/tests/user-main.ts", "--programs", programs.map((p) => `test/user/${p}.ts`).join(","), "--expect", "user tasks done", "--timeout", "120",
+      ...(append ? ["--append", append] : []),
+    ],
     "",
     { ...process.env, NO_COLOR: "1" },
     ROOT,
@@ -36,7 +39,15 @@ async function runUserImage(arch: string, programs: string[]): Promise<{ status:
 
 describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) => {
   it("ping-pong, flood, denials, bad pointers, a hostile task, preemption", async () => {
-    const r = await runUserImage(arch, PROGRAMS);
+    checkMainRun(await runUserImage(arch, PROGRAMS));
+  });
+
+  // The IPC fast path (replyRecv's and call's direct switch) off: the slow path gives the same results.
+  it("the same with the IPC fast path off (ipc=slow)", async () => {
+    checkMainRun(await runUserImage(arch, PROGRAMS, "ipc=slow"));
+  });
+
+  function checkMainRun(r: { status: number; out: string }): void {
     const out = r.out;
     expect(r.status, out).toBe(0);
     expect(out).toContain("started 7 user tasks");
@@ -68,7 +79,7 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     expect(Number(audit![2])).toBeGreaterThan(0);
     const mask = Number(audit![3]);
     expect([0, 1, 2, 3].filter((c) => (mask >> c) & 1).length).toBeGreaterThanOrEqual(3);
-  });
+  }
 
   it("a delegated capability works until the one it came from is revoked, then nowhere", async () => {
     const r = await runUserImage(arch, ["pingserver", "granter", "grantee"]);

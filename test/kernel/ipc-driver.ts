@@ -129,7 +129,8 @@ function stamping(): void {
   m.endpoint = 99;
   m.replyToken = 0x1234_0000_0000n;
   m.flags = u32(FLAG_REPLY | 0x5a);
-  principalOf(0, m.principal);
+  principalOf(0, pbuf);
+  m.setPrincipalBytes(pbuf);
   m.capCount = 1;
   m.caps[0] = 5;
   m.caps[3] = 77;

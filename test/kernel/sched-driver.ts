@@ -234,6 +234,42 @@ function affinity(): void {
   print(`affinity: loads ${s.load(0)} ${s.load(1)} ${s.load(2)} ${s.load(3)}`);
 }
 
+/** The IPC fast path's direct switch: only when it is what wake + block + pickNext would do, and then the same state. */
+function handoff(): void {
+  const s = new Scheduler();
+  s.addCpu(0);
+  s.addCpu(1);
+  const client: u32 = spawn(s, 1, 1);
+  const server: u32 = spawn(s, 1, 1);
+  check(s.pickNext(0) == client, "the client runs first");
+  // The server waits (blocked, not current anywhere); the client hands the CPU to it.
+  s.block(server, BlockReason.Receive);
+  let rounds: u32 = 0;
+  for (let i: u32 = 0; i < 500; i++) {
+    const from: u32 = s.current(0);
+    const to: u32 = from == client ? server : client;
+    if (!s.handoff(0, from, to, from == client ? BlockReason.Reply : BlockReason.Receive)) break;
+    if (s.current(0) != to || s.task(to).state != TaskState.Running || s.task(from).state != TaskState.Blocked || !s.consistent()) break;
+    rounds = u32(rounds + 1);
+  }
+  check(rounds == 500, "500 handoffs, each leaving the table consistent");
+  const cur: u32 = s.current(0);
+  const other: u32 = cur == client ? server : client;
+  check(!s.handoff(0, other, cur, BlockReason.Receive), "refused: not the CPU's current task");
+  check(!s.handoff(1, cur, other, BlockReason.Receive), "refused: not current on that CPU");
+  const high: u32 = spawn(s, 0, 1);
+  check(!s.handoff(0, cur, other, BlockReason.Receive) && s.current(0) == cur, "refused while a higher band waits (nothing changed)");
+  s.block(high, BlockReason.Receive);
+  check(s.pickNext(0) == cur, "the current task keeps running");
+  s.setAffinity(other, 2);
+  check(!s.handoff(0, cur, other, BlockReason.Receive), "refused: its affinity excludes the CPU");
+  s.setAffinity(other, ALL_CPUS);
+  s.yield(0);
+  check(!s.handoff(0, cur, other, BlockReason.Receive), "refused while a reschedule is pending");
+  check(s.consistent(), "consistent after the refusals");
+  print(`handoff: ${rounds} direct switches, client ${s.task(client).picks} picks, server ${s.task(server).picks} picks`);
+}
+
 export function main(): u32 {
   idleWhenEmpty();
   priorityOrder();
@@ -242,6 +278,7 @@ export function main(): u32 {
   fairness(7, 0, 1, 700);
   preemption();
   blockWake();
+  handoff();
   exitRelease();
   perCpu();
   migration();

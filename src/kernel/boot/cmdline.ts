@@ -49,3 +49,16 @@ export function cmdlineLogLevel(info: BootInfo, fallback: u32): u32 {
   }
   return fallback;
 }
+
+/** True if the command line has the word `word` exactly (a flag such as `ipc=slow`). */
+export function cmdlineHas(info: BootInfo, word: u8[]): bool {
+  let at: u32 = 0;
+  while (at < info.cmdlineLen) {
+    let end: u32 = at;
+    while (end < info.cmdlineLen && info.cmdline[end] != 0x20) end = u32(end + 1);
+    if (u32(end - at) == word.length && wordStartsWith(info, at, word)) return true;
+    at = end;
+    while (at < info.cmdlineLen && info.cmdline[at] == 0x20) at = u32(at + 1);
+  }
+  return false;
+}

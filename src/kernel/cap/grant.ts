@@ -98,6 +98,25 @@ export function capLookup(
 }
 
 /**
+ * capLookup with exercise, for the IPC path: the same checks and the same use
+ * consumed, but only out.kind, out.rights and out.objA are filled (the rest of
+ * the view is left as it was): what an endpoint lookup needs, without copying
+ * the whole node.
+ */
+export function capExerciseLean(task: u32, handle: u32, kind: CapKind, rights: u32, now: u64, out: CapView): CapError {
+  const err: CapError = capTables.check(task, handle);
+  if (err != CapError.Ok) return err;
+  const idx: u32 = capTables.nodeOf(task, handle);
+  const e: CapError = usable(idx, kind, rights, now);
+  const n = capPool.nodes[idx];
+  if (e == CapError.Ok && n.limited) n.uses = u32(n.uses - 1);
+  out.kind = n.kind;
+  out.rights = n.rights;
+  out.objA = n.objA;
+  return e;
+}
+
+/**
  * Delegation: a new capability in the lowest free slot of `toTask` (which may be
  * `task`), derived from (task, handle), with `rights` (a subset of the source's),
  * `uses` split off the source's (0: unlimited, only from an unlimited source) and

@@ -38,7 +38,7 @@ export {
   handleGen,
   kindHasRange,
 } from "./types";
-export { capInsertRoot, capLookup, capDerive, capDeriveRange, capTransfer, capNodeAlive, capNodeOwner } from "./grant";
+export { capInsertRoot, capLookup, capExerciseLean, capDerive, capDeriveRange, capTransfer, capNodeAlive, capNodeOwner } from "./grant";
 export {
   capDelete,
   capRevoke,

@@ -78,6 +78,11 @@ export class Ipc {
     return this.state.popWake();
   }
 
+  /** The task popWake() would return next, left on the list; NO_TASK if none. */
+  peekWake(): u32 {
+    return this.state.wakeCount == 0 ? NO_TASK : this.state.wakeRing[this.state.wakeHead];
+  }
+
   /** Tasks on the wake list. */
   wakePending(): u32 {
     return this.state.wakeCount;

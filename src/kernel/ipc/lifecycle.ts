@@ -17,7 +17,7 @@
  */
 import { u8, u32, u64, bool } from "kts";
 import { AuditKind } from "./audit";
-import { FLAG_CALL, PRINCIPAL_BYTES } from "./message";
+import { FLAG_CALL, PRINCIPAL_BYTES, packPrincipal } from "./message";
 import { IpcState } from "./state";
 import { TaskState } from "./task";
 import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
@@ -35,6 +35,7 @@ export function taskCreateOp(s: IpcState, task: u32, principal: u8[], now: u64):
   t.result = IpcResult.Ok;
   t.bumpToken();
   for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) t.principal[i] = principal[i];
+  packPrincipal(principal, t.principalWords);
   t.inbox.clear();
   s.interceptor.resetBucket(task, now);
   return IpcResult.Ok;

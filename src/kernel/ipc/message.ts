@@ -11,7 +11,8 @@
  *       16    4  sender      kernel: the sending task's id
  *       20    4  endpoint    kernel: the endpoint the message came through
  *       24    8  replyToken  kernel: the one-shot reply token of a call, else 0
- *       32   32  principal   kernel: the sending task's principal (its identity key)
+ *       32   32  principal   kernel: the sending task's principal (its identity key), as 4
+ *                            little-endian u64 words (byte i is bits 8*(i%8).. of word i/8)
  *       64   16  caps        sender: capability handles, caps[capCount..] are 0
  *       80  256  payload     sender: 32 u64 words; byte i is bits 8*(i%8).. of word i/8
  *
@@ -26,6 +27,7 @@ export const PAYLOAD_BYTES = 256;
 export const PAYLOAD_WORDS = 32;
 export const MAX_CAPS = 4;
 export const PRINCIPAL_BYTES = 32;
+export const PRINCIPAL_WORDS = 4;
 /** sizeof(Message) in C. */
 export const MESSAGE_BYTES = 336;
 
@@ -41,6 +43,18 @@ export function payloadWords(len: u32): u32 {
   return len >= PAYLOAD_BYTES ? PAYLOAD_WORDS : u32(len + 7) >>> 3;
 }
 
+/** The 32 bytes of a principal as 4 little-endian words (bytes past p's end are 0). */
+export function packPrincipal(p: u8[], out: u64[]): void {
+  for (let w: u32 = 0; w < PRINCIPAL_WORDS; w++) {
+    let v: u64 = 0n;
+    for (let b: u32 = 0; b < 8; b++) {
+      const i: u32 = u32(w * 8 + b);
+      if (i < p.length) v = v | u64(u64(p[i]) << u64(b * 8));
+    }
+    out[w] = v;
+  }
+}
+
 export class Message {
   label: u32 = 0;
   len: u32 = 0;
@@ -49,7 +63,8 @@ export class Message {
   sender: u32 = 0;
   endpoint: u32 = 0;
   replyToken: u64 = 0n;
-  principal: u8[] = array(PRINCIPAL_BYTES, 0);
+  /** Stamped and copied as words, not bytes: 4 stores, not 32. */
+  principal: u64[] = array(PRINCIPAL_WORDS, 0n);
   caps: u32[] = array(MAX_CAPS, 0);
   payload: u64[] = array(PAYLOAD_WORDS, 0n);
 
@@ -62,7 +77,7 @@ export class Message {
     this.sender = 0;
     this.endpoint = 0;
     this.replyToken = 0n;
-    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = 0;
+    for (let i: u32 = 0; i < PRINCIPAL_WORDS; i++) this.principal[i] = 0n;
     for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = 0;
     for (let i: u32 = 0; i < PAYLOAD_WORDS; i++) this.payload[i] = 0n;
   }
@@ -85,7 +100,7 @@ export class Message {
     this.sender = src.sender;
     this.endpoint = src.endpoint;
     this.replyToken = src.replyToken;
-    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = src.principal[i];
+    for (let i: u32 = 0; i < PRINCIPAL_WORDS; i++) this.principal[i] = src.principal[i];
     for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = src.caps[i];
     for (let i: u32 = 0; i < words; i++) this.payload[i] = src.payload[i];
   }
@@ -106,7 +121,7 @@ export class Message {
     this.sender = 0;
     this.endpoint = 0;
     this.replyToken = 0n;
-    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = 0;
+    for (let i: u32 = 0; i < PRINCIPAL_WORDS; i++) this.principal[i] = 0n;
     for (let i: u32 = 0; i < MAX_CAPS; i++) this.caps[i] = i < src.capCount ? src.caps[i] : 0;
     const whole: u32 = src.len >>> 3;
     const rest: u32 = src.len & 7;
@@ -119,14 +134,59 @@ export class Message {
     }
   }
 
+  /**
+   * copyBodyFrom(src) then stamp(...), each field written once, the principal and
+   * the handles as words: how the IPC core builds every message it delivers.
+   */
+  build(src: Message, sender: u32, principal: u64[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+    if (!src.wellFormed()) panic("build: malformed message");
+    if (principal.length != PRINCIPAL_WORDS) panic("build: principal must be 4 words");
+    const oldWords: u32 = payloadWords(this.len);
+    const n: u32 = src.capCount;
+    this.label = src.label;
+    this.len = src.len;
+    this.capCount = n;
+    this.flags = u32((src.flags & USER_FLAGS) | (kernelFlags & u32(~USER_FLAGS)));
+    this.sender = sender;
+    this.endpoint = endpoint;
+    this.replyToken = replyToken;
+    this.principal[0] = principal[0];
+    this.principal[1] = principal[1];
+    this.principal[2] = principal[2];
+    this.principal[3] = principal[3];
+    this.caps[0] = n > 0 ? src.caps[0] : 0;
+    this.caps[1] = n > 1 ? src.caps[1] : 0;
+    this.caps[2] = n > 2 ? src.caps[2] : 0;
+    this.caps[3] = n > 3 ? src.caps[3] : 0;
+    const whole: u32 = src.len >>> 3;
+    const rest: u32 = src.len & 7;
+    for (let i: u32 = 0; i < whole; i++) this.payload[i] = src.payload[i];
+    let next: u32 = whole;
+    if (rest != 0) {
+      this.payload[whole] = src.payload[whole] & u64(u64(1n << u64(rest * 8)) - 1n);
+      next = u32(whole + 1);
+    }
+    for (let i: u32 = next; i < oldWords; i++) this.payload[i] = 0n;
+  }
+
   /** Writes the kernel fields: who sent it, through which endpoint, as what. */
-  stamp(sender: u32, principal: u8[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
-    if (principal.length != PRINCIPAL_BYTES) panic("stamp: principal must be 32 bytes");
+  stamp(sender: u32, principal: u64[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+    if (principal.length != PRINCIPAL_WORDS) panic("stamp: principal must be 4 words");
     this.sender = sender;
     this.endpoint = endpoint;
     this.replyToken = replyToken;
     this.flags = u32((this.flags & USER_FLAGS) | (kernelFlags & u32(~USER_FLAGS)));
-    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) this.principal[i] = principal[i];
+    for (let i: u32 = 0; i < PRINCIPAL_WORDS; i++) this.principal[i] = principal[i];
+  }
+
+  /** Principal byte i (0 .. PRINCIPAL_BYTES - 1). */
+  principalByte(i: u32): u8 {
+    return u8(this.principal[u32(i >>> 3) & 3] >> u64((i & 7) * 8));
+  }
+
+  /** Sets the principal from 32 bytes (tests, and spoofing attempts they make). */
+  setPrincipalBytes(p: u8[]): void {
+    packPrincipal(p, this.principal);
   }
 
   /** Payload byte i (0 .. PAYLOAD_BYTES - 1), little-endian within each word. */
@@ -143,7 +203,7 @@ export class Message {
   /** True if the principal equals p (32 bytes). */
   principalIs(p: u8[]): bool {
     if (p.length != PRINCIPAL_BYTES) return false;
-    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) if (this.principal[i] != p[i]) return false;
+    for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) if (this.principalByte(i) != p[i]) return false;
     return true;
   }
 }

@@ -15,7 +15,7 @@
  * Rejected): no blocked task is ever forgotten.
  */
 import { u8, u32, u64, bool, array } from "kts";
-import { Message, PRINCIPAL_BYTES } from "./message";
+import { Message, PRINCIPAL_BYTES, PRINCIPAL_WORDS } from "./message";
 import { IpcResult, NO_ENDPOINT, NO_TASK } from "./types";
 
 export enum TaskState {
@@ -47,6 +47,8 @@ export class TaskIpc {
   /** The result of the last blocking operation, valid once the task is woken. */
   result: IpcResult = IpcResult.Ok;
   principal: u8[] = array(PRINCIPAL_BYTES, 0);
+  /** The principal as the words stamped on every message the task sends. */
+  principalWords: u64[] = array(PRINCIPAL_WORDS, 0n);
   inbox = new Message();
 
   isLive(): bool {

@@ -27,6 +27,12 @@ import { IpcState } from "./state";
 import { TaskState } from "./task";
 import { IpcOp, IpcResult, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
 
+/** Where a message is built: task's inbox, or (NO_TASK) the staging message. */
+function buildIn(s: IpcState, task: u32): Message {
+  if (task != NO_TASK) return s.tasks[task].inbox;
+  return s.staging;
+}
+
 /** Asynchronous send: Ok (delivered or queued), or why not. Never blocks. */
 export function sendOp(s: IpcState, task: u32, endpoint: u32, msg: Message, now: u64): IpcResult {
   return post(s, task, endpoint, msg, IpcOp.Send, now);
@@ -62,15 +68,19 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
     token = t.token(task);
     kernelFlags = FLAG_CALL;
   }
-  const m = s.staging;
-  m.copyBodyFrom(msg);
-  m.stamp(task, t.principal, endpoint, token, kernelFlags);
+  // With a receiver waiting, the message is built straight in its inbox (one copy
+  // fewer): a waiting receiver's inbox holds nothing it has not had (a task with
+  // a kept message never waits), and a rejected message there is never delivered.
+  // Not when it carries capabilities: the audit names the sender's handles, which delivery rewrites.
+  const waiting: u32 = msg.capCount == 0 ? e.recvHead : NO_TASK;
+  const m = buildIn(s, waiting);
+  m.build(msg, task, t.principalWords, endpoint, token, kernelFlags);
   r = s.interceptor.inspect(e, task, endpoint, op, m, now);
   if (r != IpcResult.Ok) return r;
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
     const inbox = s.tasks[receiver].inbox;
-    inbox.copyFrom(m);
+    if (waiting == NO_TASK) inbox.copyFrom(m);
     s.interceptor.deliverCapabilities(task, receiver, inbox, now);
     s.wake(receiver, IpcResult.Ok);
     if (op == IpcOp.Call) awaitReply(s, task, endpoint, receiver);
@@ -87,14 +97,14 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
       t.endpointGen = e.generation;
     }
   }
-  s.interceptor.exercised(task, endpoint, m, now);
+  if (m.capCount != 0) s.interceptor.exercised(task, endpoint, m, now);
   r = op == IpcOp.Call ? IpcResult.Blocked : IpcResult.Ok;
   s.audit(now, kind, task, endpoint, msg.label, r);
   return r;
 }
 
 /** The principal kernel messages carry: all zero, which no program image hashes to. */
-const KERNEL_PRINCIPAL: u8[] = array(32, 0);
+const KERNEL_PRINCIPAL: u64[] = array(4, 0n);
 
 /**
  * A message from the kernel itself (an interrupt, a task's exit), sender
@@ -112,8 +122,7 @@ export function kernelPostOp(s: IpcState, endpoint: u32, msg: Message, now: u64)
   }
   const e = s.endpoints[endpoint];
   const m = s.staging;
-  m.copyBodyFrom(msg);
-  m.stamp(NO_TASK, KERNEL_PRINCIPAL, endpoint, 0n, 0);
+  m.build(msg, NO_TASK, KERNEL_PRINCIPAL, endpoint, 0n, 0);
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
     s.tasks[receiver].inbox.copyFrom(m);
@@ -198,10 +207,11 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
   }
   r = msg.wellFormed() ? IpcResult.Ok : IpcResult.BadMessage;
   if (r == IpcResult.Ok) r = s.interceptor.admit(server, endpoint, IpcOp.Reply, msg, now);
-  const m = s.staging;
+  // Built straight in the caller's inbox (it waits for this and has nothing kept there), unless it carries capabilities (see post).
+  const direct: bool = msg.capCount == 0;
+  const m = buildIn(s, direct ? caller : NO_TASK);
   if (r == IpcResult.Ok) {
-    m.copyBodyFrom(msg);
-    m.stamp(server, s.tasks[server].principal, endpoint, 0n, FLAG_REPLY);
+    m.build(msg, server, s.tasks[server].principalWords, endpoint, 0n, FLAG_REPLY);
     const e = s.endpoints[endpoint];
     if (e.isOpen() && e.generation == t.endpointGen) r = s.interceptor.inspect(e, server, endpoint, IpcOp.Reply, m, now);
   }
@@ -210,10 +220,10 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
     s.wake(caller, r);
     return r;
   }
-  t.inbox.copyFrom(m);
+  if (!direct) t.inbox.copyFrom(m);
   s.interceptor.deliverCapabilities(server, caller, t.inbox, now);
   s.wake(caller, IpcResult.Ok);
-  s.interceptor.exercised(server, endpoint, m, now);
+  if (m.capCount != 0) s.interceptor.exercised(server, endpoint, m, now);
   s.audit(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
   return IpcResult.Ok;
 }

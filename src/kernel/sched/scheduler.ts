@@ -152,6 +152,39 @@ export class Scheduler {
     return this.core.flag(tk.homeCpu);
   }
 
+  /**
+   * The IPC fast path's direct switch: cpu's current task `from` blocks for
+   * `reason` and Blocked task `to` (which the same IPC operation released) runs
+   * on cpu in its place, with no trip through the run queue: what wake(to),
+   * block(from) and pickNext(cpu) would do when no queued task outranks `to`.
+   * False, and nothing changed, when it is not that simple: a reschedule is
+   * pending on cpu, `from` is not its running current task, `to` is not Blocked
+   * or is still some CPU's current task (switching away), its affinity excludes
+   * cpu, or a queued task of a higher band waits. The caller then wakes `to`
+   * and blocks `from` the ordinary way.
+   */
+  handoff(cpu: u32, from: u32, to: u32, reason: BlockReason): bool {
+    const c = this.core.onlineCpu(cpu);
+    if (c.needResched || c.current != from || from == c.idle || to >= MAX_TASKS) return false;
+    // from is cpu's current task (so a used slot); to is checked here rather than by real(): a refusal, not a panic.
+    const ft = this.core.tasks[from];
+    const tt = this.core.tasks[to];
+    if (ft.state != TaskState.Running || tt.state != TaskState.Blocked || tt.idle || this.core.isCurrent(to)) return false;
+    if ((tt.affinity & cpuBit(cpu)) == 0 || c.queue.hasAbove(tt.band)) return false;
+    if (reason == BlockReason.None || reason == BlockReason.Start) panic(`sched: bad block reason ${u32(reason)}`);
+    ft.state = TaskState.Blocked;
+    ft.reason = reason;
+    tt.state = TaskState.Running;
+    tt.reason = BlockReason.None;
+    tt.homeCpu = cpu;
+    tt.lastCpu = cpu;
+    tt.picks = u32(tt.picks + 1);
+    if (tt.sliceLeft == 0) tt.sliceLeft = this.core.slice[tt.band];
+    c.current = to;
+    c.switches = u64(c.switches + 1n);
+    return true;
+  }
+
   /** The current task of cpu gives up the rest of its slice (it goes behind its band's other tasks). */
   yield(cpu: u32): void {
     const c = this.core.onlineCpu(cpu);

@@ -13,7 +13,7 @@ import { schedLock, schedUnlock } from "../task/lock";
 import { schedule } from "../task/schedule";
 import { exitCurrent } from "../task/lifecycle";
 import { Syscall, SysError } from "./numbers.generated";
-import { sysSend, sysReceive, sysCall, sysReply, sysCapAt, sysCapDerive, sysCapDeriveRange, sysCapRevoke } from "./ipc-calls";
+import { sysSend, sysReceive, sysCall, sysReply, sysReplyRecv, sysCapAt, sysCapDerive, sysCapDeriveRange, sysCapRevoke } from "./ipc-calls";
 import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
 import { sysRandom } from "./random-calls";
@@ -63,6 +63,9 @@ export function onSyscall(frame: usize): void {
       break;
     case Syscall.Reply:
       result = sysReply(task, frameArg(frame, 0));
+      break;
+    case Syscall.ReplyRecv:
+      result = sysReplyRecv(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
     case Syscall.CapAt:
       result = sysCapAt(task, frameArg(frame, 0));

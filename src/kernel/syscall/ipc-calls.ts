@@ -8,15 +8,17 @@
 import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
-import { capLookup, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+import { capLookup, capExerciseLean, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
-import { schedule } from "../task/schedule";
-import { messageFromUser, messageToUser, messageWritable } from "./message-copy";
+import { schedule, handoffSwitch } from "../task/schedule";
+import { setSwitching } from "../task/table";
+import { messageFromUser, messageFromUserWritable, messageToUser, messageWritable } from "./message-copy";
 import { mayPlace, placedBy } from "./cap-quota";
 import { SysError } from "./numbers.generated";
+import { probeStart, probeStop, probeMark, PART_COPY, PART_CAP, PART_INTERCEPT, PART_SWITCH } from "./probe";
 
 /** Scratch message for decoding (used only under the scheduler lock). */
 const incoming = new Message();
@@ -67,7 +69,7 @@ let resolvedRights: u32 = 0;
 
 /** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
 function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
-  const ep: u64 = capabilityOf(task, handle, CapKind.Endpoint, rights, now);
+  const ep: u64 = endpointCapability(task, handle, rights, now);
   resolvedTask = isError(ep) ? NO_TASK : task;
   resolvedEndpoint = u32(ep & 0xffff_ffffn);
   resolvedRights = view.rights;
@@ -83,10 +85,22 @@ export function capabilityOf(task: u32, handle: u64, kind: CapKind, rights: u32,
   return capabilityInto(task, handle, kind, rights, now, view);
 }
 
+/** capabilityOf for an endpoint, through the lean lookup (view.kind, rights and objA only). */
+function endpointCapability(task: u32, handle: u64, rights: u32, now: u64): u64 {
+  const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capExerciseLean(task, u32(handle), CapKind.Endpoint, rights, now, view);
+  if (e == CapError.Ok) return view.objA;
+  return refused(task, handle, e, now);
+}
+
 /** capabilityOf that also reports the whole capability in `out`. */
 export function capabilityInto(task: u32, handle: u64, kind: CapKind, rights: u32, now: u64, out: CapView): u64 {
   const e: CapError = handle > 0xffff_ffffn ? CapError.BadHandle : capLookup(task, u32(handle), kind, rights, now, true, out);
   if (e == CapError.Ok) return out.objA;
+  return refused(task, handle, e, now);
+}
+
+/** A lookup refused with e: audited as a denial; the error code. */
+function refused(task: u32, handle: u64, e: CapError, now: u64): u64 {
   // Object: the slot the handle names (or none), never the raw handle: the caller must not write the log.
   const slot: u32 = handle <= 0xffff_ffffn && u32(u32(handle) & 0xff) < CAP_SLOTS ? u32(u32(handle) & 0xff) : NO_ENDPOINT;
   ipc.audit(AuditKind.Denied, task, slot, u32(e), IpcResult.Denied, now);
@@ -135,12 +149,45 @@ export function moveCarriedCapabilities(sender: u32, receiver: u32, msg: Message
   }
 }
 
+/** The fast path (direct switch) is on unless the command line says `ipc=slow` (tests run both). */
+let fastPath: bool = true;
+
+export function ipcSlowPathOnly(): void {
+  fastPath = false;
+}
+
+/**
+ * Blocks the current task for `reason` after an IPC operation, under the lock.
+ * The fast path, when the operation released exactly one task and it can run
+ * here now (Scheduler.handoff): it runs in the current task's place at once,
+ * with no trip through the run queues (the L4 direct switch). Otherwise every
+ * released task is woken (wakeReleased) and the scheduler picks.
+ */
+function blockAfter(task: u32, reason: BlockReason): void {
+  const next: u32 = fastPath && ipc.wakePending() == 1 ? ipc.peekWake() : NO_TASK;
+  // A kill that came while the task ran ends it in schedule(): the slow path.
+  if (next != NO_TASK && resources[next].user && !resources[task].killPending && scheduler.handoff(cpuIndex(), task, next, reason)) {
+    ipc.popWake();
+    // As schedule() does: a CPU that picks it up waits until its context is saved.
+    setSwitching(task, true);
+    schedUnlock();
+    handoffSwitch(task, next);
+    schedLock();
+    probeMark(PART_SWITCH);
+    return;
+  }
+  wakeReleased();
+  blockAndWait(task, reason);
+}
+
 /** Blocks the current task with `reason`, drops the lock and runs something else until woken. */
 function blockAndWait(task: u32, reason: BlockReason): void {
   scheduler.block(task, reason);
   schedUnlock();
   schedule();
   schedLock();
+  // From the last mark of the task that switched here (see probe.ts).
+  probeMark(PART_SWITCH);
 }
 
 /** Each call runs its locked body: the body may return early; the lock is taken and dropped here. */
@@ -153,7 +200,7 @@ export function sysSend(task: u32, handle: u64, va: usize): u64 {
 
 export function sysReceive(task: u32, handle: u64, va: usize): u64 {
   schedLock();
-  const r: u64 = receive(task, handle, va);
+  const r: u64 = receive(task, handle, va, false);
   schedUnlock();
   return r;
 }
@@ -167,12 +214,20 @@ export function sysCall(task: u32, handle: u64, va: usize): u64 {
 
 export function sysReply(task: u32, va: usize): u64 {
   schedLock();
-  const r: u64 = reply(task, va);
+  const r: u64 = reply(task, va, false);
+  schedUnlock();
+  return r;
+}
+
+export function sysReplyRecv(task: u32, handle: u64, va: usize): u64 {
+  schedLock();
+  const r: u64 = replyRecv(task, handle, va);
   schedUnlock();
   return r;
 }
 
 function send(task: u32, handle: u64, va: usize): u64 {
+  probeStop();
   const now: u64 = monotonicNanos();
   if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
@@ -182,16 +237,21 @@ function send(task: u32, handle: u64, va: usize): u64 {
   return fromIpc(r);
 }
 
-function receive(task: u32, handle: u64, va: usize): u64 {
+/** `checked`: the caller has just found va writable (replyRecv, under the same lock hold). */
+function receive(task: u32, handle: u64, va: usize, checked: bool): u64 {
+  if (!checked) probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
-  if (!messageWritable(space, va)) return sysError(SysError.BadAddress);
+  if (!checked && !messageWritable(space, va)) return sysError(SysError.BadAddress);
   if (kept[task]) return deliver(task, va);
+  probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
   if (isError(ep)) return ep;
+  probeMark(PART_CAP);
   let r = ipc.receive(task, u32(ep), true, now);
+  probeMark(PART_INTERCEPT);
   if (r == IpcResult.Blocked) {
-    blockAndWait(task, BlockReason.Receive);
+    blockAfter(task, BlockReason.Receive);
     r = ipc.taskResult(task);
   }
   if (r != IpcResult.Ok) return fromIpc(r);
@@ -203,6 +263,7 @@ function receive(task: u32, handle: u64, va: usize): u64 {
 function deliver(task: u32, va: usize): u64 {
   const got = ipc.inbox(task);
   if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
+  probeMark(PART_COPY);
   kept[task] = false;
   // A message that is not a call (an interrupt, a notification) leaves the pending
   // reply alone: a driver answers a client's call once the device has finished.
@@ -211,33 +272,66 @@ function deliver(task: u32, va: usize): u64 {
 }
 
 function call(task: u32, handle: u64, va: usize): u64 {
+  probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(space, va, incoming) || !messageWritable(space, va)) return sysError(SysError.BadAddress);
+  if (!messageFromUserWritable(space, va, incoming)) return sysError(SysError.BadAddress);
   // Its reply would land on the message it has not received yet.
   if (kept[task]) return sysError(SysError.Invalid);
+  probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
   if (isError(ep)) return ep;
+  probeMark(PART_CAP);
   let r = ipc.call(task, u32(ep), incoming, now);
-  wakeReleased();
+  probeMark(PART_INTERCEPT);
   if (r == IpcResult.Blocked) {
-    blockAndWait(task, BlockReason.Call);
+    blockAfter(task, BlockReason.Call);
     r = ipc.taskResult(task);
+  } else {
+    wakeReleased();
   }
   if (r != IpcResult.Ok) return fromIpc(r);
   kept[task] = true;
   return deliver(task, va);
 }
 
-function reply(task: u32, va: usize): u64 {
+/** Replies; the caller it released is woken now unless `deferWake` (replyRecv may switch to it directly). */
+function reply(task: u32, va: usize, deferWake: bool): u64 {
+  probeStart();
   const now: u64 = monotonicNanos();
-  if (!messageFromUser(resources[task].space, va, incoming)) return sysError(SysError.BadAddress);
+  // replyRecv's buffer takes the message received next: one walk checks it writable too.
+  const space = resources[task].space;
+  const read: bool = deferWake ? messageFromUserWritable(space, va, incoming) : messageFromUser(space, va, incoming);
+  if (!read) return sysError(SysError.BadAddress);
+  probeMark(PART_COPY);
   const token: u64 = replyTokens[task];
   if (token == 0n) return sysError(SysError.Invalid);
   replyTokens[task] = 0n;
   const r = ipc.reply(task, token, incoming, now);
+  probeMark(PART_INTERCEPT);
+  if (deferWake) return fromIpc(r);
   wakeReleased();
+  probeMark(PART_SWITCH);
   return fromIpc(r);
+}
+
+/**
+ * Reply (if a call is pending) then receive, with one buffer: its result is the
+ * receive's; a reply refused or dropped (the caller died, the interceptor
+ * refused it) is audited there and reported to the caller, not here.
+ */
+function replyRecv(task: u32, handle: u64, va: usize): u64 {
+  let checked: bool = false;
+  if (replyTokens[task] != 0n) {
+    // The caller it releases stays on the wake list: if the receive blocks, it runs next here, directly.
+    const r: u64 = reply(task, va, true);
+    if (r == sysError(SysError.BadAddress)) return r;
+    checked = true;
+  }
+  const r: u64 = receive(task, handle, va, checked);
+  // Whoever the receive did not switch to (it returned at once, or took the slow path).
+  wakeReleased();
+  return r;
 }
 
 /** capDerive: a subset of a capability's rights, for another task (the source needs GRANT). */

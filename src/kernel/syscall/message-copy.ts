@@ -37,6 +37,8 @@ function wordsOf(len: u32): u32 {
 let firstPage: usize = 0n;
 let secondPage: usize = 0n;
 let pageOffset: u64 = 0n;
+/** The message lies in one page (the usual case): its kernel address, for plain offsets; else 0. */
+let flatBase: usize = 0n;
 
 enum Reach {
   /** Mapped for at(). */
@@ -60,6 +62,7 @@ function reachMessage(space: AddressSpace, va: usize, write: bool): Reach {
   secondPage = (last >> 12n) != (va >> 12n) ? userPage(space, last, write) : firstPage;
   if (secondPage == 0n) return Reach.Bad;
   pageOffset = va & 0xfffn;
+  flatBase = secondPage == firstPage && (last >> 12n) == (va >> 12n) ? usize(firstPage + pageOffset) : 0n;
   return (va & 7n) == 0n ? Reach.Words : Reach.Bytes;
 }
 
@@ -71,8 +74,35 @@ function at(off: u32): usize {
 
 /** Reads the sender's part of a message at user address va; false if the range is bad. */
 export function messageFromUser(space: AddressSpace, va: usize, msg: Message): bool {
-  const reach: Reach = reachMessage(space, va, false);
+  return readMessage(space, va, msg, false);
+}
+
+/** messageFromUser for a call, whose reply lands there too: false unless the range is also writable (one walk checks both). */
+export function messageFromUserWritable(space: AddressSpace, va: usize, msg: Message): bool {
+  return readMessage(space, va, msg, true);
+}
+
+function readMessage(space: AddressSpace, va: usize, msg: Message, write: bool): bool {
+  const reach: Reach = reachMessage(space, va, write);
   if (reach == Reach.Bad) return false;
+  if (reach == Reach.Words && flatBase != 0n) {
+    // One page: every field at a fixed offset from one address (the fast path's copy).
+    const b: usize = flatBase;
+    const oldWords: u32 = wordsOf(msg.len);
+    // SAFETY: [va, va + MESSAGE_BYTES) is readable user memory in one page, at b, mapped by reachMessage.
+    msg.label = load32(b);
+    msg.len = load32(usize(b + 4n));
+    msg.capCount = load32(usize(b + 8n));
+    msg.flags = load32(usize(b + 12n)) & USER_FLAGS;
+    msg.sender = 0;
+    msg.endpoint = 0;
+    msg.replyToken = 0n;
+    for (let i: u32 = 0; i < 4; i++) msg.caps[i] = load32(usize(b + u64(64 + i * 4)));
+    const words: u32 = wordsOf(msg.len);
+    for (let i: u32 = 0; i < words; i++) msg.payload[i] = load64(usize(b + u64(PAYLOAD_AT + i * 8)));
+    for (let i: u32 = words; i < oldWords; i++) msg.payload[i] = 0n;
+    return true;
+  }
   if (reach == Reach.Words) {
     // Words past the old length are zero already (the Message invariant): only those up to it need clearing.
     const oldWords: u32 = wordsOf(msg.len);
@@ -106,6 +136,22 @@ export function messageFromUser(space: AddressSpace, va: usize, msg: Message): b
 export function messageToUser(space: AddressSpace, va: usize, msg: Message): bool {
   const reach: Reach = reachMessage(space, va, true);
   if (reach == Reach.Bad) return false;
+  if (reach == Reach.Words && flatBase != 0n) {
+    const b: usize = flatBase;
+    // SAFETY: [va, va + MESSAGE_BYTES) is writable user memory in one page, at b, mapped by reachMessage.
+    store32(b, msg.label);
+    store32(usize(b + 4n), msg.len);
+    store32(usize(b + 8n), msg.capCount);
+    store32(usize(b + 12n), msg.flags);
+    store32(usize(b + 16n), msg.sender);
+    store32(usize(b + 20n), msg.endpoint);
+    store64(usize(b + 24n), msg.replyToken);
+    for (let w: u32 = 0; w < 4; w++) store64(usize(b + u64(32 + w * 8)), msg.principal[w]);
+    for (let i: u32 = 0; i < 4; i++) store32(usize(b + u64(64 + i * 4)), msg.caps[i]);
+    const words: u32 = wordsOf(msg.len);
+    for (let i: u32 = 0; i < words; i++) store64(usize(b + u64(PAYLOAD_AT + i * 8)), msg.payload[i]);
+    return true;
+  }
   if (reach == Reach.Words) {
     // SAFETY: [va, va + MESSAGE_BYTES) is writable user memory, mapped by reachMessage.
     store32(at(0), msg.label);
@@ -115,11 +161,7 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
     store32(at(16), msg.sender);
     store32(at(20), msg.endpoint);
     store64(at(24), msg.replyToken);
-    for (let w: u32 = 0; w < 4; w++) {
-      let v: u64 = 0n;
-      for (let b: u32 = 0; b < 8; b++) v = v | u64(u64(msg.principal[u32(w * 8 + b)]) << u64(b * 8));
-      store64(at(u32(32 + w * 8)), v);
-    }
+    for (let w: u32 = 0; w < 4; w++) store64(at(u32(32 + w * 8)), msg.principal[w]);
     for (let i: u32 = 0; i < 4; i++) store32(at(u32(64 + i * 4)), msg.caps[i]);
     const words: u32 = wordsOf(msg.len);
     for (let i: u32 = 0; i < words; i++) store64(at(u32(PAYLOAD_AT + i * 8)), msg.payload[i]);
@@ -132,7 +174,7 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
   setLe32(stage, 16, msg.sender);
   setLe32(stage, 20, msg.endpoint);
   setLe64(stage, 24, msg.replyToken);
-  for (let i: u32 = 0; i < 32; i++) stage[u32(32 + i)] = msg.principal[i];
+  for (let w: u32 = 0; w < 4; w++) setLe64(stage, u32(32 + w * 8), msg.principal[w]);
   for (let i: u32 = 0; i < 4; i++) setLe32(stage, u32(64 + i * 4), msg.caps[i]);
   for (let i: u32 = 0; i < 32; i++) setLe64(stage, u32(80 + i * 8), msg.payload[i]);
   return userWrite(space, va, stage);

@@ -17,6 +17,7 @@ export enum Syscall {
   Receive = 11,
   Call = 12,
   Reply = 13,
+  ReplyRecv = 14,
   CapDerive = 20,
   CapRevoke = 21,
   CapAt = 22,
@@ -87,6 +88,8 @@ export function syscallArgCount(n: Syscall): u32 {
       return 2;
     case Syscall.Reply:
       return 1;
+    case Syscall.ReplyRecv:
+      return 2;
     case Syscall.CapDerive:
       return 5;
     case Syscall.CapRevoke:

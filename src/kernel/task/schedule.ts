@@ -67,6 +67,25 @@ export function schedule(): void {
   irqRestore(flags);
 }
 
+/**
+ * The context switch of the IPC fast path (Scheduler.handoff already made `next`
+ * this CPU's current task and marked `prev` switching, under the lock): the
+ * second half of schedule().
+ */
+export function handoffSwitch(prev: u32, next: u32): void {
+  const flags = irqSave();
+  const cpu: u32 = cpuIndex();
+  while (isSwitching(next)) spinWait();
+  const r = resources[next];
+  activateUserSpace(r.space.root);
+  setKernelStack(usize(r.kstackBase + KSTACK_SIZE));
+  ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
+  previous[cpu] = prev;
+  contextSwitch(savedSpAddress(prev), savedSpOf(next));
+  arrived();
+  irqRestore(flags);
+}
+
 /** After a wake-up placed work on `cpu`: interrupt that CPU now unless it is this one (or none). */
 export function poke(cpu: u32): void {
   if (cpu != NO_CPU && cpu != cpuIndex()) wakeCpu(cpu);

@@ -31,6 +31,11 @@ import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT
 import { regionCreate } from "../task/user-memory";
 import { frames } from "../mem/index";
 import { ipc, AuditKind, NO_ENDPOINT } from "../ipc/index";
+import { cmdlineHas } from "../boot/cmdline";
+import { probeEnable, probing, probeSpent, PART_COPY, PART_CAP, PART_INTERCEPT, PART_SWITCH } from "../syscall/probe";
+
+/** "probe=ipc": `cambi bench` times the parts of the IPC round trip (syscall/probe.ts). */
+const PROBE_IPC: u8[] = arrayOf([0x70, 0x72, 0x6f, 0x62, 0x65, 0x3d, 0x69, 0x70, 0x63]);
 
 const spawned: u32[] = array(MAX_TASKS, 0);
 const why = new ElfResult();
@@ -193,6 +198,7 @@ export function kernelMain(bootArg: usize): void {
       n = u32(n + 1);
     }
   }
+  if (cmdlineHas(bootInfo, PROBE_IPC)) probeEnable();
   for (let k: u32 = 0; k < n; k++) startTask(spawned[k]);
   print(`started ${n} user tasks (ping server ${server})`);
   // The boot CPU is now an idle task too: run tasks until all have ended.
@@ -218,6 +224,9 @@ export function kernelMain(bootArg: usize): void {
   print(`audit: ${denied} denied, ${throttled} throttled records; cpus used mask ${cpus}`);
   // Every task's pages, tables, stacks and memory regions came back.
   print(`frames free: ${freeBefore} before the tasks, ${frames.freeCount} after, fewest ${fewestFree} in between`);
+  if (probing()) {
+    print(`probe: copy ${probeSpent(PART_COPY)} cap ${probeSpent(PART_CAP)} intercept ${probeSpent(PART_INTERCEPT)} switch ${probeSpent(PART_SWITCH)}`);
+  }
   print("user tasks done");
   powerOff(0);
 }

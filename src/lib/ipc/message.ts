@@ -6,7 +6,7 @@
  */
 import { u8, u32, u64, usize, bool, array } from "kts";
 import { addressOf } from "kts/unsafe";
-import { sysSend, sysReceive, sysCall, sysReply, sysCapAt } from "../sys/syscalls.generated";
+import { sysSend, sysReceive, sysCall, sysReply, sysReplyRecv, sysCapAt } from "../sys/syscalls.generated";
 
 export const MESSAGE_BYTES = 336;
 /** Payload bytes a message carries at most, from offset 80. */
@@ -184,6 +184,11 @@ export function call(cap: u64): u64 {
 
 export function reply(): u64 {
   return sysReply(address());
+}
+
+/** A server's loop step: reply to the last call received (if one is pending), then receive on cap (one system call). */
+export function replyReceive(cap: u64): u64 {
+  return sysReplyRecv(cap, address());
 }
 
 /** The handle of the i-th capability this task holds (its start-up grants, in order). */

@@ -75,6 +75,11 @@ export function sysReply(msg: usize): u64 {
   return kts_syscall(13n, msg, 0n, 0n, 0n, 0n, 0n);
 }
 
+/** A server's loop in one system call: reply with msg to the last call received (as reply; nothing if none is pending, and a reply the caller can no longer take is dropped), then receive on the endpoint named by cap into msg (as receive). BadAddress, before anything, if msg is not writable user memory; otherwise the receive's result. The fast path: when a call is waiting, or comes while it waits, and the message fits, the kernel switches straight between caller and server. */
+export function sysReplyRecv(cap: u64, msg: usize): u64 {
+  return kts_syscall(14n, cap, msg, 0n, 0n, 0n, 0n);
+}
+
 /** Delegates a subset of cap's rights to a task (right GRANT); returns the new handle. toTask must be a running user task (else Invalid); another task's table takes at most 8 capabilities from one placer and keeps its last 16 slots for its own (else NoMemory). */
 export function sysCapDerive(cap: u64, toTask: u64, rights: u64, uses: u64, expiry: u64): u64 {
   return kts_syscall(20n, cap, toTask, rights, uses, expiry, 0n);

@@ -21,7 +21,7 @@ import {
   sysPciHost, sysPciRoute, sysCapDeriveRange, sysCapDerive, sysCapRevoke, sysMmioMap, sysTaskId,
   PCI_HOST_BYTES, PCI_HOST_ECAM_BASE, PCI_HOST_BUS_FIRST, PCI_HOST_MEM_BASE, PCI_HOST_MEM_SIZE, PCI_HOST_IRQ_FIRST,
 } from "../../lib/sys/syscalls.generated";
-import { capAt, receive, reply, msgLabel, msgWord, msgStart, msgSetWord, msgSetWordAt, msgZeroWords, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
+import { capAt, replyReceive, msgLabel, msgWord, msgStart, msgSetWord, msgSetWordAt, msgZeroWords, msgIsCall, msgSender, errorOf } from "../../lib/ipc/message";
 import { ERR_DENIED, ERR_INVALID, ERR_WOULD_BLOCK, errorText, errorName } from "../../lib/errors";
 import { field32, field64 } from "../../lib/records";
 import { taskHolds } from "../../lib/inspect";
@@ -72,8 +72,9 @@ export function main(): u32 {
   irqCap = capAt(3n);
   system = capAt(4n);
   if (scan()) print(`pci: ${table.count} functions on bus ${ecam.firstBus}`);
+  // Each answer goes out with the next receive (replyReceive: one system call; nothing to answer the first time).
   for (;;) {
-    const e: u64 = errorOf(receive(endpoint));
+    const e: u64 = errorOf(replyReceive(endpoint));
     if (e != 0n) {
       print(`pci: receive failed (${text(errorText, errorName(e))})`);
       return 1;
@@ -86,7 +87,6 @@ export function main(): u32 {
       msgStart(label);
       msgSetWord(u64(0n - ERR_INVALID));
     }
-    reply();
   }
 }
 

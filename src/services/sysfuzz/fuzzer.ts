@@ -30,7 +30,7 @@ import {
   opWrite, opYield, opTaskId, opTime, opSleep, opSend, opReceive, opCall, opReply, opCapDerive, opCapDeriveRange,
   opCapRevoke, opCapAt, opIrqAck, opIrqBind, opConsoleRead, opPciHost, opPciRoute, opRandom, opAuditRead,
   opServiceStart, opTaskKill, opTaskInfo, opCapInfo, opMemInfo, opExitWatch, opMemMap, opMemUnmap, opMmioMap,
-  opMemPhys, opNoSuchCall, opVictim, opShare, mapReceived, opClock, opTimerSet,
+  opMemPhys, opNoSuchCall, opVictim, opShare, mapReceived, opClock, opTimerSet, opReplyRecv,
 } from "./ops";
 import {
   CAP_OWN, CAP_CONTROL, CAP_SYSTEM, CAP_PEER_FIRST, CAP_LOG, CAP_MEMORY, CAP_MEMORY_RO, CAP_IRQ, CAP_RANDOM, CAP_AUDIT,
@@ -44,13 +44,13 @@ const OPS: Op[] = arrayOf([
   opWrite, opYield, opTaskId, opTime, opSleep, opSend, opReceive, opCall, opReply, opCapDerive, opCapDeriveRange,
   opCapRevoke, opCapAt, opIrqAck, opIrqBind, opConsoleRead, opPciHost, opPciRoute, opRandom, opAuditRead,
   opServiceStart, opTaskKill, opTaskInfo, opCapInfo, opMemInfo, opExitWatch, opMemMap, opMemUnmap, opMmioMap,
-  opMemPhys, opNoSuchCall, opVictim, opShare, serve, mapReceived, opClock, opTimerSet,
+  opMemPhys, opNoSuchCall, opVictim, opShare, serve, mapReceived, opClock, opTimerSet, opReplyRecv,
 ]);
 const WEIGHTS: readonly u32[] = arrayOf([
   3, 2, 1, 1, 2, 10, 5, 8, 2, 8, 6,
   7, 2, 2, 2, 2, 2, 2, 2, 2,
   3, 3, 3, 3, 2, 2, 6, 5, 3,
-  2, 3, 1, 3, 6, 2, 2, 2,
+  2, 3, 1, 3, 6, 2, 2, 2, 3,
 ]);
 /** Its endpoint is served at least this often (fuzzers with lower indices may be waiting in a call to it). */
 const SERVE_EVERY: u32 = 32;

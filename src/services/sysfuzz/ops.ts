@@ -9,7 +9,7 @@
 import { u8, u32, u64, usize, bool, arrayOf, min } from "kts";
 import { addressOf, load8 } from "kts/unsafe";
 import {
-  sysWrite, sysYield, sysTaskId, sysTime, sysSleep, sysSend, sysReceive, sysCall, sysReply,
+  sysWrite, sysYield, sysTaskId, sysTime, sysSleep, sysSend, sysReceive, sysCall, sysReply, sysReplyRecv,
   sysCapDerive, sysCapRevoke, sysCapAt, sysCapDeriveRange, sysIrqAck, sysIrqBind, sysConsoleRead,
   sysPciHost, sysPciRoute, sysRandom, sysAuditRead, sysServiceStart, sysTaskKill, sysTaskInfo,
   sysCapInfo, sysMemInfo, sysExitWatch, sysMemMap, sysMemUnmap, sysMmioMap, sysMemPhys, sysClock, sysClockSet, sysTimerSet, sysBootArgs,
@@ -20,7 +20,7 @@ import {
   fz, note, isError, errorCode, scratch, scratchAt, knownFind, knownAdd, knownDead, roleOf, vital, manifestRoot,
   impossibleHandle, forgedHandle, deadHandle, knownHandle, knownOfKind, anyHandle, notSendable, callable, roleOfHandle,
   placeableTask, anyTask, anyLength, anyRights, anyBuffer, writable, shortSleep,
-  SYS_WRITE, SYS_YIELD, SYS_TASK_ID, SYS_TIME, SYS_SLEEP, SYS_CLOCK, SYS_CLOCK_SET, SYS_TIMER_SET, SYS_BOOT_ARGS, SYS_SEND, SYS_RECEIVE, SYS_CALL, SYS_REPLY,
+  SYS_WRITE, SYS_YIELD, SYS_TASK_ID, SYS_TIME, SYS_SLEEP, SYS_CLOCK, SYS_CLOCK_SET, SYS_TIMER_SET, SYS_BOOT_ARGS, SYS_SEND, SYS_RECEIVE, SYS_CALL, SYS_REPLY, SYS_REPLY_RECV,
   SYS_CAP_DERIVE, SYS_CAP_REVOKE, SYS_CAP_AT, SYS_CAP_DERIVE_RANGE, SYS_IRQ_ACK, SYS_IRQ_BIND, SYS_CONSOLE_READ,
   SYS_PCI_HOST, SYS_PCI_ROUTE, SYS_RANDOM, SYS_AUDIT_READ, SYS_SERVICE_START, SYS_TASK_KILL, SYS_TASK_INFO,
   SYS_CAP_INFO, SYS_MEM_INFO, SYS_EXIT_WATCH, SYS_MEM_MAP, SYS_MEM_UNMAP, SYS_MMIO_MAP, SYS_MEM_PHYS, SYS_OTHER,
@@ -370,6 +370,15 @@ export function opSend(): void {
 }
 
 export function opReceive(): void {
+  receiveWith(false);
+}
+
+/** replyRecv: nothing is pending here (every call received is answered at once), so it is a receive, or a reply first if one were. */
+export function opReplyRecv(): void {
+  receiveWith(true);
+}
+
+function receiveWith(replyToo: bool): void {
   const r = fz.rng;
   let h: u64 = 0n;
   switch (r.below(5)) {
@@ -392,7 +401,7 @@ export function opReceive(): void {
   let at: usize = 0n;
   if (h == fz.own && fz.selfQueued == 0) at = badBuffer(true);
   else at = r.below(4) != 0 ? scratchAt(r.below(u32(SCRATCH_FUZZ - 400))) : anyBuffer(MESSAGE_BYTES);
-  const res: u64 = note(SYS_RECEIVE, sysReceive(h, at));
+  const res: u64 = replyToo ? note(SYS_REPLY_RECV, sysReplyRecv(h, at)) : note(SYS_RECEIVE, sysReceive(h, at));
   if (isError(res)) return;
   if (writable(at, MESSAGE_BYTES) && at >= scratchAt(0) && at < scratchAt(SCRATCH_FUZZ)) {
     received(at);

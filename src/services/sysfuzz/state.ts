@@ -43,6 +43,7 @@ export const SYS_SEND: u32 = 10;
 export const SYS_RECEIVE: u32 = 11;
 export const SYS_CALL: u32 = 12;
 export const SYS_REPLY: u32 = 13;
+export const SYS_REPLY_RECV: u32 = 14;
 export const SYS_CAP_DERIVE: u32 = 20;
 export const SYS_CAP_REVOKE: u32 = 21;
 export const SYS_CAP_AT: u32 = 22;
