@@ -26,6 +26,15 @@ import { bootstrapKeyC } from "./bootstrap-key-c.js";
 import { SILENT, type Progress } from "./progress.js";
 import { isFresh, toolchainFingerprint, writeStamp } from "./stamp.js";
 
+/**
+ * Generated C of code that runs at boot or seldom (signature checks and the
+ * parsers of what the loader hands over), compiled for size (-Os after -O2;
+ * ThinLTO keeps it per function) so that the image stays within 256 KiB; the
+ * paths the benchmarks measure keep -O2. BLAKE3 stays fast: it hashes the
+ * whole boot bundle.
+ */
+const COLD_MODULE = /^(lib_crypto_(ed25519|edwards25519|field25519|scalar25519|sha512)|kernel_boot_|kernel_loader_|arch_[a-z0-9]+_(acpi|boot|fdt|pvh)\b)/;
+
 export interface KernelBuild {
   arch: Arch;
   elf: string;
@@ -93,8 +102,9 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
     extra.push(keyC);
   }
   const generated = generatedFlags(arch, { lto });
+  const forSize = [...generated, "-Os"];
   const built = await counted(
-    [...r.cFiles.map((c) => compileCached(c, generated)), ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain))],
+    [...r.cFiles.map((c) => compileCached(c, COLD_MODULE.test(path.basename(c)) ? forSize : generated)), ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain))],
     progress,
   );
   result.objects = built.length;
