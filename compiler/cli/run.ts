@@ -15,7 +15,7 @@
  * dgram:GUESTPORT:PEERPORT (frames as UDP datagrams to a test peer on 127.0.0.1).
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../project/root.js";
@@ -107,6 +107,13 @@ function imageBoot(flags: RunFlags, net: QemuNet): { cmd: string; args: string[]
   const image = path.resolve(flags.image!);
   if (!existsSync(image)) {
     process.stderr.write(`cambi run: no image ${flags.image} (build one with: cambi image --arch ${flags.arch})\n`);
+    process.exit(2);
+  }
+  // The image's UEFI loader names its arch (EFI/BOOT/BOOTX64.EFI or BOOTAA64.EFI, as 8.3 directory entries).
+  const bytes = readFileSync(image);
+  const imageArch = bytes.includes("BOOTAA64EFI") ? "aarch64" : bytes.includes("BOOTX64 EFI") ? "x86_64" : undefined;
+  if (imageArch && imageArch !== flags.arch) {
+    process.stderr.write(`cambi run: ${flags.image} is an ${imageArch} image: add --arch ${imageArch}\n`);
     process.exit(2);
   }
   const firmware = flags.firmware ?? "uefi";

@@ -8,7 +8,7 @@
  * bit-identical kernel, bundle and image files (and the same --print-digest).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -68,6 +68,16 @@ async function bootsToShell(firmware: "uefi" | "bios", img: string, arch = "x86_
   await s.waitFor(`CambiOS boot OK arch=${arch}`, 300_000);
   return s;
 }
+
+describe("cambi run --image", () => {
+  it("refuses an image of the other arch, saying which it is", () => {
+    for (const [img, arch, other] of [[image, "x86_64", "aarch64"], [imageA64, "aarch64", "x86_64"]] as const) {
+      const r = spawnSync(CAMBI, ["run", "--arch", other, "--image", img, "--expect", "x", "--timeout", "5"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`is an ${arch} image: add --arch ${arch}`);
+    }
+  });
+});
 
 describe("cambi image (aarch64, standard tier)", () => {
   it("boots under UEFI (AAVMF), the kernel as the UEFI application, to the shell prompt", async () => {

@@ -128,6 +128,8 @@ async function expectBatch(items: { map: Buffer; ds: number; label: string }[]):
   for (const [world, r] of [["host", host!], ["node", node!]] as const) {
     expect(r.stderr, world).toBe("");
     expect(r.status, world).toBe(0);
+    // One comparison when all agree (thousands of expect calls would block the worker); item by item to name a difference.
+    if (r.stdout === refs.map((ref, i) => formatResult(i, ref)).join("")) continue;
     const got = splitResults(r.stdout);
     expect(got.length, world).toBe(items.length);
     for (let i = 0; i < got.length; i++) expect(got[i], `${world}: ${items[i]!.label}`).toBe(formatResult(i, refs[i]!));
