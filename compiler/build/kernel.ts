@@ -33,7 +33,7 @@ import { isFresh, toolchainFingerprint, writeStamp } from "./stamp.js";
  * paths the benchmarks measure keep -O2. BLAKE3 stays fast: it hashes the
  * whole boot bundle.
  */
-const COLD_MODULE = /^(lib_crypto_(ed25519|edwards25519|field25519|scalar25519|sha512)|kernel_boot_|kernel_loader_|arch_[a-z0-9]+_(acpi|boot|fdt|pvh)\b)/;
+const COLD_MODULE = /^(lib_crypto_(ed25519|edwards25519|field25519|scalar25519|sha512)|kernel_boot_|kernel_loader_|arch_(x86_64|aarch64)_(acpi|boot|fdt|pvh)\b)/;
 
 export interface KernelBuild {
   arch: Arch;
