@@ -26,7 +26,7 @@ export interface SessionResult {
 export function watchQemu(
   cmd: string,
   args: string[],
-  opts: { until: RegExp; timeoutMs: number; echo: boolean; stdin?: NodeJS.ReadableStream },
+  opts: { until: RegExp; timeoutMs: number; echo: boolean; stdin?: NodeJS.ReadableStream; onOutput?: (output: string) => void },
 ): Promise<SessionResult> {
   return new Promise((resolve) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cambi-serial-"));
@@ -82,6 +82,7 @@ export function watchQemu(
     };
     const look = () => {
       if (done || !readNew()) return;
+      opts.onOutput?.(output);
       const m = output.match(opts.until);
       if (m) finish({ outcome: "matched", match: m });
       // Give a panic a moment to print its backtrace before stopping.

@@ -18,7 +18,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT } from "../project/root.js";
-import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, tierBundleOrExit } from "./build.js";
+import { PassThrough } from "node:stream";
+import { bootstrapKeyOrExit, buildOrExit, bundleOrExit, DEFAULT_TIER, tierBundleOrExit } from "./build.js";
 import { createDisk, qemuArgs } from "../build/qemu.js";
 import { tail, watchQemu } from "../build/qemu-session.js";
 
@@ -54,6 +55,7 @@ export async function benchCommand(flags: { arch: Arch; timeout: string; ipc?: b
       await slowPing(flags, b.bootImage, initrd, figures);
     }
   }
+  await bootFigure(flags, figures);
   if (!flags.ipc) {
     await tierFigures(flags, figures, "bench", "the block workloads", /bench: block done/, /^(?:\[task \d+\] )?bench: (blk_\w+) (\d+)\r?$/gm);
     await tierFigures(flags, figures, "storebench", "the object store", /bench: store done/, /^(?:\[task \d+\] )?bench: (store_\w+) (\d+)\r?$/gm);
@@ -66,8 +68,8 @@ export async function benchCommand(flags: { arch: Arch; timeout: string; ipc?: b
     const ops = name.startsWith("store_") && !name.endsWith("_busy") ? { per_s: Math.round(1e9 / v) } : {};
     process.stdout.write(JSON.stringify({ arch: flags.arch, figure: name, guest_instructions: v, unit: "instructions (icount shift=0 virtual ns)", ...mib, ...ops }) + "\n");
   }
-  if (!flags.ipc && figures.size < 29) {
-    process.stderr.write(`cambi bench: expected 29 figures, got ${figures.size}\n`);
+  if (!flags.ipc && figures.size < 31) {
+    process.stderr.write(`cambi bench: expected 31 figures, got ${figures.size}\n`);
     process.exit(1);
   }
   if (!flags.ipc) udpFigures(flags);
@@ -137,6 +139,41 @@ async function slowPing(flags: { arch: Arch; timeout: string }, bootImage: strin
     process.exit(1);
   }
   for (const m of r.output.matchAll(/^(?:\[task \d+\] )?bench: (ipc_\w+) (\d+)\r?$/gm)) figures.set(`${m[1]}_slow`, [Number(m[2])]);
+}
+
+/**
+ * Boot to the shell prompt: the default tier (1 CPU, a fresh disk) until the
+ * shell's first prompt, then `uptime`, which reports when that prompt came and
+ * how much of the time until then the CPU was busy (not halted): under -icount
+ * shift=0 those busy nanoseconds are guest instructions (halted time follows
+ * the host clock). boot_to_prompt is the busy figure, boot_to_prompt_ns all of it.
+ */
+async function bootFigure(flags: { arch: Arch; timeout: string }, figures: Map<string, number[]>): Promise<void> {
+  const key = bootstrapKeyOrExit(undefined);
+  const initrd = await tierBundleOrExit(flags.arch, DEFAULT_TIER, key, { quiet: true });
+  const b = await buildOrExit(flags.arch, { quiet: true, bootstrap: key });
+  const dir = mkdtempSync(path.join(tmpdir(), "cambi-bench-disk-"));
+  try {
+    const disk = createDisk(path.join(dir, "disk.img"), 64 * 1024 * 1024);
+    const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, disk, extra: ["-icount", "shift=0"], append: "loglevel=1" });
+    process.stderr.write(`cambi bench: ${flags.arch}, boot to the shell prompt…\n`);
+    const stdin = new PassThrough();
+    let typed = false;
+    const onOutput = (out: string) => {
+      if (typed || !out.includes("cambi> ")) return;
+      typed = true;
+      stdin.write("uptime\r");
+    };
+    const r = await watchQemu(cmd, args, { until: /first prompt at (\d+) ns, (\d+) ns of it busy/, timeoutMs: Number(flags.timeout) * 1000, echo: false, stdin, onOutput });
+    if (r.outcome !== "matched" || !r.match) {
+      process.stderr.write(`cambi bench: the boot to the shell prompt did not finish (${r.outcome})\n${tail(r.output)}\n`);
+      process.exit(1);
+    }
+    figures.set("boot_to_prompt", [Number(r.match[2])]);
+    figures.set("boot_to_prompt_ns", [Number(r.match[1])]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A tier's workloads (1 CPU, a fresh 64 MiB disk): the figures its "bench: <name> <ns>" lines give, once `done` is printed. */

@@ -141,7 +141,7 @@ program
   .description("measure null syscall, context switch and IPC round trip in guest instructions (QEMU -icount); prints JSON lines")
   .addOption(archOption())
   .option("--timeout <s>", "seconds to wait for the benchmark image", "300")
-  .option("--ipc", "only the system-call and IPC figures (no block or store tiers)")
+  .option("--ipc", "only the system-call, IPC and boot figures (no block or store tiers)")
   .action(benchCommand);
 
 program

@@ -727,6 +727,7 @@ function emitClassInit(prog: ProgramContext, st: ModuleState, cls: ClassInfo): s
   const params = (cls.ctorParams ?? []).map((p, i) => `${cType(p)} p${i}`);
   const hasCtor = st.fns.some((fn) => fn.cls === cls && Node.isConstructorDeclaration(fn.node));
   if (hasCtor) out.push(stmt(call(classCtorName(cls), cName("self"), ...params.map((_, i) => cName(`p${i}`)))));
-  return [`void ${classInitName(cls)}(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...emitBody(ctx, out), "}"];
+  // Never inlined: an initializer runs once per object (boot code), and inlined into an array's loop it is unrolled N times.
+  return [`__attribute__((noinline)) void ${classInitName(cls)}(${[`${cls.cname} *self`, ...params].join(", ")}) {`, "    (void)self;", ...emitBody(ctx, out), "}"];
 }
 

@@ -7,7 +7,7 @@ import {
   sysTaskKill, sysYield,
   TASK_INFO_STATE, TASK_INFO_CPU, TASK_INFO_BAND, TASK_INFO_CAPS, TASK_INFO_NAME, TASK_INFO_SERVICE,
   CAP_INFO_HANDLE, CAP_INFO_KIND, CAP_INFO_RIGHTS, CAP_INFO_USES_LEFT, CAP_INFO_OBJ_A, CAP_INFO_OBJ_B, CAP_INFO_EXPIRY,
-  MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS, MEM_INFO_CAPS_USED, MEM_INFO_ENDPOINTS_USED,
+  MEM_INFO_TOTAL_FRAMES, MEM_INFO_FREE_FRAMES, MEM_INFO_HEAP_USED, MEM_INFO_TASKS_LIVE, MEM_INFO_CPUS, MEM_INFO_CAPS_USED, MEM_INFO_ENDPOINTS_USED, MEM_INFO_IDLE_NANOS,
   AUDIT_RECORD_SEQ, AUDIT_RECORD_TIME, AUDIT_RECORD_KIND, AUDIT_RECORD_SUBJECT, AUDIT_RECORD_OBJECT, AUDIT_RECORD_DETAIL, AUDIT_RECORD_RESULT, AUDIT_RECORD_REPEAT,
 } from "../../lib/sys/syscalls.generated";
 import { call, msgStart, msgWord, msgWordAt, msgSetWord, msgSetWordAt, errorOf } from "../../lib/ipc/message";
@@ -280,11 +280,24 @@ export function date(): void {
   print(`date: ${text(row.bytes, row.length)}`);
 }
 
+/** When the first prompt was printed (monotonic ns) and how much of that time the CPUs were busy (not halted): 0 until then. */
+let promptAt: u64 = 0n;
+let promptBusy: u64 = 0n;
+
+/** Notes the first prompt's time (`uptime` reports it; under QEMU -icount shift=0 the busy time is guest instructions: `cambi bench`'s boot figure). */
+export function notePrompt(): void {
+  promptAt = now();
+  if (errorOf(readMemInfo(caps.system)) != 0n) return;
+  const idle: u64 = field64(memRecord, MEM_INFO_IDLE_NANOS);
+  promptBusy = idle < promptAt ? u64(promptAt - idle) : 0n;
+}
+
 export function uptime(): void {
   const t: u64 = now();
   row.clear();
   row.decimalZeros(u64(u64(t / NANOS_PER_MILLI) % 1000n), 3);
   print(`uptime: ${u64(t / NANOS_PER_SECOND)}.${text(row.bytes, row.length)} s`);
+  print(`uptime: first prompt at ${promptAt} ns, ${promptBusy} ns of it busy`);
 }
 
 /** Prints the line from its second word on, as typed. */

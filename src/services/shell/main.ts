@@ -24,7 +24,7 @@ import { lspci } from "./lspci";
 import { objectsInit, id, put, cat, ls, rm, grant, df } from "./objects";
 import { netCommand, ping } from "./network";
 import { ntp } from "./ntp";
-import { caps, help, ps, capsOf, auditTail, mem, uptime, date, echo, ipcPing, kill, restart, fuzz } from "./commands";
+import { caps, help, ps, capsOf, auditTail, mem, uptime, notePrompt, date, echo, ipcPing, kill, restart, fuzz } from "./commands";
 
 /** "cambi> " */
 const PROMPT: u8[] = arrayOf([0x63, 0x61, 0x6d, 0x62, 0x69, 0x3e, 0x20]);
@@ -52,6 +52,7 @@ export function main(): u32 {
   const bind: u64 = errorOf(sysIrqBind(caps.irq, caps.endpoint));
   if (bind != 0n) print(`shell: irqBind failed (${text(errorText, errorName(bind))}); polling the console`);
   print("shell: ready (type help)");
+  notePrompt();
   putBytes(PROMPT, PROMPT.length);
   drainConsole(); // what was typed before the binding raised no interrupt for us
   if (bind != 0n) {
