@@ -85,7 +85,7 @@ const NETWORKED_SHELL: object[] = [...CAPS.shell!, ep("none", "grant"), ep("net"
 /** The net tier's hostile service: no store or keys (placeholders keep the positions), then the net endpoint as any socket client holds it. */
 const NET_HOSTILE: object[] = [...CAPS.hostile!.slice(0, 4), ep("none", "grant"), ep("none", "grant"), ep("net", "send")];
 const TIERS: Record<string, string[]> = {
-  embedded: ["init", "log"],
+  embedded: ["init", "log", "shell"],
   standard: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store", "virtio-net", "net", "ntp"],
   full: ["init", "log", "shell", "pci", "virtio-blk", "keys", "store", "virtio-net", "net", "ntp", "udpecho"],
   test: ["init", "log", "shell", "hostile", "pci", "virtio-blk", "keys", "store", "storetest"],
@@ -106,7 +106,7 @@ describe("the real manifests", () => {
       expect(m.tier).toBe(tier);
       expect(m.services.map((s) => s.name)).toEqual(services);
       for (const s of m.services) {
-        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "net" && s.name === "shell" ? NET_SHELL : tier === "net" && s.name === "hostile" ? NET_HOSTILE : (tier === "standard" || tier === "full") && s.name === "shell" ? NETWORKED_SHELL : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
+        const special = tier === "drivers" ? WITHOUT_STORE[s.name] : tier === "net" && s.name === "shell" ? NET_SHELL : tier === "net" && s.name === "hostile" ? NET_HOSTILE : tier === "embedded" && s.name === "shell" ? CAPS.shell!.slice(0, 7) : (tier === "standard" || tier === "full") && s.name === "shell" ? NETWORKED_SHELL : tier === "fuzz" && s.name === "shell" ? FUZZ_SHELL : undefined;
         expect(s.capabilities, `${tier}/${s.name}`).toEqual(special ?? CAPS[s.name]);
       }
     }
