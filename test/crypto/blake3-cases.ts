@@ -8,6 +8,7 @@
  *   blake3VectorCases()    the official BLAKE3 test-vector inputs in all three modes
  */
 import { blake3 } from "@noble/hashes/blake3.js";
+import { prng } from "../harness/prng.js";
 
 export type Blake3Mode = 0 | 1 | 2; // hash, keyed hash, derive key
 
@@ -141,17 +142,6 @@ export function blake3VectorCases(): Blake3Batch {
   return buildBatch(blake3VectorRequests());
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** count seeded random requests. */
 export function blake3RandomRequests(seed: number, count: number): Blake3Request[] {

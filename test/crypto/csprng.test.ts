@@ -11,6 +11,7 @@ import { blake3 } from "@noble/hashes/blake3.js";
 import { runInNode, type RunResult } from "../harness/node-world";
 import { buildHost, runExe } from "../harness/host-world";
 import { formatResult } from "./blake3-cases";
+import { prng } from "../harness/prng.js";
 
 const DRIVER = path.join(import.meta.dirname, "csprng-driver.ts");
 
@@ -277,17 +278,6 @@ function katScript(): Op[] {
 // ---------------------------------------------------------------------------
 // Random scenarios.
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GEN_LENGTHS = [0, 1, 2, 3, 4, 5, 31, 32, 33, 63, 64, 65, 95, 96, 97, 128, 255, 4064, 4095, 4096, 4097, 5000, 8192, 8193];
 const ABSORB_LENGTHS = [0, 1, 3, 4, 31, 32, 33, 63, 64, 65, 1023, 1024, 1025, 2048, 3000];

@@ -70,6 +70,7 @@ import {
   type UdpBuild,
   type VlanTag,
 } from "./net-frames.js";
+import { prng } from "./prng.js";
 
 export const DROP_REASONS = {
   "eth-truncated": { kind: "malformed", text: "shorter than an Ethernet header" },
@@ -273,17 +274,6 @@ export const FIELD = {
 
 type Range = readonly [number, number];
 
-/** A small deterministic generator (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Wrong values for a 16-bit checksum whose right value is `right`, each with its name (none equal to it in ones' complement, none 0 when 0 means "no checksum"). */
 function wrongChecksums(right: number, zeroMeansNone: boolean): Array<[string, number]> {

@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { bundleForNode, runBundle, type RunResult } from "../harness/node-world";
 import { buildHost, runExe } from "../harness/host-world";
+import { prng } from "../harness/prng.js";
 
 const DRIVER = path.join(import.meta.dirname, "multiboot2-driver.ts");
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -194,16 +195,6 @@ const basicMap = (): Tag =>
     [0xb0000000n, 0x10000000n, 2],
   ]);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- Running the driver in both worlds ------------------------------------------
 let hostExe: string;

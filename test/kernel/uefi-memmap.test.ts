@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { bundleForNode, runBundle, type RunResult } from "../harness/node-world";
 import { buildHost, runExe } from "../harness/host-world";
+import { prng } from "../harness/prng.js";
 
 const DRIVER = path.join(import.meta.dirname, "uefi-memmap-driver.ts");
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -99,16 +100,6 @@ function efiMapFromMultiboot2(mbi: Buffer): { map: Buffer; ds: number } {
   throw new Error("no EFI memory map tag");
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let hostExe: string;
 let nodeBundle: string;
