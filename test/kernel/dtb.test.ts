@@ -19,6 +19,7 @@ import path from "node:path";
 import { bundleForNode, runBundle, type RunResult } from "../harness/node-world";
 import { buildHost, runExe } from "../harness/host-world";
 import { prng } from "../harness/prng.js";
+import { expectParserBatch } from "../harness/parser-batch.js";
 
 const DRIVER = path.join(import.meta.dirname, "dtb-driver.ts");
 
@@ -278,10 +279,6 @@ function formatResult(index: number, r: Parsed, blob: Buffer): string {
 }
 
 /** Splits driver output into per-blob texts. */
-function splitResults(out: string): string[] {
-  return out.split(/(?=^dtb \d+ err )/m).filter((s) => s.length > 0);
-}
-
 // ---- Building device trees ----------------------------------------------------
 interface DtNode {
   name: string;
@@ -423,15 +420,7 @@ async function runBoth(stdin: Buffer): Promise<{ host: RunResult; node: RunResul
 async function expectBatch(blobs: Buffer[], labels: string[]): Promise<Parsed[]> {
   const refs = blobs.map(refParse);
   const expected = refs.map((r, i) => formatResult(i, r, blobs[i]!));
-  const { host, node } = await runBoth(batch(blobs));
-  for (const [world, r] of [["host", host], ["node", node]] as const) {
-    expect(r.stderr, world).toBe("");
-    expect(r.status, world).toBe(0);
-    const got = splitResults(r.stdout);
-    expect(got.length, world).toBe(blobs.length);
-    for (let i = 0; i < got.length; i++) expect(got[i], `${world}: ${labels[i]}`).toBe(expected[i]);
-  }
-  expect(node.stdout).toBe(host.stdout);
+  await expectParserBatch(hostExe, nodeBundle, batch(blobs), expected, labels, "dtb");
   return refs;
 }
 

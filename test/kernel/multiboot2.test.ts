@@ -15,9 +15,10 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { bundleForNode, runBundle, type RunResult } from "../harness/node-world";
-import { buildHost, runExe } from "../harness/host-world";
+import { bundleForNode } from "../harness/node-world";
+import { buildHost } from "../harness/host-world";
 import { prng } from "../harness/prng.js";
+import { expectParserBatch } from "../harness/parser-batch.js";
 
 const DRIVER = path.join(import.meta.dirname, "multiboot2-driver.ts");
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -150,7 +151,6 @@ function formatResult(index: number, r: Parsed, blob: Buffer): string {
   return lines.map((l) => l + "\n").join("");
 }
 
-const splitResults = (out: string): string[] => out.split(/(?=^mb2 \d+ err )/m).filter((s) => s.length > 0);
 
 // ---- Building structures ----------------------------------------------------------
 type Tag = { type: number; payload: Buffer; size?: number };
@@ -218,18 +218,7 @@ function batch(items: { blob: Buffer; phys: bigint }[]): Buffer {
 async function expectBatch(items: { blob: Buffer; phys: bigint; label: string }[]): Promise<Parsed[]> {
   const refs = items.map((i) => refParse(i.blob, i.phys));
   const expected = refs.map((r, i) => formatResult(i, r, items[i]!.blob));
-  const stdin = batch(items);
-  const [host, node]: RunResult[] = await Promise.all([runExe(hostExe, stdin), runBundle(nodeBundle, stdin)]);
-  for (const [world, r] of [["host", host], ["node", node]] as const) {
-    expect(r.stderr, world).toBe("");
-    expect(r.status, world).toBe(0);
-    // One comparison when all agree (thousands of expect calls would block the worker); item by item to name a difference.
-    if (r.stdout === expected.join("")) continue;
-    const got = splitResults(r.stdout);
-    expect(got.length, world).toBe(items.length);
-    for (let i = 0; i < got.length; i++) expect(got[i], `${world}: ${items[i]!.label}`).toBe(expected[i]);
-  }
-  expect(node!.stdout).toBe(host!.stdout);
+  await expectParserBatch(hostExe, nodeBundle, batch(items), expected, items.map((i) => i.label), "mb2");
   return refs;
 }
 

@@ -14,9 +14,10 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { bundleForNode, runBundle, type RunResult } from "../harness/node-world";
-import { buildHost, runExe } from "../harness/host-world";
+import { bundleForNode } from "../harness/node-world";
+import { buildHost } from "../harness/host-world";
 import { prng } from "../harness/prng.js";
+import { expectParserBatch } from "../harness/parser-batch.js";
 
 const DRIVER = path.join(import.meta.dirname, "uefi-memmap-driver.ts");
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -74,7 +75,6 @@ function formatResult(i: number, r: Parsed): string {
   const hx = (x: bigint) => "0x" + x.toString(16);
   return [`map ${i} err ${r.err}`, `regions ${r.regions.length}`, ...r.regions.map((g) => `region ${hx(g.base)} ${hx(g.size)} ${g.kind}`)].map((l) => l + "\n").join("");
 }
-const splitResults = (out: string) => out.split(/(?=^map \d+ err )/m).filter((s) => s.length > 0);
 
 function mapOf(descs: [number, bigint, bigint][], ds = 48): Buffer {
   const b = Buffer.alloc(descs.length * ds);
@@ -115,16 +115,7 @@ async function expectBatch(items: { map: Buffer; ds: number; label: string }[]):
     parts.push(h, i.map);
   }
   const stdin = Buffer.concat(parts);
-  const [host, node]: RunResult[] = await Promise.all([runExe(hostExe, stdin), runBundle(nodeBundle, stdin)]);
-  for (const [world, r] of [["host", host!], ["node", node!]] as const) {
-    expect(r.stderr, world).toBe("");
-    expect(r.status, world).toBe(0);
-    // One comparison when all agree (thousands of expect calls would block the worker); item by item to name a difference.
-    if (r.stdout === refs.map((ref, i) => formatResult(i, ref)).join("")) continue;
-    const got = splitResults(r.stdout);
-    expect(got.length, world).toBe(items.length);
-    for (let i = 0; i < got.length; i++) expect(got[i], `${world}: ${items[i]!.label}`).toBe(formatResult(i, refs[i]!));
-  }
+  await expectParserBatch(hostExe, nodeBundle, stdin, refs.map((ref, k) => formatResult(k, ref)), items.map((it) => it.label), "map");
   return refs;
 }
 
