@@ -42,6 +42,8 @@ describe.each(["x86_64", "aarch64"] as const)("networking on %s", (arch) => {
     await s.waitFor(/net: no DHCP lease after 10 s: using net\.static= from the boot command line/);
     await s.waitFor(/net: 10\.0\.2\.77\/24 gateway 10\.0\.2\.2 \(static, from the boot command line\)/);
     expect(await s.command("net")).toContain("net: address 10.0.2.77/24, static (boot command line)");
+    // ntp asks the gateway at once: after its answer the peer's MAC is known (an ARP entry holds one waiting frame, so a ping racing ntp's request could lose its first).
+    await s.waitForAnywhere(/ntp: clock set to [^\n]* from 10\.0\.2\.2/);
     expect(await s.command("ping 10.0.2.2 2")).toContain("ping: 2 sent, 2 answered");
     expect((await p.ping("10.0.2.77", { count: 2 })).replies.length).toBe(2);
   });
