@@ -98,6 +98,21 @@ export function capLookup(
 }
 
 /**
+ * The endpoint an Endpoint capability with `rights` and no use count names, for
+ * the IPC fast path: capLookup's checks, with nothing to consume, so no side
+ * effect. CAP_NO_OBJECT for anything else (the ordinary path's lookup then
+ * decides, consumes and audits).
+ */
+export function capEndpointPeek(task: u32, handle: u32, rights: u32, now: u64): u64 {
+  if (capTables.check(task, handle) != CapError.Ok) return CAP_NO_OBJECT;
+  const idx: u32 = capTables.nodeOf(task, handle);
+  if (capPool.nodes[idx].limited || usable(idx, CapKind.Endpoint, rights, now) != CapError.Ok) return CAP_NO_OBJECT;
+  return capPool.nodes[idx].objA;
+}
+
+export const CAP_NO_OBJECT: u64 = 0xffff_ffff_ffff_ffffn;
+
+/**
  * capLookup with exercise, for the IPC path: the same checks and the same use
  * consumed, but only out.kind, out.rights and out.objA are filled (the rest of
  * the view is left as it was): what an endpoint lookup needs, without copying

@@ -38,7 +38,7 @@ export {
   handleGen,
   kindHasRange,
 } from "./types";
-export { capInsertRoot, capLookup, capExerciseLean, capDerive, capDeriveRange, capTransfer, capNodeAlive, capNodeOwner } from "./grant";
+export { capInsertRoot, capLookup, capExerciseLean, capEndpointPeek, CAP_NO_OBJECT, capDerive, capDeriveRange, capTransfer, capNodeAlive, capNodeOwner } from "./grant";
 export {
   capDelete,
   capRevoke,

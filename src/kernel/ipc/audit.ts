@@ -185,6 +185,11 @@ export class AuditLog {
   record(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): void {
     this.perKind[u32(kind)] = u64(this.perKind[u32(kind)] + 1n);
     const lim: bool = limited(kind, result);
+    // The common case first (every successful IPC operation): a task's unlimited record with nothing folded before it.
+    if (!lim && subject < MAX_TASKS && kind != AuditKind.TaskDied && this.budgets[subject].folded == 0) {
+      this.append(now, kind, subject, object, detail, result);
+      return;
+    }
     if (subject >= MAX_TASKS || kind == AuditKind.ModuleRefused) {
       // The kernel's own: never limited.
       const failed: bool = result != IpcResult.Ok && result != IpcResult.Blocked;

@@ -21,6 +21,7 @@ import { Message } from "./message";
 import { IpcState } from "./state";
 import { TaskState } from "./task";
 import { callOp, kernelPostOp, receiveOp, replyOp, sendOp } from "./transfer";
+import { fastCallCommit, fastCallReceiver, fastReceiveBlock, fastReceiveWaits, fastReplyCaller, fastReplyCommit } from "./fastpath";
 import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_TASK } from "./types";
 
 export class Ipc {
@@ -69,6 +70,38 @@ export class Ipc {
   /** A message from the kernel (sender NO_TASK): an interrupt or a task's exit. */
   postFromKernel(endpoint: u32, msg: Message, now: u64): IpcResult {
     return kernelPostOp(this.state, endpoint, msg, now);
+  }
+
+  // ---- the fast path (fastpath.ts): a check without side effects, then its commit ----
+
+  /** The waiting receiver a call would be handed to directly, or NO_TASK (take call()). */
+  fastCallReceiver(task: u32, endpoint: u32, now: u64): u32 {
+    return fastCallReceiver(this.state, task, endpoint, now);
+  }
+
+  /** Commits that call; its reply token. */
+  fastCallCommit(task: u32, endpoint: u32, label: u32, now: u64): u64 {
+    return fastCallCommit(this.state, task, endpoint, label, now);
+  }
+
+  /** The caller a reply with token would be handed to directly, or NO_TASK (take reply()). */
+  fastReplyCaller(server: u32, token: u64): u32 {
+    return fastReplyCaller(this.state, server, token);
+  }
+
+  /** Commits that reply; the endpoint the call came through. */
+  fastReplyCommit(server: u32, caller: u32, now: u64): u32 {
+    return fastReplyCommit(this.state, server, caller, now);
+  }
+
+  /** Whether a receive would block now (it then waits on the fast path too). */
+  fastReceiveWaits(task: u32, endpoint: u32): bool {
+    return fastReceiveWaits(this.state, task, endpoint);
+  }
+
+  /** Commits that receive: the task waits on the endpoint. */
+  fastReceiveBlock(task: u32, endpoint: u32, now: u64): void {
+    fastReceiveBlock(this.state, task, endpoint, now);
   }
 
   // ---- the scheduler's view ----

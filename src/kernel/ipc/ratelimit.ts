@@ -55,6 +55,13 @@ export class TokenBucket {
     else this.credit = u64(this.credit + u64(elapsed * rate));
   }
 
+  /** Whether take(now) would succeed (refilling, which take would do anyway, but taking nothing). */
+  wouldTake(now: u64): bool {
+    if (this.perSecond == RATE_UNLIMITED) return true;
+    this.refill(now);
+    return this.credit >= NS_PER_SEC;
+  }
+
   /** Takes one message's credit at now; false (and counted) if there is none. */
   take(now: u64): bool {
     if (this.perSecond == RATE_UNLIMITED) return true;

@@ -85,8 +85,19 @@ function tableEmpty(table: usize): bool {
   return true;
 }
 
+/**
+ * Bumped whenever a leaf mapping is removed anywhere (unmap, destroyUserHalf).
+ * map() never replaces a leaf, so a leaf entry read while the count was E is
+ * still the entry while it is E: what lets leafEntryRemembered skip the walk.
+ */
+let removals: u64 = 1n;
+
 export class AddressSpace {
   root: usize = 0n;
+  /** leafEntryRemembered's memo: the 4 KiB page it last walked to, its entry, and `removals` then (0: none). */
+  private seenPage: u64 = 0n;
+  private seenEntry: u64 = 0n;
+  private seenEpoch: u64 = 0n;
   /** Table frames below the root (what a task's mappings cost beyond their pages: quotas count it). */
   tables: u32 = 0;
   /** The task whose space this is (the owner of its table frames), or KERNEL_SPACE. */
@@ -95,6 +106,7 @@ export class AddressSpace {
   /** Gives the space of task owner an empty root table; false when out of memory. */
   create(frames: FrameAllocator, owner: u32): bool {
     this.owner = owner;
+    this.seenEpoch = 0n;
     this.root = newTable(frames, owner);
     this.tables = 0;
     return this.root != 0n;
@@ -158,6 +170,7 @@ export class AddressSpace {
       }
       const slot = entryAddr(table, levelIndex(v, 3));
       if (!ptePresent(load64(slot))) return MapError.NotMapped;
+      removals = u64(removals + 1n);
       store64(slot, 0n);
     }
     return MapError.Ok;
@@ -223,10 +236,29 @@ export class AddressSpace {
   }
 
   /**
+   * leafEntry, without the walk when va lies in the page of the last walk and no
+   * mapping has been removed anywhere since (the IPC path reads one message
+   * buffer again and again). Under the scheduler lock: the memo is shared.
+   */
+  leafEntryRemembered(va: usize): u64 {
+    const page: u64 = va >> 12n;
+    if (this.seenEpoch == removals && this.seenPage == page) return this.seenEntry;
+    const e: u64 = this.leafEntry(va);
+    if (e != 0n) {
+      this.seenPage = page;
+      this.seenEntry = e;
+      this.seenEpoch = removals;
+    }
+    return e;
+  }
+
+  /**
    * Frees every table and page of the lower (user) half and the root itself.
    * The upper half's entries are shared kernel tables and are left alone.
    */
   destroyUserHalf(frames: FrameAllocator): void {
+    removals = u64(removals + 1n);
+    this.seenEpoch = 0n;
     freeLevel(frames, this.root, 0, 256, this.owner);
     frames.free(this.root, frameOwner(FrameUse.PageTable, this.owner));
     this.root = 0n;

@@ -9,12 +9,13 @@ import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex, monotonicNanos } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
 import { capLookup, capExerciseLean, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
+export { wakeReleased, ipcSlowPathOnly } from "./ipc-waits";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL } from "../ipc/index";
-import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, TaskState, cpuBit } from "../sched/index";
+import { scheduler, BlockReason, MAX_TASKS, TaskState } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
-import { schedule, handoffSwitch } from "../task/schedule";
-import { setSwitching } from "../task/table";
+import { replyTokens, kept, delivered, waitBuffer, wakeReleased, blockAfter } from "./ipc-waits";
+import { fastCall, fastReplyRecv, FAST_BLOCKED } from "./ipc-fast";
 import { messageFromUser, messageFromUserWritable, messageToUser, messageWritable } from "./message-copy";
 import { mayPlace, placedBy } from "./cap-quota";
 import { SysError } from "./numbers.generated";
@@ -24,37 +25,12 @@ import { probeStart, probeStop, probeMark, PART_COPY, PART_CAP, PART_INTERCEPT, 
 const incoming = new Message();
 const view = new CapView();
 const scan = new CapView();
-/** The reply token of the last call each task received (0: none). */
-const replyTokens: u64[] = array(MAX_TASKS, 0n);
-/**
- * Per task: its inbox holds a message it has not seen. A blocking receive or
- * call whose buffer stopped being writable user memory while it waited (a
- * mapping revoked) returns BadAddress and keeps the message, with whatever
- * capabilities it carried (they are the task's already): its next receive
- * returns it, and a call is refused until then (it would overwrite it).
- */
-const kept: bool[] = array(MAX_TASKS, false);
-
 export function sysError(e: SysError): u64 {
   return u64(0n - u64(u32(e)));
 }
 
 function fromIpc(r: IpcResult): u64 {
   return r == IpcResult.Ok ? 0n : sysError(ipcSysError(r));
-}
-
-/**
- * Wakes every task the last IPC operation released (under the lock), on this
- * CPU: its partner is about to block or has just answered, so the woken task
- * runs next here, with no IPI and its partner's data still in this CPU's cache.
- */
-export function wakeReleased(): void {
-  const here: u32 = cpuBit(cpuIndex());
-  for (let t: u32 = ipc.popWake(); t != NO_TASK; t = ipc.popWake()) {
-    scheduler.setAffinity(t, here);
-    scheduler.wake(t);
-    scheduler.setAffinity(t, ALL_CPUS);
-  }
 }
 
 /**
@@ -66,6 +42,13 @@ export function wakeReleased(): void {
 let resolvedTask: u32 = NO_TASK;
 let resolvedEndpoint: u32 = 0;
 let resolvedRights: u32 = 0;
+
+/** The fast path's lookup of (task, endpoint) with rights, for the interceptor's check that follows (as endpointOf records it). */
+export function resolvedEndpointRight(task: u32, endpoint: u32, rights: u32): void {
+  resolvedTask = task;
+  resolvedEndpoint = endpoint;
+  resolvedRights = rights;
+}
 
 /** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
 function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {
@@ -149,47 +132,6 @@ export function moveCarriedCapabilities(sender: u32, receiver: u32, msg: Message
   }
 }
 
-/** The fast path (direct switch) is on unless the command line says `ipc=slow` (tests run both). */
-let fastPath: bool = true;
-
-export function ipcSlowPathOnly(): void {
-  fastPath = false;
-}
-
-/**
- * Blocks the current task for `reason` after an IPC operation, under the lock.
- * The fast path, when the operation released exactly one task and it can run
- * here now (Scheduler.handoff): it runs in the current task's place at once,
- * with no trip through the run queues (the L4 direct switch). Otherwise every
- * released task is woken (wakeReleased) and the scheduler picks.
- */
-function blockAfter(task: u32, reason: BlockReason): void {
-  const next: u32 = fastPath && ipc.wakePending() == 1 ? ipc.peekWake() : NO_TASK;
-  // A kill that came while the task ran ends it in schedule(): the slow path.
-  if (next != NO_TASK && resources[next].user && !resources[task].killPending && scheduler.handoff(cpuIndex(), task, next, reason)) {
-    ipc.popWake();
-    // As schedule() does: a CPU that picks it up waits until its context is saved.
-    setSwitching(task, true);
-    schedUnlock();
-    handoffSwitch(task, next);
-    schedLock();
-    probeMark(PART_SWITCH);
-    return;
-  }
-  wakeReleased();
-  blockAndWait(task, reason);
-}
-
-/** Blocks the current task with `reason`, drops the lock and runs something else until woken. */
-function blockAndWait(task: u32, reason: BlockReason): void {
-  scheduler.block(task, reason);
-  schedUnlock();
-  schedule();
-  schedLock();
-  // From the last mark of the task that switched here (see probe.ts).
-  probeMark(PART_SWITCH);
-}
-
 /** Each call runs its locked body: the body may return early; the lock is taken and dropped here. */
 export function sysSend(task: u32, handle: u64, va: usize): u64 {
   schedLock();
@@ -248,12 +190,34 @@ function receive(task: u32, handle: u64, va: usize, checked: bool): u64 {
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
   if (isError(ep)) return ep;
   probeMark(PART_CAP);
-  let r = ipc.receive(task, u32(ep), true, now);
+  const r = ipc.receive(task, u32(ep), true, now);
   probeMark(PART_INTERCEPT);
+  return received(task, va, r);
+}
+
+/**
+ * After a receive (or the receive of replyRecv) returned r: blocks the task if
+ * it must wait, then hands it its message: written already by the fast path, or
+ * from its inbox.
+ */
+export function received(task: u32, va: usize, r: IpcResult): u64 {
   if (r == IpcResult.Blocked) {
+    waitBuffer[task] = va;
     blockAfter(task, BlockReason.Receive);
-    r = ipc.taskResult(task);
+    return resumed(task, va);
   }
+  if (r != IpcResult.Ok) return fromIpc(r);
+  kept[task] = true;
+  return deliver(task, va);
+}
+
+/** A task woken from a blocking receive or call: 0 if the fast path wrote its message, else its result and its inbox delivered. */
+export function resumed(task: u32, va: usize): u64 {
+  if (delivered[task]) {
+    delivered[task] = false;
+    return 0n;
+  }
+  const r = ipc.taskResult(task);
   if (r != IpcResult.Ok) return fromIpc(r);
   kept[task] = true;
   return deliver(task, va);
@@ -273,6 +237,7 @@ function deliver(task: u32, va: usize): u64 {
 
 function call(task: u32, handle: u64, va: usize): u64 {
   probeStart();
+  if (fastCall(task, handle, va) == FAST_BLOCKED) return resumed(task, va);
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!messageFromUserWritable(space, va, incoming)) return sysError(SysError.BadAddress);
@@ -282,17 +247,15 @@ function call(task: u32, handle: u64, va: usize): u64 {
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
   if (isError(ep)) return ep;
   probeMark(PART_CAP);
-  let r = ipc.call(task, u32(ep), incoming, now);
+  const r = ipc.call(task, u32(ep), incoming, now);
   probeMark(PART_INTERCEPT);
-  if (r == IpcResult.Blocked) {
-    blockAfter(task, BlockReason.Call);
-    r = ipc.taskResult(task);
-  } else {
+  if (r != IpcResult.Blocked) {
     wakeReleased();
+    return fromIpc(r);
   }
-  if (r != IpcResult.Ok) return fromIpc(r);
-  kept[task] = true;
-  return deliver(task, va);
+  waitBuffer[task] = va;
+  blockAfter(task, BlockReason.Call);
+  return resumed(task, va);
 }
 
 /** Replies; the caller it released is woken now unless `deferWake` (replyRecv may switch to it directly). */
@@ -321,6 +284,7 @@ function reply(task: u32, va: usize, deferWake: bool): u64 {
  * refused it) is audited there and reported to the caller, not here.
  */
 function replyRecv(task: u32, handle: u64, va: usize): u64 {
+  if (fastReplyRecv(task, handle, va) == FAST_BLOCKED) return resumed(task, va);
   let checked: bool = false;
   if (replyTokens[task] != 0n) {
     // The caller it releases stays on the wake list: if the receive blocks, it runs next here, directly.
@@ -429,6 +393,7 @@ export function ipcTaskEnded(task: u32): void {
   ipc.taskDied(task, monotonicNanos());
   replyTokens[task] = 0n;
   kept[task] = false;
+  delivered[task] = false;
   wakeReleased();
 }
 

@@ -20,7 +20,7 @@ import { u8, u32, u64, usize, bool, array } from "kts";
 import { load32, load64, store32, store64 } from "kts/unsafe";
 import { AddressSpace } from "../mem/paging";
 import { Message, MESSAGE_BYTES, USER_FLAGS, PAYLOAD_BYTES } from "../ipc/index";
-import { userRead, userWrite, userPage, USER_TOP } from "../task/usermem";
+import { userRead, userWrite, userPageRemembered, USER_TOP } from "../task/usermem";
 import { le32, le64, setLe32, setLe64 } from "../loader/le";
 
 const PAYLOAD_AT = 80;
@@ -57,9 +57,9 @@ enum Reach {
 function reachMessage(space: AddressSpace, va: usize, write: bool): Reach {
   const last: usize = u64(va + u64(MESSAGE_BYTES - 1));
   if (last < va || last >= USER_TOP) return Reach.Bad;
-  firstPage = userPage(space, va, write);
+  firstPage = userPageRemembered(space, va, write);
   if (firstPage == 0n) return Reach.Bad;
-  secondPage = (last >> 12n) != (va >> 12n) ? userPage(space, last, write) : firstPage;
+  secondPage = (last >> 12n) != (va >> 12n) ? userPageRemembered(space, last, write) : firstPage;
   if (secondPage == 0n) return Reach.Bad;
   pageOffset = va & 0xfffn;
   flatBase = secondPage == firstPage && (last >> 12n) == (va >> 12n) ? usize(firstPage + pageOffset) : 0n;
@@ -183,4 +183,59 @@ export function messageToUser(space: AddressSpace, va: usize, msg: Message): boo
 /** True if a whole message fits at va as writable user memory (checked before blocking). */
 export function messageWritable(space: AddressSpace, va: usize): bool {
   return reachMessage(space, va, true) != Reach.Bad;
+}
+
+/**
+ * The fast path's message: the kernel address of the whole message at va if it
+ * lies 8-byte aligned within one page mapped user-accessible (and writable, if
+ * `write`), else 0. Through the space's memo of its last walk: under the lock.
+ */
+export function messageInPage(space: AddressSpace, va: usize, write: bool): usize {
+  if ((va & 7n) != 0n || (va & 0xfffn) > u64(0x1000 - MESSAGE_BYTES) || va >= USER_TOP) return 0n;
+  const page: usize = userPageRemembered(space, va, write);
+  return page == 0n ? 0n : usize(page + (va & 0xfffn));
+}
+
+/** Whether the message at kernel address m (messageInPage) may go straight to a receiver: no capabilities, len in range. */
+export function messageDirectOk(m: usize): bool {
+  // SAFETY: m is a whole message in one mapped user page (messageInPage).
+  return load32(usize(m + 8n)) == 0 && load32(usize(m + 4n)) <= PAYLOAD_BYTES;
+}
+
+/** The label of the message at kernel address m (messageInPage). */
+export function messageLabel(m: usize): u32 {
+  // SAFETY: as messageDirectOk.
+  return load32(m);
+}
+
+/**
+ * The fast path's copy: the sender's part of the message at `from` straight to
+ * the receiver's buffer at `to` (both from messageInPage; from passed
+ * messageDirectOk), stamped with the kernel's fields, as messageToUser would
+ * write the message the ordinary path builds: no handles, payload words past
+ * len unwritten, the last word's bytes past len zero.
+ */
+export function messageDirect(from: usize, to: usize, sender: u32, principal: u64[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+  // SAFETY: both are whole messages in mapped user pages (messageInPage), to writable.
+  // Read once and clamped: the sender's page may be shared memory another CPU writes meanwhile.
+  const said: u32 = load32(usize(from + 4n));
+  const len: u32 = said <= PAYLOAD_BYTES ? said : PAYLOAD_BYTES;
+  store32(to, load32(from));
+  store32(usize(to + 4n), len);
+  store64(usize(to + 8n), u64(u64(u32((load32(usize(from + 12n)) & USER_FLAGS) | kernelFlags)) << 32n));
+  store64(usize(to + 16n), u64(u64(sender) | u64(u64(endpoint) << 32n)));
+  store64(usize(to + 24n), replyToken);
+  store64(usize(to + 32n), principal[0]);
+  store64(usize(to + 40n), principal[1]);
+  store64(usize(to + 48n), principal[2]);
+  store64(usize(to + 56n), principal[3]);
+  store64(usize(to + 64n), 0n);
+  store64(usize(to + 72n), 0n);
+  const whole: u32 = len >>> 3;
+  for (let i: u32 = 0; i < whole; i++) store64(usize(to + u64(PAYLOAD_AT + i * 8)), load64(usize(from + u64(PAYLOAD_AT + i * 8))));
+  const rest: u32 = len & 7;
+  if (rest != 0) {
+    const at: u64 = u64(PAYLOAD_AT + whole * 8);
+    store64(usize(to + at), load64(usize(from + at)) & u64(u64(1n << u64(rest * 8)) - 1n));
+  }
 }

@@ -39,7 +39,16 @@ export function userRangeOk(space: AddressSpace, va: usize, len: u64, write: boo
  */
 export function userPage(space: AddressSpace, va: usize, write: bool): usize {
   if (va >= USER_TOP) return 0n;
-  const e: u64 = space.leafEntry(va);
+  return pageOfEntry(space.leafEntry(va), write);
+}
+
+/** userPage through the space's memo of its last walk (AddressSpace.leafEntryRemembered): under the scheduler lock. */
+export function userPageRemembered(space: AddressSpace, va: usize, write: bool): usize {
+  if (va >= USER_TOP) return 0n;
+  return pageOfEntry(space.leafEntryRemembered(va), write);
+}
+
+function pageOfEntry(e: u64, write: bool): usize {
   if (e == 0n) return 0n;
   const f: u32 = pteFlags(e);
   if ((f & MAP_USER) == 0 || (f & MAP_DEVICE) != 0 || (write && (f & MAP_WRITE) == 0)) return 0n;

@@ -1,0 +1,109 @@
+/**
+ * What the IPC system calls keep per task between a blocking call and its
+ * resumption, and how a task blocks: through the scheduler (the ordinary path)
+ * or by switching straight to the task it released (the fast path, the L4
+ * direct switch: Scheduler.handoff). Used under the scheduler lock.
+ */
+import { u32, u64, usize, bool, array } from "kts";
+import { cpuIndex } from "arch";
+import { ipc, NO_TASK } from "../ipc/index";
+import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
+import { resources, setSwitching } from "../task/table";
+import { schedLock, schedUnlock } from "../task/lock";
+import { schedule, handoffSwitch } from "../task/schedule";
+import { probeMark, PART_SWITCH } from "./probe";
+
+/** The reply token of the last call each task received (0: none). */
+export const replyTokens: u64[] = array(MAX_TASKS, 0n);
+/**
+ * Per task: its inbox holds a message it has not seen. A blocking receive or
+ * call whose buffer stopped being writable user memory while it waited (a
+ * mapping revoked) returns BadAddress and keeps the message, with whatever
+ * capabilities it carried (they are the task's already): its next receive
+ * returns it, and a call is refused until then (it would overwrite it).
+ */
+export const kept: bool[] = array(MAX_TASKS, false);
+/** Per blocked task: the buffer its receive or call waits to fill (the fast path writes it directly). */
+export const waitBuffer: usize[] = array(MAX_TASKS, 0n);
+/** Per task: the fast path has written its message or reply to waitBuffer already (nothing to deliver from the inbox). */
+export const delivered: bool[] = array(MAX_TASKS, false);
+
+/** The fast path (direct switch, direct copy) is on unless the command line says `ipc=slow` (tests run both). */
+let fastPath: bool = true;
+
+export function ipcSlowPathOnly(): void {
+  fastPath = false;
+}
+
+export function ipcFastPathOn(): bool {
+  return fastPath;
+}
+
+/**
+ * Wakes every task the last IPC operation released (under the lock), on this
+ * CPU: its partner is about to block or has just answered, so the woken task
+ * runs next here, with no IPI and its partner's data still in this CPU's cache.
+ */
+export function wakeReleased(): void {
+  const here: u32 = cpuBit(cpuIndex());
+  for (let t: u32 = ipc.popWake(); t != NO_TASK; t = ipc.popWake()) wakeHere(t, here);
+}
+
+function wakeHere(t: u32, here: u32): void {
+  scheduler.setAffinity(t, here);
+  scheduler.wake(t);
+  scheduler.setAffinity(t, ALL_CPUS);
+}
+
+/**
+ * Blocks the current task for `reason` after an IPC operation, under the lock.
+ * The fast path, when the operation released exactly one task and it can run
+ * here now: it runs in the current task's place at once, with no trip through
+ * the run queues. Otherwise every released task is woken (wakeReleased) and the
+ * scheduler picks.
+ */
+export function blockAfter(task: u32, reason: BlockReason): void {
+  const next: u32 = fastPath && ipc.wakePending() == 1 ? ipc.peekWake() : NO_TASK;
+  if (next != NO_TASK && switchTo(task, next, reason, true)) return;
+  wakeReleased();
+  blockAndWait(task, reason);
+}
+
+/**
+ * Blocks the current task and runs `next`, which the fast path has just made
+ * Ready in IPC without putting it on the wake list: directly if the scheduler
+ * allows (Scheduler.handoff), else through the scheduler.
+ */
+export function blockAndRun(task: u32, next: u32, reason: BlockReason): void {
+  if (switchTo(task, next, reason, false)) return;
+  wakeHere(next, cpuBit(cpuIndex()));
+  blockAndWait(task, reason);
+}
+
+/**
+ * The direct switch from task to next, if next is a user task that may run here
+ * now; false (nothing done) if not. `woken`: next is the wake list's only task
+ * (it leaves the list).
+ */
+function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool {
+  // A kill that came while the task ran ends it in schedule(): the slow path.
+  if (!resources[next].user || resources[task].killPending || !scheduler.handoff(cpuIndex(), task, next, reason)) return false;
+  if (woken) ipc.popWake();
+  // As schedule() does: a CPU that picks it up waits until its context is saved.
+  setSwitching(task, true);
+  schedUnlock();
+  handoffSwitch(task, next);
+  schedLock();
+  probeMark(PART_SWITCH);
+  return true;
+}
+
+/** Blocks the current task with `reason`, drops the lock and runs something else until woken. */
+export function blockAndWait(task: u32, reason: BlockReason): void {
+  scheduler.block(task, reason);
+  schedUnlock();
+  schedule();
+  schedLock();
+  // From the last mark of the task that switched here (see probe.ts).
+  probeMark(PART_SWITCH);
+}
