@@ -45,6 +45,7 @@ import { u32, u64, bool, panic, structs, array } from "kts";
 import { NS_PER_SEC } from "./ratelimit";
 import { IpcResult, MAX_TASKS, NO_ENDPOINT } from "./types";
 
+/** A power of two (recordPassed masks with it). */
 export const AUDIT_CAPACITY = 1024;
 /** A task's limited records (see the header): AUDIT_BURST at once, then AUDIT_RATE per second. */
 export const AUDIT_BURST = 32;
@@ -185,11 +186,6 @@ export class AuditLog {
   record(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): void {
     this.perKind[u32(kind)] = u64(this.perKind[u32(kind)] + 1n);
     const lim: bool = limited(kind, result);
-    // The common case first (every successful IPC operation): a task's unlimited record with nothing folded before it.
-    if (!lim && subject < MAX_TASKS && kind != AuditKind.TaskDied && this.budgets[subject].folded == 0) {
-      this.append(now, kind, subject, object, detail, result);
-      return;
-    }
     if (subject >= MAX_TASKS || kind == AuditKind.ModuleRefused) {
       // The kernel's own: never limited.
       const failed: bool = result != IpcResult.Ok && result != IpcResult.Blocked;
@@ -216,6 +212,31 @@ export class AuditLog {
     if (lim) b.remember(seq);
     // The next task in this slot is another subject: nothing of its coalesces into these.
     if (kind == AuditKind.TaskDied) b.forgetRecent();
+  }
+
+  /**
+   * record() for an IPC operation that passed (result Ok or Blocked, so never
+   * limited), the fast path's: with nothing folded for the subject, one store
+   * sequence into the next slot; otherwise record() itself.
+   */
+  recordPassed(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): void {
+    if (subject >= MAX_TASKS || this.budgets[subject].folded != 0 || (result != IpcResult.Ok && result != IpcResult.Blocked) || kind == AuditKind.ConsoleWrite || kind == AuditKind.TaskDied) {
+      this.record(now, kind, subject, object, detail, result);
+      return;
+    }
+    this.perKind[u32(kind)] = u64(this.perKind[u32(kind)] + 1n);
+    const seq: u64 = this.total;
+    if (seq >= u64(AUDIT_CAPACITY)) this.dropped = u64(this.dropped + 1n);
+    const r = this.records[u32(seq & u64(AUDIT_CAPACITY - 1))];
+    r.seq = seq;
+    r.time = now;
+    r.kind = kind;
+    r.subject = subject;
+    r.object = object;
+    r.detail = detail;
+    r.result = result;
+    r.repeat = 1;
+    this.total = u64(seq + 1n);
   }
 
   /** If record seq is still held, unread and identical, counts one more occurrence in it. */

@@ -56,7 +56,7 @@ export function fastCallCommit(s: IpcState, task: u32, endpoint: u32, label: u32
   r.result = IpcResult.Ok;
   r.endpoint = NO_ENDPOINT;
   r.server = NO_TASK;
-  s.audit(now, AuditKind.Call, task, endpoint, label, IpcResult.Blocked);
+  s.interceptor.log.recordPassed(now, AuditKind.Call, task, endpoint, label, IpcResult.Blocked);
   return t.token(task);
 }
 
@@ -81,7 +81,7 @@ export function fastReplyCommit(s: IpcState, server: u32, caller: u32, now: u64)
   t.result = IpcResult.Ok;
   t.endpoint = NO_ENDPOINT;
   t.server = NO_TASK;
-  s.audit(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
+  s.interceptor.log.recordPassed(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
   return endpoint;
 }
 
@@ -95,5 +95,5 @@ export function fastReceiveWaits(s: IpcState, task: u32, endpoint: u32): bool {
 /** Commits that receive: the task waits in the endpoint's receiver FIFO; audited as the ordinary blocking receive. */
 export function fastReceiveBlock(s: IpcState, task: u32, endpoint: u32, now: u64): void {
   s.pushReceiver(endpoint, task);
-  s.audit(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);
+  s.interceptor.log.recordPassed(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);
 }

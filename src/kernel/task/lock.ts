@@ -7,23 +7,25 @@
  */
 import { u32, u64, array, spinWait } from "kts";
 import { addressOf, atomicCas32, atomicStore32, irqSave, irqRestore } from "kts/unsafe";
-import { cpuIndex } from "arch";
-import { MAX_CPUS } from "../sched/index";
 
 const word: u32[] = array(1, 0);
-/** Each CPU's interrupt state from before it took the lock. */
-const savedFlags: u64[] = array(MAX_CPUS, 0n);
+/**
+ * The holder's interrupt state from before it took the lock: written and read
+ * only by the CPU holding the lock, so one word serves every CPU (and no
+ * cpuIndex() is needed on this path, which every system call takes).
+ */
+let holderFlags: u64 = 0n;
 
 export function schedLock(): void {
   const flags: u64 = irqSave();
   // SAFETY: a word of this module's own static storage.
   const a = addressOf(word);
   while (!atomicCas32(a, 0, 1)) spinWait();
-  savedFlags[cpuIndex()] = flags;
+  holderFlags = flags;
 }
 
 export function schedUnlock(): void {
-  const flags: u64 = savedFlags[cpuIndex()];
+  const flags: u64 = holderFlags;
   atomicStore32(addressOf(word), 0);
   irqRestore(flags);
 }
