@@ -98,6 +98,10 @@ export class AddressSpace {
   private seenPage: u64 = 0n;
   private seenEntry: u64 = 0n;
   private seenEpoch: u64 = 0n;
+  /** The IPC fast path's memo: the kernel address of its last writable message buffer (messageInPage), and `removals` then (0: none). */
+  private messageVa: usize = 0n;
+  private messageKva: usize = 0n;
+  private messageEpoch: u64 = 0n;
   /** Table frames below the root (what a task's mappings cost beyond their pages: quotas count it). */
   tables: u32 = 0;
   /** The task whose space this is (the owner of its table frames), or KERNEL_SPACE. */
@@ -107,6 +111,7 @@ export class AddressSpace {
   create(frames: FrameAllocator, owner: u32): bool {
     this.owner = owner;
     this.seenEpoch = 0n;
+    this.messageEpoch = 0n;
     this.root = newTable(frames, owner);
     this.tables = 0;
     return this.root != 0n;
@@ -252,6 +257,18 @@ export class AddressSpace {
     return e;
   }
 
+  /** The kernel address remembered for the writable user range at va (rememberWritable), or 0 if a mapping was removed since. Under the lock. */
+  rememberedWritable(va: usize): usize {
+    return this.messageEpoch == removals && this.messageVa == va ? this.messageKva : 0n;
+  }
+
+  /** Remembers that user va, writable, is at kernel address kva (one range per space), until any mapping is removed. Under the lock. */
+  rememberWritable(va: usize, kva: usize): void {
+    this.messageVa = va;
+    this.messageKva = kva;
+    this.messageEpoch = removals;
+  }
+
   /**
    * Frees every table and page of the lower (user) half and the root itself.
    * The upper half's entries are shared kernel tables and are left alone.
@@ -259,6 +276,7 @@ export class AddressSpace {
   destroyUserHalf(frames: FrameAllocator): void {
     removals = u64(removals + 1n);
     this.seenEpoch = 0n;
+    this.messageEpoch = 0n;
     freeLevel(frames, this.root, 0, 256, this.owner);
     frames.free(this.root, frameOwner(FrameUse.PageTable, this.owner));
     this.root = 0n;

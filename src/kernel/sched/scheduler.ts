@@ -164,7 +164,8 @@ export class Scheduler {
    * and blocks `from` the ordinary way.
    */
   handoff(cpu: u32, from: u32, to: u32, reason: BlockReason): bool {
-    const c = this.core.onlineCpu(cpu);
+    // The caller's own CPU, online since it runs this (no onlineCpu check on the fast path).
+    const c = this.core.cpus[cpu];
     if (c.needResched || c.current != from || from == c.idle || to >= MAX_TASKS) return false;
     // from is cpu's current task (so a used slot); to is checked here rather than by real(): a refusal, not a panic.
     const ft = this.core.tasks[from];

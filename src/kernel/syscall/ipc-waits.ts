@@ -87,12 +87,13 @@ export function blockAndRun(task: u32, next: u32, reason: BlockReason): void {
  */
 function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool {
   // A kill that came while the task ran ends it in schedule(): the slow path.
-  if (!resources[next].user || resources[task].killPending || !scheduler.handoff(cpuIndex(), task, next, reason)) return false;
+  const cpu: u32 = cpuIndex();
+  if (!resources[next].user || resources[task].killPending || !scheduler.handoff(cpu, task, next, reason)) return false;
   if (woken) ipc.popWake();
   // As schedule() does: a CPU that picks it up waits until its context is saved.
   setSwitching(task, true);
   schedUnlock();
-  handoffSwitch(task, next);
+  handoffSwitch(task, next, cpu);
   schedLock();
   probeMark(PART_SWITCH);
   return true;

@@ -191,9 +191,14 @@ export function messageWritable(space: AddressSpace, va: usize): bool {
  * `write`), else 0. Through the space's memo of its last walk: under the lock.
  */
 export function messageInPage(space: AddressSpace, va: usize, write: bool): usize {
+  const known: usize = space.rememberedWritable(va);
+  if (known != 0n) return known;
   if ((va & 7n) != 0n || (va & 0xfffn) > u64(0x1000 - MESSAGE_BYTES) || va >= USER_TOP) return 0n;
   const page: usize = userPageRemembered(space, va, write);
-  return page == 0n ? 0n : usize(page + (va & 0xfffn));
+  if (page == 0n) return 0n;
+  const m: usize = usize(page + (va & 0xfffn));
+  if (write) space.rememberWritable(va, m);
+  return m;
 }
 
 /** Whether the message at kernel address m (messageInPage) may go straight to a receiver: no capabilities, len in range. */

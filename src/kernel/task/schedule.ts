@@ -72,9 +72,8 @@ export function schedule(): void {
  * this CPU's current task and marked `prev` switching, under the lock): the
  * second half of schedule().
  */
-export function handoffSwitch(prev: u32, next: u32): void {
+export function handoffSwitch(prev: u32, next: u32, cpu: u32): void {
   const flags = irqSave();
-  const cpu: u32 = cpuIndex();
   while (isSwitching(next)) spinWait();
   const r = resources[next];
   activateUserSpace(r.space.root);
