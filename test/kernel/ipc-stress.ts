@@ -184,9 +184,35 @@ function awaiting(caller: u32, ep: u32, server: u32): void {
   sServer[caller] = server;
 }
 
+/**
+ * The fast path (ipc/fastpath.ts) in place of the ordinary operation, half the
+ * time its check allows it: the same states, tokens and audit, and the woken
+ * task is the one the shadow expects, but it is switched to directly (not on
+ * the wake list) and its message is the syscall layer's to copy.
+ */
+function fastWoken(t: u32, label: u32, sender: u32): void {
+  check(t < NT && W.pending[t] && W.result[t] == IpcResult.Ok && W.label[t] == label && W.sender[t] == sender, `fast path: task ${t} released, not the one the shadow expects`);
+  check(ipc.taskState(t) == TaskState.Ready, `fast path: task ${t} not Ready`);
+  W.pending[t] = false;
+  wakes = u32(wakes + 1);
+}
+
 function doPost(t: u32, ep: u32, op: IpcOp): void {
   const m = randomMessage();
+  // The syscall layer's part of the fast path's check: the right, no capabilities, a well-formed message.
+  const mayFast: bool = op == IpcOp.Call && m.capCount == 0 && m.wellFormed() && rightOf(t, ep, IpcOp.Call) && live(t) && ep < MAX_ENDPOINTS;
+  const receiver: u32 = mayFast ? ipc.fastCallReceiver(t, ep, now()) : NO_TASK;
+  const waiter: u32 = ep < MAX_ENDPOINTS && sWCount[ep] != 0 ? sWaiters[u32(ep * NT)] : NO_TASK;
   const want: IpcResult = expectPost(t, ep, op, m);
+  if (receiver != NO_TASK) check(want == IpcResult.Blocked && receiver == waiter, `fast call by ${t} on ${ep}: allowed, but the ordinary path gives ${u32(want)}`);
+  if (receiver != NO_TASK && below(2) == 0) {
+    const token: u64 = ipc.fastCallCommit(t, ep, m.label, now());
+    fastWoken(receiver, m.label, t);
+    tokenRegister(token, t, receiver);
+    count(IpcResult.Blocked);
+    fastOps = u32(fastOps + 1);
+    return;
+  }
   const got: IpcResult = op == IpcOp.Call ? ipc.call(t, ep, m, now()) : ipc.send(t, ep, m, now());
   count(got);
   check(got == want, `post op ${u32(op)} task ${t} ep ${ep}: got ${u32(got)} want ${u32(want)}`);
@@ -214,6 +240,13 @@ function doReceive(t: u32, ep: u32, blocking: bool): void {
     sState[t] = TaskState.Receiving;
     sEp[t] = ep;
   }
+  if (blocking && want == IpcResult.Blocked && ipc.fastReceiveWaits(t, ep) && below(2) == 0) {
+    ipc.fastReceiveBlock(t, ep, now());
+    count(IpcResult.Blocked);
+    fastOps = u32(fastOps + 1);
+    return;
+  }
+  if (blocking && want != IpcResult.Blocked && rightOf(t, ep, IpcOp.Receive)) check(!ipc.fastReceiveWaits(t, ep), `fast receive by ${t} on ${ep}: allowed, but the ordinary path gives ${u32(want)}`);
   const got: IpcResult = ipc.receive(t, ep, blocking, now());
   count(got);
   check(got == want, `receive task ${t} ep ${ep}: got ${u32(got)} want ${u32(want)}`);
@@ -245,6 +278,7 @@ function replyWith(k: u32, s: u32): void {
   const m = randomMessage();
   const c: u32 = tokCaller[k];
   let want: IpcResult = IpcResult.Ok;
+  const fastCaller: u32 = live(s) && m.capCount == 0 && m.wellFormed() ? ipc.fastReplyCaller(s, token) : NO_TASK;
   if (!live(s)) want = IpcResult.BadTask;
   else if (blocked(s)) want = IpcResult.BadState;
   else if (forged || tokUsed[k] || tokServer[k] != s) want = IpcResult.BadToken;
@@ -256,6 +290,14 @@ function replyWith(k: u32, s: u32): void {
       want = admitted(s, sEp[c], IpcOp.Reply, m);
       expectWake(c, want, m.label, s);
     }
+  }
+  if (fastCaller != NO_TASK) check(want == IpcResult.Ok && fastCaller == c, `fast reply by ${s}: allowed, but the ordinary path gives ${u32(want)}`);
+  if (fastCaller != NO_TASK && below(2) == 0) {
+    ipc.fastReplyCommit(s, c, now());
+    fastWoken(c, m.label, s);
+    count(IpcResult.Ok);
+    fastOps = u32(fastOps + 1);
+    return;
   }
   const got: IpcResult = ipc.reply(s, token, m, now());
   count(got);
@@ -424,8 +466,12 @@ function randomOp(t: u32): void {
   else doCreateTask(t);
 }
 
+/** Operations done through the fast path's commits. */
+let fastOps: u32 = 0;
+
 export function stressSuite(steps: u32, seed0: u32): void {
   seed = seed0;
+  fastOps = 0;
   for (let i: u32 = 0; i < 16; i++) tally[i] = 0;
   wakes = 0;
   peerDied = 0;
@@ -454,7 +500,7 @@ export function stressSuite(steps: u32, seed0: u32): void {
     ops = u32(ops + 1);
   }
   compareViews();
-  print(`stress: ${ops} random operations against the shadow model, ${wakes} wakes (${peerDied} PeerDied)`);
+  print(`stress: ${ops} random operations against the shadow model, ${wakes} wakes (${peerDied} PeerDied), ${fastOps} through the fast path`);
   print(`stress results: ok ${tally[0]} blocked ${tally[1]} wouldblock ${tally[2]} full ${tally[3]} denied ${tally[4]} rejected ${tally[6]}`);
   print(`stress results: peerdied ${tally[7]} closed ${tally[8]} badtask ${tally[9]} badmsg ${tally[11]} badtoken ${tally[12]} badstate ${tally[13]} notowner ${tally[14]}`);
 }

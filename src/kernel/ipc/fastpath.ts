@@ -17,15 +17,16 @@
  * rate, to an open endpoint without content inspection where a receiver waits;
  * a reply without capabilities by the server that holds the caller's current
  * token, to a live caller whose endpoint is still the one it called and is not
- * inspected. The capability check itself (the endpoint right) is the syscall
- * layer's lookup of the handle, as on the ordinary path.
+ * inspected. A call's capability check (the endpoint right) is the syscall
+ * layer's lookup of the handle; a reply's is the interceptor's hook, as admit()
+ * asks it.
  */
 import { u32, u64, bool } from "kts";
 import { AuditKind } from "./audit";
 import { EP_INSPECT } from "./endpoint";
 import { IpcState } from "./state";
 import { TaskState } from "./task";
-import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
+import { IpcOp, IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
 
 /** The receiver a call by task through endpoint would be handed to on the fast path, or NO_TASK (no side effects). */
 export function fastCallReceiver(s: IpcState, task: u32, endpoint: u32, now: u64): u32 {
@@ -69,6 +70,8 @@ export function fastReplyCaller(s: IpcState, server: u32, token: u64): u32 {
   if (t.endpoint >= MAX_ENDPOINTS) return NO_TASK;
   const e = s.endpoints[t.endpoint];
   if (!e.isOpen() || e.generation != t.endpointGen || (e.flags & EP_INSPECT) != 0) return NO_TASK;
+  // As admit() asks for a reply (the kernel's hook allows every reply: its token is the authority).
+  if (!s.interceptor.checkCapability(server, t.endpoint, IpcOp.Reply)) return NO_TASK;
   return caller;
 }
 
