@@ -52,7 +52,10 @@
  *   setKernelStack(top)          the stack the CPU enters on from user mode
  *   syncInstructionCache(va, len) after writing code through the direct map
  *   frame accessors              frameSyscallNumber(frame), frameArg(frame, i),
- *                                frameSetResult(frame, v), framePc(frame)
+ *                                frameSetResult(frame, v), framePc(frame),
+ *                                frameMessageRegister(frame, i) and
+ *                                frameSetMessageRegister(frame, i, v) for the
+ *                                MESSAGE_REGISTERS (11) a short IPC message uses
  *   The arch calls the kernel at: kernel_syscall_dispatch__onSyscall(frame) for a
  *   syscall from user mode, and kernel_task_lifecycle__onUserFault(kind, addr, pc)
  *   for a fault in user mode (which never returns to the faulting context).

@@ -9,7 +9,7 @@ export { ELF_MACHINE, physToVirt, virtToPhys, imagePhysStart } from "./memory";
 export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activateKernelSpace, currentKernelSpace, flushTlbPage, flushTlbAll, TLB_FLUSH_BROADCAST } from "./paging";
 export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt, wakeCpu } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";
-export { probeRead64, frameSyscallNumber, frameArg, frameSetResult, framePc } from "./traps";
+export { probeRead64, frameSyscallNumber, frameArg, frameSetResult, framePc, frameMessageRegister, frameSetMessageRegister, MESSAGE_REGISTERS } from "./traps";
 export { userSpaceInit, activateUserSpace, setKernelStack, contextInitUser, contextSwitch, syncInstructionCache } from "./userspace";
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";

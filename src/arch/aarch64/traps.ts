@@ -127,6 +127,22 @@ export function frameSetResult(frame: usize, v: u64): void {
   store64(frame, v);
 }
 
+/**
+ * IPC message register i (0..10: x1..x11) of a syscall frame: a short message
+ * travels in them (docs/ipc.md, "Short messages in registers").
+ */
+export function frameMessageRegister(frame: usize, i: u32): u64 {
+  if (i >= MESSAGE_REGISTERS) panic(`no message register ${i}`);
+  return load64(usize(frame + u64(u32(i + 1)) * 8n));
+}
+
+export function frameSetMessageRegister(frame: usize, i: u32, v: u64): void {
+  if (i >= MESSAGE_REGISTERS) panic(`no message register ${i}`);
+  store64(usize(frame + u64(u32(i + 1)) * 8n), v);
+}
+
+export const MESSAGE_REGISTERS: u32 = 11;
+
 /** The interrupted (or faulting, or next after an SVC) instruction: ELR. */
 export function framePc(frame: usize): usize {
   return load64(usize(frame + ELR));

@@ -73,6 +73,38 @@ export function frameArg(frame: usize, i: u32): u64 {
   }
 }
 
+/**
+ * The frame offset of IPC message register i: a short message travels in
+ * rdi rsi rdx r10 r8 r9 rbx rbp r12 r13 r14 (docs/ipc.md, "Short messages in
+ * registers"; the user stub saves the callee-saved ones).
+ */
+function messageRegisterAt(i: u32): u64 {
+  switch (i) {
+    case 0: return F_RDI;
+    case 1: return F_RSI;
+    case 2: return F_RDX;
+    case 3: return F_R10;
+    case 4: return F_R8;
+    case 5: return F_R9;
+    case 6: return F_RBX;
+    case 7: return F_RBP;
+    case 8: return F_R12;
+    case 9: return F_R13;
+    case 10: return F_R14;
+    default: panic(`no message register ${i}`);
+  }
+}
+
+export const MESSAGE_REGISTERS: u32 = 11;
+
+export function frameMessageRegister(frame: usize, i: u32): u64 {
+  return frameGet(frame, messageRegisterAt(i));
+}
+
+export function frameSetMessageRegister(frame: usize, i: u32, v: u64): void {
+  frameSet(frame, messageRegisterAt(i), v);
+}
+
 /** The system-call result (rax, as the task sees it on return). */
 export function frameSetResult(frame: usize, v: u64): void {
   frameSet(frame, F_RAX, v);

@@ -35,6 +35,7 @@ export {
 export { queueDrainedNothing } from "./state";
 export {
   Message,
+  payloadWords,
   PAYLOAD_BYTES,
   PAYLOAD_WORDS,
   MAX_CAPS,

@@ -26,6 +26,8 @@ export class TokenBucket {
   last: u64 = 0n;
   /** Messages refused since configure(). */
   throttled: u64 = 0n;
+  /** Nanoseconds that fill an empty bucket (ceil(capacity / perSecond)); 0 until refill first needs it. */
+  fillNanos: u64 = 0n;
 
   /** Sets the rate and burst and fills the bucket. */
   configure(perSecond: u32, burst: u32, now: u64): void {
@@ -34,6 +36,7 @@ export class TokenBucket {
     this.credit = this.capacity();
     this.last = now;
     this.throttled = 0n;
+    this.fillNanos = 0n;
   }
 
   capacity(): u64 {
@@ -49,10 +52,15 @@ export class TokenBucket {
     if (this.credit >= cap) return;
     const rate: u64 = u64(this.perSecond);
     if (rate == 0n) return;
-    const missing: u64 = u64(cap - this.credit);
-    const toFill: u64 = u64(u64(u64(missing + rate) - 1n) / rate);
-    if (elapsed >= toFill) this.credit = cap;
-    else this.credit = u64(this.credit + u64(elapsed * rate));
+    // No division on the IPC path: past fillNanos any bucket is full; below it
+    // elapsed * rate < capacity + rate, which cannot overflow.
+    if (this.fillNanos == 0n) this.fillNanos = u64(u64(u64(cap + rate) - 1n) / rate);
+    if (elapsed >= this.fillNanos) {
+      this.credit = cap;
+      return;
+    }
+    const more: u64 = u64(this.credit + u64(elapsed * rate));
+    this.credit = more < cap ? more : cap;
   }
 
   /** Whether take(now) would succeed (refilling, which take would do anyway, but taking nothing). */

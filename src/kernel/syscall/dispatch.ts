@@ -56,16 +56,16 @@ export function onSyscall(frame: usize): void {
       result = sysSend(task, frameArg(frame, 0), frameArg(frame, 1));
       break;
     case Syscall.Receive:
-      result = sysReceive(task, frameArg(frame, 0), frameArg(frame, 1));
+      result = sysReceive(task, frame);
       break;
     case Syscall.Call:
-      result = sysCall(task, frameArg(frame, 0), frameArg(frame, 1));
+      result = sysCall(task, frame);
       break;
     case Syscall.Reply:
       result = sysReply(task, frameArg(frame, 0));
       break;
     case Syscall.ReplyRecv:
-      result = sysReplyRecv(task, frameArg(frame, 0), frameArg(frame, 1));
+      result = sysReplyRecv(task, frame);
       break;
     case Syscall.CapAt:
       result = sysCapAt(task, frameArg(frame, 0));

@@ -6,7 +6,7 @@
  * that names no capability is refused and audited.
  */
 import { u32, u64, usize, bool, array } from "kts";
-import { cpuIndex, monotonicNanos } from "arch";
+import { cpuIndex, monotonicNanos, frameArg } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
 import { capLookup, capExerciseLean, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
 export { wakeReleased, ipcSlowPathOnly } from "./ipc-waits";
@@ -14,7 +14,8 @@ import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSys
 import { scheduler, BlockReason, MAX_TASKS, TaskState } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
-import { replyTokens, kept, delivered, waitBuffer, wakeReleased, blockAfter } from "./ipc-waits";
+import { replyTokens, kept, delivered, waitBuffer, waitFrame, waitRegisters, waitFor, wakeReleased, blockAfter, NOT_DELIVERED, DELIVERED_IN_REGISTERS } from "./ipc-waits";
+import { tagOf, sendsInRegisters, receivesInRegisters, tagValid, messageFromRegisters, messageToRegisters, fitsRegisters } from "./message-registers";
 import { fastCall, fastReplyRecv, FAST_BLOCKED } from "./ipc-fast";
 import { messageFromUser, messageFromUserWritable, messageToUser, messageWritable } from "./message-copy";
 import { mayPlace, placedBy } from "./cap-quota";
@@ -140,30 +141,31 @@ export function sysSend(task: u32, handle: u64, va: usize): u64 {
   return r;
 }
 
-export function sysReceive(task: u32, handle: u64, va: usize): u64 {
+/** The IPC calls that may carry a short message in registers take the frame (argument 2 is the tag: message-registers.ts). */
+export function sysReceive(task: u32, frame: usize): u64 {
   schedLock();
-  const r: u64 = receive(task, handle, va, false);
+  const r: u64 = receive(task, frameArg(frame, 0), frameArg(frame, 1), false, frame, receivesInRegisters(tagOf(frame)));
   schedUnlock();
   return r;
 }
 
-export function sysCall(task: u32, handle: u64, va: usize): u64 {
+export function sysCall(task: u32, frame: usize): u64 {
   schedLock();
-  const r: u64 = call(task, handle, va);
+  const r: u64 = call(task, frame, tagOf(frame), frameArg(frame, 0), frameArg(frame, 1));
   schedUnlock();
   return r;
 }
 
 export function sysReply(task: u32, va: usize): u64 {
   schedLock();
-  const r: u64 = reply(task, va, false);
+  const r: u64 = reply(task, va, false, 0n, 0n);
   schedUnlock();
   return r;
 }
 
-export function sysReplyRecv(task: u32, handle: u64, va: usize): u64 {
+export function sysReplyRecv(task: u32, frame: usize): u64 {
   schedLock();
-  const r: u64 = replyRecv(task, handle, va);
+  const r: u64 = replyRecv(task, frame, tagOf(frame), frameArg(frame, 0), frameArg(frame, 1));
   schedUnlock();
   return r;
 }
@@ -179,68 +181,88 @@ function send(task: u32, handle: u64, va: usize): u64 {
   return fromIpc(r);
 }
 
-/** `checked`: the caller has just found va writable (replyRecv, under the same lock hold). */
-function receive(task: u32, handle: u64, va: usize, checked: bool): u64 {
+/**
+ * `checked`: the caller has just found va writable (replyRecv, under the same
+ * lock hold). `regs`: a short message may be returned in the frame's message
+ * registers (REGS_RECEIVE).
+ */
+function receive(task: u32, handle: u64, va: usize, checked: bool, frame: usize, regs: bool): u64 {
   if (!checked) probeStart();
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!checked && !messageWritable(space, va)) return sysError(SysError.BadAddress);
-  if (kept[task]) return deliver(task, va);
+  if (kept[task]) return deliver(task, va, frame, regs);
   probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
   if (isError(ep)) return ep;
   probeMark(PART_CAP);
   const r = ipc.receive(task, u32(ep), true, now);
   probeMark(PART_INTERCEPT);
-  return received(task, va, r);
-}
-
-/**
- * After a receive (or the receive of replyRecv) returned r: blocks the task if
- * it must wait, then hands it its message: written already by the fast path, or
- * from its inbox.
- */
-export function received(task: u32, va: usize, r: IpcResult): u64 {
   if (r == IpcResult.Blocked) {
-    waitBuffer[task] = va;
+    waitFor(task, va, frame, regs);
     blockAfter(task, BlockReason.Receive);
-    return resumed(task, va);
+    return resumed(task);
   }
   if (r != IpcResult.Ok) return fromIpc(r);
   kept[task] = true;
-  return deliver(task, va);
+  return deliver(task, va, frame, regs);
 }
 
-/** A task woken from a blocking receive or call: 0 if the fast path wrote its message, else its result and its inbox delivered. */
-export function resumed(task: u32, va: usize): u64 {
-  if (delivered[task]) {
-    delivered[task] = false;
-    return 0n;
+/**
+ * A task woken from a blocking receive or call (waitFor recorded where it
+ * receives): the fast path handed it its message already (0 in memory, 1 in
+ * registers), or its result and its inbox delivered.
+ */
+function resumed(task: u32): u64 {
+  const how: u32 = delivered[task];
+  if (how != NOT_DELIVERED) {
+    delivered[task] = NOT_DELIVERED;
+    return how == DELIVERED_IN_REGISTERS ? 1n : 0n;
   }
   const r = ipc.taskResult(task);
   if (r != IpcResult.Ok) return fromIpc(r);
   kept[task] = true;
-  return deliver(task, va);
+  return deliver(task, waitBuffer[task], waitFrame[task], waitRegisters[task]);
 }
 
-/** The task's inbox, kept until now, to its buffer at va: 0, or BadAddress (still kept). */
-function deliver(task: u32, va: usize): u64 {
+/**
+ * The task's inbox, kept until now, to its buffer at va (0), or to the frame's
+ * message registers if `regs` and it fits them (1); BadAddress (still kept) if
+ * the buffer is no longer writable.
+ */
+function deliver(task: u32, va: usize, frame: usize, regs: bool): u64 {
   const got = ipc.inbox(task);
-  if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
+  const inRegs: bool = regs && fitsRegisters(got) && messageWritable(resources[task].space, va);
+  if (inRegs) messageToRegisters(frame, got);
+  else if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
   probeMark(PART_COPY);
   kept[task] = false;
   // A message that is not a call (an interrupt, a notification) leaves the pending
   // reply alone: a driver answers a client's call once the device has finished.
   if ((got.flags & FLAG_CALL) != 0) replyTokens[task] = got.replyToken;
-  return 0n;
+  return inRegs ? 1n : 0n;
 }
 
-function call(task: u32, handle: u64, va: usize): u64 {
-  probeStart();
-  if (fastCall(task, handle, va) == FAST_BLOCKED) return resumed(task, va);
+/** The sender's part of the message to send: from the registers (REGS_SEND) or the buffer; false if either is bad (BadAddress, or Invalid for a bad tag: see sendError). */
+function takeMessage(task: u32, frame: usize, tag: u64, va: usize, writable: bool): u64 {
   const space = resources[task].space;
+  if (sendsInRegisters(tag)) {
+    if (!tagValid(tag)) return sysError(SysError.Invalid);
+    if (writable && !messageWritable(space, va)) return sysError(SysError.BadAddress);
+    messageFromRegisters(frame, tag, incoming);
+    return 0n;
+  }
+  const read: bool = writable ? messageFromUserWritable(space, va, incoming) : messageFromUser(space, va, incoming);
+  return read ? 0n : sysError(SysError.BadAddress);
+}
+
+function call(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
+  probeStart();
+  if (fastCall(task, frame, tag, handle, va) == FAST_BLOCKED) return resumed(task);
   const now: u64 = monotonicNanos();
-  if (!messageFromUserWritable(space, va, incoming)) return sysError(SysError.BadAddress);
+  // The reply lands in the same buffer: writable.
+  const taken: u64 = takeMessage(task, frame, tag, va, true);
+  if (taken != 0n) return taken;
   // Its reply would land on the message it has not received yet.
   if (kept[task]) return sysError(SysError.Invalid);
   probeMark(PART_COPY);
@@ -253,19 +275,18 @@ function call(task: u32, handle: u64, va: usize): u64 {
     wakeReleased();
     return fromIpc(r);
   }
-  waitBuffer[task] = va;
+  waitFor(task, va, frame, receivesInRegisters(tag));
   blockAfter(task, BlockReason.Call);
-  return resumed(task, va);
+  return resumed(task);
 }
 
 /** Replies; the caller it released is woken now unless `deferWake` (replyRecv may switch to it directly). */
-function reply(task: u32, va: usize, deferWake: bool): u64 {
+function reply(task: u32, va: usize, deferWake: bool, frame: usize, tag: u64): u64 {
   probeStart();
   const now: u64 = monotonicNanos();
   // replyRecv's buffer takes the message received next: one walk checks it writable too.
-  const space = resources[task].space;
-  const read: bool = deferWake ? messageFromUserWritable(space, va, incoming) : messageFromUser(space, va, incoming);
-  if (!read) return sysError(SysError.BadAddress);
+  const taken: u64 = takeMessage(task, frame, tag, va, deferWake);
+  if (taken != 0n) return taken;
   probeMark(PART_COPY);
   const token: u64 = replyTokens[task];
   if (token == 0n) return sysError(SysError.Invalid);
@@ -281,18 +302,19 @@ function reply(task: u32, va: usize, deferWake: bool): u64 {
 /**
  * Reply (if a call is pending) then receive, with one buffer: its result is the
  * receive's; a reply refused or dropped (the caller died, the interceptor
- * refused it) is audited there and reported to the caller, not here.
+ * refused it) is audited there and reported to the caller, not here. A bad
+ * buffer (BadAddress) or tag (Invalid) is refused before anything.
  */
-function replyRecv(task: u32, handle: u64, va: usize): u64 {
-  if (fastReplyRecv(task, handle, va) == FAST_BLOCKED) return resumed(task, va);
+function replyRecv(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
+  if (fastReplyRecv(task, frame, tag, handle, va) == FAST_BLOCKED) return resumed(task);
   let checked: bool = false;
   if (replyTokens[task] != 0n) {
     // The caller it releases stays on the wake list: if the receive blocks, it runs next here, directly.
-    const r: u64 = reply(task, va, true);
-    if (r == sysError(SysError.BadAddress)) return r;
+    const r: u64 = reply(task, va, true, frame, tag);
+    if (r == sysError(SysError.BadAddress) || r == sysError(SysError.Invalid)) return r;
     checked = true;
   }
-  const r: u64 = receive(task, handle, va, checked);
+  const r: u64 = receive(task, handle, va, checked, frame, receivesInRegisters(tag));
   // Whoever the receive did not switch to (it returned at once, or took the slow path).
   wakeReleased();
   return r;
@@ -393,7 +415,7 @@ export function ipcTaskEnded(task: u32): void {
   ipc.taskDied(task, monotonicNanos());
   replyTokens[task] = 0n;
   kept[task] = false;
-  delivered[task] = false;
+  delivered[task] = NOT_DELIVERED;
   wakeReleased();
 }
 

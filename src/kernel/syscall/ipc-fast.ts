@@ -2,8 +2,9 @@
  * The IPC fast path (issue #14), the L4 way: a call to a server waiting in
  * receive, and a server's replyRecv answering a caller and then waiting, go
  * straight from one task to the other. The message is copied once, from the
- * sender's buffer to the receiver's (no kernel copy, no inbox), its kernel
- * fields stamped as words, and the CPU switches directly to the receiver
+ * sender (its registers, or its buffer) to the receiver (its message registers,
+ * or its buffer: message-registers.ts), with no kernel copy and no inbox, its
+ * kernel fields stamped as words, and the CPU switches directly to the receiver
  * (Scheduler.handoff) with no trip through the run queues.
  *
  * Every check of the ordinary path is made: the capability (right, kind,
@@ -24,9 +25,11 @@ import { capEndpointPeek, CAP_NO_OBJECT, RIGHT_SEND, RIGHT_RECEIVE } from "../ca
 import { ipc, NO_TASK, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
 import { BlockReason } from "../sched/index";
 import { resources } from "../task/table";
-import { replyTokens, kept, delivered, waitBuffer, blockAndRun, ipcFastPathOn } from "./ipc-waits";
-import { messageInPage, messageDirectOk, messageLabel, messageDirect } from "./message-copy";
+import { replyTokens, kept, delivered, waitBuffer, waitFrame, waitRegisters, waitFor, blockAndRun, ipcFastPathOn, DELIVERED_IN_MEMORY, DELIVERED_IN_REGISTERS } from "./ipc-waits";
+import { messageInPage, messageDirectOk, messageShort, messageLabel, messageDirect } from "./message-copy";
+import { sendsInRegisters, receivesInRegisters, tagValid, stampIntoRegisters, registersIntoMemory } from "./message-registers";
 import { probeMark, PART_COPY, PART_INTERCEPT } from "./probe";
+import { setStamp } from "./stamp";
 
 export const NOT_FAST: u64 = 0xffff_ffff_ffff_fff0n;
 export const FAST_BLOCKED: u64 = 0xffff_ffff_ffff_fff1n;
@@ -36,55 +39,81 @@ function eligible(task: u32, handle: u64): bool {
   return ipcFastPathOn() && handle <= 0xffff_ffffn && !kept[task] && !resources[task].killPending;
 }
 
-/** The receiver's buffer a message from task may go straight to, or 0. */
-function partnerBuffer(partner: u32): usize {
+/**
+ * The sender's message, checked for the fast path: its own buffer's kernel
+ * address (writable: what it receives next lands there), or 0 if the case is
+ * not the fast one. A REGS_SEND tag must be well formed; a message in the buffer
+ * must carry no capabilities (messageDirectOk).
+ */
+function senderBuffer(task: u32, va: usize, tag: u64): usize {
+  if (sendsInRegisters(tag) && !tagValid(tag)) return 0n;
+  const own: usize = messageInPage(resources[task].space, va, true);
+  if (own == 0n || (!sendsInRegisters(tag) && !messageDirectOk(own))) return 0n;
+  return own;
+}
+
+/** Where the message goes: 1 into the partner's registers, else its buffer's kernel address; 0 if not the fast case. */
+function partnerTarget(partner: u32, own: usize, tag: u64): usize {
   if (partner == NO_TASK || !resources[partner].user || kept[partner]) return 0n;
+  if (waitRegisters[partner] && (sendsInRegisters(tag) || messageShort(own))) return 1n;
   return messageInPage(resources[partner].space, waitBuffer[partner], true);
 }
 
-/** call(handle, va): straight to the receiver waiting on the endpoint. */
-export function fastCall(task: u32, handle: u64, va: usize): u64 {
+/** Copies the sender's message to its partner (target from partnerTarget), stamped as `stamp` says; records how it was handed over. */
+function handOver(frame: usize, tag: u64, own: usize, partner: u32, target: usize): void {
+  const inRegs: bool = sendsInRegisters(tag);
+  if (target == 1n) {
+    stampIntoRegisters(frame, tag, inRegs ? 0n : own, waitFrame[partner]);
+    delivered[partner] = DELIVERED_IN_REGISTERS;
+  } else {
+    if (inRegs) registersIntoMemory(frame, tag, target);
+    else messageDirect(own, target);
+    delivered[partner] = DELIVERED_IN_MEMORY;
+  }
+}
+
+/** call(handle, va, tag): straight to the receiver waiting on the endpoint. */
+export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
   if (!eligible(task, handle)) return NOT_FAST;
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_SEND, now);
   if (ep == CAP_NO_OBJECT) return NOT_FAST;
-  // The reply lands in the same buffer: writable.
-  const from: usize = messageInPage(resources[task].space, va, true);
-  if (from == 0n || !messageDirectOk(from)) return NOT_FAST;
+  const own: usize = senderBuffer(task, va, tag);
+  if (own == 0n) return NOT_FAST;
   const receiver: u32 = ipc.fastCallReceiver(task, u32(ep), now);
-  const to: usize = partnerBuffer(receiver);
-  if (to == 0n) return NOT_FAST;
-  const token: u64 = ipc.fastCallCommit(task, u32(ep), messageLabel(from), now);
-  messageDirect(from, to, task, ipc.state.tasks[task].principalWords, u32(ep), token, FLAG_CALL);
+  const target: usize = partnerTarget(receiver, own, tag);
+  if (target == 0n) return NOT_FAST;
+  const label: u32 = sendsInRegisters(tag) ? u32(tag & 0xffff_ffffn) : messageLabel(own);
+  const token: u64 = ipc.fastCallCommit(task, u32(ep), label, now);
+  setStamp(task, u32(ep), token, FLAG_CALL);
+  handOver(frame, tag, own, receiver, target);
   replyTokens[receiver] = token;
-  delivered[receiver] = true;
   probeMark(PART_COPY);
-  waitBuffer[task] = va;
+  waitFor(task, va, frame, receivesInRegisters(tag));
   blockAndRun(task, receiver, BlockReason.Call);
   return FAST_BLOCKED;
 }
 
-/** replyRecv(handle, va): the reply straight to its caller, then this task waits on the endpoint. */
-export function fastReplyRecv(task: u32, handle: u64, va: usize): u64 {
+/** replyRecv(handle, va, tag): the reply straight to its caller, then this task waits on the endpoint. */
+export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
   const token: u64 = replyTokens[task];
   if (token == 0n || !eligible(task, handle)) return NOT_FAST;
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_RECEIVE, now);
   if (ep == CAP_NO_OBJECT || !ipc.fastReceiveWaits(task, u32(ep))) return NOT_FAST;
-  // The next message lands in the same buffer: writable.
-  const from: usize = messageInPage(resources[task].space, va, true);
-  if (from == 0n || !messageDirectOk(from)) return NOT_FAST;
+  const own: usize = senderBuffer(task, va, tag);
+  if (own == 0n) return NOT_FAST;
   const caller: u32 = ipc.fastReplyCaller(task, token);
-  const to: usize = partnerBuffer(caller);
-  if (to == 0n) return NOT_FAST;
+  const target: usize = partnerTarget(caller, own, tag);
+  if (target == 0n) return NOT_FAST;
   replyTokens[task] = 0n;
   const called: u32 = ipc.fastReplyCommit(task, caller, now);
-  messageDirect(from, to, task, ipc.state.tasks[task].principalWords, called, 0n, FLAG_REPLY);
-  delivered[caller] = true;
+  setStamp(task, called, 0n, FLAG_REPLY);
+  handOver(frame, tag, own, caller, target);
   probeMark(PART_COPY);
   ipc.fastReceiveBlock(task, u32(ep), now);
   probeMark(PART_INTERCEPT);
-  waitBuffer[task] = va;
+  waitFor(task, va, frame, receivesInRegisters(tag));
   blockAndRun(task, caller, BlockReason.Receive);
   return FAST_BLOCKED;
 }

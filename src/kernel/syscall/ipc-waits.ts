@@ -25,8 +25,21 @@ export const replyTokens: u64[] = array(MAX_TASKS, 0n);
 export const kept: bool[] = array(MAX_TASKS, false);
 /** Per blocked task: the buffer its receive or call waits to fill (the fast path writes it directly). */
 export const waitBuffer: usize[] = array(MAX_TASKS, 0n);
-/** Per task: the fast path has written its message or reply to waitBuffer already (nothing to deliver from the inbox). */
-export const delivered: bool[] = array(MAX_TASKS, false);
+/** Per blocked task: its system call's register frame, and whether it takes a short message in registers (REGS_RECEIVE). */
+export const waitFrame: usize[] = array(MAX_TASKS, 0n);
+export const waitRegisters: bool[] = array(MAX_TASKS, false);
+/** Per task: whether the fast path has handed it its message or reply already, and where (nothing to deliver from the inbox). */
+export const delivered: u32[] = array(MAX_TASKS, 0);
+export const NOT_DELIVERED: u32 = 0;
+export const DELIVERED_IN_MEMORY: u32 = 1;
+export const DELIVERED_IN_REGISTERS: u32 = 2;
+
+/** Records what the task blocks to receive into. */
+export function waitFor(task: u32, va: usize, frame: usize, registers: bool): void {
+  waitBuffer[task] = va;
+  waitFrame[task] = frame;
+  waitRegisters[task] = registers;
+}
 
 /** The fast path (direct switch, direct copy) is on unless the command line says `ipc=slow` (tests run both). */
 let fastPath: bool = true;
@@ -93,8 +106,8 @@ function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool 
   // As schedule() does: a CPU that picks it up waits until its context is saved.
   setSwitching(task, true);
   schedUnlock();
+  // Back here with the lock held.
   handoffSwitch(task, next, cpu);
-  schedLock();
   probeMark(PART_SWITCH);
   return true;
 }

@@ -19,7 +19,8 @@
 import { u8, u32, u64, usize, bool, array } from "kts";
 import { load32, load64, store32, store64 } from "kts/unsafe";
 import { AddressSpace } from "../mem/paging";
-import { Message, MESSAGE_BYTES, USER_FLAGS, PAYLOAD_BYTES } from "../ipc/index";
+import { ipc, Message, MESSAGE_BYTES, USER_FLAGS, PAYLOAD_BYTES } from "../ipc/index";
+import { stamp } from "./stamp";
 import { userRead, userWrite, userPageRemembered, USER_TOP } from "../task/usermem";
 import { le32, le64, setLe32, setLe64 } from "../loader/le";
 
@@ -207,6 +208,12 @@ export function messageDirectOk(m: usize): bool {
   return load32(usize(m + 8n)) == 0 && load32(usize(m + 4n)) <= PAYLOAD_BYTES;
 }
 
+/** Whether the message at kernel address m (messageInPage, messageDirectOk) fits the message registers. */
+export function messageShort(m: usize): bool {
+  // SAFETY: as messageDirectOk.
+  return load32(usize(m + 4n)) <= 24;
+}
+
 /** The label of the message at kernel address m (messageInPage). */
 export function messageLabel(m: usize): u32 {
   // SAFETY: as messageDirectOk.
@@ -216,20 +223,21 @@ export function messageLabel(m: usize): u32 {
 /**
  * The fast path's copy: the sender's part of the message at `from` straight to
  * the receiver's buffer at `to` (both from messageInPage; from passed
- * messageDirectOk), stamped with the kernel's fields, as messageToUser would
+ * messageDirectOk), stamped with the kernel's fields (`stamp`), as messageToUser would
  * write the message the ordinary path builds: no handles, payload words past
  * len unwritten, the last word's bytes past len zero.
  */
-export function messageDirect(from: usize, to: usize, sender: u32, principal: u64[], endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+export function messageDirect(from: usize, to: usize): void {
+  const principal = ipc.state.tasks[stamp.sender].principalWords;
   // SAFETY: both are whole messages in mapped user pages (messageInPage), to writable.
   // Read once and clamped: the sender's page may be shared memory another CPU writes meanwhile.
   const said: u32 = load32(usize(from + 4n));
   const len: u32 = said <= PAYLOAD_BYTES ? said : PAYLOAD_BYTES;
   store32(to, load32(from));
   store32(usize(to + 4n), len);
-  store64(usize(to + 8n), u64(u64(u32((load32(usize(from + 12n)) & USER_FLAGS) | kernelFlags)) << 32n));
-  store64(usize(to + 16n), u64(u64(sender) | u64(u64(endpoint) << 32n)));
-  store64(usize(to + 24n), replyToken);
+  store64(usize(to + 8n), u64(u64(u32((load32(usize(from + 12n)) & USER_FLAGS) | stamp.kernelFlags)) << 32n));
+  store64(usize(to + 16n), u64(u64(stamp.sender) | u64(u64(stamp.endpoint) << 32n)));
+  store64(usize(to + 24n), stamp.replyToken);
   store64(usize(to + 32n), principal[0]);
   store64(usize(to + 40n), principal[1]);
   store64(usize(to + 48n), principal[2]);

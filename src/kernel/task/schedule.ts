@@ -70,10 +70,11 @@ export function schedule(): void {
 /**
  * The context switch of the IPC fast path (Scheduler.handoff already made `next`
  * this CPU's current task and marked `prev` switching, under the lock): the
- * second half of schedule().
+ * second half of schedule(). From a system call, so interrupts are masked
+ * already. Returns with the lock held and `prev`'s arrival done under it
+ * (arrivedLocked), since the caller takes the lock next anyway.
  */
 export function handoffSwitch(prev: u32, next: u32, cpu: u32): void {
-  const flags = irqSave();
   while (isSwitching(next)) spinWait();
   const r = resources[next];
   activateUserSpace(r.space.root);
@@ -81,8 +82,12 @@ export function handoffSwitch(prev: u32, next: u32, cpu: u32): void {
   ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   previous[cpu] = prev;
   contextSwitch(savedSpAddress(prev), savedSpOf(next));
-  arrived();
-  irqRestore(flags);
+  schedLock();
+  const reapThis: u32 = arrivedLocked();
+  if (reapThis == NO_TASK) return;
+  schedUnlock();
+  reap(reapThis);
+  schedLock();
 }
 
 /** After a wake-up placed work on `cpu`: interrupt that CPU now unless it is this one (or none). */
@@ -97,15 +102,20 @@ export function pokeMask(mask: u32): void {
 
 /** Runs on the new context right after a switch: the previous task's context is saved now. */
 export function arrived(): void {
+  schedLock();
+  const reapThis: u32 = arrivedLocked();
+  schedUnlock();
+  if (reapThis != NO_TASK) reap(reapThis);
+}
+
+/** arrived() under the lock: the task the caller must reap (outside the lock), or NO_TASK. */
+function arrivedLocked(): u32 {
   const cpu: u32 = cpuIndex();
   const prev: u32 = previous[cpu];
-  if (prev == 0xffff_ffff) return;
+  if (prev == 0xffff_ffff) return NO_TASK;
   setSwitching(prev, false);
   previous[cpu] = 0xffff_ffff;
-  schedLock();
-  const reapHere: bool = claimReap(prev);
-  schedUnlock();
-  if (reapHere) reap(prev);
+  return claimReap(prev) ? prev : NO_TASK;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { u8, u32, u64, usize, bool, array } from "kts";
 import { addressOf } from "kts/unsafe";
-import { sysSend, sysReceive, sysCall, sysReply, sysReplyRecv, sysCapAt } from "../sys/syscalls.generated";
+import { sysSend, sysReply, sysCapAt } from "../sys/syscalls.generated";
 
 export const MESSAGE_BYTES = 336;
 /** Payload bytes a message carries at most, from offset 80. */
@@ -15,6 +15,17 @@ const PAYLOAD = 80;
 /** Kernel flag: the message is a call, to be answered with reply(). */
 export const FLAG_CALL: u32 = 0x10000;
 const buf: u8[] = array(MESSAGE_BYTES, 0);
+
+/**
+ * call, receive and replyRecv through the stub in src/lib/user/<arch>.S: a
+ * short message (no capabilities, no flags, at most 24 payload bytes) goes in
+ * registers, and a short one received comes back in registers, which the stub
+ * stores into the buffer (docs/ipc.md, "Short messages in registers").
+ */
+declare function kts_ipc(n: u64, cap: u64, msg: usize): u64;
+const SYS_RECEIVE: u64 = 11n;
+const SYS_CALL: u64 = 12n;
+const SYS_REPLY_RECV: u64 = 14n;
 
 function get32(o: u32): u32 {
   return u32(u32(buf[o]) | (u32(buf[u32(o + 1)]) << 8) | (u32(buf[u32(o + 2)]) << 16) | (u32(buf[u32(o + 3)]) << 24));
@@ -175,11 +186,11 @@ export function send(cap: u64): u64 {
 }
 
 export function receive(cap: u64): u64 {
-  return sysReceive(cap, address());
+  return kts_ipc(SYS_RECEIVE, cap, address());
 }
 
 export function call(cap: u64): u64 {
-  return sysCall(cap, address());
+  return kts_ipc(SYS_CALL, cap, address());
 }
 
 export function reply(): u64 {
@@ -188,7 +199,7 @@ export function reply(): u64 {
 
 /** A server's loop step: reply to the last call received (if one is pending), then receive on cap (one system call). */
 export function replyReceive(cap: u64): u64 {
-  return sysReplyRecv(cap, address());
+  return kts_ipc(SYS_REPLY_RECV, cap, address());
 }
 
 /** The handle of the i-th capability this task holds (its start-up grants, in order). */
