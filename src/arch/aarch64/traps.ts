@@ -118,7 +118,7 @@ export function frameSyscallNumber(frame: usize): u64 {
 
 /** Syscall argument i (0..5: x0..x5) of a frame from EL0. */
 export function frameArg(frame: usize, i: u32): u64 {
-  if (i >= 6) panic(`syscall argument ${i} does not exist (x0..x5)`);
+  if (i >= 6) panic("no such syscall argument (x0..x5)");
   return load64(usize(frame + u64(i) * 8n));
 }
 
@@ -132,12 +132,12 @@ export function frameSetResult(frame: usize, v: u64): void {
  * travels in them (docs/ipc.md, "Short messages in registers").
  */
 export function frameMessageRegister(frame: usize, i: u32): u64 {
-  if (i >= MESSAGE_REGISTERS) panic(`no message register ${i}`);
+  if (i >= MESSAGE_REGISTERS) panic("no such message register (x1..x11)");
   return load64(usize(frame + u64(u32(i + 1)) * 8n));
 }
 
 export function frameSetMessageRegister(frame: usize, i: u32, v: u64): void {
-  if (i >= MESSAGE_REGISTERS) panic(`no message register ${i}`);
+  if (i >= MESSAGE_REGISTERS) panic("no such message register (x1..x11)");
   store64(usize(frame + u64(u32(i + 1)) * 8n), v);
 }
 

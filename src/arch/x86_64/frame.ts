@@ -69,7 +69,7 @@ export function frameArg(frame: usize, i: u32): u64 {
     case 3: return frameGet(frame, F_R10);
     case 4: return frameGet(frame, F_R8);
     case 5: return frameGet(frame, F_R9);
-    default: panic(`frameArg: no syscall argument ${i}`);
+    default: panic("frameArg: no such syscall argument");
   }
 }
 
@@ -91,7 +91,7 @@ function messageRegisterAt(i: u32): u64 {
     case 8: return F_R12;
     case 9: return F_R13;
     case 10: return F_R14;
-    default: panic(`no message register ${i}`);
+    default: panic("no such message register");
   }
 }
 

@@ -170,9 +170,11 @@ export class Scheduler {
     // from is cpu's current task (so a used slot); to is checked here rather than by real(): a refusal, not a panic.
     const ft = this.core.tasks[from];
     const tt = this.core.tasks[to];
-    if (ft.state != TaskState.Running || tt.state != TaskState.Blocked || tt.idle || this.core.isCurrent(to)) return false;
+    if (ft.state != TaskState.Running || tt.state != TaskState.Blocked || tt.idle) return false;
+    // Still some CPU's current task (switching away from it): isCurrent, inline.
+    if (this.core.cpus[tt.homeCpu].current == to) return false;
     if ((tt.affinity & cpuBit(cpu)) == 0 || c.queue.hasAbove(tt.band)) return false;
-    if (reason == BlockReason.None || reason == BlockReason.Start) panic(`sched: bad block reason ${u32(reason)}`);
+    if (reason == BlockReason.None || reason == BlockReason.Start) panic("sched: bad block reason for a handoff");
     ft.state = TaskState.Blocked;
     ft.reason = reason;
     tt.state = TaskState.Running;

@@ -8,7 +8,7 @@ import { u32, u64, usize, bool, array } from "kts";
 import { cpuIndex } from "arch";
 import { ipc, NO_TASK } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
-import { resources, setSwitching } from "../task/table";
+import { resources, setSwitching, isSwitching } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
 import { schedule, handoffSwitch } from "../task/schedule";
 import { probeMark, PART_SWITCH } from "./probe";
@@ -101,12 +101,13 @@ export function blockAndRun(task: u32, next: u32, reason: BlockReason): void {
 function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool {
   // A kill that came while the task ran ends it in schedule(): the slow path.
   const cpu: u32 = cpuIndex();
-  if (!resources[next].user || resources[task].killPending || !scheduler.handoff(cpu, task, next, reason)) return false;
+  // Not while another CPU is still saving next's context (schedule() waits for that, without the lock).
+  if (!resources[next].user || resources[task].killPending || isSwitching(next)) return false;
+  if (!scheduler.handoff(cpu, task, next, reason)) return false;
   if (woken) ipc.popWake();
   // As schedule() does: a CPU that picks it up waits until its context is saved.
   setSwitching(task, true);
-  schedUnlock();
-  // Back here with the lock held.
+  // The lock stays held across the switch; back here with it held.
   handoffSwitch(task, next, cpu);
   probeMark(PART_SWITCH);
   return true;

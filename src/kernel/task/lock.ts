@@ -5,8 +5,9 @@
  * releasing it restores them), so a timer tick can never spin on a lock its own
  * CPU holds. Not re-entrant.
  */
-import { u32, u64, array, spinWait } from "kts";
+import { u32, u64, bool, array, spinWait } from "kts";
 import { addressOf, atomicCas32, atomicStore32, irqSave, irqRestore } from "kts/unsafe";
+import { MAX_CPUS } from "../sched/index";
 
 const word: u32[] = array(1, 0);
 /**
@@ -28,4 +29,25 @@ export function schedUnlock(): void {
   const flags: u64 = holderFlags;
   atomicStore32(addressOf(word), 0);
   irqRestore(flags);
+}
+
+/**
+ * Per CPU: the lock is held across a context switch, for whatever runs next on
+ * that CPU (the IPC fast path's direct switch keeps it: the task it switches to
+ * takes it first thing anyway).
+ */
+const passedOn: bool[] = array(MAX_CPUS, false);
+
+/** Before a context switch on cpu, with the lock held: the next context there holds it. */
+export function schedLockPass(cpu: u32): void {
+  passedOn[cpu] = true;
+}
+
+/** Right after a context switch on cpu: takes the lock, unless the switch passed it (then it is held already). */
+export function schedLockArrived(cpu: u32): void {
+  if (passedOn[cpu]) {
+    passedOn[cpu] = false;
+    return;
+  }
+  schedLock();
 }

@@ -16,7 +16,7 @@ import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch, wakeCpu } f
 import { scheduler, NO_TASK, NO_CPU, TaskState, MAX_CPUS } from "../sched/index";
 import { enterKernelSpace } from "../mem/index";
 import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
-import { schedLock, schedUnlock } from "./lock";
+import { schedLock, schedUnlock, schedLockPass, schedLockArrived } from "./lock";
 import { claimReap, reap, killIfPending, endIfKilled } from "./lifecycle";
 import { crossCallServe } from "./crosscall";
 
@@ -69,21 +69,24 @@ export function schedule(): void {
 
 /**
  * The context switch of the IPC fast path (Scheduler.handoff already made `next`
- * this CPU's current task and marked `prev` switching, under the lock): the
- * second half of schedule(). From a system call, so interrupts are masked
- * already. Returns with the lock held and `prev`'s arrival done under it
- * (arrivedLocked), since the caller takes the lock next anyway.
+ * this CPU's current task and marked `prev` switching, under the lock, and
+ * `next`'s own context is saved: not switching): the second half of schedule(),
+ * with the lock held throughout and passed to `next` (schedLockPass). From a
+ * system call, so interrupts are masked already. Returns, when `prev` runs
+ * again, with the lock held and its arrival done.
  */
 export function handoffSwitch(prev: u32, next: u32, cpu: u32): void {
-  while (isSwitching(next)) spinWait();
   const r = resources[next];
   activateUserSpace(r.space.root);
   setKernelStack(usize(r.kstackBase + KSTACK_SIZE));
   ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   previous[cpu] = prev;
+  schedLockPass(cpu);
   contextSwitch(savedSpAddress(prev), savedSpOf(next));
-  schedLock();
-  const reapThis: u32 = arrivedLocked();
+  // Perhaps on another CPU now.
+  const here: u32 = cpuIndex();
+  schedLockArrived(here);
+  const reapThis: u32 = arrivedLocked(here);
   if (reapThis == NO_TASK) return;
   schedUnlock();
   reap(reapThis);
@@ -102,15 +105,15 @@ export function pokeMask(mask: u32): void {
 
 /** Runs on the new context right after a switch: the previous task's context is saved now. */
 export function arrived(): void {
-  schedLock();
-  const reapThis: u32 = arrivedLocked();
+  const cpu: u32 = cpuIndex();
+  schedLockArrived(cpu);
+  const reapThis: u32 = arrivedLocked(cpu);
   schedUnlock();
   if (reapThis != NO_TASK) reap(reapThis);
 }
 
-/** arrived() under the lock: the task the caller must reap (outside the lock), or NO_TASK. */
-function arrivedLocked(): u32 {
-  const cpu: u32 = cpuIndex();
+/** arrived() under the lock, on cpu: the task the caller must reap (outside the lock), or NO_TASK. */
+function arrivedLocked(cpu: u32): u32 {
   const prev: u32 = previous[cpu];
   if (prev == 0xffff_ffff) return NO_TASK;
   setSwitching(prev, false);
