@@ -54,6 +54,11 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     // Call/reply across address spaces, every answer checked by the client.
     expect(out).toMatch(/client: 200 call\/reply round trips ok, server task \d+/);
     expect(out).toContain("server: answered 200 calls");
+    // Every payload length 0..40 and 256 echoed byte for byte: up to 24 bytes in registers, longer in memory
+    // (the server checks what it received); malformed register tags refused (Invalid, 9).
+    expect(out).toContain("client: 42 of 42 message shapes echoed ok");
+    expect(out).not.toMatch(/echo (request )?of \d+ bytes/);
+    expect(out).toContain("client: bad register tags refused: 9 9");
     // A flood: 4 queued (one sender's share of the queue, SENDER_SHARE), the rest refused as queue full or throttled.
     const flood = /flood: sent (\d+), queue full (\d+), throttled (\d+), other (\d+)/.exec(out);
     expect(flood, out).not.toBeNull();
