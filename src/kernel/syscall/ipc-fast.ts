@@ -28,7 +28,7 @@ import { resources } from "../task/table";
 import { replyTokens, kept, delivered, waitBuffer, waitFrame, waitRegisters, waitFor, blockAndRun, ipcFastPathOn, DELIVERED_IN_MEMORY, DELIVERED_IN_REGISTERS } from "./ipc-waits";
 import { messageInPage, messageDirectOk, messageShort, messageLabel, messageDirect } from "./message-copy";
 import { sendsInRegisters, receivesInRegisters, tagValid, stampIntoRegisters, registersIntoMemory } from "./message-registers";
-import { probeMark, PART_COPY, PART_INTERCEPT } from "./probe";
+import { probeStart, probeMark, PART_CAP, PART_COPY, PART_INTERCEPT } from "./probe";
 import { setStamp } from "./stamp";
 
 export const NOT_FAST: u64 = 0xffff_ffff_ffff_fff0n;
@@ -78,6 +78,7 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_SEND, now);
   if (ep == CAP_NO_OBJECT) return NOT_FAST;
+  probeMark(PART_CAP);
   const own: usize = senderBuffer(task, va, tag);
   if (own == 0n) return NOT_FAST;
   const receiver: u32 = ipc.fastCallReceiver(task, u32(ep), now);
@@ -85,6 +86,7 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
   if (target == 0n) return NOT_FAST;
   const label: u32 = sendsInRegisters(tag) ? u32(tag & 0xffff_ffffn) : messageLabel(own);
   const token: u64 = ipc.fastCallCommit(task, u32(ep), label, now);
+  probeMark(PART_INTERCEPT);
   setStamp(task, u32(ep), token, FLAG_CALL);
   handOver(frame, tag, own, receiver, target);
   replyTokens[receiver] = token;
@@ -96,11 +98,14 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
 
 /** replyRecv(handle, va, tag): the reply straight to its caller, then this task waits on the endpoint. */
 export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
+  probeStart();
   const token: u64 = replyTokens[task];
   if (token == 0n || !eligible(task, handle)) return NOT_FAST;
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_RECEIVE, now);
-  if (ep == CAP_NO_OBJECT || !ipc.fastReceiveWaits(task, u32(ep))) return NOT_FAST;
+  if (ep == CAP_NO_OBJECT) return NOT_FAST;
+  probeMark(PART_CAP);
+  if (!ipc.fastReceiveWaits(task, u32(ep))) return NOT_FAST;
   const own: usize = senderBuffer(task, va, tag);
   if (own == 0n) return NOT_FAST;
   const caller: u32 = ipc.fastReplyCaller(task, token);
@@ -108,6 +113,7 @@ export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va
   if (target == 0n) return NOT_FAST;
   replyTokens[task] = 0n;
   const called: u32 = ipc.fastReplyCommit(task, caller, now);
+  probeMark(PART_INTERCEPT);
   setStamp(task, called, 0n, FLAG_REPLY);
   handOver(frame, tag, own, caller, target);
   probeMark(PART_COPY);

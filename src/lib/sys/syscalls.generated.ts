@@ -60,12 +60,12 @@ export function sysSend(cap: u64, msg: usize): u64 {
   return kts_syscall(10n, cap, msg, 0n, 0n, 0n, 0n);
 }
 
-/** Blocks until a message arrives on the endpoint named by cap (right RECEIVE); copies it to msg. If msg stops being writable while the task waits, BadAddress, and the message is kept (its capabilities are the task's already): the next receive returns it, whatever cap it names. */
+/** Blocks until a message arrives on the endpoint named by cap (right RECEIVE); copies it to msg. If msg stops being writable while the task waits, BadAddress, and the message is kept (its capabilities are the task's already): the next receive returns it, whatever cap it names. Argument 2 may be a register tag (docs/ipc.md, "Short messages in registers"): bit 62 (REGS_RECEIVE) lets a short message received (no capabilities, at most 24 payload bytes) come back in the 11 message registers instead of msg, with result 1. */
 export function sysReceive(cap: u64, msg: usize): u64 {
   return kts_syscall(11n, cap, msg, 0n, 0n, 0n, 0n);
 }
 
-/** Synchronous call: sends msg to the endpoint and blocks for the reply, which overwrites msg. If msg stops being writable while the task waits, BadAddress, and the reply is kept for the next receive; a call while a message is kept is Invalid. */
+/** Synchronous call: sends msg to the endpoint and blocks for the reply, which overwrites msg. If msg stops being writable while the task waits, BadAddress, and the reply is kept for the next receive; a call while a message is kept is Invalid. Argument 2 may be a register tag (docs/ipc.md, "Short messages in registers"): bit 62 (REGS_RECEIVE) lets a short message received (no capabilities, at most 24 payload bytes) come back in the 11 message registers instead of msg, with result 1; bit 63 (REGS_SEND) says the message to send is in the registers, not in msg: label in bits 0..31 and len (at most 24) in bits 32..39 of the tag, no capabilities or flags, payload words 0..2 in arguments 3..5 (any other tag bit set, or a longer len: Invalid). */
 export function sysCall(cap: u64, msg: usize): u64 {
   return kts_syscall(12n, cap, msg, 0n, 0n, 0n, 0n);
 }
@@ -75,7 +75,7 @@ export function sysReply(msg: usize): u64 {
   return kts_syscall(13n, msg, 0n, 0n, 0n, 0n, 0n);
 }
 
-/** A server's loop in one system call: reply with msg to the last call received (as reply; nothing if none is pending, and a reply the caller can no longer take is dropped), then receive on the endpoint named by cap into msg (as receive). BadAddress, before anything, if msg is not writable user memory; otherwise the receive's result. The fast path: when a call is waiting, or comes while it waits, and the message fits, the kernel switches straight between caller and server. */
+/** A server's loop in one system call: reply with msg to the last call received (as reply; nothing if none is pending, and a reply the caller can no longer take is dropped), then receive on the endpoint named by cap into msg (as receive). BadAddress, before anything, if msg is not writable user memory; otherwise the receive's result. The fast path: when a call is waiting, or comes while it waits, and the message fits, the kernel switches straight between caller and server. Register tags as for call. */
 export function sysReplyRecv(cap: u64, msg: usize): u64 {
   return kts_syscall(14n, cap, msg, 0n, 0n, 0n, 0n);
 }

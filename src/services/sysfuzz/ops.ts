@@ -401,8 +401,15 @@ function receiveWith(replyToo: bool): void {
   let at: usize = 0n;
   if (h == fz.own && fz.selfQueued == 0) at = badBuffer(true);
   else at = r.below(4) != 0 ? scratchAt(r.below(u32(SCRATCH_FUZZ - 400))) : anyBuffer(MESSAGE_BYTES);
-  const res: u64 = replyToo ? note(SYS_REPLY_RECV, sysReplyRecv(h, at)) : note(SYS_RECEIVE, sysReceive(h, at));
+  const tag: u64 = fuzzTag(replyToo);
+  const res: u64 = note(replyToo ? SYS_REPLY_RECV : SYS_RECEIVE, kts_syscall(replyToo ? 14n : 11n, h, at, tag, fz.rng.next(), fz.rng.next(), fz.rng.next()));
   if (isError(res)) return;
+  if (res == 1n) {
+    // Delivered in the message registers (a short message, no capabilities): unseen here, so answered as unknown.
+    if (fz.selfQueued > 0) fz.selfQueued = u32(fz.selfQueued - 1);
+    answer(false);
+    return;
+  }
   if (writable(at, MESSAGE_BYTES) && at >= scratchAt(0) && at < scratchAt(SCRATCH_FUZZ)) {
     received(at);
     return;
@@ -441,6 +448,28 @@ function callTarget(): u64 {
   return callable(h) ? h : fz.control;
 }
 
+/**
+ * Argument 2 of call, receive and replyRecv (src/kernel/syscall/message-registers.ts):
+ * mostly none; else a register answer asked for, a short message in registers
+ * (when `sends`), or random bits (refused with Invalid unless well formed).
+ */
+function fuzzTag(sends: bool): u64 {
+  const r = fz.rng;
+  switch (r.below(6)) {
+    case 0:
+      return REGS_RECEIVE;
+    case 1:
+      return sends ? u64(REGS_SEND | REGS_RECEIVE | u64(u64(r.below(25)) << 32n) | u64(r.below(1000))) : REGS_RECEIVE;
+    case 2:
+      return r.next();
+    default:
+      return 0n;
+  }
+}
+
+const REGS_SEND: u64 = 0x8000_0000_0000_0000n;
+const REGS_RECEIVE: u64 = 0x4000_0000_0000_0000n;
+
 export function opCall(): void {
   const r = fz.rng;
   const h: u64 = callTarget();
@@ -457,8 +486,11 @@ export function opCall(): void {
     // Unknown content (shared memory, say): not toward log (a stray handle must not land in its table).
     if (h == fz.log) return;
   }
-  const res: u64 = note(SYS_CALL, sysCall(h, at));
-  if (!isError(res) && at >= scratchAt(0) && at < scratchAt(SCRATCH_FUZZ)) {
+  // The controller and log take well-formed messages in memory only.
+  const tag: u64 = h == fz.control || toLog ? 0n : fuzzTag(true);
+  const res: u64 = note(SYS_CALL, kts_syscall(12n, h, at, tag, r.next(), r.next(), r.next()));
+  // 1: the reply came in the message registers (no capabilities in it).
+  if (!isError(res) && res != 1n && at >= scratchAt(0) && at < scratchAt(SCRATCH_FUZZ)) {
     const count: u32 = get32(at, OFF_CAP_COUNT);
     for (let i: u32 = 0; i < min(count, 4); i++) {
       const c: u64 = getCap(at, i);
