@@ -45,7 +45,7 @@ import { u32, u64, bool, panic, structs, array } from "kts";
 import { NS_PER_SEC } from "./ratelimit";
 import { IpcResult, MAX_TASKS, NO_ENDPOINT } from "./types";
 
-/** A power of two (recordPassed masks with it). */
+/** A power of two (slotOf masks with it). */
 export const AUDIT_CAPACITY = 1024;
 /** A task's limited records (see the header): AUDIT_BURST at once, then AUDIT_RATE per second. */
 export const AUDIT_BURST = 32;
@@ -225,18 +225,7 @@ export class AuditLog {
       return;
     }
     this.perKind[u32(kind)] = u64(this.perKind[u32(kind)] + 1n);
-    const seq: u64 = this.total;
-    if (seq >= u64(AUDIT_CAPACITY)) this.dropped = u64(this.dropped + 1n);
-    const r = this.records[u32(seq & u64(AUDIT_CAPACITY - 1))];
-    r.seq = seq;
-    r.time = now;
-    r.kind = kind;
-    r.subject = subject;
-    r.object = object;
-    r.detail = detail;
-    r.result = result;
-    r.repeat = 1;
-    this.total = u64(seq + 1n);
+    this.append(now, kind, subject, object, detail, result);
   }
 
   /** If record seq is still held, unread and identical, counts one more occurrence in it. */
@@ -301,6 +290,6 @@ export class AuditLog {
   }
 
   private slotOf(seq: u64): AuditRecord {
-    return this.records[u32(seq % u64(AUDIT_CAPACITY))];
+    return this.records[u32(seq & u64(AUDIT_CAPACITY - 1))];
   }
 }

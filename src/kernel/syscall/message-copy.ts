@@ -221,21 +221,15 @@ export function messageLabel(m: usize): u32 {
 }
 
 /**
- * The fast path's copy: the sender's part of the message at `from` straight to
- * the receiver's buffer at `to` (both from messageInPage; from passed
- * messageDirectOk), stamped with the kernel's fields (`stamp`), as messageToUser would
- * write the message the ordinary path builds: no handles, payload words past
- * len unwritten, the last word's bytes past len zero.
+ * The first 80 bytes of a message the fast path writes at kernel address `to`
+ * (writable, messageInPage): label | len << 32 as given, no handles, the
+ * sender's flags with the kernel's, and the kernel fields from `stamp`.
  */
-export function messageDirect(from: usize, to: usize): void {
+export function stampHeader(to: usize, labelLen: u64, userFlags: u32): void {
   const principal = ipc.state.tasks[stamp.sender].principalWords;
-  // SAFETY: both are whole messages in mapped user pages (messageInPage), to writable.
-  // Read once and clamped: the sender's page may be shared memory another CPU writes meanwhile.
-  const said: u32 = load32(usize(from + 4n));
-  const len: u32 = said <= PAYLOAD_BYTES ? said : PAYLOAD_BYTES;
-  store32(to, load32(from));
-  store32(usize(to + 4n), len);
-  store64(usize(to + 8n), u64(u64(u32((load32(usize(from + 12n)) & USER_FLAGS) | stamp.kernelFlags)) << 32n));
+  // SAFETY: to is a whole writable message in one mapped user page (messageInPage).
+  store64(to, labelLen);
+  store64(usize(to + 8n), u64(u64(u32(userFlags | stamp.kernelFlags)) << 32n));
   store64(usize(to + 16n), u64(u64(stamp.sender) | u64(u64(stamp.endpoint) << 32n)));
   store64(usize(to + 24n), stamp.replyToken);
   store64(usize(to + 32n), principal[0]);
@@ -244,6 +238,21 @@ export function messageDirect(from: usize, to: usize): void {
   store64(usize(to + 56n), principal[3]);
   store64(usize(to + 64n), 0n);
   store64(usize(to + 72n), 0n);
+}
+
+/**
+ * The fast path's copy: the sender's part of the message at `from` straight to
+ * the receiver's buffer at `to` (both from messageInPage; from passed
+ * messageDirectOk), stamped with the kernel's fields (`stamp`), as messageToUser would
+ * write the message the ordinary path builds: no handles, payload words past
+ * len unwritten, the last word's bytes past len zero.
+ */
+export function messageDirect(from: usize, to: usize): void {
+  // SAFETY: both are whole messages in mapped user pages (messageInPage), to writable.
+  // Read once and clamped: the sender's page may be shared memory another CPU writes meanwhile.
+  const said: u32 = load32(usize(from + 4n));
+  const len: u32 = said <= PAYLOAD_BYTES ? said : PAYLOAD_BYTES;
+  stampHeader(to, u64(u64(load32(from)) | u64(u64(len) << 32n)), load32(usize(from + 12n)) & USER_FLAGS);
   const whole: u32 = len >>> 3;
   for (let i: u32 = 0; i < whole; i++) store64(usize(to + u64(PAYLOAD_AT + i * 8)), load64(usize(from + u64(PAYLOAD_AT + i * 8))));
   const rest: u32 = len & 7;

@@ -18,6 +18,7 @@ import { load32, load64, store64 } from "kts/unsafe";
 import { frameArg, frameMessageRegister, frameSetMessageRegister } from "arch";
 import { ipc, Message, payloadWords } from "../ipc/index";
 import { stamp } from "./stamp";
+import { stampHeader } from "./message-copy";
 
 export const REGS_SEND: u64 = 0x8000_0000_0000_0000n;
 export const REGS_RECEIVE: u64 = 0x4000_0000_0000_0000n;
@@ -132,19 +133,9 @@ export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, t
  * (messageInPage, writable), as messageDirect writes one.
  */
 export function registersIntoMemory(fromFrame: usize, tag: u64, to: usize): void {
-  const principal = ipc.state.tasks[stamp.sender].principalWords;
   const len: u32 = u32(tag >> 32n) & 0xff;
+  stampHeader(to, u64(tag & 0xff_ffff_ffffn), 0);
   // SAFETY: to is a whole writable message in one mapped user page (messageInPage).
-  store64(to, u64(tag & 0xff_ffff_ffffn));
-  store64(usize(to + 8n), u64(u64(stamp.kernelFlags) << 32n));
-  store64(usize(to + 16n), u64(u64(stamp.sender) | u64(u64(stamp.endpoint) << 32n)));
-  store64(usize(to + 24n), stamp.replyToken);
-  store64(usize(to + 32n), principal[0]);
-  store64(usize(to + 40n), principal[1]);
-  store64(usize(to + 48n), principal[2]);
-  store64(usize(to + 56n), principal[3]);
-  store64(usize(to + 64n), 0n);
-  store64(usize(to + 72n), 0n);
   if (len > 0) store64(usize(to + 80n), wordMasked(frameArg(fromFrame, 3), 0, len));
   if (len > 8) store64(usize(to + 88n), wordMasked(frameArg(fromFrame, 4), 1, len));
   if (len > 16) store64(usize(to + 96n), wordMasked(frameArg(fromFrame, 5), 2, len));
