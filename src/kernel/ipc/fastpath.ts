@@ -44,7 +44,8 @@ export function fastCallReceiver(s: IpcState, task: u32, endpoint: u32, now: u64
  * audited as the ordinary call. Returns the call's reply token.
  */
 export function fastCallCommit(s: IpcState, task: u32, endpoint: u32, label: u32, now: u64): u64 {
-  s.interceptor.buckets[task].take(now);
+  // fastCallReceiver found the credit (wouldTake) under this same lock hold.
+  s.interceptor.buckets[task].spend();
   const receiver: u32 = s.popReceiver(endpoint);
   const t = s.tasks[task];
   t.bumpToken();

@@ -70,6 +70,11 @@ export class TokenBucket {
     return this.credit >= NS_PER_SEC;
   }
 
+  /** Takes the one message's credit wouldTake just found (refilled then, at the same now). */
+  spend(): void {
+    if (this.perSecond != RATE_UNLIMITED) this.credit = u64(this.credit - NS_PER_SEC);
+  }
+
   /** Takes one message's credit at now; false (and counted) if there is none. */
   take(now: u64): bool {
     if (this.perSecond == RATE_UNLIMITED) return true;

@@ -50,6 +50,11 @@ export class Scheduler {
     return this.core.onlineCpu(cpu).current;
   }
 
+  /** current() for the calling CPU's own index (online, since it runs this): the system-call path's lookup, without the check. */
+  currentHere(cpu: u32): u32 {
+    return this.core.cpus[cpu].current;
+  }
+
   /** Sets the time slice of a band, in ticks (at least 1); taken at the next fresh slice. */
   setSlice(band: u32, ticks: u32): void {
     if (band >= BANDS || ticks == 0) panic(`sched: bad slice ${ticks} for band ${band}`);

@@ -32,7 +32,7 @@ function error(e: SysError): u64 {
 export function onSyscall(frame: usize): void {
   const n: u64 = frameSyscallNumber(frame);
   const num: u32 = n < 256n ? u32(n) : 0xffff;
-  const task: u32 = scheduler.current(cpuIndex());
+  const task: u32 = scheduler.currentHere(cpuIndex());
   // Every case reads its arguments before the result is set: on AArch64 x0 is both.
   let result: u64 = error(SysError.NoSys);
   switch (num) {

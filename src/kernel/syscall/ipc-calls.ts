@@ -14,7 +14,7 @@ import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSys
 import { scheduler, BlockReason, MAX_TASKS, TaskState } from "../sched/index";
 import { resources } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
-import { replyTokens, kept, delivered, waitBuffer, waitFrame, waitRegisters, waitFor, wakeReleased, blockAfter, NOT_DELIVERED, DELIVERED_IN_REGISTERS } from "./ipc-waits";
+import { waits, waitFor, waitClear, wakeReleased, blockAfter, NOT_DELIVERED, DELIVERED_IN_REGISTERS } from "./ipc-waits";
 import { tagOf, sendsInRegisters, receivesInRegisters, tagValid, messageFromRegisters, messageToRegisters, fitsRegisters } from "./message-registers";
 import { fastCall, fastReplyRecv, FAST_BLOCKED } from "./ipc-fast";
 import { messageFromUser, messageFromUserWritable, messageToUser, messageWritable } from "./message-copy";
@@ -191,7 +191,7 @@ function receive(task: u32, handle: u64, va: usize, checked: bool, frame: usize,
   const space = resources[task].space;
   const now: u64 = monotonicNanos();
   if (!checked && !messageWritable(space, va)) return sysError(SysError.BadAddress);
-  if (kept[task]) return deliver(task, va, frame, regs);
+  if (waits[task].kept) return deliver(task, va, frame, regs);
   probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_RECEIVE, now);
   if (isError(ep)) return ep;
@@ -204,7 +204,7 @@ function receive(task: u32, handle: u64, va: usize, checked: bool, frame: usize,
     return resumed(task);
   }
   if (r != IpcResult.Ok) return fromIpc(r);
-  kept[task] = true;
+  waits[task].kept = true;
   return deliver(task, va, frame, regs);
 }
 
@@ -214,15 +214,16 @@ function receive(task: u32, handle: u64, va: usize, checked: bool, frame: usize,
  * registers), or its result and its inbox delivered.
  */
 function resumed(task: u32): u64 {
-  const how: u32 = delivered[task];
+  const w = waits[task];
+  const how: u32 = w.delivered;
   if (how != NOT_DELIVERED) {
-    delivered[task] = NOT_DELIVERED;
+    w.delivered = NOT_DELIVERED;
     return how == DELIVERED_IN_REGISTERS ? 1n : 0n;
   }
   const r = ipc.taskResult(task);
   if (r != IpcResult.Ok) return fromIpc(r);
-  kept[task] = true;
-  return deliver(task, waitBuffer[task], waitFrame[task], waitRegisters[task]);
+  w.kept = true;
+  return deliver(task, w.buffer, w.frame, w.registers);
 }
 
 /**
@@ -236,10 +237,10 @@ function deliver(task: u32, va: usize, frame: usize, regs: bool): u64 {
   if (inRegs) messageToRegisters(frame, got);
   else if (!messageToUser(resources[task].space, va, got)) return sysError(SysError.BadAddress);
   probeMark(PART_COPY);
-  kept[task] = false;
+  waits[task].kept = false;
   // A message that is not a call (an interrupt, a notification) leaves the pending
   // reply alone: a driver answers a client's call once the device has finished.
-  if ((got.flags & FLAG_CALL) != 0) replyTokens[task] = got.replyToken;
+  if ((got.flags & FLAG_CALL) != 0) waits[task].replyToken = got.replyToken;
   return inRegs ? 1n : 0n;
 }
 
@@ -264,7 +265,7 @@ function call(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
   const taken: u64 = takeMessage(task, frame, tag, va, true);
   if (taken != 0n) return taken;
   // Its reply would land on the message it has not received yet.
-  if (kept[task]) return sysError(SysError.Invalid);
+  if (waits[task].kept) return sysError(SysError.Invalid);
   probeMark(PART_COPY);
   const ep: u64 = endpointOf(task, handle, RIGHT_SEND, now);
   if (isError(ep)) return ep;
@@ -288,9 +289,9 @@ function reply(task: u32, va: usize, deferWake: bool, frame: usize, tag: u64): u
   const taken: u64 = takeMessage(task, frame, tag, va, deferWake);
   if (taken != 0n) return taken;
   probeMark(PART_COPY);
-  const token: u64 = replyTokens[task];
+  const token: u64 = waits[task].replyToken;
   if (token == 0n) return sysError(SysError.Invalid);
-  replyTokens[task] = 0n;
+  waits[task].replyToken = 0n;
   const r = ipc.reply(task, token, incoming, now);
   probeMark(PART_INTERCEPT);
   if (deferWake) return fromIpc(r);
@@ -308,7 +309,7 @@ function reply(task: u32, va: usize, deferWake: bool, frame: usize, tag: u64): u
 function replyRecv(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
   if (fastReplyRecv(task, frame, tag, handle, va) == FAST_BLOCKED) return resumed(task);
   let checked: bool = false;
-  if (replyTokens[task] != 0n) {
+  if (waits[task].replyToken != 0n) {
     // The caller it releases stays on the wake list: if the receive blocks, it runs next here, directly.
     const r: u64 = reply(task, va, true, frame, tag);
     if (r == sysError(SysError.BadAddress) || r == sysError(SysError.Invalid)) return r;
@@ -413,9 +414,7 @@ export function sysCapAt(task: u32, i: u64): u64 {
 /** After a task ends: IPC peers waiting on it are released with PeerDied. */
 export function ipcTaskEnded(task: u32): void {
   ipc.taskDied(task, monotonicNanos());
-  replyTokens[task] = 0n;
-  kept[task] = false;
-  delivered[task] = NOT_DELIVERED;
+  waitClear(task);
   wakeReleased();
 }
 

@@ -25,7 +25,7 @@ import { capEndpointPeek, CAP_NO_OBJECT, RIGHT_SEND, RIGHT_RECEIVE } from "../ca
 import { ipc, NO_TASK, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
 import { BlockReason } from "../sched/index";
 import { resources } from "../task/table";
-import { replyTokens, kept, delivered, waitBuffer, waitFrame, waitRegisters, waitFor, blockAndRun, ipcFastPathOn, DELIVERED_IN_MEMORY, DELIVERED_IN_REGISTERS } from "./ipc-waits";
+import { waits, waitFor, blockAndRun, ipcFastPathOn, DELIVERED_IN_MEMORY, DELIVERED_IN_REGISTERS } from "./ipc-waits";
 import { messageInPage, messageDirectOk, messageShort, messageLabel, messageDirect } from "./message-copy";
 import { sendsInRegisters, receivesInRegisters, tagValid, stampIntoRegisters, registersIntoMemory } from "./message-registers";
 import { probeStart, probeMark, PART_CAP, PART_COPY, PART_INTERCEPT } from "./probe";
@@ -36,7 +36,7 @@ export const FAST_BLOCKED: u64 = 0xffff_ffff_ffff_fff1n;
 
 /** Whether task may take the fast path at all now. */
 function eligible(task: u32, handle: u64): bool {
-  return ipcFastPathOn() && handle <= 0xffff_ffffn && !kept[task] && !resources[task].killPending;
+  return ipcFastPathOn() && handle <= 0xffff_ffffn && !waits[task].kept && !resources[task].killPending;
 }
 
 /**
@@ -54,21 +54,24 @@ function senderBuffer(task: u32, va: usize, tag: u64): usize {
 
 /** Where the message goes: 1 into the partner's registers, else its buffer's kernel address; 0 if not the fast case. */
 function partnerTarget(partner: u32, own: usize, tag: u64): usize {
-  if (partner == NO_TASK || !resources[partner].user || kept[partner]) return 0n;
-  if (waitRegisters[partner] && (sendsInRegisters(tag) || messageShort(own))) return 1n;
-  return messageInPage(resources[partner].space, waitBuffer[partner], true);
+  if (partner == NO_TASK || !resources[partner].user) return 0n;
+  const w = waits[partner];
+  if (w.kept) return 0n;
+  if (w.registers && (sendsInRegisters(tag) || messageShort(own))) return 1n;
+  return messageInPage(resources[partner].space, w.buffer, true);
 }
 
 /** Copies the sender's message to its partner (target from partnerTarget), stamped as `stamp` says; records how it was handed over. */
 function handOver(frame: usize, tag: u64, own: usize, partner: u32, target: usize): void {
   const inRegs: bool = sendsInRegisters(tag);
+  const w = waits[partner];
   if (target == 1n) {
-    stampIntoRegisters(frame, tag, inRegs ? 0n : own, waitFrame[partner]);
-    delivered[partner] = DELIVERED_IN_REGISTERS;
+    stampIntoRegisters(frame, tag, inRegs ? 0n : own, w.frame);
+    w.delivered = DELIVERED_IN_REGISTERS;
   } else {
     if (inRegs) registersIntoMemory(frame, tag, target);
     else messageDirect(own, target);
-    delivered[partner] = DELIVERED_IN_MEMORY;
+    w.delivered = DELIVERED_IN_MEMORY;
   }
 }
 
@@ -89,7 +92,7 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
   probeMark(PART_INTERCEPT);
   setStamp(task, u32(ep), token, FLAG_CALL);
   handOver(frame, tag, own, receiver, target);
-  replyTokens[receiver] = token;
+  waits[receiver].replyToken = token;
   probeMark(PART_COPY);
   waitFor(task, va, frame, receivesInRegisters(tag));
   blockAndRun(task, receiver, BlockReason.Call);
@@ -99,7 +102,7 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
 /** replyRecv(handle, va, tag): the reply straight to its caller, then this task waits on the endpoint. */
 export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
   probeStart();
-  const token: u64 = replyTokens[task];
+  const token: u64 = waits[task].replyToken;
   if (token == 0n || !eligible(task, handle)) return NOT_FAST;
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_RECEIVE, now);
@@ -111,7 +114,7 @@ export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va
   const caller: u32 = ipc.fastReplyCaller(task, token);
   const target: usize = partnerTarget(caller, own, tag);
   if (target == 0n) return NOT_FAST;
-  replyTokens[task] = 0n;
+  waits[task].replyToken = 0n;
   const called: u32 = ipc.fastReplyCommit(task, caller, now);
   probeMark(PART_INTERCEPT);
   setStamp(task, called, 0n, FLAG_REPLY);

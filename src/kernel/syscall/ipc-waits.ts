@@ -4,7 +4,7 @@
  * or by switching straight to the task it released (the fast path, the L4
  * direct switch: Scheduler.handoff). Used under the scheduler lock.
  */
-import { u32, u64, usize, bool, array } from "kts";
+import { u32, u64, usize, bool, structs } from "kts";
 import { cpuIndex } from "arch";
 import { ipc, NO_TASK } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
@@ -13,32 +13,48 @@ import { schedLock, schedUnlock } from "../task/lock";
 import { schedule, handoffSwitch } from "../task/schedule";
 import { probeMark, PART_SWITCH } from "./probe";
 
-/** The reply token of the last call each task received (0: none). */
-export const replyTokens: u64[] = array(MAX_TASKS, 0n);
-/**
- * Per task: its inbox holds a message it has not seen. A blocking receive or
- * call whose buffer stopped being writable user memory while it waited (a
- * mapping revoked) returns BadAddress and keeps the message, with whatever
- * capabilities it carried (they are the task's already): its next receive
- * returns it, and a call is refused until then (it would overwrite it).
- */
-export const kept: bool[] = array(MAX_TASKS, false);
-/** Per blocked task: the buffer its receive or call waits to fill (the fast path writes it directly). */
-export const waitBuffer: usize[] = array(MAX_TASKS, 0n);
-/** Per blocked task: its system call's register frame, and whether it takes a short message in registers (REGS_RECEIVE). */
-export const waitFrame: usize[] = array(MAX_TASKS, 0n);
-export const waitRegisters: bool[] = array(MAX_TASKS, false);
-/** Per task: whether the fast path has handed it its message or reply already, and where (nothing to deliver from the inbox). */
-export const delivered: u32[] = array(MAX_TASKS, 0);
+/** What the IPC system calls keep for one task. */
+export class IpcWait {
+  /** The reply token of the last call it received (0: none). */
+  replyToken: u64 = 0n;
+  /**
+   * Its inbox holds a message it has not seen. A blocking receive or call whose
+   * buffer stopped being writable user memory while it waited (a mapping
+   * revoked) returns BadAddress and keeps the message, with whatever
+   * capabilities it carried (they are the task's already): its next receive
+   * returns it, and a call is refused until then (it would overwrite it).
+   */
+  kept: bool = false;
+  /** While blocked: the buffer its receive or call waits to fill (the fast path writes it directly). */
+  buffer: usize = 0n;
+  /** While blocked: its system call's register frame, and whether it takes a short message in registers (REGS_RECEIVE). */
+  frame: usize = 0n;
+  registers: bool = false;
+  /** Whether the fast path has handed it its message or reply already, and where (nothing to deliver from the inbox). */
+  delivered: u32 = NOT_DELIVERED;
+}
+
 export const NOT_DELIVERED: u32 = 0;
 export const DELIVERED_IN_MEMORY: u32 = 1;
 export const DELIVERED_IN_REGISTERS: u32 = 2;
 
+/** Per task (index = task id). */
+export const waits: IpcWait[] = structs(MAX_TASKS, IpcWait);
+
 /** Records what the task blocks to receive into. */
 export function waitFor(task: u32, va: usize, frame: usize, registers: bool): void {
-  waitBuffer[task] = va;
-  waitFrame[task] = frame;
-  waitRegisters[task] = registers;
+  const w = waits[task];
+  w.buffer = va;
+  w.frame = frame;
+  w.registers = registers;
+}
+
+/** Clears a task's record (it ended). */
+export function waitClear(task: u32): void {
+  const w = waits[task];
+  w.replyToken = 0n;
+  w.kept = false;
+  w.delivered = NOT_DELIVERED;
 }
 
 /** The fast path (direct switch, direct copy) is on unless the command line says `ipc=slow` (tests run both). */
