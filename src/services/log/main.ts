@@ -1,7 +1,7 @@
 /**
  * log: prints the lines other tasks send it ("[log <task>] <text>"), answers
  * PING calls, and is the audit sink. It cannot block in receive and watch the
- * audit ring at once, so it drains the ring after every message it handles:
+ * audit ring at once, so it drains the ring whenever a message arrives:
  * new noteworthy records (denied, throttled, rejected, module refused, task
  * died; not the summaries of suppressed records, which a typing shell makes
  * too) are summed up as one line per kind, e.g.
@@ -12,7 +12,7 @@
  */
 import { u8, u32, u64, bool, array, print, text } from "kts";
 import { AUDIT_RECORD_SEQ, AUDIT_RECORD_KIND, AUDIT_RECORD_SUBJECT, AUDIT_RECORD_OBJECT, AUDIT_RECORD_DETAIL, AUDIT_RECORD_REPEAT } from "../../lib/sys/syscalls.generated";
-import { capAt, receive, reply, msgLabel, msgWord, msgSetWord, msgIsCall, msgSender, msgCopyText, errorOf, PAYLOAD_BYTES } from "../../lib/ipc/message";
+import { capAt, receive, replyReceive, msgLabel, msgWord, msgSetWord, msgIsCall, msgSender, msgCopyText, errorOf, PAYLOAD_BYTES } from "../../lib/ipc/message";
 import { LABEL_LOG, LABEL_PING } from "../../lib/ipc/protocol";
 import { errorText, errorName, ERR_INVALID } from "../../lib/errors";
 import { readAudit, auditBatch, auditAt, AUDIT_BATCH } from "../../lib/inspect";
@@ -43,34 +43,34 @@ export function main(): u32 {
   audit = capAt(1n);
   print("log: ready");
   drainAudit();
+  let e: u64 = errorOf(receive(endpoint));
   for (;;) {
-    const e: u64 = errorOf(receive(endpoint));
     if (e != 0n) {
       print(`log: receive failed (${text(errorText, errorName(e))})`);
       sleepNanos(u64(100n * NANOS_PER_MILLI));
+      e = errorOf(receive(endpoint));
       continue;
     }
-    handle();
+    // Drained before the message is handled: a call's answer then goes out at once, with the next receive
+    // (one system call: the IPC fast path's server loop).
     drainAudit();
+    handle();
+    e = errorOf(replyReceive(endpoint));
   }
 }
 
-/** One message: LOG prints its text, PING is answered; calls always get a reply. */
+/** One message: LOG prints its text, PING is answered; a call's answer is left in the buffer (every call gets one). */
 function handle(): void {
   const label: u32 = msgLabel();
   if (label == LABEL_LOG) {
     const n: u32 = msgCopyText(lineText);
     print(`[log ${msgSender()}] ${text(lineText, n)}`);
-    if (msgIsCall()) {
-      msgSetWord(0n);
-      reply();
-    }
+    if (msgIsCall()) msgSetWord(0n);
     return;
   }
   if (!msgIsCall()) return; // an async PING or an unknown label: nothing to answer
   if (label == LABEL_PING) msgSetWord(u64(msgWord() + 1n));
   else msgSetWord(u64(0n - ERR_INVALID));
-  reply();
 }
 
 function noteworthy(kind: u32): bool {
