@@ -5,7 +5,7 @@
  * operation must wait and waking every task the operation released. A handle
  * that names no capability is refused and audited.
  */
-import { u32, u64, usize, bool, array } from "kts";
+import { u32, u64, usize, bool } from "kts";
 import { cpuIndex, monotonicNanos, frameArg } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
 import { capLookup, capExerciseLean, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
@@ -43,13 +43,6 @@ function fromIpc(r: IpcResult): u64 {
 let resolvedTask: u32 = NO_TASK;
 let resolvedEndpoint: u32 = 0;
 let resolvedRights: u32 = 0;
-
-/** The fast path's lookup of (task, endpoint) with rights, for the interceptor's check that follows (as endpointOf records it). */
-export function resolvedEndpointRight(task: u32, endpoint: u32, rights: u32): void {
-  resolvedTask = task;
-  resolvedEndpoint = endpoint;
-  resolvedRights = rights;
-}
 
 /** Resolves a user handle to an endpoint with `rights`; audits and returns an error code on failure. */
 function endpointOf(task: u32, handle: u64, rights: u32, now: u64): u64 {

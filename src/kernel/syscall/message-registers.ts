@@ -15,7 +15,7 @@
  */
 import { u32, u64, usize, bool } from "kts";
 import { load32, load64, store64 } from "kts/unsafe";
-import { frameArg, frameMessageRegister, frameSetMessageRegister } from "arch";
+import { frameArg, frameSetMessageRegister } from "arch";
 import { ipc, Message, payloadWords } from "../ipc/index";
 import { stamp } from "./stamp";
 import { stampHeader } from "./message-copy";
