@@ -181,6 +181,7 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   rdmsr: x86(["u32"], "u64", "kts_rdmsr($0)"),
   wrmsr: x86(["u32", "u64"], "void", "kts_wrmsr(($0), ($1))"),
   rdtsc: { module: "kts/unsafe", params: [], ret: "u64", c: "kts_rdtsc()", arches: ["x86_64"] },
+  gsRead32: x86(["usize"], "u32", "kts_gs_read32($0)"),
   mfence: x86([], "void", "__asm__ volatile(\"mfence\" ::: \"memory\")"),
   lfence: x86([], "void", "__asm__ volatile(\"lfence\" ::: \"memory\")"),
   sfence: x86([], "void", "__asm__ volatile(\"sfence\" ::: \"memory\")"),

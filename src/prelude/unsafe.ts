@@ -125,6 +125,8 @@ export const rdmsr = (msr: u32): u64 => sysregs.get(`msr:${msr}`) ?? 0n;
 export const wrmsr = (msr: u32, v: u64): void => void sysregs.set(`msr:${msr}`, v);
 let tsc = 0n;
 export const rdtsc = (): u64 => (tsc += 1000n);
+/** The per-CPU block at GS base, as this world models it: CPU 0's, all zero. */
+export const gsRead32 = (off: usize): u32 => 0;
 
 // CPU control: recorded as events so tests can assert on the sequence.
 export const cpuEvents: string[] = [];

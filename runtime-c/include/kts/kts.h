@@ -202,6 +202,8 @@ static inline void kts_outw(uint16_t port, uint16_t v) { __asm__ volatile("outw 
 static inline void kts_outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline uint64_t kts_rdmsr(uint32_t msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64_t)hi << 32) | lo; }
 static inline void kts_wrmsr(uint32_t msr, uint64_t v) { __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))); }
+/* The u32 at GS base + off: this CPU's per-CPU block (volatile: a task may have moved to another CPU since the last read). */
+static inline uint32_t kts_gs_read32(uint64_t off) { uint32_t v; __asm__ volatile("movl %%gs:(%1), %0" : "=r"(v) : "r"(off)); return v; }
 static inline uint64_t kts_rdtsc(void) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
 static inline uint64_t kts_irq_save_x86(void) { uint64_t f; __asm__ volatile("pushfq; popq %0; cli" : "=r"(f) :: "memory"); return f; }
 static inline void kts_irq_restore_x86(uint64_t f) { if (f & 0x200) __asm__ volatile("sti" ::: "memory"); }

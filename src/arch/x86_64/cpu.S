@@ -43,12 +43,6 @@ x86_load_tr:
     ltr %di
     ret
 
-/* x86_gs_read32(offset): the u32 at GS base + offset (this CPU's per-CPU block). */
-    .globl x86_gs_read32
-x86_gs_read32:
-    movl %gs:(%rdi), %eax
-    ret
-
 /* x86_cpuid(leaf, subleaf, out): out[0..3] = eax, ebx, ecx, edx (u32 each). */
     .globl x86_cpuid
 x86_cpuid:

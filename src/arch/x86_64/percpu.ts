@@ -9,10 +9,8 @@
  * and 6 GS-relative (byte offsets 40 and 48): keep them in step.
  */
 import { u32, u64, usize, array } from "kts";
-import { addressOf, load64, store64, wrmsr } from "kts/unsafe";
+import { addressOf, load64, store64, wrmsr, gsRead32 } from "kts/unsafe";
 import { MAX_CPUS } from "../../kernel/boot/bootinfo";
-
-declare function x86_gs_read32(offset: usize): u32;
 
 const IA32_GS_BASE: u32 = 0xc000_0101;
 const IA32_KERNEL_GS_BASE: u32 = 0xc000_0102;
@@ -34,7 +32,7 @@ let gsReady: boolean = false;
 export function cpuIndex(): u32 {
   if (!gsReady) return 0;
   // SAFETY: GS base points at this CPU's block from setupPerCpu on (before that, gsReady is false).
-  return x86_gs_read32(0n);
+  return gsRead32(0n);
 }
 
 /** The per-CPU block of CPU `index` (its GS base). */
