@@ -123,7 +123,15 @@ static void backtrace_(void) {
     }
 }
 
-void kts_panic_begin(void) { puts_("panic: "); }
+/* Set by the first panic: the console may then take its line from a CPU that stopped mid-line. */
+static volatile uint32_t panic_started;
+
+uint32_t kts_panicking(void) { return panic_started; }
+
+void kts_panic_begin(void) {
+    panic_started = 1;
+    puts_("panic: ");
+}
 
 uint32_t kts_check_failures;
 

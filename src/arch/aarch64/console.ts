@@ -6,8 +6,9 @@
  * Lines from different CPUs do not interleave: the first character of a line
  * takes the console for this CPU (a spin lock holding CPU index + 1) and the
  * newline gives it back. A CPU that already holds it (an interrupt or fault
- * printing in the middle of its own line) goes on; a holder that keeps it
- * longer than LOCK_TIMEOUT_MS (a CPU that died mid-line) loses it.
+ * printing in the middle of its own line) goes on. Once a panic began, a
+ * holder that keeps it longer than LOCK_TIMEOUT_MS (a CPU the panic stopped
+ * mid-line) loses it; before that nobody takes it.
  */
 import { u8, u32, u64, usize, array } from "kts";
 import { mmioRead32, mmioWrite32, readSysreg, addressOf, atomicLoad32, atomicStore32, atomicCas32, cpuRelax } from "kts/unsafe";
@@ -26,6 +27,9 @@ const LOCK_TIMEOUT_MS: u64 = 200n;
 
 /** The line lock: 0 free, else the holder's CPU index + 1. */
 const lineOwner: u32[] = array(1, 0);
+
+/** Non-zero once a panic began (runtime-c freestanding.c). */
+declare function kts_panicking(): u32;
 
 export function init(): void {
   // SAFETY: enables the UART and its transmitter (UARTEN | TXE | RXE).
@@ -52,7 +56,9 @@ function takeLine(lock: usize, me: u32): void {
   const start: u64 = readSysreg("CNTVCT_EL0") | 0n; // "| 0n": a bare readSysreg() initializer loses its ({ }) in the C (cambi bug)
   const limit: u64 = u64(u64((readSysreg("CNTFRQ_EL0") & 0xffff_ffffn) * LOCK_TIMEOUT_MS) / 1000n);
   while (!atomicCas32(lock, 0, me)) {
-    if (u64(readSysreg("CNTVCT_EL0") - start) > limit) {
+    // Only a panic takes the line from its holder, which may have stopped mid-line: a holder
+    // merely descheduled by a busy host (QEMU) must finish its line first, or lines interleave.
+    if (kts_panicking() != 0 && u64(readSysreg("CNTVCT_EL0") - start) > limit) {
       atomicStore32(lock, me);
       return;
     }

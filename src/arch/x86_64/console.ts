@@ -5,8 +5,9 @@
  *
  * Lines do not interleave between CPUs: the first character of a line takes a
  * lock that its newline releases (a CPU already holding it, e.g. a fault report
- * interrupting its own line, goes on). A CPU that waits too long takes the lock
- * over, so a CPU stopped mid-line cannot silence the others.
+ * interrupting its own line, goes on). Once a panic began, a CPU that waits too
+ * long takes the lock over, so a CPU the panic stopped mid-line cannot silence
+ * it; before that nobody does (a busy host may stall a vCPU for a long time).
  */
 import { u8, u16, u32, array } from "kts";
 import { addressOf, atomicCas32, atomicLoad32, atomicStore32, cpuRelax, inb, outb } from "kts/unsafe";
@@ -22,6 +23,9 @@ const MAX_SPINS: u32 = 20_000_000;
 
 /** 0 = free, else the owning CPU's index + 1. */
 const lineLock: u32[] = array(1, 0);
+
+/** Non-zero once a panic began (runtime-c freestanding.c). */
+declare function kts_panicking(): u32;
 
 export function init(): void {
   // SAFETY: COM1 is the PC's first serial port; these writes only configure it.
@@ -42,7 +46,9 @@ export function putc(c: u8): void {
     while (!atomicCas32(lock, 0, me)) {
       cpuRelax();
       spins = u32(spins + 1);
-      if (spins == MAX_SPINS) {
+      // Only a panic takes the line from its holder, which may have stopped mid-line: a holder
+      // merely descheduled by a busy host (QEMU) must finish its line first, or lines interleave.
+      if (spins >= MAX_SPINS && kts_panicking() != 0) {
         atomicStore32(lock, me);
         break;
       }
