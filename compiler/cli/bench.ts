@@ -149,13 +149,7 @@ async function slowPing(flags: { arch: Arch; timeout: string }, bootImage: strin
  * the host clock). boot_to_prompt is the busy figure, boot_to_prompt_ns all of it.
  */
 async function bootFigure(flags: { arch: Arch; timeout: string }, figures: Map<string, number[]>): Promise<void> {
-  const key = bootstrapKeyOrExit(undefined);
-  const initrd = await tierBundleOrExit(flags.arch, DEFAULT_TIER, key, { quiet: true });
-  const b = await buildOrExit(flags.arch, { quiet: true, bootstrap: key });
-  const dir = mkdtempSync(path.join(tmpdir(), "cambi-bench-disk-"));
-  try {
-    const disk = createDisk(path.join(dir, "disk.img"), 64 * 1024 * 1024);
-    const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, disk, extra: ["-icount", "shift=0"], append: "loglevel=1" });
+  await bootTierOnFreshDisk(flags, DEFAULT_TIER, async (cmd, args) => {
     process.stderr.write(`cambi bench: ${flags.arch}, boot to the shell prompt…\n`);
     const stdin = new PassThrough();
     let typed = false;
@@ -171,13 +165,11 @@ async function bootFigure(flags: { arch: Arch; timeout: string }, figures: Map<s
     }
     figures.set("boot_to_prompt", [Number(r.match[2])]);
     figures.set("boot_to_prompt_ns", [Number(r.match[1])]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-/** A tier's workloads (1 CPU, a fresh 64 MiB disk): the figures its "bench: <name> <ns>" lines give, once `done` is printed. */
-async function tierFigures(flags: { arch: Arch; timeout: string }, figures: Map<string, number[]>, tier: string, what: string, done: RegExp, lines: RegExp): Promise<void> {
+/** Calls run with the QEMU command that boots `tier` on 1 CPU under -icount shift=0 with a fresh 64 MiB disk (removed after). */
+async function bootTierOnFreshDisk(flags: { arch: Arch }, tier: string, run: (cmd: string, args: string[]) => Promise<void>): Promise<void> {
   const key = bootstrapKeyOrExit(undefined);
   const initrd = await tierBundleOrExit(flags.arch, tier, key, { quiet: true });
   const b = await buildOrExit(flags.arch, { quiet: true, bootstrap: key });
@@ -185,6 +177,15 @@ async function tierFigures(flags: { arch: Arch; timeout: string }, figures: Map<
   try {
     const disk = createDisk(path.join(dir, "disk.img"), 64 * 1024 * 1024);
     const { cmd, args } = qemuArgs(flags.arch, b.bootImage, { smp: 1, memMiB: 128, initrd, disk, extra: ["-icount", "shift=0"], append: "loglevel=1" });
+    await run(cmd, args);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A tier's workloads (1 CPU, a fresh 64 MiB disk): the figures its "bench: <name> <ns>" lines give, once `done` is printed. */
+async function tierFigures(flags: { arch: Arch; timeout: string }, figures: Map<string, number[]>, tier: string, what: string, done: RegExp, lines: RegExp): Promise<void> {
+  await bootTierOnFreshDisk(flags, tier, async (cmd, args) => {
     process.stderr.write(`cambi bench: ${flags.arch}, 1 CPU, QEMU -icount shift=0: ${what}…\n`);
     const r = await watchQemu(cmd, args, { until: new RegExp(`${done.source}|(blk|store)bench: `), timeoutMs: Number(flags.timeout) * 1000, echo: false });
     if (r.outcome !== "matched" || !done.test(r.output)) {
@@ -192,7 +193,5 @@ async function tierFigures(flags: { arch: Arch; timeout: string }, figures: Map<
       process.exit(1);
     }
     for (const m of r.output.matchAll(lines)) figures.set(m[1]!, [Number(m[2])]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

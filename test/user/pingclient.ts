@@ -9,8 +9,8 @@
 import { u8, u32, u64, bool, array, print } from "kts";
 import { addressOf } from "kts/unsafe";
 import { sysTime, sysYield } from "../../src/lib/sys/syscalls.generated";
-import { capAt, call, send, msgStart, msgSetLabel, msgSetWord, msgWord, msgSender, msgSetBytes, msgBytes, msgLength, msgLabel, msgPrincipalByte, msgWordAt, errorOf } from "../../src/lib/ipc/message";
-import { ECHO_LABEL, ECHOED_LABEL, echoByte } from "./ping-echo";
+import { capAt, call, send, msgSetLabel, msgSetWord, msgWord, msgSender, msgBytes, msgLength, msgLabel, msgPrincipalByte, errorOf } from "../../src/lib/ipc/message";
+import { ECHO_LABEL, ECHOED_LABEL, echoByte, putEcho, junkFree } from "./ping-echo";
 
 declare function kts_syscall(n: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): u64;
 
@@ -19,19 +19,12 @@ const SENDS = 100;
 /** SysError.WouldBlock: this sender's share of the queue is full. */
 const WOULD_BLOCK: u64 = 6n;
 
-const out: u8[] = array(256, 0);
 const bytes: u8[] = array(256, 0);
 const scratch: u8[] = array(336, 0);
 
 /** Echoes one message of len bytes; true if the answer is right. */
 function echo(ep: u64, len: u32): bool {
-  // Junk past len in the buffer: the server must not see it (bytes past len in the last word are zero).
-  for (let k: u32 = 0; k < 48; k++) out[k] = 0xee;
-  msgStart(ECHO_LABEL);
-  msgSetBytes(0, out, 48);
-  for (let k: u32 = 0; k < len; k++) out[k] = echoByte(len, k, 0);
-  msgStart(ECHO_LABEL);
-  msgSetBytes(0, out, len);
+  putEcho(ECHO_LABEL, len, 0);
   let r: u64 = call(ep);
   // The one-way sends before may still fill this sender's share of the queue (the message stays in the buffer).
   while (errorOf(r) == WOULD_BLOCK) {
@@ -54,13 +47,6 @@ function echo(ep: u64, len: u32): bool {
   if (principal == 0) print(`client: echo of ${len} bytes: no principal stamped`);
   if (!junkFree(len)) print(`client: echo of ${len} bytes: junk past the length`);
   return principal != 0 && junkFree(len);
-}
-
-/** The bytes past len in len's last payload word are zero. */
-export function junkFree(len: u32): bool {
-  const rest: u32 = len & 7;
-  if (rest == 0) return true;
-  return u64(msgWordAt(len >>> 3) >> u64(rest * 8)) == 0n;
 }
 
 export function main(): u32 {

@@ -6,8 +6,8 @@
 // stops after a call labelled 0xdead. Each answer goes out with the next
 // receive (replyReceive, one system call: the server loop of the fast path).
 import { u8, u32, u64, array, print } from "kts";
-import { capAt, receive, reply, replyReceive, msgLabel, msgWord, msgSetWord, msgIsCall, msgStart, msgLength, msgBytes, msgSetBytes, msgWordAt, errorOf } from "../../src/lib/ipc/message";
-import { ECHO_LABEL, ECHOED_LABEL, echoByte } from "./ping-echo";
+import { capAt, receive, reply, replyReceive, msgLabel, msgWord, msgSetWord, msgIsCall, msgLength, msgBytes, errorOf } from "../../src/lib/ipc/message";
+import { ECHO_LABEL, ECHOED_LABEL, echoByte, putEcho, junkFree } from "./ping-echo";
 
 const bytes: u8[] = array(256, 0);
 
@@ -21,15 +21,8 @@ function answerEcho(): void {
       break;
     }
   }
-  const rest: u32 = len & 7;
-  if (rest != 0 && u64(msgWordAt(len >>> 3) >> u64(rest * 8)) != 0n) print(`server: echo request of ${len} bytes: junk past the length`);
-  // Junk past len in the answer's buffer too: the client must not see it.
-  for (let k: u32 = 0; k < 48; k++) bytes[k] = 0xee;
-  msgStart(ECHOED_LABEL);
-  msgSetBytes(0, bytes, 48);
-  for (let k: u32 = 0; k < len; k++) bytes[k] = echoByte(len, k, 1);
-  msgStart(ECHOED_LABEL);
-  msgSetBytes(0, bytes, len);
+  if (!junkFree(len)) print(`server: echo request of ${len} bytes: junk past the length`);
+  putEcho(ECHOED_LABEL, len, 1);
 }
 
 export function main(): u32 {

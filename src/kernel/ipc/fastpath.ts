@@ -26,7 +26,7 @@ import { AuditKind } from "./audit";
 import { EP_INSPECT } from "./endpoint";
 import { IpcState } from "./state";
 import { TaskState } from "./task";
-import { IpcOp, IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
+import { IpcOp, IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_TASK } from "./types";
 
 /** The receiver a call by task through endpoint would be handed to on the fast path, or NO_TASK (no side effects). */
 export function fastCallReceiver(s: IpcState, task: u32, endpoint: u32, now: u64): u32 {
@@ -49,15 +49,8 @@ export function fastCallCommit(s: IpcState, task: u32, endpoint: u32, label: u32
   const receiver: u32 = s.popReceiver(endpoint);
   const t = s.tasks[task];
   t.bumpToken();
-  t.state = TaskState.AwaitingReply;
-  t.endpoint = endpoint;
-  t.endpointGen = s.endpoints[endpoint].generation;
-  t.server = receiver;
-  const r = s.tasks[receiver];
-  r.state = TaskState.Ready;
-  r.result = IpcResult.Ok;
-  r.endpoint = NO_ENDPOINT;
-  r.server = NO_TASK;
+  s.awaitReply(task, endpoint, receiver);
+  s.release(receiver, IpcResult.Ok);
   s.interceptor.log.recordPassed(now, AuditKind.Call, task, endpoint, label, IpcResult.Blocked);
   return t.token(task);
 }
@@ -81,10 +74,7 @@ export function fastReplyCommit(s: IpcState, server: u32, caller: u32, now: u64)
   const t = s.tasks[caller];
   const endpoint: u32 = t.endpoint;
   t.bumpToken();
-  t.state = TaskState.Ready;
-  t.result = IpcResult.Ok;
-  t.endpoint = NO_ENDPOINT;
-  t.server = NO_TASK;
+  s.release(caller, IpcResult.Ok);
   s.interceptor.log.recordPassed(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
   return endpoint;
 }
@@ -94,10 +84,4 @@ export function fastReceiveWaits(s: IpcState, task: u32, endpoint: u32): bool {
   if (task >= MAX_TASKS || endpoint >= MAX_ENDPOINTS) return false;
   const e = s.endpoints[endpoint];
   return e.isOpen() && e.count == 0 && s.tasks[task].state == TaskState.Ready;
-}
-
-/** Commits that receive: the task waits in the endpoint's receiver FIFO; audited as the ordinary blocking receive. */
-export function fastReceiveBlock(s: IpcState, task: u32, endpoint: u32, now: u64): void {
-  s.pushReceiver(endpoint, task);
-  s.interceptor.log.recordPassed(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);
 }

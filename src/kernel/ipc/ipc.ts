@@ -21,7 +21,7 @@ import { Message } from "./message";
 import { IpcState } from "./state";
 import { TaskState } from "./task";
 import { callOp, kernelPostOp, receiveOp, replyOp, sendOp } from "./transfer";
-import { fastCallCommit, fastCallReceiver, fastReceiveBlock, fastReceiveWaits, fastReplyCaller, fastReplyCommit } from "./fastpath";
+import { fastCallCommit, fastCallReceiver, fastReceiveWaits, fastReplyCaller, fastReplyCommit } from "./fastpath";
 import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_TASK } from "./types";
 
 export class Ipc {
@@ -99,9 +99,9 @@ export class Ipc {
     return fastReceiveWaits(this.state, task, endpoint);
   }
 
-  /** Commits that receive: the task waits on the endpoint. */
+  /** Commits that receive: the task waits on the endpoint, audited as the ordinary blocking receive. */
   fastReceiveBlock(task: u32, endpoint: u32, now: u64): void {
-    fastReceiveBlock(this.state, task, endpoint, now);
+    this.state.receiveWaits(endpoint, task, now);
   }
 
   // ---- the scheduler's view ----

@@ -77,13 +77,11 @@ export class TokenBucket {
 
   /** Takes one message's credit at now; false (and counted) if there is none. */
   take(now: u64): bool {
-    if (this.perSecond == RATE_UNLIMITED) return true;
-    this.refill(now);
-    if (this.credit < NS_PER_SEC) {
+    if (!this.wouldTake(now)) {
       this.throttled = u64(this.throttled + 1n);
       return false;
     }
-    this.credit = u64(this.credit - NS_PER_SEC);
+    this.spend();
     return true;
   }
 

@@ -62,16 +62,41 @@ export class IpcState {
   wake(task: u32, result: IpcResult): void {
     const t = this.tasks[task];
     if (!t.isBlocked()) panic(`wake of task ${task}, which is not blocked`);
-    t.state = TaskState.Ready;
-    t.result = result;
-    t.endpoint = NO_ENDPOINT;
-    t.server = NO_TASK;
-    t.next = NO_TASK;
+    this.release(task, result);
     if (t.onWakeList) return;
     if (this.wakeCount == MAX_TASKS) panic("wake list overflow");
     this.wakeRing[u32(u32(this.wakeHead + this.wakeCount) % MAX_TASKS)] = task;
     this.wakeCount = u32(this.wakeCount + 1);
     t.onWakeList = true;
+  }
+
+  /**
+   * wake() without the wake list: the blocked task is Ready with result. The
+   * fast path (fastpath.ts) switches to it directly instead of telling the
+   * scheduler.
+   */
+  release(task: u32, result: IpcResult): void {
+    const t = this.tasks[task];
+    t.state = TaskState.Ready;
+    t.result = result;
+    t.endpoint = NO_ENDPOINT;
+    t.server = NO_TASK;
+    t.next = NO_TASK;
+  }
+
+  /** caller's call through endpoint is now held by server. */
+  awaitReply(caller: u32, endpoint: u32, server: u32): void {
+    const t = this.tasks[caller];
+    t.state = TaskState.AwaitingReply;
+    t.endpoint = endpoint;
+    t.endpointGen = this.endpoints[endpoint].generation;
+    t.server = server;
+  }
+
+  /** task waits in endpoint's receiver FIFO (a receive that found nothing queued); audited. */
+  receiveWaits(endpoint: u32, task: u32, now: u64): void {
+    this.pushReceiver(endpoint, task);
+    this.interceptor.log.recordPassed(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);
   }
 
   /** The next woken task (its result is tasks[id].result), or NO_TASK. */

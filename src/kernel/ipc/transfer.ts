@@ -83,7 +83,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
     if (waiting == NO_TASK) inbox.copyFrom(m);
     s.interceptor.deliverCapabilities(task, receiver, inbox, now);
     s.wake(receiver, IpcResult.Ok);
-    if (op == IpcOp.Call) awaitReply(s, task, endpoint, receiver);
+    if (op == IpcOp.Call) s.awaitReply(task, endpoint, receiver);
   } else if (!e.roomFor(task)) {
     // Full, or full for this sender (its share taken, or only the kernel's reserve left).
     s.audit(now, kind, task, endpoint, msg.label, IpcResult.QueueFull);
@@ -135,15 +135,6 @@ export function kernelPostOp(s: IpcState, endpoint: u32, msg: Message, now: u64)
   return IpcResult.Ok;
 }
 
-/** caller's call through endpoint is now held by server. */
-function awaitReply(s: IpcState, caller: u32, endpoint: u32, server: u32): void {
-  const t = s.tasks[caller];
-  t.state = TaskState.AwaitingReply;
-  t.endpoint = endpoint;
-  t.endpointGen = s.endpoints[endpoint].generation;
-  t.server = server;
-}
-
 /**
  * Receive on endpoint into the task's inbox: Ok (a message was queued), Blocked
  * (blocking and nothing queued: the task waits, and is woken with the message),
@@ -164,7 +155,7 @@ export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool,
     const inbox = s.tasks[task].inbox;
     e.popHead(inbox);
     s.interceptor.deliverCapabilities(inbox.sender, task, inbox, now);
-    if ((inbox.flags & FLAG_CALL) != 0) awaitReply(s, inbox.sender, endpoint, task);
+    if ((inbox.flags & FLAG_CALL) != 0) s.awaitReply(inbox.sender, endpoint, task);
     s.audit(now, AuditKind.Receive, task, endpoint, inbox.sender, IpcResult.Ok);
     // Nobody waits on a queue that held a message, so whatever the hook posts is only queued.
     const drained = s.queueDrained;
@@ -175,8 +166,7 @@ export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool,
     s.audit(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.WouldBlock);
     return IpcResult.WouldBlock;
   }
-  s.pushReceiver(endpoint, task);
-  s.audit(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);
+  s.receiveWaits(endpoint, task, now);
   return IpcResult.Blocked;
 }
 

@@ -9,7 +9,6 @@ import { u32, u64, usize, bool } from "kts";
 import { cpuIndex, monotonicNanos, frameArg } from "arch";
 import { userMemorySweep, memoryCapabilityMoved } from "../task/user-memory";
 import { capLookup, capExerciseLean, capAt, capInSlot, capDerive, capDeriveRange, capRevoke, capTransfer, CapKind, CapError, CapView, CAP_SLOTS, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT } from "../cap/index";
-export { wakeReleased, ipcSlowPathOnly } from "./ipc-waits";
 import { ipc, IpcResult, IpcOp, Message, AuditKind, NO_TASK, NO_ENDPOINT, ipcSysError, FLAG_CALL } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, TaskState } from "../sched/index";
 import { resources } from "../task/table";

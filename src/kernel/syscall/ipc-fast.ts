@@ -26,8 +26,8 @@ import { ipc, NO_TASK, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
 import { BlockReason } from "../sched/index";
 import { resources } from "../task/table";
 import { waits, waitFor, blockAndRun, ipcFastPathOn, DELIVERED_IN_MEMORY, DELIVERED_IN_REGISTERS } from "./ipc-waits";
-import { messageInPage, messageDirectOk, messageShort, messageLabel, messageDirect } from "./message-copy";
-import { sendsInRegisters, receivesInRegisters, tagValid, stampIntoRegisters, registersIntoMemory } from "./message-registers";
+import { messageInPage, messageDirectOk, messageLabel, messageDirect } from "./message-copy";
+import { sendsInRegisters, receivesInRegisters, tagValid, tagLabel, shortAt, stampIntoRegisters, registersIntoMemory } from "./message-registers";
 import { probeStart, probeMark, PART_CAP, PART_COPY, PART_INTERCEPT } from "./probe";
 import { setStamp } from "./stamp";
 
@@ -57,7 +57,7 @@ function partnerTarget(partner: u32, own: usize, tag: u64): usize {
   if (partner == NO_TASK || !resources[partner].user) return 0n;
   const w = waits[partner];
   if (w.kept) return 0n;
-  if (w.registers && (sendsInRegisters(tag) || messageShort(own))) return 1n;
+  if (w.registers && (sendsInRegisters(tag) || shortAt(own))) return 1n;
   return messageInPage(resources[partner].space, w.buffer, true);
 }
 
@@ -87,7 +87,7 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
   const receiver: u32 = ipc.fastCallReceiver(task, u32(ep), now);
   const target: usize = partnerTarget(receiver, own, tag);
   if (target == 0n) return NOT_FAST;
-  const label: u32 = sendsInRegisters(tag) ? u32(tag & 0xffff_ffffn) : messageLabel(own);
+  const label: u32 = sendsInRegisters(tag) ? tagLabel(tag) : messageLabel(own);
   const token: u64 = ipc.fastCallCommit(task, u32(ep), label, now);
   probeMark(PART_INTERCEPT);
   setStamp(task, u32(ep), token, FLAG_CALL);

@@ -208,16 +208,15 @@ export function messageDirectOk(m: usize): bool {
   return load32(usize(m + 8n)) == 0 && load32(usize(m + 4n)) <= PAYLOAD_BYTES;
 }
 
-/** Whether the message at kernel address m (messageInPage, messageDirectOk) fits the message registers. */
-export function messageShort(m: usize): bool {
-  // SAFETY: as messageDirectOk.
-  return load32(usize(m + 4n)) <= 24;
-}
-
 /** The label of the message at kernel address m (messageInPage). */
 export function messageLabel(m: usize): u32 {
   // SAFETY: as messageDirectOk.
   return load32(m);
+}
+
+/** v with only its low n bytes (n 1..7): a message's last payload word, bytes past its length zero. */
+export function lowBytes(v: u64, n: u32): u64 {
+  return v & u64(u64(1n << u64(n * 8)) - 1n);
 }
 
 /**
@@ -258,6 +257,6 @@ export function messageDirect(from: usize, to: usize): void {
   const rest: u32 = len & 7;
   if (rest != 0) {
     const at: u64 = u64(PAYLOAD_AT + whole * 8);
-    store64(usize(to + at), load64(usize(from + at)) & u64(u64(1n << u64(rest * 8)) - 1n));
+    store64(usize(to + at), lowBytes(load64(usize(from + at)), rest));
   }
 }

@@ -18,7 +18,7 @@ import { load32, load64, store64 } from "kts/unsafe";
 import { frameArg, frameSetMessageRegister } from "arch";
 import { ipc, Message, payloadWords } from "../ipc/index";
 import { stamp } from "./stamp";
-import { stampHeader } from "./message-copy";
+import { stampHeader, lowBytes } from "./message-copy";
 
 export const REGS_SEND: u64 = 0x8000_0000_0000_0000n;
 export const REGS_RECEIVE: u64 = 0x4000_0000_0000_0000n;
@@ -42,7 +42,23 @@ export function receivesInRegisters(tag: u64): bool {
 
 /** A REGS_SEND tag is well formed: no reserved bit, len at most SHORT_BYTES. */
 export function tagValid(tag: u64): bool {
-  return (tag & TAG_RESERVED) == 0n && u32(u32(tag >> 32n) & 0xff) <= SHORT_BYTES;
+  return (tag & TAG_RESERVED) == 0n && tagLength(tag) <= SHORT_BYTES;
+}
+
+/** A tag's label (bits 0..31). */
+export function tagLabel(tag: u64): u32 {
+  return u32(tag & 0xffff_ffffn);
+}
+
+/** A tag's payload length (bits 32..39). */
+function tagLength(tag: u64): u32 {
+  return u32(u32(tag >> 32n) & 0xff);
+}
+
+/** Whether the message at kernel address m (messageInPage, messageDirectOk) fits the message registers. */
+export function shortAt(m: usize): bool {
+  // SAFETY: a whole message in one mapped user page (messageInPage).
+  return load32(usize(m + 4n)) <= SHORT_BYTES;
 }
 
 /** Payload word i (0..2) of a register message with len bytes, bytes past len zero. */
@@ -50,14 +66,14 @@ function wordMasked(v: u64, i: u32, len: u32): u64 {
   const start: u32 = u32(i * 8);
   if (len <= start) return 0n;
   if (len >= u32(start + 8)) return v;
-  return v & u64(u64(1n << u64(u32(len - start) * 8)) - 1n);
+  return lowBytes(v, u32(len - start));
 }
 
 /** The sender's part of a REGS_SEND message (tagValid) into msg, as messageFromUser reads one from memory. */
 export function messageFromRegisters(frame: usize, tag: u64, msg: Message): void {
   const oldWords: u32 = payloadWords(msg.len);
-  const len: u32 = u32(tag >> 32n) & 0xff;
-  msg.label = u32(tag & 0xffff_ffffn);
+  const len: u32 = tagLength(tag);
+  msg.label = tagLabel(tag);
   msg.len = len;
   msg.capCount = 0;
   msg.flags = 0;
@@ -102,10 +118,10 @@ export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, t
   const kernelFlags: u32 = stamp.kernelFlags;
   const inRegs: bool = fromKva == 0n;
   // SAFETY (memory source): a whole message in one mapped user page (messageInPage); len read once.
-  const said: u32 = inRegs ? u32(tag >> 32n) & 0xff : load32(usize(fromKva + 4n));
+  const said: u32 = inRegs ? tagLength(tag) : load32(usize(fromKva + 4n));
   // Checked short before; clamped in case a shared page changed since.
   const len: u32 = said <= SHORT_BYTES ? said : SHORT_BYTES;
-  const label: u32 = inRegs ? u32(tag & 0xffff_ffffn) : load32(fromKva);
+  const label: u32 = inRegs ? tagLabel(tag) : load32(fromKva);
   const flags: u32 = inRegs ? kernelFlags : u32((load32(usize(fromKva + 12n)) & 0xffff) | kernelFlags);
   frameSetMessageRegister(to, 0, u64(u64(label) | u64(u64(len) << 32n)));
   frameSetMessageRegister(to, 1, u64(u64(flags) << 32n));
@@ -133,7 +149,7 @@ export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, t
  * (messageInPage, writable), as messageDirect writes one.
  */
 export function registersIntoMemory(fromFrame: usize, tag: u64, to: usize): void {
-  const len: u32 = u32(tag >> 32n) & 0xff;
+  const len: u32 = tagLength(tag);
   stampHeader(to, u64(tag & 0xff_ffff_ffffn), 0);
   // SAFETY: to is a whole writable message in one mapped user page (messageInPage).
   if (len > 0) store64(usize(to + 80n), wordMasked(frameArg(fromFrame, 3), 0, len));

@@ -17,7 +17,8 @@ import { killTask } from "../task/lifecycle";
 import { setExitWatch } from "../task/exit-watch";
 import { servicesKnown, serviceRefused, startService } from "../task/services";
 import { userRangeOk, userWrite } from "../task/usermem";
-import { capabilityOf, isError, sysError, wakeReleased } from "./ipc-calls";
+import { capabilityOf, isError, sysError } from "./ipc-calls";
+import { wakeReleased } from "./ipc-waits";
 import { setLe32, setLe64 } from "../loader/le";
 import { idleTotal } from "../task/idle-time";
 import {
