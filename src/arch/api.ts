@@ -49,6 +49,13 @@
  *   contextSwitch(saveAt, to)    save this CPU's kernel context, store its SP at
  *                                address saveAt, switch to the context whose SP is
  *                                `to`; returns when switched back
+ *   contextSwitchToUser(saveAt, nextSaved, frame, release)
+ *                                save as contextSwitch does, store 0 at the u32
+ *                                `release` (a lock held until the context is
+ *                                saved), and return to user mode from `frame`,
+ *                                the next task's syscall frame (its system call
+ *                                finished; nextSaved its saved SP); returns when
+ *                                switched back
  *   setKernelStack(top)          the stack the CPU enters on from user mode
  *   syncInstructionCache(va, len) after writing code through the direct map
  *   frame accessors              frameSyscallNumber(frame), frameArg(frame, i),

@@ -10,7 +10,7 @@ export { pteTable, pteLeaf, ptePresent, pteIsLeaf, pteAddress, pteFlags, activat
 export { interruptsInit, timerStart, monotonicNanos, waitForInterrupt, wakeCpu } from "./timer";
 export { cpuIndex, startSecondaryCpus } from "./smp";
 export { probeRead64, frameSyscallNumber, frameArg, frameSetResult, framePc, frameMessageRegister, frameSetMessageRegister, MESSAGE_REGISTERS } from "./traps";
-export { userSpaceInit, activateUserSpace, setKernelStack, contextInitUser, contextSwitch, syncInstructionCache } from "./userspace";
+export { userSpaceInit, activateUserSpace, setKernelStack, contextInitUser, contextSwitch, contextSwitchToUser, syncInstructionCache } from "./userspace";
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";
 export { consoleRxEnable, consoleReadByte, consoleReleaseLine } from "./console";

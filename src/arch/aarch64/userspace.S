@@ -75,6 +75,37 @@ arch_context_switch:
     ret
 
 /*
+ * void arch_context_switch_to_user(usize saveAt, usize frame, usize release,
+ * usize nextSaved): saves this context as arch_context_switch does (its SP at
+ * *saveAt), then stores 0 at the u32 *release (the scheduler lock: held until
+ * the context is saved, so no other CPU resumes it half saved), and returns to
+ * EL0 from `frame`, the next task's exception frame at the top of its kernel
+ * stack, whose system call is finished, with TPIDR_EL0 from the next task's
+ * saved context at nextSaved: the IPC fast path's direct return, with no trip
+ * through the next task's kernel stack. The tail of trap_common (vectors.S).
+ */
+    .globl arch_context_switch_to_user
+arch_context_switch_to_user:
+    mrs x9, daif
+    msr daifset, #2
+    mrs x10, tpidr_el0
+    sub sp, sp, #CTX_SIZE
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    stp x9, x10, [sp, #CTX_DAIF]
+    mov x11, sp
+    stlr x11, [x0]
+    ldr x10, [x3, #CTX_DAIF + 8]
+    msr tpidr_el0, x10
+    mov sp, x1
+    stlr wzr, [x2]
+    b trap_return
+
+/*
  * usize arch_context_init_user(usize kstackTop, usize entry, usize userSp, u64 arg):
  * a context at the top of a kernel stack (16-byte aligned down) whose first
  * switch-in "returns" to user_first_entry with x19 = entry, x20 = user SP,

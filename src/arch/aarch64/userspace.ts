@@ -17,6 +17,7 @@ import { u64, usize, panic, hex } from "kts";
 const USER_TOP: usize = 0x0001_0000_0000_0000n;
 
 declare function arch_activate_user_space(rootPa: usize): void;
+declare function arch_context_switch_to_user(saveAt: usize, frame: usize, release: usize, nextSaved: usize): void;
 declare function arch_context_init_user(kstackTop: usize, entry: usize, userSp: usize, arg: u64): usize;
 declare function arch_context_switch(saveAt: usize, to: usize): void;
 declare function arch_sync_icache(va: usize, len: u64): void;
@@ -58,6 +59,18 @@ export function contextInitUser(kstackTop: usize, entry: usize, userSp: usize, a
  */
 export function contextSwitch(saveAt: usize, to: usize): void {
   arch_context_switch(saveAt, to);
+}
+
+/**
+ * Saves this CPU's kernel context as contextSwitch does, stores 0 at `release`
+ * (a u32: the lock that kept the context from being resumed half saved), then
+ * returns to EL0 from `frame`, the next task's exception frame (its system call
+ * finished, its result in the frame), with the user thread pointer from the
+ * next task's saved context at `nextSaved`. Returns when something switches
+ * back to the saved context.
+ */
+export function contextSwitchToUser(saveAt: usize, nextSaved: usize, frame: usize, release: usize): void {
+  arch_context_switch_to_user(saveAt, frame, release, nextSaved);
 }
 
 /**

@@ -74,7 +74,11 @@ trap_common:
     b 2f
 1:  mov x1, sp
     bl arch_aarch64_traps__onTrap
-2:  ldp x1, x2, [sp, #256]
+    /* arch_context_switch_to_user (userspace.S) joins here with SP = another task's frame. */
+2:
+    .globl trap_return
+trap_return:
+    ldp x1, x2, [sp, #256]
     msr elr_el1, x1
     msr spsr_el1, x2
     ldp x30, x1, [sp, #240]

@@ -19,6 +19,7 @@ import { cpuIndex, pcpuSet, PCPU_SYSCALL_STACK } from "./percpu";
 import { setTssRsp0 } from "./tables";
 
 declare function x86_context_switch(saveAt: usize, to: usize): void;
+declare function x86_context_switch_to_user(saveAt: usize, frame: usize, release: usize): void;
 declare function x86_user_first_entry_address(): usize;
 
 const CONTEXT_BYTES: u64 = 64n;
@@ -54,6 +55,18 @@ export function contextInitUser(kstackTop: usize, entry: usize, userSp: usize, a
  */
 export function contextSwitch(saveAt: usize, to: usize): void {
   x86_context_switch(saveAt, to);
+}
+
+/**
+ * Saves this CPU's kernel context as contextSwitch does, stores 0 at `release`
+ * (a u32: the lock that kept the context from being resumed half saved), then
+ * returns to user mode from `frame`, the next task's syscall frame (its system
+ * call finished, its result in the frame). `nextSaved` (the next task's saved
+ * SP) is not needed here: x86_64 keeps no user state in a kernel context.
+ * Returns when something switches back to the saved context.
+ */
+export function contextSwitchToUser(saveAt: usize, nextSaved: usize, frame: usize, release: usize): void {
+  x86_context_switch_to_user(saveAt, frame, release);
 }
 
 /**

@@ -12,7 +12,7 @@ export { cpuIndex, startSecondaryCpus } from "./smp";
 export { probeRead64 } from "./traps";
 // User mode (issue #4).
 export { userSpaceInit, activateUserSpace } from "./userspace";
-export { contextInitUser, contextSwitch, setKernelStack } from "./context";
+export { contextInitUser, contextSwitch, contextSwitchToUser, setKernelStack } from "./context";
 export { frameSyscallNumber, frameArg, frameSetResult, framePc, frameMessageRegister, frameSetMessageRegister, MESSAGE_REGISTERS } from "./frame";
 // Device interrupts for user-space drivers, and console input.
 export { CONSOLE_IRQ, deviceIrqSetHandler, deviceIrqValid, deviceIrqUnmask, deviceIrqMask } from "./device-irq";

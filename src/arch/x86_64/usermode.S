@@ -61,8 +61,11 @@ x86_syscall_entry:
     call *%rax                      /* may switch tasks; returns on this stack */
 
     /* SYSRET to a non-canonical RIP would fault in ring 0 on the user stack:
-     * only a user-half RIP (below 2^47) goes back that way. */
-1:  movq F_RIP(%rsp), %rax
+     * only a user-half RIP (below 2^47) goes back that way.
+     * x86_context_switch_to_user joins here with RSP = another task's frame. */
+1:
+syscall_exit:
+    movq F_RIP(%rsp), %rax
     shrq $47, %rax
     jnz 4f
     POP_GPRS                        /* r11 and rcx are replaced by RFLAGS and RIP below */
@@ -112,6 +115,30 @@ x86_context_switch:
     popq %rbx
     popq %rbp
     ret
+
+/*
+ * x86_context_switch_to_user(saveAt, frame, release): saves this context as
+ * x86_context_switch does (its SP at *saveAt), then stores 0 at *release (the
+ * scheduler lock: held until the context is saved, so no other CPU resumes it
+ * half saved) and returns to user mode from `frame`, the syscall frame at the
+ * top of the next task's kernel stack, whose system call is finished: the
+ * IPC fast path's direct return, with no trip through the next task's kernel
+ * stack. The tail of x86_syscall_entry.
+ */
+    .balign 16
+    .globl x86_context_switch_to_user
+x86_context_switch_to_user:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    pushfq
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    movl $0, (%rdx)
+    jmp syscall_exit
 
 /*
  * A new user context's first return from x86_context_switch lands here, with

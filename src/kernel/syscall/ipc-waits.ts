@@ -5,11 +5,12 @@
  * direct switch: Scheduler.handoff). Used under the scheduler lock.
  */
 import { u32, u64, usize, bool, structs } from "kts";
-import { cpuIndex } from "arch";
+import { cpuIndex, frameSetResult } from "arch";
 import { ipc, NO_TASK } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
-import { resources, setSwitching, isSwitching } from "../task/table";
+import { resources, isSwitching } from "../task/table";
 import { schedLock, schedUnlock } from "../task/lock";
+import { sweepWanted } from "../task/user-memory";
 import { schedule, handoffSwitch } from "../task/schedule";
 import { probeMark, PART_SWITCH } from "./probe";
 
@@ -121,12 +122,27 @@ function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool 
   if (!resources[next].user || resources[task].killPending || isSwitching(next)) return false;
   if (!scheduler.handoff(cpu, task, next, reason)) return false;
   if (woken) ipc.popWake();
-  // As schedule() does: a CPU that picks it up waits until its context is saved.
-  setSwitching(task, true);
   // The lock stays held across the switch; back here with it held.
-  handoffSwitch(task, next, cpu);
+  handoffSwitch(task, next, cpu, finishedFrame(next));
   probeMark(PART_SWITCH);
   return true;
+}
+
+/**
+ * next's syscall frame with its result in it, if its system call is finished
+ * now: the fast path handed it its message (0 in memory, 1 in registers), so
+ * resumed() would return just that, and what its stack would run on the way out
+ * (unlocking, the exit's sweep: none wanted; the kill check: none pending) does
+ * nothing. It then returns to user mode straight from the frame
+ * (handoffSwitch). 0 if not.
+ */
+function finishedFrame(next: u32): usize {
+  const w = waits[next];
+  if (w.delivered == NOT_DELIVERED || resources[next].killPending || sweepWanted()) return 0n;
+  frameSetResult(w.frame, w.delivered == DELIVERED_IN_REGISTERS ? 1n : 0n);
+  w.delivered = NOT_DELIVERED;
+  probeMark(PART_SWITCH);
+  return w.frame;
 }
 
 /** Blocks the current task with `reason`, drops the lock and runs something else until woken. */

@@ -5,7 +5,7 @@
  * releasing it restores them), so a timer tick can never spin on a lock its own
  * CPU holds. Not re-entrant.
  */
-import { u32, u64, bool, array, spinWait } from "kts";
+import { u32, u64, usize, bool, array, spinWait } from "kts";
 import { addressOf, atomicCas32, atomicStore32, irqSave, irqRestore } from "kts/unsafe";
 import { MAX_CPUS } from "../sched/index";
 
@@ -29,6 +29,16 @@ export function schedUnlock(): void {
   const flags: u64 = holderFlags;
   atomicStore32(addressOf(word), 0);
   irqRestore(flags);
+}
+
+/**
+ * The lock's word, for contextSwitchToUser: a switch that returns straight to
+ * another task's user mode releases the lock (stores 0) once this context is
+ * saved. From a system call: interrupts stay masked until that return.
+ */
+export function schedLockWord(): usize {
+  // SAFETY: a word of this module's own static storage.
+  return addressOf(word);
 }
 
 /**

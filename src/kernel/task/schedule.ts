@@ -12,11 +12,11 @@
  */
 import { u32, usize, bool, array, spinWait } from "kts";
 import { irqSave, irqRestore } from "kts/unsafe";
-import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch, wakeCpu } from "arch";
+import { cpuIndex, activateUserSpace, setKernelStack, contextSwitch, contextSwitchToUser, wakeCpu } from "arch";
 import { scheduler, NO_TASK, NO_CPU, TaskState, MAX_CPUS } from "../sched/index";
 import { enterKernelSpace } from "../mem/index";
 import { resources, setSwitching, isSwitching, savedSpAddress, savedSpOf, KSTACK_SIZE } from "./table";
-import { schedLock, schedUnlock, schedLockPass, schedLockArrived } from "./lock";
+import { schedLock, schedUnlock, schedLockPass, schedLockArrived, schedLockWord } from "./lock";
 import { claimReap, reap, killIfPending, endIfKilled } from "./lifecycle";
 import { crossCallServe } from "./crosscall";
 
@@ -69,20 +69,31 @@ export function schedule(): void {
 
 /**
  * The context switch of the IPC fast path (Scheduler.handoff already made `next`
- * this CPU's current task and marked `prev` switching, under the lock, and
- * `next`'s own context is saved: not switching): the second half of schedule(),
- * with the lock held throughout and passed to `next` (schedLockPass). From a
- * system call, so interrupts are masked already. Returns, when `prev` runs
- * again, with the lock held and its arrival done.
+ * this CPU's current task, under the lock, and `next`'s own context is saved:
+ * not switching): the second half of schedule(), with the lock held throughout.
+ * From a system call, so interrupts are masked already. Returns, when `prev`
+ * runs again, with the lock held and its arrival done.
+ *
+ * `frame` 0: the lock passes to `next` (schedLockPass), which resumes where it
+ * switched away. Otherwise `next`'s system call is finished, its result in its
+ * syscall frame `frame`: it returns to user mode straight from that frame
+ * (contextSwitchToUser), and the lock is released once `prev`'s context is
+ * saved, so `prev` needs no `switching` mark and `next` no arrival.
  */
-export function handoffSwitch(prev: u32, next: u32, cpu: u32): void {
+export function handoffSwitch(prev: u32, next: u32, cpu: u32, frame: usize): void {
   const r = resources[next];
   activateUserSpace(r.space.root);
   setKernelStack(usize(r.kstackBase + KSTACK_SIZE));
   ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
-  previous[cpu] = prev;
-  schedLockPass(cpu);
-  contextSwitch(savedSpAddress(prev), savedSpOf(next));
+  if (frame != 0n) {
+    contextSwitchToUser(savedSpAddress(prev), savedSpOf(next), frame, schedLockWord());
+  } else {
+    // As schedule() does: a CPU that picks prev up waits until its context is saved.
+    setSwitching(prev, true);
+    previous[cpu] = prev;
+    schedLockPass(cpu);
+    contextSwitch(savedSpAddress(prev), savedSpOf(next));
+  }
   // Perhaps on another CPU now.
   const here: u32 = cpuIndex();
   schedLockArrived(here);

@@ -242,8 +242,12 @@ export function memoryCapabilityMoved(): void {
 
 /** Sweeps unless every move so far is covered by a finished sweep (the system-call exit path). Not under the lock. */
 export function sweepIfWanted(): void {
-  if (atomicLoad32(addressOf(moves)) == atomicLoad32(cell(1))) return;
-  userMemorySweep();
+  if (sweepWanted()) userMemorySweep();
+}
+
+/** Whether a memory capability moved since the last finished sweep began (the next system-call exit sweeps). */
+export function sweepWanted(): bool {
+  return atomicLoad32(addressOf(moves)) != atomicLoad32(cell(1));
 }
 
 function cell(i: u32): usize {
