@@ -110,6 +110,10 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   result.objects = built.length;
   result.compiled = built.filter((o) => o.compiled).length;
   const objs = built.map((o) => o.object);
+  // With LTO the generated C is bitcode, optimized as one program by the first link; it keeps that
+  // link's code (one object, which lld places after the native objects) for the second.
+  const bitcode = lto ? r.cFiles.length : 0;
+  const ltoObject = `${elf}.lto.o`;
 
   // The assembly calls kts_kernel_entry: the entry module's kernelMain.
   const entrySym = `${r.modules[r.modules.length - 1]!.base}__kernelMain`;
@@ -132,7 +136,7 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
       ...inputs,
     ]);
   progress.count("linking", 1, 2);
-  await link(objs);
+  await link(lto ? [...objs, `--lto-obj-path=${ltoObject}`] : objs);
   const firstCode = codeSymbols(elf);
   // The stack-depth analysis reads the first link's code (the second adds only the line table), beside the second link.
   const firstElf = `${elf}.first`;
@@ -144,7 +148,8 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   writeFileSync(linesC, lines.source);
   const linesO = await compileCached(linesC, plain.filter((f) => f !== "-g"));
   progress.count("linking", 2, 2);
-  await link([...objs, linesO.object]);
+  await link(lto ? [...objs.slice(bitcode), ltoObject, linesO.object] : [...objs, linesO.object]);
+  rmSync(ltoObject, { force: true });
   // The table describes the first pass's code: the second must not have moved any of it.
   if (codeSymbols(elf) !== firstCode) throw new ToolchainError(`ld.lld: the code of ${elf} moved when the line table was linked in`);
   // The deepest call path must fit a kernel stack (frame sizes from .stack_sizes, calls from the disassembly),

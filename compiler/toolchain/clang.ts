@@ -82,7 +82,7 @@ export function linkHost(cFiles: string[], out: string, opts: { sanitize: boolea
  * second pass, must not change the code around them.
  */
 export function generatedFlags(arch: Arch, opts: { lto?: boolean } = {}): string[] {
-  return opts.lto ? [...freestandingFlags(arch), "-flto=thin"] : freestandingFlags(arch);
+  return opts.lto ? [...freestandingFlags(arch), "-flto"] : freestandingFlags(arch);
 }
 
 export const FREESTANDING_RUNTIME = path.join(REPO_ROOT, "runtime-c/src/freestanding.c");

@@ -90,7 +90,11 @@ export function isError(v: u64): bool {
 
 /** The interceptor's capability check: does the task hold an endpoint capability allowing op? */
 export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
-  if (op == u32(IpcOp.Reply)) return true; // replies are authorized by their one-shot token
+  // Replies are authorized by their one-shot token (and take no registers to say so: the IPC fast path asks).
+  return op == u32(IpcOp.Reply) || holdsEndpointCapability(task, endpoint, op);
+}
+
+function holdsEndpointCapability(task: u32, endpoint: u32, op: u32): bool {
   const need: u32 = op == u32(IpcOp.Receive) ? RIGHT_RECEIVE : RIGHT_SEND;
   const resolved: bool = resolvedTask == task && resolvedEndpoint == endpoint && u32(resolvedRights & need) == need;
   resolvedTask = NO_TASK;

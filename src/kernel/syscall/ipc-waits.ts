@@ -105,7 +105,11 @@ export function blockAfter(task: u32, reason: BlockReason): void {
  * allows (Scheduler.handoff), else through the scheduler.
  */
 export function blockAndRun(task: u32, next: u32, reason: BlockReason): void {
-  if (switchTo(task, next, reason, false)) return;
+  if (!switchTo(task, next, reason, false)) wakeAndWait(task, next, reason);
+}
+
+/** @cold blockAndRun when the scheduler refuses the direct switch (out of line: the fast path's callers stay small). */
+function wakeAndWait(task: u32, next: u32, reason: BlockReason): void {
   wakeHere(next, cpuBit(cpuIndex()));
   blockAndWait(task, reason);
 }
