@@ -678,7 +678,7 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
   const lowered = body && Node.isBlock(body) ? new StatementLowerer(ctx).lower(body.getStatements()) : [];
   const out: string[] = [];
   const isCtor = Node.isConstructorDeclaration(f.node);
-  out.push(`${f.exported ? "" : "static KTS_UNUSED "}${isCold(f.node) ? "KTS_COLD " : ""}${signature(f)} {`);
+  out.push(`${f.exported ? "" : "static KTS_UNUSED "}${placement(f.node)}${signature(f)} {`);
   if (f.cls) out.push("    (void)self;");
   for (const l of ctx.locals.values()) if (l.isParam && !l.used) out.push(`    (void)${l.cname};`);
   out.push(...emitBody(ctx, lowered));
@@ -694,12 +694,15 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
 }
 
 /**
- * A function whose JSDoc says `@cold`: seldom run, kept out of line
- * (cold, noinline), so that the hot function calling it stays small enough
- * for ThinLTO to inline (a probe's check inlined, its work out of line).
+ * Where a function's code goes, from its JSDoc: `@cold` (seldom run: cold,
+ * never inlined) or `@outline` (never inlined), so that the hot function that
+ * calls it stays small (a probe's check inlined, its work out of line; a
+ * register-hungry loop kept out of a path that seldom needs it).
  */
-function isCold(node: Node): boolean {
-  return Node.isJSDocable(node) && node.getJsDocs().some((d) => d.getTags().some((t) => t.getTagName() === "cold"));
+function placement(node: Node): string {
+  const tags = Node.isJSDocable(node) ? node.getJsDocs().flatMap((d) => d.getTags().map((t) => t.getTagName())) : [];
+  if (tags.includes("cold")) return "KTS_COLD ";
+  return tags.includes("outline") ? "KTS_OUTLINE " : "";
 }
 
 /** C__init(self, ctor params): field initializers in order, then the constructor body. */

@@ -17,6 +17,7 @@
  * messages) can then be copied a word at a time. */
 #define KTS_ARRAY_ALIGN __attribute__((aligned(8)))
 #define KTS_COLD __attribute__((cold, noinline))
+#define KTS_OUTLINE __attribute__((noinline))
 
 /* ---- panics ---- */
 void kts_panic_begin(void);

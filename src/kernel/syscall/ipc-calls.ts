@@ -94,6 +94,7 @@ export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
   return op == u32(IpcOp.Reply) || holdsEndpointCapability(task, endpoint, op);
 }
 
+/** @outline (its loop's registers stay out of the reply's check) */
 function holdsEndpointCapability(task: u32, endpoint: u32, op: u32): bool {
   const need: u32 = op == u32(IpcOp.Receive) ? RIGHT_RECEIVE : RIGHT_SEND;
   const resolved: bool = resolvedTask == task && resolvedEndpoint == endpoint && u32(resolvedRights & need) == need;
