@@ -21,8 +21,18 @@
  *     exception vector) with the condition number register == Call (rax / x8;
  *     the number from src/abi/syscalls.json). Both delimiters give the same
  *     total (the same cycle, cut at another point).
- *  2. The breakpoint is deleted and the CPU single-stepped (stepi), every PC
- *     recorded, until the PC is sysCall's first instruction again.
+ *  2. The breakpoint is deleted and the CPU single-stepped, every PC recorded,
+ *     until the PC is sysCall's first instruction again. Each step is a raw
+ *     remote 's' packet (and the PC a raw 'p' read), not gdb's stepi: on AArch64
+ *     gdb's stepi at a load of binutils' "ldstexcl" class (ldxr/ldaxr, but also
+ *     the plain load-acquire ldar) looks up to 16 instructions ahead for a store
+ *     of that class (stxr/stlxr, but also stlr) and, if it finds one, runs the
+ *     "atomic sequence" with a breakpoint after that store and a continue. So a
+ *     lock's ldaxr/cbnz/stlxr counted as one instruction, and an ldar followed
+ *     (in the layout, not the path) by another function's stlxr let the guest
+ *     run to its end (from 90f73b3 on, the ldar of userMemorySweep's check in
+ *     onSyscall). QEMU itself steps exclusives fine: its single step does not
+ *     clear the exclusive monitor.
  *
  * What delimits one round trip: only the client makes Call system calls, once
  * per iteration of its loop (test/user/pingclient.ts), and in steady state each
@@ -42,7 +52,7 @@
  * A second trip is stepped the same way (--trips, default 2) and compared: the
  * same count and PC sequence confirm the steady state.
  *
- * Counting: one stepi = one guest instruction as -icount counts them (QEMU's
+ * Counting: one step = one guest instruction as -icount counts them (QEMU's
  * TCG single-step runs one instruction per translation block). An x86 `rep`
  * string instruction counts once per iteration, in both. Single-stepping runs
  * with QEMU's default sstep flags (set explicitly: ENABLE|NOIRQ|NOTIMER), so no
@@ -238,7 +248,7 @@ function freePort(): Promise<number> {
 }
 
 /** The gdb side: connect, skip to the steady state, step `trips` round trips. Writes one line per executed instruction. */
-function gdbScript(p: { port: number; bp: bigint; cond: string; skip: number; trips: number; space: string; out: string; maxSteps: number }): string {
+function gdbScript(p: { port: number; bp: bigint; cond: string; skip: number; trips: number; space: string; pcReg: number; out: string; maxSteps: number }): string {
   return `
 import gdb, json, time
 P = json.loads(${JSON.stringify(JSON.stringify({ ...p, bp: "0x" + p.bp.toString(16) }))})
@@ -265,6 +275,20 @@ def space():
     except Exception: return -1
 def at_bp(cur):
     return cur == BP and (not P["cond"] or bool(gdb.parse_and_eval(P["cond"])))
+# One raw 's' packet per instruction, not gdb's stepi (on AArch64 it runs "atomic
+# sequences" from an ldxr/ldaxr/ldar with a breakpoint and a continue: see the
+# header). gdb's register cache is flushed after each step for its own reads
+# (the address space register, the condition).
+CONN = gdb.selected_inferior().connection
+def packet(s):
+    r = CONN.send_packet(s)
+    return r.decode() if isinstance(r, bytes) else r
+def step():
+    r = packet("s")
+    gdb.execute("maintenance flush register-cache", to_string=True)
+    if not r.startswith("T") and not r.startswith("S"):
+        status("the target stopped stepping: %s" % r); raise SystemExit
+    return raw_pc()
 gdb.execute("break *0x%x" % BP, to_string=True)
 if P["cond"]:
     # gdb skips an ignore count without checking the condition: count matching stops here.
@@ -279,6 +303,9 @@ if pc() != BP:
     status("breakpoint not reached (pc 0x%x)" % pc()); raise SystemExit
 client = space()
 gdb.execute("delete", to_string=True)
+def raw_pc(): return int.from_bytes(bytes.fromhex(packet("p%x" % P["pcReg"])), "little") & MASK
+if raw_pc() != BP:
+    status("register %d is not the pc (0x%x, not 0x%x)" % (P["pcReg"], raw_pc(), BP)); raise SystemExit
 lines = ["client %x" % client]
 steps = 0
 for trip in range(P["trips"]):
@@ -292,9 +319,8 @@ for trip in range(P["trips"]):
             # A user-mode run: read its address space on entry.
             if kernel: tag = space()
             lines.append("%x %x" % (cur, tag)); kernel = False
-        gdb.execute("stepi", to_string=True)
+        cur = step()
         steps += 1
-        cur = pc()
         if at_bp(cur): break
         if steps > P["maxSteps"]:
             status("no return to the breakpoint within %d steps" % P["maxSteps"])
@@ -356,7 +382,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(tmpdir(), "ipc-profile-"));
   const traceRaw = path.join(tmp, "trace.txt");
   const script = path.join(tmp, "profile.py");
-  writeFileSync(script, gdbScript({ port, bp: bp.addr, cond, skip: flags.skip, trips: flags.trips, space: arch === "x86_64" ? "$cr3" : "$TTBR0_EL1", out: traceRaw, maxSteps: 200_000 * flags.trips }));
+  writeFileSync(script, gdbScript({ port, bp: bp.addr, cond, skip: flags.skip, trips: flags.trips, space: arch === "x86_64" ? "$cr3" : "$TTBR0_EL1", pcReg: arch === "x86_64" ? 16 : 32, out: traceRaw, maxSteps: 200_000 * flags.trips }));
 
   process.stderr.write(`ipc-profile: ${arch}: QEMU -icount shift=0, gdbstub on 127.0.0.1:${port}; breaking at ${bp.name} (0x${bp.addr.toString(16)})${cond ? ` if ${cond}` : ""} after ${flags.skip} calls, stepping ${flags.trips} round trip(s)…\n`);
   let serial = "";
