@@ -7,15 +7,15 @@
  *
  * It profiles the tree it runs in (REPO_ROOT is this file's repository): it builds
  * the bench's image with the bench's own functions (buildOrExit: the user-main
- * kernel, ThinLTO; bundleOrExit: pingserver + pingclient, not LTO-linked) and
+ * kernel, LTO; bundleOrExit: pingserver + pingclient, not LTO-linked) and
  * boots it with the bench's qemuArgs (1 CPU, 128 MiB, `-icount shift=0`,
  * "loglevel=1"), plus a gdbstub on a free 127.0.0.1 port, stopped (-S). Then
  * gdb-multiarch (batch, a generated Python script) drives it:
  *
  *  1. A breakpoint on the kernel's Call handler, kernel_syscall_ipc_calls__sysCall
- *     (its C symbol; it survives ThinLTO as its own function, found with
+ *     (its C symbol; it may survive LTO as its own function, found with
  *     llvm-nm), ignoring its first --skip hits (default 100 of the client's 200
- *     calls): the ping loop is in steady state. If ThinLTO ever inlines sysCall
+ *     calls): the ping loop is in steady state. If LTO inlines sysCall
  *     away (or with --at entry), the delimiter is the syscall entry instead
  *     (x86_syscall_entry; on AArch64 vectors+0x400, the EL0 synchronous
  *     exception vector) with the condition number register == Call (rax / x8;
@@ -68,7 +68,7 @@
  * "user:<value>"). Each PC is also run through llvm-symbolizer (DWARF, with
  * inlining; the generated C's debug lines point at the .ts sources) for the
  * .ts file:line range per function, and for a second table by the innermost
- * inlined source function (ThinLTO folds many functions into a few symbols).
+ * inlined source function (LTO folds many functions into a few symbols).
  *
  * Output: the total, the phases (runs of kernel/user), the table by symbol
  * (function, instructions, percent, source lines), the table by innermost
@@ -367,7 +367,7 @@ async function main(): Promise<void> {
   for (const [k, e] of Object.entries(elfs)) if (!existsSync(e)) usage(`the ${k} ELF is not at ${e}`);
 
   const kernelSyms = textSymbols(b.elf);
-  // The delimiter: sysCall's first instruction or, if ThinLTO inlined it away
+  // The delimiter: sysCall's first instruction or, if LTO inlined it away
   // (or --at entry), the syscall entry filtered on the Call number.
   let bp = kernelSyms.find((s) => s.name === BREAK_SYMBOL);
   let cond = "";
@@ -509,7 +509,7 @@ async function main(): Promise<void> {
     }
     if (shown.length < rows.length) out.push(`… ${rows.length - shown.length} more, ${rows.slice(shown.length).reduce((a, [, r]) => a + r.count, 0)} instructions`);
   };
-  table("by symbol (ELF function; ThinLTO-inlined code counts in its caller)", bySym);
+  table("by symbol (ELF function; LTO-inlined code counts in its caller)", bySym);
   table("by innermost source function (DWARF inlining)", byInner);
   process.stdout.write(out.join("\n") + "\n");
   if (flags.trace) {
