@@ -93,7 +93,8 @@ function wakeHere(t: u32, here: u32): void {
  * scheduler picks.
  */
 export function blockAfter(task: u32, reason: BlockReason): void {
-  const next: u32 = fastPath && ipc.wakePending() == 1 ? ipc.peekWake() : NO_TASK;
+  // A kill that came while the task ran ends it in schedule(): the slow path.
+  const next: u32 = fastPath && ipc.wakePending() == 1 && !resources[task].killPending ? ipc.peekWake() : NO_TASK;
   if (next != NO_TASK && switchTo(task, next, reason, true)) return;
   wakeReleased();
   blockAndWait(task, reason);
@@ -117,13 +118,13 @@ function wakeAndWait(task: u32, next: u32, reason: BlockReason): void {
 /**
  * The direct switch from task to next, if next is a user task that may run here
  * now; false (nothing done) if not. `woken`: next is the wake list's only task
- * (it leaves the list).
+ * (it leaves the list). The caller has found no kill pending for task (it would
+ * end in schedule(): the slow path).
  */
 function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool {
-  // A kill that came while the task ran ends it in schedule(): the slow path.
   const cpu: u32 = cpuIndex();
   // Not while another CPU is still saving next's context (schedule() waits for that, without the lock).
-  if (!resources[next].user || resources[task].killPending || isSwitching(next)) return false;
+  if (!resources[next].user || isSwitching(next)) return false;
   if (!scheduler.handoff(cpu, task, next, reason)) return false;
   if (woken) ipc.popWake();
   // The lock stays held across the switch; back here with it held.
@@ -136,13 +137,14 @@ function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool 
  * next's syscall frame with its result in it, if its system call is finished
  * now: the fast path handed it its message (0 in memory, 1 in registers), so
  * resumed() would return just that, and what its stack would run on the way out
- * (unlocking, the exit's sweep: none wanted; the kill check: none pending) does
- * nothing. It then returns to user mode straight from the frame
- * (handoffSwitch). 0 if not.
+ * (unlocking, the exit's sweep: none wanted) does nothing. It then returns to
+ * user mode straight from the frame (handoffSwitch), as it would from its own
+ * stack (a kill pending takes it at its next entry to the kernel either way).
+ * 0 if not.
  */
 function finishedFrame(next: u32): usize {
   const w = waits[next];
-  if (w.delivered == NOT_DELIVERED || resources[next].killPending || sweepWanted()) return 0n;
+  if (w.delivered == NOT_DELIVERED || sweepWanted()) return 0n;
   frameSetResult(w.frame, w.delivered == DELIVERED_IN_REGISTERS ? 1n : 0n);
   w.delivered = NOT_DELIVERED;
   probeMark(PART_SWITCH);
