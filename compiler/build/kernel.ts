@@ -131,6 +131,7 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
       `--thinlto-jobs=${JOBS}`,
       "-mllvm",
       "-stack-size-section",
+      "--lto-O3",
       "-o",
       elf,
       ...inputs,
