@@ -17,8 +17,8 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Arch } from "../intrinsics/table.js";
 import { REPO_ROOT, relPath } from "../project/root.js";
 import { FREESTANDING_RUNTIME, freestandingFlags, generatedFlags, ToolchainError } from "../toolchain/clang.js";
-import { runTool, JOBS } from "../toolchain/jobs.js";
-import { CACHE_DIR, compileCached, pruneObjectCache, type CompiledObject } from "../toolchain/object-cache.js";
+import { runTool } from "../toolchain/jobs.js";
+import { compileCached, pruneObjectCache, type CompiledObject } from "../toolchain/object-cache.js";
 import { codeSymbols } from "./dwarf-lines.js";
 import { callGraph, checkStack, deepestPath, stackReportText, type StackReport } from "./stack-depth.js";
 import { lineTableC } from "./lines.js";
@@ -127,8 +127,6 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
       "max-page-size=4096",
       "--no-dynamic-linker",
       `--defsym=kts_kernel_entry=${entrySym}`,
-      `--thinlto-cache-dir=${path.join(CACHE_DIR, "thinlto")}`,
-      `--thinlto-jobs=${JOBS}`,
       "-mllvm",
       "-stack-size-section",
       "--lto-O3",
