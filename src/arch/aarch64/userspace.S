@@ -18,6 +18,23 @@
 #define CTX_DAIF 96
 #define DAIF_ALL_MASKED 0x3c0
 
+/* Saves this kernel context (IRQs masked from here) below SP and stores that SP at [x0], a release. */
+.macro SAVE_CONTEXT
+    mrs x9, daif
+    msr daifset, #2
+    mrs x10, tpidr_el0
+    sub sp, sp, #CTX_SIZE
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    stp x9, x10, [sp, #CTX_DAIF]
+    mov x11, sp
+    stlr x11, [x0]
+.endm
+
 /*
  * void arch_activate_user_space(usize rootPa): TTBR0_EL1 = rootPa, TTBR0
  * walks on. Break before make: walks off (EPD0), drop ASID 0's entries, then
@@ -48,19 +65,7 @@ arch_activate_user_space:
  */
     .globl arch_context_switch
 arch_context_switch:
-    mrs x9, daif
-    msr daifset, #2
-    mrs x10, tpidr_el0
-    sub sp, sp, #CTX_SIZE
-    stp x19, x20, [sp, #0]
-    stp x21, x22, [sp, #16]
-    stp x23, x24, [sp, #32]
-    stp x25, x26, [sp, #48]
-    stp x27, x28, [sp, #64]
-    stp x29, x30, [sp, #80]
-    stp x9, x10, [sp, #CTX_DAIF]
-    mov x11, sp
-    stlr x11, [x0]
+    SAVE_CONTEXT
     mov sp, x1
     ldp x19, x20, [sp, #0]
     ldp x21, x22, [sp, #16]
@@ -86,19 +91,7 @@ arch_context_switch:
  */
     .globl arch_context_switch_to_user
 arch_context_switch_to_user:
-    mrs x9, daif
-    msr daifset, #2
-    mrs x10, tpidr_el0
-    sub sp, sp, #CTX_SIZE
-    stp x19, x20, [sp, #0]
-    stp x21, x22, [sp, #16]
-    stp x23, x24, [sp, #32]
-    stp x25, x26, [sp, #48]
-    stp x27, x28, [sp, #64]
-    stp x29, x30, [sp, #80]
-    stp x9, x10, [sp, #CTX_DAIF]
-    mov x11, sp
-    stlr x11, [x0]
+    SAVE_CONTEXT
     ldr x10, [x3, #CTX_DAIF + 8]
     msr tpidr_el0, x10
     mov sp, x1

@@ -31,6 +31,18 @@
     .weak kernel_task_schedule__onIrqExit
     .weak kernel_task_schedule__arrived
 
+/* Saves this kernel context (x86_context_switch's shape) and stores its SP at (%rdi). */
+.macro SAVE_CONTEXT
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    pushfq
+    movq %rsp, (%rdi)
+.endm
+
     .text
 
 /*
@@ -98,14 +110,7 @@ syscall_exit:
     .balign 16
     .globl x86_context_switch
 x86_context_switch:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    pushfq
-    movq %rsp, (%rdi)
+    SAVE_CONTEXT
     movq %rsi, %rsp
     popfq
     popq %r15
@@ -128,14 +133,7 @@ x86_context_switch:
     .balign 16
     .globl x86_context_switch_to_user
 x86_context_switch_to_user:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    pushfq
-    movq %rsp, (%rdi)
+    SAVE_CONTEXT
     movq %rsi, %rsp
     movl $0, (%rdx)
     jmp syscall_exit
