@@ -114,6 +114,9 @@ export const INTRINSICS: Record<string, Intrinsic> = {
   mul32: { module: "kts", params: ["u32", "u32"], ret: "u32", c: "((uint32_t)((uint32_t)($0) * (uint32_t)($1)))" },
   imul32: { module: "kts", params: ["i32", "i32"], ret: "i32", c: "((int32_t)((uint32_t)($0) * (uint32_t)($1)))" },
   mulHi64: { module: "kts", params: ["u64", "u64"], ret: "u64", c: "((uint64_t)(((unsigned __int128)($0) * ($1)) >> 64))" },
+  // Branch hints: the value unchanged; C's optimizer lays the path out, and inlines on it, as hot or cold.
+  likely: { module: "kts", params: ["bool"], ret: "bool", c: "__builtin_expect(!!($0), 1)" },
+  unlikely: { module: "kts", params: ["bool"], ret: "bool", c: "__builtin_expect(!!($0), 0)" },
   rotl32: { module: "kts", params: ["u32", "u32"], ret: "u32", c: "kts_rotl32(($0), ($1))" },
   rotr32: { module: "kts", params: ["u32", "u32"], ret: "u32", c: "kts_rotr32(($0), ($1))" },
   rotl64: { module: "kts", params: ["u64", "u32"], ret: "u64", c: "kts_rotl64(($0), ($1))" },

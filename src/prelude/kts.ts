@@ -91,6 +91,13 @@ export function mul32(a: u32, b: u32): u32 {
 export function imul32(a: i32, b: i32): i32 {
   return Math.imul(a, b);
 }
+/** Branch hints: `b` unchanged; the C build lays out (and inlines on) the path as usually taken or seldom taken. */
+export function likely(b: bool): bool {
+  return b;
+}
+export function unlikely(b: bool): bool {
+  return b;
+}
 /** High 64 bits of the 128-bit product of two u64. */
 export function mulHi64(a: u64, b: u64): u64 {
   return BigInt.asUintN(64, (a * b) >> 64n);

@@ -19,7 +19,7 @@
  * Under the scheduler lock. FAST_BLOCKED: the task blocked and has been resumed;
  * its result is what ipc-calls.ts's resumed() says.
  */
-import { u32, u64, usize, bool } from "kts";
+import { u32, u64, usize, bool, unlikely } from "kts";
 import { monotonicNanos } from "arch";
 import { capEndpointPeek, CAP_NO_OBJECT, RIGHT_SEND, RIGHT_RECEIVE } from "../cap/index";
 import { ipc, NO_TASK, FLAG_CALL, FLAG_REPLY } from "../ipc/index";
@@ -77,16 +77,16 @@ function handOver(frame: usize, tag: u64, own: usize, partner: u32, target: usiz
 
 /** call(handle, va, tag): straight to the receiver waiting on the endpoint. */
 export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
-  if (!eligible(task, handle)) return NOT_FAST;
+  if (unlikely(!eligible(task, handle))) return NOT_FAST;
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_SEND, now);
-  if (ep == CAP_NO_OBJECT) return NOT_FAST;
+  if (unlikely(ep == CAP_NO_OBJECT)) return NOT_FAST;
   probeMark(PART_CAP);
   const own: usize = senderBuffer(task, va, tag);
-  if (own == 0n) return NOT_FAST;
+  if (unlikely(own == 0n)) return NOT_FAST;
   const receiver: u32 = ipc.fastCallReceiver(task, u32(ep), now);
   const target: usize = partnerTarget(receiver, own, tag);
-  if (target == 0n) return NOT_FAST;
+  if (unlikely(target == 0n)) return NOT_FAST;
   const label: u32 = sendsInRegisters(tag) ? tagLabel(tag) : messageLabel(own);
   const token: u64 = ipc.fastCallCommit(task, u32(ep), label, now);
   probeMark(PART_INTERCEPT);
@@ -103,17 +103,17 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
 export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va: usize): u64 {
   probeStart();
   const token: u64 = waits[task].replyToken;
-  if (token == 0n || !eligible(task, handle)) return NOT_FAST;
+  if (unlikely(token == 0n || !eligible(task, handle))) return NOT_FAST;
   const now: u64 = monotonicNanos();
   const ep: u64 = capEndpointPeek(task, u32(handle), RIGHT_RECEIVE, now);
-  if (ep == CAP_NO_OBJECT) return NOT_FAST;
+  if (unlikely(ep == CAP_NO_OBJECT)) return NOT_FAST;
   probeMark(PART_CAP);
-  if (!ipc.fastReceiveWaits(task, u32(ep))) return NOT_FAST;
+  if (unlikely(!ipc.fastReceiveWaits(task, u32(ep)))) return NOT_FAST;
   const own: usize = senderBuffer(task, va, tag);
-  if (own == 0n) return NOT_FAST;
+  if (unlikely(own == 0n)) return NOT_FAST;
   const caller: u32 = ipc.fastReplyCaller(task, token);
   const target: usize = partnerTarget(caller, own, tag);
-  if (target == 0n) return NOT_FAST;
+  if (unlikely(target == 0n)) return NOT_FAST;
   waits[task].replyToken = 0n;
   const called: u32 = ipc.fastReplyCommit(task, caller, now);
   probeMark(PART_INTERCEPT);

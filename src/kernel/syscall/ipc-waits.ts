@@ -4,7 +4,7 @@
  * or by switching straight to the task it released (the fast path, the L4
  * direct switch: Scheduler.handoff). Used under the scheduler lock.
  */
-import { u32, u64, usize, bool, structs } from "kts";
+import { u32, u64, usize, bool, structs, unlikely } from "kts";
 import { cpuIndex, frameSetResult } from "arch";
 import { ipc, NO_TASK } from "../ipc/index";
 import { scheduler, BlockReason, MAX_TASKS, ALL_CPUS, cpuBit } from "../sched/index";
@@ -106,7 +106,7 @@ export function blockAfter(task: u32, reason: BlockReason): void {
  * allows (Scheduler.handoff), else through the scheduler.
  */
 export function blockAndRun(task: u32, next: u32, reason: BlockReason): void {
-  if (!switchTo(task, next, reason, false)) wakeAndWait(task, next, reason);
+  if (unlikely(!switchTo(task, next, reason, false))) wakeAndWait(task, next, reason);
 }
 
 /** @cold blockAndRun when the scheduler refuses the direct switch (out of line: the fast path's callers stay small). */
@@ -120,6 +120,8 @@ function wakeAndWait(task: u32, next: u32, reason: BlockReason): void {
  * now; false (nothing done) if not. `woken`: next is the wake list's only task
  * (it leaves the list). The caller has found no kill pending for task (it would
  * end in schedule(): the slow path).
+ * @outline blockAndRun, a line around it, then inlines into the fast path (one
+ * function's prologue, not two).
  */
 function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool {
   const cpu: u32 = cpuIndex();

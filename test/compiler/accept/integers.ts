@@ -1,5 +1,5 @@
 // Fixed-width integers: wrapping, conversions, signed overflow, exact 64-bit values.
-import { u8, u16, u32, i8, i16, i32, u64, i64, usize, isize, print, hex, mul32, imul32, mulHi64, rotl32, rotr32, rotr64, clz32, ctz64, popcount64 } from "kts";
+import { u8, u16, u32, i8, i16, i32, u64, i64, usize, isize, print, hex, mul32, imul32, mulHi64, rotl32, rotr32, rotr64, clz32, ctz64, popcount64, likely, unlikely } from "kts";
 
 export function main(): u32 {
   const a: u8 = 250;
@@ -24,6 +24,11 @@ export function main(): u32 {
   print(`conversions: ${u32(k)} ${u32(k >> 32n)} ${u64(neg)} ${i64(neg)} ${u8(neg)} ${i32(x)} ${u16(sn)} ${usize(x)} ${isize(neg)}`);
   print(`widen raw: ${u64(x + x)} ${i64(s * 2)} ${u64(u8(a + b))}`);
   print(`bits: ${rotl32(0x80000001, 1)} ${rotr32(1, 1)} ${hex(rotr64(1n, 4))} ${clz32(1)} ${clz32(0)} ${ctz64(0x100n)} ${popcount64(big)}`);
+  // Branch hints change nothing but layout: the value, and the branch taken, are the operand's.
+  let hinted: u32 = 0;
+  if (likely(x == 0)) hinted = 1;
+  if (unlikely(x != 0)) hinted = u32(hinted + 2);
+  print(`hints: ${u32(likely(a > b))} ${u32(unlikely(a > b))} ${u32(likely(a < b))} ${u32(unlikely(a < b))} ${hinted}`);
   const sh: u64 = 70n;
   const one: u64 = 1n;
   print(`big shifts: ${u64(one << sh)} ${k >> sh} ${i64(sn) >> sh}`);
