@@ -697,11 +697,14 @@ function emitFunction(prog: ProgramContext, st: ModuleState, f: PendingFn): stri
  * Where a function's code goes, from its JSDoc: `@cold` (seldom run: cold,
  * never inlined) or `@outline` (never inlined), so that the hot function that
  * calls it stays small (a probe's check inlined, its work out of line; a
- * register-hungry loop kept out of a path that seldom needs it).
+ * register-hungry loop kept out of a path that seldom needs it); `@inline`
+ * (always inlined, across modules too under LTO: a hot path's helper whose
+ * call would cost more than its work saves).
  */
 function placement(node: Node): string {
   const tags = Node.isJSDocable(node) ? node.getJsDocs().flatMap((d) => d.getTags().map((t) => t.getTagName())) : [];
   if (tags.includes("cold")) return "KTS_COLD ";
+  if (tags.includes("inline")) return "KTS_INLINE ";
   return tags.includes("outline") ? "KTS_OUTLINE " : "";
 }
 

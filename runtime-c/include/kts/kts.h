@@ -18,6 +18,7 @@
 #define KTS_ARRAY_ALIGN __attribute__((aligned(8)))
 #define KTS_COLD __attribute__((cold, noinline))
 #define KTS_OUTLINE __attribute__((noinline))
+#define KTS_INLINE __attribute__((always_inline))
 
 /* ---- panics ---- */
 void kts_panic_begin(void);

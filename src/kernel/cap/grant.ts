@@ -102,6 +102,7 @@ export function capLookup(
  * the IPC fast path: capLookup's checks, with nothing to consume, so no side
  * effect. CAP_NO_OBJECT for anything else (the ordinary path's lookup then
  * decides, consumes and audits).
+ * @inline (once per fast IPC operation)
  */
 export function capEndpointPeek(task: u32, handle: u32, rights: u32, now: u64): u64 {
   if (capTables.check(task, handle) != CapError.Ok) return CAP_NO_OBJECT;

@@ -93,7 +93,10 @@ export class IpcState {
     t.server = server;
   }
 
-  /** task waits in endpoint's receiver FIFO (a receive that found nothing queued); audited. */
+  /**
+   * task waits in endpoint's receiver FIFO (a receive that found nothing queued); audited.
+   * @inline (the fast path's replyRecv ends with it)
+   */
   receiveWaits(endpoint: u32, task: u32, now: u64): void {
     this.pushReceiver(endpoint, task);
     this.interceptor.log.recordPassed(now, AuditKind.Receive, task, endpoint, NO_TASK, IpcResult.Blocked);

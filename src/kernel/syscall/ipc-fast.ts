@@ -52,7 +52,10 @@ function senderBuffer(task: u32, va: usize, tag: u64): usize {
   return own;
 }
 
-/** Where the message goes: 1 into the partner's registers, else its buffer's kernel address; 0 if not the fast case. */
+/**
+ * Where the message goes: 1 into the partner's registers, else its buffer's kernel address; 0 if not the fast case.
+ * @inline (once per direction)
+ */
 function partnerTarget(partner: u32, own: usize, tag: u64): usize {
   if (partner == NO_TASK || !resources[partner].user) return 0n;
   const w = waits[partner];

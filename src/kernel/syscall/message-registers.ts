@@ -112,6 +112,7 @@ export function messageToRegisters(frame: usize, msg: Message): void {
  * in its registers (`fromFrame`, REGS_SEND tag) or at kernel address `fromKva`
  * (messageInPage, messageDirectOk, len at most SHORT_BYTES), stamped (`stamp`),
  * into the message registers of the receiver's frame `to`.
+ * @inline (the fast path's, once per direction, from two callers)
  */
 export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, to: usize): void {
   const principal = ipc.state.tasks[stamp.sender].principalWords;
