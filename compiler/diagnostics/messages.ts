@@ -37,6 +37,7 @@ export const MESSAGES = {
   KT1031: { text: "'{0}' is marked @recursion but is in no cycle of direct calls", hint: "remove the mark: it bounds nothing" },
   KT1032: { text: "the cycle through '{0}' has more than one @recursion mark ('{1}')", hint: "keep one mark per cycle: its bound counts every function of the cycle" },
   KT1033: { text: "'{0}' is recursive (a cycle of direct calls: {1}), and recursion in a kernel must be bounded and marked", hint: "add /** @recursion N — why */ to one function of the cycle, N the most times any function of the cycle is on a stack at once (the kernel's stack check counts the cycle's frames N times), or remove the recursion" },
+  KT1034: { text: "an @align tag needs a power of two from 8 to 4096 and its reason: '@align N — why' (one per class)", hint: "e.g. /** @align 64 — indexed on the IPC path: a shift, not a multiply */ (docs/kts-language.md)" },
   // ---- KT2xxx: types and integer semantics ----
   KT2000: { text: "type '{0}' is not supported in kernel TypeScript", hint: "use u8/u16/u32/u64, i8/i16/i32/i64, usize/isize, bool, a class, an enum or T[]" },
   KT2001: { text: "this {0} expression may leave the range of '{0}' and must be converted before it is {1}", hint: "wrap it: {0}(...)" },

@@ -51,9 +51,9 @@ export class Interceptor {
   transferCheck: (task: u32, handle: u32) => bool = transferCheckNotWired;
   /** Moves msg's carried capabilities from sender to receiver, rewriting msg.caps. Wired by the lead. */
   capDelivery: (sender: u32, receiver: u32, msg: Message, now: u64) => void = capDeliveryNotWired;
-  buckets: TokenBucket[] = structs(MAX_TASKS, TokenBucket);
   defaultRate: u32 = DEFAULT_RATE;
   defaultBurst: u32 = DEFAULT_BURST;
+  buckets: TokenBucket[] = structs(MAX_TASKS, TokenBucket);
   log = new AuditLog();
 
   /**

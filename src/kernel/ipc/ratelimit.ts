@@ -17,6 +17,7 @@ export const RATE_UNLIMITED: u32 = 0xffff_ffff;
 export const DEFAULT_RATE: u32 = 100_000;
 export const DEFAULT_BURST: u32 = 64;
 
+/** @align 64 — indexed by task on every send and call: a shift, not a multiply (40 bytes of fields) */
 export class TokenBucket {
   perSecond: u32 = DEFAULT_RATE;
   burst: u32 = DEFAULT_BURST;

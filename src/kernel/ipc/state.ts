@@ -22,12 +22,8 @@ import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./typ
 export function queueDrainedNothing(endpoint: u32, now: u64): void {}
 
 export class IpcState {
-  tasks: TaskIpc[] = structs(MAX_TASKS, TaskIpc);
-  endpoints: Endpoint[] = structs(MAX_ENDPOINTS, Endpoint);
-  interceptor = new Interceptor();
-  /** Where an outgoing message is built and inspected before it is delivered. */
-  staging = new Message();
-  wakeRing: u32[] = array(MAX_TASKS, NO_TASK);
+  // Small and hot first, the big tables after: AArch64 reaches a field within
+  // 4 KiB (16 KiB for a word) of the structure with one instruction, past it with three.
   wakeHead: u32 = 0;
   wakeCount: u32 = 0;
   /** Where endpointCreate starts looking for a free slot. */
@@ -37,6 +33,12 @@ export class IpcState {
    * free again): where the kernel posts what a full queue refused (exit notices).
    */
   queueDrained: (endpoint: u32, now: u64) => void = queueDrainedNothing;
+  interceptor = new Interceptor();
+  wakeRing: u32[] = array(MAX_TASKS, NO_TASK);
+  tasks: TaskIpc[] = structs(MAX_TASKS, TaskIpc);
+  endpoints: Endpoint[] = structs(MAX_ENDPOINTS, Endpoint);
+  /** Where an outgoing message is built and inspected before it is delivered. */
+  staging = new Message();
 
   /** Ok if task exists and is live; BadState if it is blocked; else BadTask. */
   checkRunnable(task: u32): IpcResult {
