@@ -56,7 +56,7 @@
  *                                the next task's syscall frame (its system call
  *                                finished; nextSaved its saved SP); returns when
  *                                switched back
- *   setKernelStack(top)          the stack the CPU enters on from user mode
+ *   setKernelStack(cpu, top)     the stack this CPU (index cpu) enters on from user mode
  *   syncInstructionCache(va, len) after writing code through the direct map
  *   frame accessors              frameSyscallNumber(frame), frameArg(frame, i),
  *                                frameSetResult(frame, v), framePc(frame),

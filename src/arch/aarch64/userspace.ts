@@ -11,7 +11,7 @@
  * entry erets from there, and every return to EL0 unwinds its trap frame back
  * to it), so setKernelStack has nothing to do.
  */
-import { u64, usize, panic, hex } from "kts";
+import { u32, u64, usize, panic, hex } from "kts";
 
 /** The end of the user half: TTBR0 translates [0, 2^48) (T0SZ = 16). */
 const USER_TOP: usize = 0x0001_0000_0000_0000n;
@@ -38,7 +38,7 @@ export function activateUserSpace(root: usize): void {
 }
 
 /** No-op: SP_EL1 already is the running task's kernel stack when it is in EL0. */
-export function setKernelStack(top: usize): void {}
+export function setKernelStack(cpu: u32, top: usize): void {}
 
 /**
  * Builds, at the top of a kernel stack, a context that contextSwitch can

@@ -15,7 +15,7 @@
  */
 import { u32, u64, usize, panic, hex } from "kts";
 import { store64 } from "kts/unsafe";
-import { cpuIndex, pcpuSet, PCPU_SYSCALL_STACK } from "./percpu";
+import { pcpuSet, PCPU_SYSCALL_STACK } from "./percpu";
 import { setTssRsp0 } from "./tables";
 
 declare function x86_context_switch(saveAt: usize, to: usize): void;
@@ -70,11 +70,11 @@ export function contextSwitchToUser(saveAt: usize, nextSaved: usize, frame: usiz
 }
 
 /**
- * This CPU now enters the kernel from user mode on the stack ending at `top`:
- * TSS RSP0 (interrupts, exceptions) and the SYSCALL entry's stack.
+ * This CPU (index `cpu`, the caller's cpuIndex()) now enters the kernel from
+ * user mode on the stack ending at `top`: TSS RSP0 (interrupts, exceptions) and
+ * the SYSCALL entry's stack.
  */
-export function setKernelStack(top: usize): void {
-  const cpu: u32 = cpuIndex();
+export function setKernelStack(cpu: u32, top: usize): void {
   const t: usize = top & 0xffff_ffff_ffff_fff0n;
   setTssRsp0(cpu, t);
   pcpuSet(cpu, PCPU_SYSCALL_STACK, t);

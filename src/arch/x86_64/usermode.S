@@ -9,7 +9,8 @@
  *   kernel_task_schedule__arrived()                 a new context's first run
  * They are weak references: an image whose entry does not import those modules
  * (the test kernels) still links; the x86_hook_* wrappers below report whether
- * the hook was there, and the KTS callers decide what its absence means.
+ * the hook was there, and the KTS callers decide what its absence means (the
+ * syscall dispatcher has a weak default instead: a direct call on every syscall).
  *
  * Frame layout: frame.h (shared with trap.S; frame.ts for KTS).
  * Per-CPU slots (GS-relative, src/arch/x86_64/percpu.ts): 40 = the kernel
@@ -26,7 +27,6 @@
 #define USER_RFLAGS_KEEP   0x240cd5
 #define USER_RFLAGS_SET    0x202
 
-    .weak kernel_syscall_dispatch__onSyscall
     .weak kernel_task_lifecycle__onUserFault
     .weak kernel_task_schedule__onIrqExit
     .weak kernel_task_schedule__arrived
@@ -67,15 +67,11 @@ x86_syscall_entry:
     PUSH_GPRS
     xorl %ebp, %ebp                 /* backtraces stop here, not in user memory */
     movq %rsp, %rdi
-    movq $kernel_syscall_dispatch__onSyscall, %rax
-    testq %rax, %rax
-    jz 3f
-    call *%rax                      /* may switch tasks; returns on this stack */
+    call kernel_syscall_dispatch__onSyscall /* may switch tasks; returns on this stack */
 
     /* SYSRET to a non-canonical RIP would fault in ring 0 on the user stack:
      * only a user-half RIP (below 2^47) goes back that way.
      * x86_context_switch_to_user joins here with RSP = another task's frame. */
-1:
 syscall_exit:
     movq F_RIP(%rsp), %rax
     shrq $47, %rax
@@ -90,10 +86,6 @@ syscall_exit:
     swapgs
     sysretq
 
-    /* No dispatcher linked into this image. */
-3:  movq %rsp, %rdi
-    call arch_x86_64_syscall__noDispatcher
-    jmp 1b
 
     /* Bad return address: the task is ended as for a #GP (never returns). */
 4:  movq %rsp, %rdi
@@ -182,6 +174,12 @@ x86_user_first_entry:
 x86_user_first_entry_address:
     movq $x86_user_first_entry, %rax
     ret
+
+/* The dispatcher's weak default: an image without it (the test kernels) panics
+ * on a syscall, naming it; the kernel's own definition replaces this one. */
+    .weak kernel_syscall_dispatch__onSyscall
+kernel_syscall_dispatch__onSyscall:
+    jmp arch_x86_64_syscall__noDispatcher
 
 /* x86_syscall_entry_address(): for IA32_LSTAR. */
     .globl x86_syscall_entry_address

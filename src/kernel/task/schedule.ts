@@ -56,7 +56,7 @@ export function schedule(): void {
   const r = resources[next];
   if (r.user) {
     activateUserSpace(r.space.root);
-    setKernelStack(usize(r.kstackBase + KSTACK_SIZE));
+    setKernelStack(cpu, usize(r.kstackBase + KSTACK_SIZE));
   } else {
     enterKernelSpace();
   }
@@ -83,7 +83,7 @@ export function schedule(): void {
 export function handoffSwitch(prev: u32, next: u32, cpu: u32, frame: usize): void {
   const r = resources[next];
   activateUserSpace(r.space.root);
-  setKernelStack(usize(r.kstackBase + KSTACK_SIZE));
+  setKernelStack(cpu, usize(r.kstackBase + KSTACK_SIZE));
   ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   if (frame != 0n) {
     contextSwitchToUser(savedSpAddress(prev), savedSpOf(next), frame, schedLockWord());
