@@ -31,3 +31,7 @@ export function copy(a: Base, b: Base): void {
 export function opt(a?: u32): u32 { // expect: KT1012
   return 0;
 }
+/** @align 48 — not a power of two */ // expect: KT1034
+export class Misaligned {
+  a: u32 = 0;
+}
