@@ -64,14 +64,20 @@ function partnerTarget(partner: u32, own: usize, tag: u64): usize {
   return messageInPage(resources[partner].space, w.buffer, true);
 }
 
-/** Copies the sender's message to its partner (target from partnerTarget), stamped as `stamp` says; records how it was handed over. */
-function handOver(frame: usize, tag: u64, own: usize, partner: u32, target: usize): void {
+/**
+ * Copies the sender's message to its partner (target from partnerTarget),
+ * stamped with the kernel's fields; records how it was handed over.
+ * @inline (once per direction: the fields stay in registers)
+ */
+function handOver(frame: usize, tag: u64, own: usize, partner: u32, target: usize, sender: u32, endpoint: u32, token: u64, kernelFlags: u32): void {
   const inRegs: bool = sendsInRegisters(tag);
   const w = waits[partner];
   if (target == 1n) {
-    stampIntoRegisters(frame, tag, inRegs ? 0n : own, w.frame);
+    stampIntoRegisters(frame, tag, inRegs ? 0n : own, w.frame, sender, endpoint, token, kernelFlags);
     w.delivered = DELIVERED_IN_REGISTERS;
   } else {
+    // The copies to memory are out of line: they read the fields from the shared record.
+    setStamp(sender, endpoint, token, kernelFlags);
     if (inRegs) registersIntoMemory(frame, tag, target);
     else messageDirect(own, target);
     w.delivered = DELIVERED_IN_MEMORY;
@@ -93,8 +99,7 @@ export function fastCall(task: u32, frame: usize, tag: u64, handle: u64, va: usi
   const label: u32 = sendsInRegisters(tag) ? tagLabel(tag) : messageLabel(own);
   const token: u64 = ipc.fastCallCommit(task, u32(ep), label, now);
   probeMark(PART_INTERCEPT);
-  setStamp(task, u32(ep), token, FLAG_CALL);
-  handOver(frame, tag, own, receiver, target);
+  handOver(frame, tag, own, receiver, target, task, u32(ep), token, FLAG_CALL);
   waits[receiver].replyToken = token;
   probeMark(PART_COPY);
   waitFor(task, va, frame, receivesInRegisters(tag));
@@ -120,8 +125,7 @@ export function fastReplyRecv(task: u32, frame: usize, tag: u64, handle: u64, va
   waits[task].replyToken = 0n;
   const called: u32 = ipc.fastReplyCommit(task, caller, now);
   probeMark(PART_INTERCEPT);
-  setStamp(task, called, 0n, FLAG_REPLY);
-  handOver(frame, tag, own, caller, target);
+  handOver(frame, tag, own, caller, target, task, called, 0n, FLAG_REPLY);
   probeMark(PART_COPY);
   ipc.fastReceiveBlock(task, u32(ep), now);
   probeMark(PART_INTERCEPT);

@@ -17,7 +17,6 @@ import { u32, u64, usize, bool } from "kts";
 import { load32, load64, store64 } from "kts/unsafe";
 import { frameArg, frameSetMessageRegister } from "arch";
 import { ipc, Message, payloadWords } from "../ipc/index";
-import { stamp } from "./stamp";
 import { stampHeader, lowBytes } from "./message-copy";
 
 export const REGS_SEND: u64 = 0x8000_0000_0000_0000n;
@@ -110,13 +109,13 @@ export function messageToRegisters(frame: usize, msg: Message): void {
 /**
  * The fast path's copy when the receiver takes registers: the sender's message,
  * in its registers (`fromFrame`, REGS_SEND tag) or at kernel address `fromKva`
- * (messageInPage, messageDirectOk, len at most SHORT_BYTES), stamped (`stamp`),
- * into the message registers of the receiver's frame `to`.
- * @inline (the fast path's, once per direction, from two callers)
+ * (messageInPage, messageDirectOk, len at most SHORT_BYTES), stamped with the
+ * kernel's fields (sender, endpoint, replyToken, kernelFlags: as `stamp.ts`
+ * says), into the message registers of the receiver's frame `to`.
+ * @inline (the fast path's, once per direction, from two callers: the fields come in registers)
  */
-export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, to: usize): void {
-  const principal = ipc.state.tasks[stamp.sender].principalWords;
-  const kernelFlags: u32 = stamp.kernelFlags;
+export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, to: usize, sender: u32, endpoint: u32, replyToken: u64, kernelFlags: u32): void {
+  const principal = ipc.state.tasks[sender].principalWords;
   const inRegs: bool = fromKva == 0n;
   // SAFETY (memory source): a whole message in one mapped user page (messageInPage); len read once.
   const said: u32 = inRegs ? tagLength(tag) : load32(usize(fromKva + 4n));
@@ -126,8 +125,8 @@ export function stampIntoRegisters(fromFrame: usize, tag: u64, fromKva: usize, t
   const flags: u32 = inRegs ? kernelFlags : u32((load32(usize(fromKva + 12n)) & 0xffff) | kernelFlags);
   frameSetMessageRegister(to, 0, u64(u64(label) | u64(u64(len) << 32n)));
   frameSetMessageRegister(to, 1, u64(u64(flags) << 32n));
-  frameSetMessageRegister(to, 2, u64(u64(stamp.sender) | u64(u64(stamp.endpoint) << 32n)));
-  frameSetMessageRegister(to, 3, stamp.replyToken);
+  frameSetMessageRegister(to, 2, u64(u64(sender) | u64(u64(endpoint) << 32n)));
+  frameSetMessageRegister(to, 3, replyToken);
   frameSetMessageRegister(to, 4, principal[0]);
   frameSetMessageRegister(to, 5, principal[1]);
   frameSetMessageRegister(to, 6, principal[2]);

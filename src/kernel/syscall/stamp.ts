@@ -1,8 +1,10 @@
 /**
- * The kernel's fields of the message the IPC fast path is handing over, set
- * once before the copy that writes them (message-copy.ts messageDirect,
- * message-registers.ts): a shared record instead of four more arguments to
- * each copy (past six, arguments go through the stack). Under the lock.
+ * The kernel's fields of the message the IPC fast path is handing over to a
+ * buffer in memory, set once before the copy that writes them (message-copy.ts
+ * messageDirect, message-registers.ts registersIntoMemory): those copies are
+ * out of line, and a shared record saves them four more arguments (past six,
+ * arguments go through the stack). The copy into registers is inlined and takes
+ * the fields as arguments. Under the lock.
  */
 import { u32, u64 } from "kts";
 
