@@ -82,7 +82,6 @@ export class Scheduler {
     tk.affinity = cpuBit(cpu);
     tk.sliceLeft = 0;
     tk.ticksRun = 0n;
-    tk.picks = 1;
     tk.context = 0n;
     c.online = true;
     c.idle = t;
@@ -114,7 +113,6 @@ export class Scheduler {
     tk.lastCpu = NO_CPU;
     tk.sliceLeft = this.core.slice[band];
     tk.ticksRun = 0n;
-    tk.picks = 0;
     tk.context = 0n;
     return t;
   }
@@ -187,10 +185,8 @@ export class Scheduler {
     tt.reason = BlockReason.None;
     tt.homeCpu = cpu;
     tt.lastCpu = cpu;
-    tt.picks = u32(tt.picks + 1);
     if (tt.sliceLeft == 0) tt.sliceLeft = this.core.slice[tt.band];
     c.current = to;
-    c.switches = u64(c.switches + 1n);
     return true;
   }
 
@@ -330,11 +326,9 @@ export class Scheduler {
     nt.state = TaskState.Running;
     nt.homeCpu = cpu;
     nt.lastCpu = cpu;
-    nt.picks = u32(nt.picks + 1);
     if (nt.sliceLeft == 0 && !nt.idle) nt.sliceLeft = core.slice[nt.band];
     c.current = next;
     c.needResched = false;
-    if (next != prev) c.switches = u64(c.switches + 1n);
     return next;
   }
 

@@ -21,10 +21,9 @@ export class Cpu {
   /** A CPU that pickNext made need a reschedule and that this CPU must poke (takeKick). */
   kick: u32 = NO_CPU;
   queue = new RunQueue();
-  /** Accounting: timer ticks, ticks spent idle, and picks that changed the current task. */
+  /** Accounting: timer ticks, and ticks spent idle. */
   ticks: u64 = 0n;
   idleTicks: u64 = 0n;
-  switches: u64 = 0n;
 }
 
 export class SchedCore {

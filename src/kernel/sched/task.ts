@@ -65,9 +65,8 @@ export class Task {
   affinity: u32 = 0;
   /** Ticks left of the current time slice; 0 means "take a fresh one". */
   sliceLeft: u32 = 0;
-  /** Accounting: timer ticks spent running, and times picked to run. */
+  /** Accounting: timer ticks spent running. */
   ticksRun: u64 = 0n;
-  picks: u32 = 0;
   /** The CPU that last picked the task; NO_CPU if it never ran. */
   lastCpu: u32 = NO_CPU;
   /** Owned by the arch layer: where the task's saved register context lives. */

@@ -98,15 +98,16 @@ function wakeHere(t: u32, here: u32): void {
 export function blockAfter(task: u32, reason: BlockReason): void {
   // A kill that came while the task ran ends it in schedule(): the slow path.
   const next: u32 = fastPath && ipc.wakePending() == 1 && !resources[task].killPending ? ipc.peekWake() : NO_TASK;
-  if (next != NO_TASK && switchTo(task, next, reason, true)) return;
+  if (next != NO_TASK && resources[next].user && switchTo(task, next, reason, true)) return;
   wakeReleased();
   blockAndWait(task, reason);
 }
 
 /**
- * Blocks the current task and runs `next`, which the fast path has just made
- * Ready in IPC without putting it on the wake list: directly if the scheduler
- * allows (Scheduler.handoff), else through the scheduler.
+ * Blocks the current task and runs `next`, a user task (partnerTarget) which the
+ * fast path has just made Ready in IPC without putting it on the wake list:
+ * directly if the scheduler allows (Scheduler.handoff), else through the
+ * scheduler. The fast path found no kill pending for the current task (eligible).
  */
 export function blockAndRun(task: u32, next: u32, reason: BlockReason): void {
   if (unlikely(!switchTo(task, next, reason, false))) wakeAndWait(task, next, reason);
@@ -121,15 +122,15 @@ function wakeAndWait(task: u32, next: u32, reason: BlockReason): void {
 /**
  * The direct switch from task to next, if next is a user task that may run here
  * now; false (nothing done) if not. `woken`: next is the wake list's only task
- * (it leaves the list). The caller has found no kill pending for task (it would
- * end in schedule(): the slow path).
+ * (it leaves the list). The caller has found next a user task, and no kill
+ * pending for task (it would end in schedule(): the slow path).
  * @outline blockAndRun, a line around it, then inlines into the fast path (one
  * function's prologue, not two).
  */
 function switchTo(task: u32, next: u32, reason: BlockReason, woken: bool): bool {
   const cpu: u32 = cpuIndex();
   // Not while another CPU is still saving next's context (schedule() waits for that, without the lock).
-  if (!resources[next].user || isSwitching(next)) return false;
+  if (isSwitching(next)) return false;
   if (!scheduler.handoff(cpu, task, next, reason)) return false;
   if (woken) ipc.popWake();
   // The lock stays held across the switch; back here with it held.
