@@ -166,7 +166,7 @@ export function timerStart(hz: u32, onTick: () => void): void {
 
 /** Nanoseconds since timer calibration, from the TSC. */
 export function monotonicNanos(): u64 {
-  if (tscScale == 0n) return 0n;
+  // Before calibration the scale is 0, and so is the answer (no branch for it).
   const d: u64 = u64(rdtsc() - tscBase);
   const hi: u64 = mulHi64(d, tscScale);
   const lo: u64 = u64(d * tscScale);
