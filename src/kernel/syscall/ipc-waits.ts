@@ -120,10 +120,10 @@ function wakeAndWait(task: u32, next: u32, reason: BlockReason): void {
 }
 
 /**
- * The direct switch from task to next, if next is a user task that may run here
- * now; false (nothing done) if not. `woken`: next is the wake list's only task
- * (it leaves the list). The caller has found next a user task, and no kill
- * pending for task (it would end in schedule(): the slow path).
+ * The direct switch from task to next, if next may run here now; false (nothing
+ * done) if not. `woken`: next is the wake list's only task (it leaves the list).
+ * The caller has found next a user task, and no kill pending for task (it would
+ * end in schedule(): the slow path).
  * @outline blockAndRun, a line around it, then inlines into the fast path (one
  * function's prologue, not two).
  */
