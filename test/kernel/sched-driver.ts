@@ -41,7 +41,7 @@ function idleWhenEmpty(): void {
   check(s.block(t, BlockReason.Sleep) == 0 && s.pickNext(0) == idle, "back to idle when it blocks");
   check(s.task(idle).state == TaskState.Running && s.load(0) == 0, "idle is running, load 0");
   check(s.cpu(0).idleTicks == 2n && s.consistent(), "idle ticks counted; consistent");
-  print(`idle: idle task ${idle}, task ${t}, picks ${s.task(t).picks}`);
+  print(`idle: idle task ${idle}, task ${t}, last on CPU ${s.task(t).lastCpu}`);
 }
 
 function priorityOrder(): void {
@@ -80,9 +80,9 @@ function fairness(count: u32, band: u32, slice: u32, ticks: u32): void {
     if (r > hi) hi = r;
     check(u64(r + u64(slice)) >= u64(share) && r <= u64(u32(share + slice)), "each task gets its share within one slice");
   }
-  check(s.task(low).ticksRun == 0n && s.task(low).picks == 0, "a lower band starves while a higher one is busy");
+  check(s.task(low).ticksRun == 0n && s.task(low).lastCpu == NO_CPU, "a lower band starves (never picked) while a higher one is busy");
   check(s.consistent(), "consistent after round-robin");
-  print(`fairness: ${count} tasks, slice ${slice}, ${ticks} ticks: ${lo}..${hi} each, ${s.cpu(0).switches} switches`);
+  print(`fairness: ${count} tasks, slice ${slice}, ${ticks} ticks: ${lo}..${hi} each`);
 }
 
 function preemption(): void {
@@ -131,7 +131,7 @@ function blockWake(): void {
   s.block(cur, BlockReason.Receive);
   check(s.wake(cur) == NO_CPU && s.task(cur).state == TaskState.Running, "a wake before the switch cancels the block");
   check(s.pickNext(0) == cur && s.consistent(), "and the task keeps its CPU");
-  print(`block/wake: ${rounds} rounds, client ${s.task(client).picks} picks, server ${s.task(server).picks} picks`);
+  print(`block/wake: ${rounds} rounds, client ran ${s.task(client).ticksRun} ticks, server ${s.task(server).ticksRun}`);
 }
 
 function exitRelease(): void {
@@ -267,7 +267,7 @@ function handoff(): void {
   s.yield(0);
   check(!s.handoff(0, cur, other, BlockReason.Receive), "refused while a reschedule is pending");
   check(s.consistent(), "consistent after the refusals");
-  print(`handoff: ${rounds} direct switches, client ${s.task(client).picks} picks, server ${s.task(server).picks} picks`);
+  print(`handoff: ${rounds} direct switches, client on CPU ${s.task(client).lastCpu}, server on CPU ${s.task(server).lastCpu}`);
 }
 
 export function main(): u32 {
