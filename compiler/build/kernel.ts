@@ -23,6 +23,7 @@ import { codeSymbols } from "./dwarf-lines.js";
 import { callGraph, checkStack, deepestPath, stackReportText, type StackReport } from "./stack-depth.js";
 import { lineTableC } from "./lines.js";
 import { bootstrapKeyC } from "./bootstrap-key-c.js";
+import { buildConfigC, type BuildConfig } from "./build-config-c.js";
 import { SILENT, type Progress } from "./progress.js";
 import { isFresh, toolchainFingerprint, writeStamp } from "./stamp.js";
 
@@ -55,6 +56,8 @@ export interface KernelOptions {
   variant?: string;
   lto?: boolean;
   bootstrapKey?: Uint8Array;
+  /** Build-time switches (build-config-c.ts); default: all off. */
+  config?: BuildConfig;
   progress?: Progress;
 }
 
@@ -81,7 +84,8 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   const elf = path.join(dir, "kernel.elf");
   const result: KernelBuild = { arch, elf, bootImage: arch === "aarch64" ? path.join(dir, "kernel.img") : elf, diagnostics: [], rebuilt: false, compiled: 0, objects: 0 };
   const stampFile = path.join(dir, "stamp.json");
-  const key = JSON.stringify({ step: "kernel", arch, entry: relPath(entry), lto, bootstrapKey: opts.bootstrapKey ? Buffer.from(opts.bootstrapKey).toString("hex") : null, toolchain: toolchainFingerprint() });
+  const config: BuildConfig = opts.config ?? { probes: false };
+  const key = JSON.stringify({ step: "kernel", arch, entry: relPath(entry), lto, config, bootstrapKey: opts.bootstrapKey ? Buffer.from(opts.bootstrapKey).toString("hex") : null, toolchain: toolchainFingerprint() });
   if (isFresh(stampFile, key, [elf, result.bootImage])) return result;
   // A build that stops half way must not leave an old stamp vouching for new files.
   rmSync(stampFile, { force: true });
@@ -101,10 +105,17 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
     writeFileSync(keyC, bootstrapKeyC(opts.bootstrapKey));
     extra.push(keyC);
   }
+  // The switches are compiled as generated C: under LTO each is a constant where it is asked.
+  const configC = path.join(gen, "kts_build_config.c");
+  writeFileSync(configC, buildConfigC(config));
   const generated = generatedFlags(arch, { lto });
   const forSize = [...generated, "-Os"];
   const built = await counted(
-    [...r.cFiles.map((c) => compileCached(c, COLD_MODULE.test(path.basename(c)) ? forSize : generated)), ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain))],
+    [
+      ...r.cFiles.map((c) => compileCached(c, COLD_MODULE.test(path.basename(c)) ? forSize : generated)),
+      compileCached(configC, generated),
+      ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain)),
+    ],
     progress,
   );
   result.objects = built.length;
@@ -112,7 +123,7 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   const objs = built.map((o) => o.object);
   // With LTO the generated C is bitcode, optimized as one program by the first link; it keeps that
   // link's code (one object, which lld places after the native objects) for the second.
-  const bitcode = lto ? r.cFiles.length : 0;
+  const bitcode = lto ? r.cFiles.length + 1 : 0;
   const ltoObject = `${elf}.lto.o`;
 
   // The assembly calls kts_kernel_entry: the entry module's kernelMain.

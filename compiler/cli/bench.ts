@@ -50,7 +50,7 @@ export async function benchCommand(flags: { arch: Arch; timeout: string; ipc?: b
       figures.set(m[1]!, list);
     }
     if (group.includes(PING)) {
-      await probeParts(flags, b.bootImage, initrd, figures);
+      await probeParts(flags, initrd, figures);
       await ltoPing(flags, b.bootImage, group, figures);
       await slowPing(flags, b.bootImage, initrd, figures);
     }
@@ -88,7 +88,8 @@ function udpFigures(flags: { arch: Arch; timeout: string }): void {
 }
 
 /**
- * The round trip's parts: the ping pair booted again with `probe=ipc` (the kernel
+ * The round trip's parts: the ping pair booted again, on the same kernel built
+ * with its probes (variant user-main-probes), with `probe=ipc` (the kernel
  * times its parts of each IPC system call, src/kernel/syscall/probe.ts, and
  * prints the totals at the end). Per call: the copies between user memory and
  * the kernel, the capability lookup, the interceptor with the IPC core, and the
@@ -96,8 +97,10 @@ function udpFigures(flags: { arch: Arch; timeout: string }): void {
  * (`ipc_part_entry`: syscall entry and exit, dispatch, the loop's user code) is
  * the unprobed round trip less those.
  */
-async function probeParts(flags: { arch: Arch; timeout: string }, bootImage: string, initrd: string, figures: Map<string, number[]>): Promise<void> {
-  const { cmd, args } = qemuArgs(flags.arch, bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1 probe=ipc" });
+async function probeParts(flags: { arch: Arch; timeout: string }, initrd: string, figures: Map<string, number[]>): Promise<void> {
+  // The measured image has no probe in it: the parts come from the same kernel built with them.
+  const withProbes = await buildOrExit(flags.arch, { entry: ENTRY, variant: "user-main-probes", probes: true, quiet: true });
+  const { cmd, args } = qemuArgs(flags.arch, withProbes.bootImage, { smp: 1, memMiB: 128, initrd, extra: ["-icount", "shift=0"], append: "loglevel=1 probe=ipc" });
   process.stderr.write(`cambi bench: ${flags.arch}, the round trip's parts (probe=ipc)…\n`);
   const r = await watchQemu(cmd, args, { until: /user tasks done/, timeoutMs: Number(flags.timeout) * 1000, echo: false });
   const m = /probe: copy (\d+) cap (\d+) intercept (\d+) switch (\d+)/.exec(r.output);

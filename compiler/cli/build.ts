@@ -120,6 +120,8 @@ export interface KernelBuildOptions {
   lto?: boolean;
   quiet?: boolean;
   bootstrap?: BootstrapKey;
+  /** The IPC probes compiled in (`cambi bench`'s parts). */
+  probes?: boolean;
 }
 
 /** Builds a kernel image with the bootstrap public key compiled in (default: resolved as `cambi build` does). */
@@ -137,6 +139,7 @@ async function buildUnlocked(arch: Arch, opts: KernelBuildOptions): Promise<Kern
       variant,
       lto: opts.lto ?? true,
       bootstrapKey: key.publicKey,
+      config: { probes: opts.probes ?? false },
       ...(opts.quiet ? {} : { progress: terminalProgress(`${variant} (${arch})`) }),
     });
     if (b.diagnostics.length > 0) {

@@ -1,5 +1,8 @@
+"use unsafe";
 /**
- * `cambi bench`'s breakdown of the IPC round trip: with `probe=ipc` on the
+ * `cambi bench`'s breakdown of the IPC round trip: in an image built with the
+ * probes (the build switch kts_build_probes(), compiler/build/build-config-c.ts;
+ * in any other image a probe is no code at all) and `probe=ipc` on the
  * kernel command line, the IPC system calls add the guest time (monotonic ns:
  * one guest instruction each under QEMU -icount shift=0) spent in each part to
  * a counter: the user<->kernel message copies, the capability lookup, the
@@ -7,7 +10,7 @@
  * the context switch). What is left of a round trip (syscall entry and exit,
  * dispatch, the user code of the loop) is the bench's total minus these.
  * The first send ends it (the ping client's one-way sends come after its round
- * trips). Off (the default) a probe is one load and one branch.
+ * trips). Built in but off, a probe is one load and one branch.
  */
 import { u32, u64, bool, array } from "kts";
 import { monotonicNanos } from "arch";
@@ -17,6 +20,9 @@ export const PART_CAP: u32 = 1;
 export const PART_INTERCEPT: u32 = 2;
 export const PART_SWITCH: u32 = 3;
 export const PARTS: u32 = 4;
+
+/** Whether this image was built with the probes (a constant under LTO). */
+declare function kts_build_probes(): bool;
 
 let on: bool = false;
 let enabled: bool = false;
@@ -36,9 +42,9 @@ export function probeEnable(): void {
   selfCost = u64(b - a);
 }
 
-/** Whether this boot probed (the totals are worth printing). */
+/** Whether this boot probed (the totals are worth printing): asked for, and built in. */
 export function probing(): bool {
-  return enabled;
+  return enabled && kts_build_probes();
 }
 
 /** The bench's one-way sends come after its round trips: the first send ends the probing. */
@@ -48,7 +54,7 @@ export function probeStop(): void {
 
 /** Starts timing a part. Off: one load and one branch, inlined into the IPC paths (the work is out of line). */
 export function probeStart(): void {
-  if (on) start();
+  if (kts_build_probes() && on) start();
 }
 
 /** @cold */
@@ -58,7 +64,7 @@ function start(): void {
 
 /** Ends the part started last: its time is added to `part`, and the next part starts now. */
 export function probeMark(part: u32): void {
-  if (on) mark(part);
+  if (kts_build_probes() && on) mark(part);
 }
 
 /** @cold */
