@@ -75,7 +75,16 @@ async function waitForOutput(re: RegExp): Promise<void> {
   }
 }
 
-try {
+/** Rejects once the whole measurement has had timeoutMs: a guest that stops answering fails the bench, not each datagram's loss timeout in turn (2,000 of them). */
+function deadline(): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${values.timeout} s`)), timeoutMs);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+async function measure(): Promise<void> {
   const lease = await peer.waitForLease(undefined, timeoutMs);
   await waitForOutput(/udpecho: echoing UDP port 7/);
   await waitForOutput(/netbench: answering UDP port 9000/);
@@ -91,10 +100,18 @@ try {
     process.stdout.write(JSON.stringify({ arch, figure: `${run.name}_busy`, guest_instructions: Math.round(busy), unit: "instructions per datagram received and echoed (icount shift=0 virtual ns)", in_flight: run.window, bytes: SIZE }) + "\n");
     process.stdout.write(JSON.stringify({ arch, figure: `${run.name}_per_s`, round_trips_per_s: perSecond, unit: "round trips per second of host time (QEMU TCG on this machine)", in_flight: run.window, bytes: SIZE, rtt_median_ms: Number(r.rttMs.median.toFixed(3)) }) + "\n");
   }
+}
+
+const limit = deadline();
+try {
+  await Promise.race([measure(), limit.promise]);
 } catch (e) {
-  process.stderr.write(`cambi bench: UDP: ${(e as Error).message}\n${output.split("\n").slice(-30).join("\n")}\n`);
-  process.exitCode = 1;
+  qemu.kill();
+  await peer.close();
+  // The measurement may still be waiting on the peer: end here, once the message is out.
+  process.stderr.write(`cambi bench: UDP: ${(e as Error).message}\n${output.split("\n").slice(-30).join("\n")}\n`, () => process.exit(1));
 } finally {
+  limit.cancel();
   qemu.kill();
   await peer.close();
 }
