@@ -26,7 +26,7 @@
  */
 import { u32, u64, bool, structs } from "kts";
 import { AuditKind, AuditLog } from "./audit";
-import { Endpoint, EP_INSPECT } from "./endpoint";
+import { Endpoint, EndpointQueue, EP_INSPECT } from "./endpoint";
 import { Message } from "./message";
 import { DEFAULT_BURST, DEFAULT_RATE, TokenBucket } from "./ratelimit";
 import { IpcOp, IpcResult, MAX_TASKS } from "./types";
@@ -114,9 +114,9 @@ export class Interceptor {
   }
 
   /** Step 3: the endpoint's inspector on the stamped message, if it has one. */
-  inspect(ep: Endpoint, task: u32, endpoint: u32, op: IpcOp, msg: Message, now: u64): IpcResult {
+  inspect(ep: Endpoint, queue: EndpointQueue, task: u32, endpoint: u32, op: IpcOp, msg: Message, now: u64): IpcResult {
     if ((ep.flags & EP_INSPECT) == 0) return IpcResult.Ok;
-    const inspector = ep.inspector;
+    const inspector = queue.inspector;
     if (inspector(msg)) return IpcResult.Ok;
     this.audit(now, AuditKind.Rejected, task, endpoint, u32(op), IpcResult.Rejected);
     return IpcResult.Rejected;

@@ -26,6 +26,7 @@ export function ipcInvariantBroken(s: IpcState): u32 {
   let listed: u32 = 0;
   for (let i: u32 = 0; i < MAX_ENDPOINTS; i++) {
     const e = s.endpoints[i];
+    const q = s.queues[i];
     if (!e.isOpen()) {
       if (e.count != 0 || e.recvHead != NO_TASK) return 1;
       continue;
@@ -43,7 +44,7 @@ export function ipcInvariantBroken(s: IpcState): u32 {
     if (steps != 0 && e.count != 0) return 5;
     let user: u32 = 0;
     for (let k: u32 = 0; k < e.count; k++) {
-      const m = e.at(k);
+      const m = q.at(e, k);
       if (m.endpoint != i) return 6;
       if (m.sender == NO_TASK) {
         if ((m.flags & FLAG_CALL) != 0) return 6;
@@ -78,8 +79,9 @@ export function ipcInvariantBroken(s: IpcState): u32 {
 /** Messages from task queued on endpoint ep. */
 function queuedFrom(s: IpcState, ep: u32, task: u32): u32 {
   const e = s.endpoints[ep];
+  const q = s.queues[ep];
   let n: u32 = 0;
-  for (let k: u32 = 0; k < e.count; k++) if (e.at(k).sender == task) n = u32(n + 1);
+  for (let k: u32 = 0; k < e.count; k++) if (q.at(e, k).sender == task) n = u32(n + 1);
   return n;
 }
 
@@ -88,9 +90,10 @@ function queuedCalls(s: IpcState, task: u32): u32 {
   const ep: u32 = s.tasks[task].endpoint;
   if (ep >= MAX_ENDPOINTS) return 0;
   const e = s.endpoints[ep];
+  const q = s.queues[ep];
   let n: u32 = 0;
   for (let k: u32 = 0; k < e.count; k++) {
-    const m = e.at(k);
+    const m = q.at(e, k);
     if (m.sender == task && (m.flags & FLAG_CALL) != 0) n = u32(n + 1);
   }
   return n;

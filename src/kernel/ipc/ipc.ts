@@ -209,7 +209,7 @@ export class Ipc {
     const r: IpcResult = this.state.checkEndpoint(endpoint);
     if (r != IpcResult.Ok) return r;
     const e = this.state.endpoints[endpoint];
-    e.inspector = inspector;
+    this.state.queues[endpoint].inspector = inspector;
     e.flags = u32(e.flags | EP_INSPECT);
     return IpcResult.Ok;
   }

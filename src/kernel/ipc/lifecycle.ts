@@ -49,6 +49,7 @@ export function endpointCreateOp(s: IpcState, owner: u32, now: u64): u32 {
     const e = s.endpoints[i];
     if (e.isOpen()) continue;
     e.open(owner);
+    s.queues[i].open();
     s.endpointHint = u32(u32(i + 1) % MAX_ENDPOINTS);
     s.audit(now, AuditKind.EndpointCreate, owner, i, owner, IpcResult.Ok);
     return i;
@@ -73,15 +74,16 @@ export function endpointCloseOp(s: IpcState, task: u32, endpoint: u32, now: u64)
 /** Closes an open endpoint, waking its blocked callers and receivers with `why`; returns how many. */
 function closeEndpoint(s: IpcState, actor: u32, endpoint: u32, why: IpcResult, now: u64): u32 {
   const e = s.endpoints[endpoint];
+  const q = s.queues[endpoint];
   const owner: u32 = e.owner;
   let woken: u32 = 0;
   while (e.count != 0) {
-    const m = e.at(0);
+    const m = q.at(e, 0);
     if ((m.flags & FLAG_CALL) != 0 && s.tasks[m.sender].state == TaskState.Calling) {
       s.wake(m.sender, why);
       woken = u32(woken + 1);
     }
-    e.dropHead();
+    q.dropHead(e);
   }
   for (;;) {
     const r: u32 = s.popReceiver(endpoint);
@@ -116,8 +118,9 @@ export function taskDiedOp(s: IpcState, task: u32, now: u64): IpcResult {
       woken = u32(woken + closeEndpoint(s, task, i, IpcResult.PeerDied, now));
       continue;
     }
+    const q = s.queues[i];
     for (let k: u32 = e.count; k > 0; k--) {
-      if (e.at(u32(k - 1)).sender == task) e.removeAt(u32(k - 1));
+      if (q.at(e, u32(k - 1)).sender == task) q.removeAt(e, u32(k - 1));
     }
   }
   for (let i: u32 = 0; i < MAX_TASKS; i++) {

@@ -75,7 +75,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
   const waiting: u32 = msg.capCount == 0 ? e.recvHead : NO_TASK;
   const m = buildIn(s, waiting);
   m.build(msg, task, t.principalWords, endpoint, token, kernelFlags);
-  r = s.interceptor.inspect(e, task, endpoint, op, m, now);
+  r = s.interceptor.inspect(e, s.queues[endpoint], task, endpoint, op, m, now);
   if (r != IpcResult.Ok) return r;
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
@@ -84,12 +84,12 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
     s.interceptor.deliverCapabilities(task, receiver, inbox, now);
     s.wake(receiver, IpcResult.Ok);
     if (op == IpcOp.Call) s.awaitReply(task, endpoint, receiver);
-  } else if (!e.roomFor(task)) {
+  } else if (!s.queues[endpoint].roomFor(e, task)) {
     // Full, or full for this sender (its share taken, or only the kernel's reserve left).
     s.audit(now, kind, task, endpoint, msg.label, IpcResult.QueueFull);
     return IpcResult.QueueFull;
   } else {
-    e.tailSlot().copyFrom(m);
+    s.queues[endpoint].tailSlot(e).copyFrom(m);
     e.commitTail();
     if (op == IpcOp.Call) {
       t.state = TaskState.Calling;
@@ -128,7 +128,7 @@ export function kernelPostOp(s: IpcState, endpoint: u32, msg: Message, now: u64)
     s.tasks[receiver].inbox.copyFrom(m);
     s.wake(receiver, IpcResult.Ok);
   } else {
-    e.tailSlot().copyFrom(m);
+    s.queues[endpoint].tailSlot(e).copyFrom(m);
     e.commitTail();
   }
   s.audit(now, AuditKind.Send, NO_TASK, endpoint, msg.label, IpcResult.Ok);
@@ -153,7 +153,7 @@ export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool,
   const e = s.endpoints[endpoint];
   if (e.count != 0) {
     const inbox = s.tasks[task].inbox;
-    e.popHead(inbox);
+    s.queues[endpoint].popHead(e, inbox);
     s.interceptor.deliverCapabilities(inbox.sender, task, inbox, now);
     if ((inbox.flags & FLAG_CALL) != 0) s.awaitReply(inbox.sender, endpoint, task);
     s.audit(now, AuditKind.Receive, task, endpoint, inbox.sender, IpcResult.Ok);
@@ -203,7 +203,7 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
   if (r == IpcResult.Ok) {
     m.build(msg, server, s.tasks[server].principalWords, endpoint, 0n, FLAG_REPLY);
     const e = s.endpoints[endpoint];
-    if (e.isOpen() && e.generation == t.endpointGen) r = s.interceptor.inspect(e, server, endpoint, IpcOp.Reply, m, now);
+    if (e.isOpen() && e.generation == t.endpointGen) r = s.interceptor.inspect(e, s.queues[endpoint], server, endpoint, IpcOp.Reply, m, now);
   }
   if (r != IpcResult.Ok) {
     if (r == IpcResult.BadMessage) s.audit(now, AuditKind.Reply, server, endpoint, caller, r);
