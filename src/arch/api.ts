@@ -37,9 +37,11 @@
  *                                has no newline yet (a prompt)
  *
  * User mode (issue #4):
- *   userSpaceInit(root)          prepare a new user root table (x86_64: share the
- *                                kernel half of the kernel space; AArch64: nothing)
- *   activateUserSpace(root)      this CPU now runs that user space (CR3 / TTBR0)
+ *   userSpaceInit(root, asid)    prepare a new user root table (x86_64: share the
+ *                                kernel half of the kernel space; AArch64: drop
+ *                                TLB entries an earlier space tagged asid left)
+ *   activateUserSpace(root, asid) this CPU now runs that user space (CR3 / TTBR0
+ *                                with the ASID; x86_64 has no PCIDs: asid unused)
  *   contextInitUser(kstackTop, entry, userSp, arg): usize
  *                                build, at the top of a task's kernel stack, a
  *                                context that contextSwitch can switch to and that

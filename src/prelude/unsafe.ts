@@ -161,5 +161,6 @@ export const halt = ev("halt");
 export const cpuRelax = ev("cpuRelax");
 export const tlbFlushAll = ev("tlbFlushAll");
 export const tlbiVmalle1is = ev("tlbiVmalle1is");
-export const tlbiVae1is = (a: usize): void => void cpuEvents.push(`tlbiVae1is ${a}`);
+export const tlbiVaae1is = (a: usize): void => void cpuEvents.push(`tlbiVaae1is ${a}`);
+export const tlbiAside1is = (asid: u32): void => void cpuEvents.push(`tlbiAside1is ${asid}`);
 export const invlpg = (a: usize): void => void cpuEvents.push(`invlpg ${a}`);

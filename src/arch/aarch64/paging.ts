@@ -5,7 +5,7 @@
  */
 "use unsafe";
 import { u32, u64, usize, bool } from "kts";
-import { readSysreg, writeSysreg, dsbIsh, isb, tlbiVmalle1is, tlbiVae1is } from "kts/unsafe";
+import { readSysreg, writeSysreg, dsbIsh, isb, tlbiVmalle1is, tlbiVaae1is } from "kts/unsafe";
 import { MAP_DEVICE, MAP_EXEC, MAP_USER, MAP_WRITE } from "../../kernel/mem/flags";
 
 const VALID: u64 = 0x1n;
@@ -82,7 +82,8 @@ export function currentKernelSpace(): usize {
 export const TLB_FLUSH_BROADCAST: bool = true;
 
 export function flushTlbPage(va: usize): void {
-  tlbiVae1is(va);
+  // Every ASID's entry for va (user spaces are tagged with their own: userspace.ts), and a global one.
+  tlbiVaae1is(va);
 }
 
 export function flushTlbAll(): void {

@@ -4,9 +4,10 @@
  * cache maintenance for code written through the direct map, and weak
  * defaults for the portable kernel's entry points (see below).
  *
- * Every user space uses ASID 0 and user pages are non-global (nG), so a
- * switch invalidates this CPU's non-global TLB entries and keeps the kernel's
- * global (TTBR1) ones.
+ * Each user space has its own ASID (its task's id + 1) and user pages are
+ * non-global (nG), so a switch to a user space just loads TTBR0 with its root
+ * and ASID: entries of other spaces stay, tagged with theirs, and the kernel's
+ * global (TTBR1) ones stay too. userSpaceInit drops a recycled ASID's old entries.
  */
 #define TCR_EPD0 (1 << 7)
 
@@ -36,24 +37,21 @@
 .endm
 
 /*
- * void arch_activate_user_space(usize rootPa): TTBR0_EL1 = rootPa, TTBR0
- * walks on. Break before make: walks off (EPD0), drop ASID 0's entries, then
- * the new root and walks back on, so no old and new entries ever coexist.
+ * void arch_activate_user_space(usize ttbr0): TTBR0_EL1 = the root table's
+ * address with the space's ASID in bits 55:48 (one write: root and ASID change
+ * together, so no walk ever pairs one space's table with another's ASID), and
+ * TTBR0 walks on if a kernel task had turned them off (EPD0).
  */
     .text
     .globl arch_activate_user_space
 arch_activate_user_space:
     dsb ishst                       /* the new tables' stores reach the walker */
+    msr ttbr0_el1, x0
     mrs x1, tcr_el1
-    orr x2, x1, #TCR_EPD0
-    msr tcr_el1, x2
-    isb
-    tlbi aside1, xzr                /* this CPU: every non-global entry of ASID 0 */
-    dsb nsh
-    msr ttbr0_el1, x0               /* ASID field 0 */
+    tbz x1, #7, 1f                  /* TCR_EPD0 */
     bic x1, x1, #TCR_EPD0
     msr tcr_el1, x1
-    isb
+1:  isb
     ret
 
 /*

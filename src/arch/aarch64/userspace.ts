@@ -3,8 +3,8 @@
  * User mode on AArch64 (the arch interface's "User mode" section; the
  * assembly is userspace.S). The user half of the address space is TTBR0_EL1,
  * the kernel half TTBR1_EL1, so a user root table holds only user mappings
- * and activating one touches TTBR0 alone (every space uses ASID 0; a switch
- * drops this CPU's non-global TLB entries).
+ * and activating one touches TTBR0 alone: its root and its ASID, so a switch
+ * keeps every space's TLB entries (userspace.S says why that is safe).
  *
  * The kernel stack a CPU enters on from EL0 is SP_EL1, which is exactly the
  * running task's kernel stack top whenever that task is in EL0 (its first
@@ -12,11 +12,12 @@
  * to it), so setKernelStack has nothing to do.
  */
 import { u32, u64, usize, panic, hex } from "kts";
+import { tlbiAside1is } from "kts/unsafe";
 
 /** The end of the user half: TTBR0 translates [0, 2^48) (T0SZ = 16). */
 const USER_TOP: usize = 0x0001_0000_0000_0000n;
 
-declare function arch_activate_user_space(rootPa: usize): void;
+declare function arch_activate_user_space(ttbr0: usize): void;
 declare function arch_context_switch_to_user(saveAt: usize, frame: usize, release: usize, nextSaved: usize): void;
 declare function arch_context_init_user(kstackTop: usize, entry: usize, userSp: usize, arg: u64): usize;
 declare function arch_context_switch(saveAt: usize, to: usize): void;
@@ -26,15 +27,34 @@ function checkRoot(root: usize): void {
   if (root == 0n || (root & 0xfffn) != 0n) panic(`user root table ${hex(root)} is not a page-aligned physical address`);
 }
 
-/** Prepares a new user root table: nothing to share on AArch64 (the kernel half is TTBR1). */
-export function userSpaceInit(root: usize): void {
-  checkRoot(root);
+/** ASIDs are 8 bits wide on every AArch64 CPU (16 only with TCR_EL1.AS); 0 is never a user space's. */
+const MAX_ASID: u32 = 255;
+
+function checkAsid(asid: u32): void {
+  if (asid == 0 || asid > MAX_ASID) panic(`ASID ${asid} is not in 1..${MAX_ASID}`);
 }
 
-/** This CPU now runs the user space whose root table is at physical address root. */
-export function activateUserSpace(root: usize): void {
+/**
+ * Prepares a new user root table, whose space is tagged `asid`: nothing to
+ * share (the kernel half is TTBR1), but an earlier space with the same ASID
+ * may have left TLB entries on any CPU: they go now. None can appear after
+ * this: the earlier space's task is dead and no CPU runs it any more, and a
+ * CPU not running a user space has TTBR0 walks off (activateKernelSpace).
+ */
+export function userSpaceInit(root: usize, asid: u32): void {
   checkRoot(root);
-  arch_activate_user_space(root);
+  checkAsid(asid);
+  tlbiAside1is(asid);
+}
+
+/**
+ * This CPU now runs the user space whose root table is at physical address root, tagged asid.
+ * @inline (the IPC fast path's switch: a call would cost its own frame)
+ */
+export function activateUserSpace(root: usize, asid: u32): void {
+  // asid was checked when the space was made (userSpaceInit): a space's ASID never changes.
+  checkRoot(root);
+  arch_activate_user_space(usize(root | u64(u64(asid) << 48n)));
 }
 
 /** No-op: SP_EL1 already is the running task's kernel stack when it is in EL0. */

@@ -18,9 +18,10 @@ const ADDR: u64 = 0x000f_ffff_ffff_f000n;
 /**
  * Prepares the new (empty) user root table `root` (physical): shares the kernel
  * half of the kernel space. Call it once the kernel space is active on this CPU
- * (the current root, kernel or user, has the kernel half).
+ * (the current root, kernel or user, has the kernel half). `asid` is unused: no
+ * PCIDs, every CR3 write drops the old space's entries.
  */
-export function userSpaceInit(root: usize): void {
+export function userSpaceInit(root: usize, asid: u32): void {
   const current: usize = readSysreg("CR3") & ADDR;
   if (current == x86_boot_pml4_phys()) panic("userSpaceInit: the boot page tables are still active (enterKernelSpace first)");
   if (current == (root & ADDR)) panic("userSpaceInit: the new root is the active one");
@@ -34,7 +35,7 @@ export function userSpaceInit(root: usize): void {
 }
 
 /** This CPU now runs the user address space `root` (CR3; TLB entries of the old one go, global kernel ones stay). */
-export function activateUserSpace(root: usize): void {
+export function activateUserSpace(root: usize, asid: u32): void {
   // SAFETY: root was prepared by userSpaceInit, so the kernel half is the kernel's.
   writeSysreg("CR3", root & ADDR);
 }

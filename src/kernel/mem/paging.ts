@@ -107,6 +107,11 @@ export class AddressSpace {
   /** The task whose space this is (the owner of its table frames), or KERNEL_SPACE. */
   owner: u32 = 0;
 
+  /** The tag an arch with ASIDs gives this space's TLB entries: its task's id + 1 (0 is never a user space's). */
+  asid(): u32 {
+    return u32(this.owner + 1);
+  }
+
   /** Gives the space of task owner an empty root table; false when out of memory. */
   create(frames: FrameAllocator, owner: u32): bool {
     this.owner = owner;

@@ -54,7 +54,7 @@ export function spawnElf(image: u8[], band: u32, why: ElfResult): u32 {
   if (t == NO_TASK) return NO_TASK;
   const r = resources[t];
   if (!r.space.create(frames, t)) return failSpawn(t);
-  userSpaceInit(r.space.root);
+  userSpaceInit(r.space.root, r.space.asid());
   why.error = mapElf(image, checked, r.space, frames);
   if (why.error != ElfError.Ok) return failSpawn(t);
   why.error = ElfError.NoMemory;

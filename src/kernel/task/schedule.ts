@@ -55,7 +55,7 @@ export function schedule(): void {
   while (isSwitching(next)) spinWait();
   const r = resources[next];
   if (r.user) {
-    activateUserSpace(r.space.root);
+    activateUserSpace(r.space.root, r.space.asid());
     setKernelStack(cpu, usize(r.kstackBase + KSTACK_SIZE));
   } else {
     enterKernelSpace();
@@ -82,7 +82,7 @@ export function schedule(): void {
  */
 export function handoffSwitch(prev: u32, next: u32, cpu: u32, frame: usize): void {
   const r = resources[next];
-  activateUserSpace(r.space.root);
+  activateUserSpace(r.space.root, r.space.asid());
   setKernelStack(cpu, usize(r.kstackBase + KSTACK_SIZE));
   ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   if (frame != 0n) {
