@@ -13,6 +13,7 @@
 import { u32, u64, bool, structs } from "kts";
 import { CapKind, CAP_NONE, CAP_POOL_SIZE } from "./types";
 
+/** @align 128 — looked up on every system call that names a capability: a shift, not a multiply (76 bytes of fields; the pool's 4,096 nodes take 512 KiB instead of 320) */
 export class CapNode {
   inUse: bool = false;
   gen: u32 = 0;
