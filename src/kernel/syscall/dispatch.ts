@@ -12,7 +12,7 @@ import { scheduler } from "../sched/index";
 import { schedLock, schedUnlock } from "../task/lock";
 import { schedule } from "../task/schedule";
 import { exitCurrent } from "../task/lifecycle";
-import { Syscall, SysError } from "./numbers.generated";
+import { Syscall, SysError, SYSCALL_LIMIT } from "./numbers.generated";
 import { sysSend, sysReceive, sysCall, sysReply, sysReplyRecv, sysCapAt, sysCapDerive, sysCapDeriveRange, sysCapRevoke } from "./ipc-calls";
 import { sysPciHost, sysPciRoute } from "./platform-calls";
 import { sysIrqBind, sysIrqAck, sysConsoleRead, sysWrite } from "./device-calls";
@@ -31,7 +31,8 @@ function error(e: SysError): u64 {
 
 export function onSyscall(frame: usize): void {
   const n: u64 = frameSyscallNumber(frame);
-  const num: u32 = n < 256n ? u32(n) : 0xffff;
+  // One range check: past the highest number every value is NoSys (the switch's default).
+  const num: u32 = n < u64(SYSCALL_LIMIT) ? u32(n) : 0xffff;
   const task: u32 = scheduler.currentHere(cpuIndex());
   // Every case reads its arguments before the result is set: on AArch64 x0 is both.
   let result: u64 = error(SysError.NoSys);

@@ -41,6 +41,9 @@ export enum Syscall {
   MemPhys = 63,
 }
 
+/** Every system-call number is below this (the dispatcher's one range check). */
+export const SYSCALL_LIMIT = 64;
+
 export enum SysError {
   Ok = 0,
   NoSys = 1,
