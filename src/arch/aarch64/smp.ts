@@ -41,9 +41,15 @@ function noEntry(cpu: u32): void {
   print(`cpu ${cpu}: no entry`);
 }
 
-/** This CPU's index (0 = boot CPU), from TPIDR_EL1. */
+/**
+ * This CPU's index (0 = boot CPU), from TPIDR_EL1. Every index written there is
+ * below MAX_CPUS (startSecondaryCpus counts up to it), so the `%` changes
+ * nothing (a mask: MAX_CPUS is a power of two); it tells the compiler the
+ * range, and the per-CPU tables indexed with it need no bounds check (two
+ * instructions per use).
+ */
 export function cpuIndex(): u32 {
-  return u32(readSysreg("TPIDR_EL1"));
+  return u32(u32(readSysreg("TPIDR_EL1")) % MAX_CPUS);
 }
 
 /** The MPIDR affinity of CPU index cpu (after startSecondaryCpus). */
