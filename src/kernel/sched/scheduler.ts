@@ -79,6 +79,7 @@ export class Scheduler {
     tk.idle = true;
     tk.homeCpu = cpu;
     tk.lastCpu = cpu;
+    tk.cpusUsed = cpuBit(cpu);
     tk.affinity = cpuBit(cpu);
     tk.sliceLeft = 0;
     tk.ticksRun = 0n;
@@ -111,6 +112,7 @@ export class Scheduler {
     tk.affinity = mask;
     tk.homeCpu = ctz32(mask);
     tk.lastCpu = NO_CPU;
+    tk.cpusUsed = 0;
     tk.sliceLeft = this.core.slice[band];
     tk.ticksRun = 0n;
     tk.context = 0n;
@@ -185,6 +187,7 @@ export class Scheduler {
     tt.reason = BlockReason.None;
     tt.homeCpu = cpu;
     tt.lastCpu = cpu;
+    tt.cpusUsed = u32(tt.cpusUsed | cpuBit(cpu));
     if (tt.sliceLeft == 0) tt.sliceLeft = this.core.slice[tt.band];
     c.current = to;
     return true;
@@ -326,6 +329,7 @@ export class Scheduler {
     nt.state = TaskState.Running;
     nt.homeCpu = cpu;
     nt.lastCpu = cpu;
+    nt.cpusUsed = u32(nt.cpusUsed | cpuBit(cpu));
     if (nt.sliceLeft == 0 && !nt.idle) nt.sliceLeft = core.slice[nt.band];
     c.current = next;
     c.needResched = false;

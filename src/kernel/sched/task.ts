@@ -69,6 +69,8 @@ export class Task {
   ticksRun: u64 = 0n;
   /** The CPU that last picked the task; NO_CPU if it never ran. */
   lastCpu: u32 = NO_CPU;
+  /** CPUs the task has run on, bit n = CPU n (tests check that work spreads); kept after it exits, until its slot is reused. */
+  cpusUsed: u32 = 0;
   /** Owned by the arch layer: where the task's saved register context lives. */
   context: usize = 0n;
   /** Intrusive links: the run queue (doubly linked) or the free list (next only). */

@@ -20,13 +20,6 @@ import { schedLock, schedUnlock, schedLockPass, schedLockArrived, schedLockWord 
 import { claimReap, reap, killIfPending, endIfKilled } from "./lifecycle";
 import { crossCallServe } from "./crosscall";
 
-/** Bit c set: the task has run on CPU c (tests check that work spreads). */
-const ranOn: u32[] = array(64, 0);
-
-export function cpusUsedBy(t: u32): u32 {
-  return ranOn[u32(t % 64)];
-}
-
 /** The task each CPU last switched away from (its `switching` flag is cleared on arrival). */
 const previous: u32[] = array(MAX_CPUS, 0xffff_ffff);
 
@@ -60,7 +53,6 @@ export function schedule(): void {
   } else {
     enterKernelSpace();
   }
-  ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   previous[cpu] = prev;
   contextSwitch(savedSpAddress(prev), savedSpOf(next));
   arrived();
@@ -84,7 +76,6 @@ export function handoffSwitch(prev: u32, next: u32, cpu: u32, frame: usize): voi
   const r = resources[next];
   activateUserSpace(r.space.root, r.space.asid());
   setKernelStack(cpu, usize(r.kstackBase + KSTACK_SIZE));
-  ranOn[u32(next % 64)] = u32(ranOn[u32(next % 64)] | u32(1 << cpu));
   if (frame != 0n) {
     contextSwitchToUser(savedSpAddress(prev), savedSpOf(next), frame, schedLockWord());
   } else {

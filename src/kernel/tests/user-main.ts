@@ -24,7 +24,7 @@ import { bootKernel, bootInfo } from "../main";
 import { bundleCheck, bundleCount, bundleEntryOk, bundleEntryOffset, bundleEntrySize, bundleNameOffset, bundleNameLength, BundleError } from "../loader/bundle";
 import { spawnElf, startTask, ElfResult } from "../task/lifecycle";
 import { resources } from "../task/table";
-import { schedule, cpusUsedBy } from "../task/schedule";
+import { schedule } from "../task/schedule";
 import { schedLock, schedUnlock } from "../task/lock";
 import { scheduler, NO_TASK, MAX_TASKS, TaskState } from "../sched/index";
 import { capInsertRoot, CapKind, CapView, RIGHT_SEND, RIGHT_RECEIVE, RIGHT_GRANT, RIGHT_MAP, RIGHT_WRITE } from "../cap/index";
@@ -216,8 +216,8 @@ export function kernelMain(bootArg: usize): void {
   let cpus: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
     const t: u32 = spawned[k];
-    cpus = u32(cpus | cpusUsedBy(t));
-    print(`task ${t} exit ${resources[t].exitCode} faults ${resources[t].faults} cpus ${cpusUsedBy(t)}`);
+    cpus = u32(cpus | scheduler.task(t).cpusUsed);
+    print(`task ${t} exit ${resources[t].exitCode} faults ${resources[t].faults} cpus ${scheduler.task(t).cpusUsed}`);
   }
   const denied: u64 = ipc.auditKindTotal(AuditKind.Denied);
   const throttled: u64 = ipc.auditKindTotal(AuditKind.Throttled);
