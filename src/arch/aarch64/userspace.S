@@ -19,10 +19,15 @@
 #define CTX_DAIF 96
 #define DAIF_ALL_MASKED 0x3c0
 
-/* Saves this kernel context (IRQs masked from here) below SP and stores that SP at [x0], a release. */
-.macro SAVE_CONTEXT
+/*
+ * Saves this kernel context below SP and stores that SP at [x0], a release.
+ * IRQs are masked from here (mask=0: they already are).
+ */
+.macro SAVE_CONTEXT mask=1
     mrs x9, daif
+    .if \mask
     msr daifset, #2
+    .endif
     mrs x10, tpidr_el0
     sub sp, sp, #CTX_SIZE
     stp x19, x20, [sp, #0]
@@ -89,7 +94,7 @@ arch_context_switch:
  */
     .globl arch_context_switch_to_user
 arch_context_switch_to_user:
-    SAVE_CONTEXT
+    SAVE_CONTEXT mask=0             /* from a system call: IRQs are masked */
     ldr x10, [x3, #CTX_DAIF + 8]
     msr tpidr_el0, x10
     mov sp, x1
