@@ -2,7 +2,7 @@
  * The audit log: a ring of AUDIT_CAPACITY fixed-size records. Every IPC operation
  * (each one exercises an endpoint capability) and every policy violation is
  * recorded; when the ring is full the oldest record is overwritten and counted in
- * `dropped`. Each record carries its sequence number (records ever appended
+ * dropped(). Each record carries its sequence number (records ever appended
  * before it), which is what a reader's cursor is.
  *
  * No task can wash the log out (push older records, another task's or its own,
@@ -165,8 +165,6 @@ export class AuditLog {
   // instruction and a record's fields with paired stores (stp reaches 256 bytes). The budgets last.
   /** Records ever appended: the next record's sequence number. */
   total: u64 = 0n;
-  /** Records overwritten before anyone could be sure to have read them. */
-  dropped: u64 = 0n;
   /** Records before this one have been copied by a reader: they no longer coalesce. */
   readMark: u64 = 0n;
   /** Events of each kind ever recorded, coalesced or not, overwritten or not. */
@@ -177,7 +175,6 @@ export class AuditLog {
 
   reset(): void {
     this.total = 0n;
-    this.dropped = 0n;
     this.readMark = 0n;
     for (let k: u32 = 0; k < AUDIT_KINDS; k++) this.perKind[k] = 0n;
     for (let t: u32 = 0; t < MAX_TASKS; t++) this.budgets[t].clear();
@@ -245,7 +242,6 @@ export class AuditLog {
 
   /** Appends one record; its sequence number. */
   private append(now: u64, kind: AuditKind, subject: u32, object: u32, detail: u32, result: IpcResult): u64 {
-    if (this.total >= u64(AUDIT_CAPACITY)) this.dropped = u64(this.dropped + 1n);
     const seq: u64 = this.total;
     const r = this.slotOf(seq);
     r.seq = seq;
@@ -258,6 +254,11 @@ export class AuditLog {
     r.repeat = 1;
     this.total = u64(seq + 1n);
     return seq;
+  }
+
+  /** Records overwritten before anyone could be sure to have read them: every append to a full ring overwrote one. */
+  dropped(): u64 {
+    return this.total > u64(AUDIT_CAPACITY) ? u64(this.total - u64(AUDIT_CAPACITY)) : 0n;
   }
 
   /** Records currently held. */

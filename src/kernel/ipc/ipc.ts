@@ -273,7 +273,7 @@ export class Ipc {
   }
 
   auditDropped(): u64 {
-    return this.state.interceptor.log.dropped;
+    return this.state.interceptor.log.dropped();
   }
 
   /** Events of one kind ever audited (coalesced repeats and overwritten records included). */
