@@ -134,7 +134,7 @@ export class Ipc {
 
   /** The task's inbox: the last message received, or the reply to its call (task < MAX_TASKS). */
   inbox(task: u32): Message {
-    return this.state.tasks[task].inbox;
+    return this.state.inboxes[task];
   }
 
   // ---- endpoints ----

@@ -36,7 +36,7 @@ export function taskCreateOp(s: IpcState, task: u32, principal: u8[], now: u64):
   t.bumpToken();
   for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) t.principal[i] = principal[i];
   packPrincipal(principal, t.principalWords);
-  t.inbox.clear();
+  s.inboxes[task].clear();
   s.interceptor.resetBucket(task, now);
   return IpcResult.Ok;
 }

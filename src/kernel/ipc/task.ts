@@ -15,7 +15,7 @@
  * Rejected): no blocked task is ever forgotten.
  */
 import { u8, u32, u64, bool, array } from "kts";
-import { Message, PRINCIPAL_BYTES, PRINCIPAL_WORDS } from "./message";
+import { PRINCIPAL_BYTES, PRINCIPAL_WORDS } from "./message";
 import { IpcResult, NO_ENDPOINT, NO_TASK } from "./types";
 
 export enum TaskState {
@@ -30,7 +30,7 @@ export enum TaskState {
   Dead = 5,
 }
 
-/** @align 512 — indexed by task on every IPC operation: a shift, not a multiply (432 bytes of fields) */
+/** @align 128 — indexed by task on every IPC operation: a shift, not a multiply (96 bytes of fields; its inbox is IpcState.inboxes) */
 export class TaskIpc {
   state: TaskState = TaskState.Free;
   /** The endpoint blocked on (Receiving, Calling) or called through (AwaitingReply). */
@@ -50,7 +50,6 @@ export class TaskIpc {
   principal: u8[] = array(PRINCIPAL_BYTES, 0);
   /** The principal as the words stamped on every message the task sends. */
   principalWords: u64[] = array(PRINCIPAL_WORDS, 0n);
-  inbox = new Message();
 
   isLive(): bool {
     return this.state != TaskState.Free && this.state != TaskState.Dead;

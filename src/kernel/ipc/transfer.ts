@@ -29,7 +29,7 @@ import { IpcOp, IpcResult, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./types";
 
 /** Where a message is built: task's inbox, or (NO_TASK) the staging message. */
 function buildIn(s: IpcState, task: u32): Message {
-  if (task != NO_TASK) return s.tasks[task].inbox;
+  if (task != NO_TASK) return s.inboxes[task];
   return s.staging;
 }
 
@@ -79,7 +79,7 @@ function post(s: IpcState, task: u32, endpoint: u32, msg: Message, op: IpcOp, no
   if (r != IpcResult.Ok) return r;
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
-    const inbox = s.tasks[receiver].inbox;
+    const inbox = s.inboxes[receiver];
     if (waiting == NO_TASK) inbox.copyFrom(m);
     s.interceptor.deliverCapabilities(task, receiver, inbox, now);
     s.wake(receiver, IpcResult.Ok);
@@ -125,7 +125,7 @@ export function kernelPostOp(s: IpcState, endpoint: u32, msg: Message, now: u64)
   m.build(msg, NO_TASK, KERNEL_PRINCIPAL, endpoint, 0n, 0);
   const receiver: u32 = s.popReceiver(endpoint);
   if (receiver != NO_TASK) {
-    s.tasks[receiver].inbox.copyFrom(m);
+    s.inboxes[receiver].copyFrom(m);
     s.wake(receiver, IpcResult.Ok);
   } else {
     s.queues[endpoint].tailSlot(e).copyFrom(m);
@@ -152,7 +152,7 @@ export function receiveOp(s: IpcState, task: u32, endpoint: u32, blocking: bool,
   if (r != IpcResult.Ok) return r;
   const e = s.endpoints[endpoint];
   if (e.count != 0) {
-    const inbox = s.tasks[task].inbox;
+    const inbox = s.inboxes[task];
     s.queues[endpoint].popHead(e, inbox);
     s.interceptor.deliverCapabilities(inbox.sender, task, inbox, now);
     if ((inbox.flags & FLAG_CALL) != 0) s.awaitReply(inbox.sender, endpoint, task);
@@ -210,8 +210,8 @@ export function replyOp(s: IpcState, server: u32, token: u64, msg: Message, now:
     s.wake(caller, r);
     return r;
   }
-  if (!direct) t.inbox.copyFrom(m);
-  s.interceptor.deliverCapabilities(server, caller, t.inbox, now);
+  if (!direct) s.inboxes[caller].copyFrom(m);
+  s.interceptor.deliverCapabilities(server, caller, s.inboxes[caller], now);
   s.wake(caller, IpcResult.Ok);
   if (m.capCount != 0) s.interceptor.exercised(server, endpoint, m, now);
   s.audit(now, AuditKind.Reply, server, endpoint, caller, IpcResult.Ok);
