@@ -34,7 +34,6 @@ export function taskCreateOp(s: IpcState, task: u32, principal: u8[], now: u64):
   t.next = NO_TASK;
   t.result = IpcResult.Ok;
   t.bumpToken();
-  for (let i: u32 = 0; i < PRINCIPAL_BYTES; i++) t.principal[i] = principal[i];
   packPrincipal(principal, t.principalWords);
   s.inboxes[task].clear();
   s.interceptor.resetBucket(task, now);

@@ -22,7 +22,7 @@ import { IpcResult, MAX_ENDPOINTS, MAX_TASKS, NO_ENDPOINT, NO_TASK } from "./typ
 export function queueDrainedNothing(endpoint: u32, now: u64): void {}
 
 export class IpcState {
-  // Small and hot first: the endpoints' hot table (8 KiB), the task table (8
+  // Small and hot first: the endpoints' hot table (8 KiB), the task table (4
   // KiB), the interceptor (its rate buckets first), and the big tables after. AArch64 reaches a field
   // whose offset in the structure is under 4 KiB (16 KiB for a word, 32 KiB for
   // a double word) with one instruction, past it with up to three (measured:

@@ -1,8 +1,9 @@
 /**
  * What IPC knows about a task: its IPC state (the scheduler-visible transitions),
- * its principal (stamped on everything it sends), its inbox (where a received
- * message or a reply lands, for the syscall layer to copy out), the result of
- * its last blocking operation, and the generation of its reply token.
+ * its principal (stamped on everything it sends), the result of its last
+ * blocking operation, and the generation of its reply token. Its inbox (where a
+ * received message or a reply lands, for the syscall layer to copy out) is
+ * IpcState.inboxes[task].
  *
  *   Free ──taskCreate──> Ready ──receive, queue empty──> Receiving ──message──> Ready
  *                          │ ──call, queued────────────> Calling ──received──> AwaitingReply
@@ -14,8 +15,8 @@
  * puts the task on the wake list with its result (Ok, or PeerDied / Closed /
  * Rejected): no blocked task is ever forgotten.
  */
-import { u8, u32, u64, bool, array } from "kts";
-import { PRINCIPAL_BYTES, PRINCIPAL_WORDS } from "./message";
+import { u32, u64, bool, array } from "kts";
+import { PRINCIPAL_WORDS } from "./message";
 import { IpcResult, NO_ENDPOINT, NO_TASK } from "./types";
 
 export enum TaskState {
@@ -30,7 +31,7 @@ export enum TaskState {
   Dead = 5,
 }
 
-/** @align 128 — indexed by task on every IPC operation: a shift, not a multiply (96 bytes of fields; its inbox is IpcState.inboxes) */
+/** @align 64 — indexed by task on every IPC operation: a shift, not a multiply (64 bytes of fields; its inbox is IpcState.inboxes) */
 export class TaskIpc {
   state: TaskState = TaskState.Free;
   /** The endpoint blocked on (Receiving, Calling) or called through (AwaitingReply). */
@@ -47,8 +48,7 @@ export class TaskIpc {
   onWakeList: bool = false;
   /** The result of the last blocking operation, valid once the task is woken. */
   result: IpcResult = IpcResult.Ok;
-  principal: u8[] = array(PRINCIPAL_BYTES, 0);
-  /** The principal as the words stamped on every message the task sends. */
+  /** The task's principal, as the words stamped on every message it sends. */
   principalWords: u64[] = array(PRINCIPAL_WORDS, 0n);
 
   isLive(): bool {
