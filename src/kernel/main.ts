@@ -94,7 +94,7 @@ export function bootKernel(bootArg: usize): u32 {
   memInit(bootInfo);
   joinScheduler(0);
   // Zero trust: every IPC operation is checked against the sender's capabilities.
-  ipc.setCapabilityCheck(holdsEndpointRight);
+  ipc.setCapabilityCheck(holdsEndpointRight, true);
   ipc.setTransferCheck(mayTransfer);
   ipc.setCapDelivery(moveCarriedCapabilities);
   interruptsInit(bootInfo);

@@ -39,7 +39,7 @@ export function principalOf(t: u32, p: u8[]): void {
 export function fresh(): void {
   ipc.reset();
   policyReset();
-  ipc.setCapabilityCheck(tablePolicyCheck);
+  ipc.setCapabilityCheck(tablePolicyCheck, false);
   ipc.setTransferCheck(tablePolicyTransfer);
   ipc.setCapDelivery(capDeliveryNotWired);
   ipc.setDefaultRateLimit(RATE_UNLIMITED, 0);

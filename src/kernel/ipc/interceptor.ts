@@ -47,6 +47,8 @@ export function capDeliveryNotWired(sender: u32, receiver: u32, msg: Message, no
 export class Interceptor {
   /** May `task` perform `op` (an IpcOp) on `endpoint`? Wired by the lead to src/kernel/cap. */
   capabilityCheck: (task: u32, endpoint: u32, op: u32) => bool = capabilityCheckNotWired;
+  /** The hook's policy authorizes every reply by its one-shot token alone: it is not asked for replies. */
+  repliesByToken: bool = false;
   /** May `task` pass capability `handle` in a message? Wired by the lead to src/kernel/cap. */
   transferCheck: (task: u32, handle: u32) => bool = transferCheckNotWired;
   /** Moves msg's carried capabilities from sender to receiver, rewriting msg.caps. Wired by the lead. */
@@ -58,9 +60,12 @@ export class Interceptor {
 
   /**
    * THE capability check of the IPC path: endpoint and task are already-validated
-   * indices; the hook decides whether `task` holds the right for `op` on it.
+   * indices; the hook decides whether `task` holds the right for `op` on it (a
+   * reply: unless its policy said, when installed, that a reply's token is all
+   * the authority it needs; the token is checked before this is asked).
    */
   checkCapability(task: u32, endpoint: u32, op: IpcOp): bool {
+    if (op == IpcOp.Reply && this.repliesByToken) return true;
     const check = this.capabilityCheck;
     return check(task, endpoint, u32(op));
   }

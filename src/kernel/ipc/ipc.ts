@@ -189,9 +189,14 @@ export class Ipc {
 
   // ---- interceptor configuration ----
 
-  /** Installs the capability hook: may task perform op (an IpcOp) on endpoint? */
-  setCapabilityCheck(check: (task: u32, endpoint: u32, op: u32) => bool): void {
+  /**
+   * Installs the capability hook: may task perform op (an IpcOp) on endpoint?
+   * `repliesByToken`: the hook answers yes to every reply (its one-shot token is
+   * its authority), so it is not called for them.
+   */
+  setCapabilityCheck(check: (task: u32, endpoint: u32, op: u32) => bool, repliesByToken: bool): void {
     this.state.interceptor.capabilityCheck = check;
+    this.state.interceptor.repliesByToken = repliesByToken;
   }
 
   /** Installs the transfer hook: may task pass capability handle `handle`? */

@@ -3,7 +3,7 @@
  * bring-up until the capability subsystem (src/kernel/cap) is wired in: a bit per
  * (task, endpoint, IpcOp) and a mask of transferable handles (0..63) per task.
  * Everything starts denied. Install with
- *   ipc.setCapabilityCheck(tablePolicyCheck); ipc.setTransferCheck(tablePolicyTransfer);
+ *   ipc.setCapabilityCheck(tablePolicyCheck, false); ipc.setTransferCheck(tablePolicyTransfer);
  */
 import { u8, u32, u64, bool, array } from "kts";
 import { IpcOp, MAX_ENDPOINTS, MAX_TASKS } from "./types";

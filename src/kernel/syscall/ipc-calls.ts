@@ -90,7 +90,7 @@ export function isError(v: u64): bool {
 
 /** The interceptor's capability check: does the task hold an endpoint capability allowing op? */
 export function holdsEndpointRight(task: u32, endpoint: u32, op: u32): bool {
-  // Replies are authorized by their one-shot token (and take no registers to say so: the IPC fast path asks).
+  // Replies are authorized by their one-shot token (installed with repliesByToken: the interceptor does not ask).
   return op == u32(IpcOp.Reply) || holdsEndpointCapability(task, endpoint, op);
 }
 
