@@ -54,6 +54,8 @@ describe.each(["x86_64", "aarch64"] as const)("%s", (arch) => {
     const r = await cambi("test", "--arch", arch, "--smp", "4", "--timeout", "120");
     expect(r.out).toMatch(/^(\d+) passed, 0 failed$/m);
     expect(Number(/^(\d+) passed/m.exec(r.out)?.[1])).toBeGreaterThanOrEqual(8);
+    // A space with an ended space's ASID reads its own page (AArch64: only userSpaceInit's TLBI ASIDE1IS makes it so).
+    expect(r.out).toContain("test asid: a new space with an ended space's tag (ASID) sees its own pages, never the old one's");
     // The TLB shootdown suite: after the unmap every CPU faults on the page.
     expect(r.out).toContain("test shootdown: a kernel page unmapped on one CPU is gone on all 4");
     // Each CPU reads the unmapped page exactly once: the caller runs no cross-call of its own.

@@ -7,7 +7,7 @@
 import { u32, usize, print, checkFailures } from "kts";
 import { powerOff } from "arch";
 import { bootKernel } from "../main";
-import { framesSuite, heapSuite, sectionsSuite, writeExecSuite, frameOwnerSuite } from "./mem-suites";
+import { framesSuite, heapSuite, sectionsSuite, writeExecSuite, frameOwnerSuite, recycledAsidSuite } from "./mem-suites";
 import { ticksSuite, faultSuite, crossCallSuite, slowCpuSuite } from "./cpu-suites";
 
 let passed: u32 = 0;
@@ -30,6 +30,7 @@ export function kernelMain(bootArg: usize): void {
   run(framesSuite, online);
   run(writeExecSuite, online);
   run(frameOwnerSuite, online);
+  run(recycledAsidSuite, online);
   run(sectionsSuite, online);
   run(heapSuite, online);
   run(ticksSuite, online);

@@ -1,15 +1,17 @@
 "use unsafe";
 /**
  * In-kernel memory suites: the frame allocator on the real memory map, W^X
- * refusal, the kernel's section permissions in the live page tables, and the heap.
+ * refusal, the kernel's section permissions in the live page tables, the heap,
+ * and user address spaces whose TLB tag (ASID) is recycled.
  */
 import { u32, u64, usize, bool, array, print, check } from "kts";
-import { load64, store64 } from "kts/unsafe";
-import { currentKernelSpace, physToVirt } from "arch";
+import { load64, store64, irqSave, irqRestore } from "kts/unsafe";
+import { currentKernelSpace, physToVirt, userSpaceInit, activateUserSpace } from "arch";
 import { kernelTextStart, kernelTextEnd, kernelRodataEnd, kernelEnd } from "../mem/layout";
-import { FrameUse, frameOwner, frames, heap, kernelSpace } from "../mem/index";
+import { FrameUse, frameOwner, frames, heap, kernelSpace, enterKernelSpace } from "../mem/index";
 import { AddressSpace, MapError } from "../mem/paging";
-import { MAP_EXEC, MAP_WRITE } from "../mem/flags";
+import { MAP_EXEC, MAP_WRITE, MAP_USER } from "../mem/flags";
+import { MAX_TASKS } from "../sched/index";
 
 /** The owner of the frames these suites take (the frame checker names it). */
 const TEST_OWNER: u32 = frameOwner(FrameUse.Test, 0);
@@ -152,5 +154,41 @@ export function frameOwnerSuite(online: u32): void {
   }
   frames.free(pa, TEST_OWNER);
   check(frames.ownerOf(pa) != TEST_OWNER && frames.isFree(pa), "a freed frame is no longer held");
+  check(online >= 1, "at least one CPU");
+}
+
+/** A task slot the test kernel never uses: its spaces get a real ASID (the slot's + 1). */
+const RECYCLED_SLOT: u32 = u32(MAX_TASKS - 1);
+const RECYCLED_VA: usize = 0x4060_0000n;
+
+/** A space of RECYCLED_SLOT with one user page at RECYCLED_VA holding `word`, prepared as a task's is (userSpaceInit). */
+function recycledSpace(space: AddressSpace, word: u64): bool {
+  if (!space.create(frames, RECYCLED_SLOT)) return false;
+  userSpaceInit(space.root, space.asid());
+  const pa: usize = frames.alloc(frameOwner(FrameUse.UserPage, RECYCLED_SLOT));
+  if (pa == 0n) return false;
+  store64(physToVirt(pa), word);
+  return space.map(frames, RECYCLED_VA, pa, 4096n, MAP_USER, false) == MapError.Ok;
+}
+
+export function recycledAsidSuite(online: u32): void {
+  print("test asid: a new space with an ended space's tag (ASID) sees its own pages, never the old one's");
+  // One CPU throughout: no interrupt may switch spaces under the reads.
+  const flags = irqSave();
+  const first = new AddressSpace();
+  check(recycledSpace(first, 0x1111_1111_1111_1111n), "the first space");
+  activateUserSpace(first.root, first.asid());
+  // The kernel reads the user page through the user mapping: this CPU's TLB now holds it, tagged.
+  check(load64(RECYCLED_VA) == 0x1111_1111_1111_1111n, "the first space reads its page");
+  const second = new AddressSpace();
+  check(recycledSpace(second, 0x2222_2222_2222_2222n), "the second space (the same slot, so the same tag)");
+  check(second.asid() == first.asid(), "both spaces have one tag");
+  // The same tag, another root: only userSpaceInit's invalidation keeps the first space's entry out.
+  activateUserSpace(second.root, second.asid());
+  check(load64(RECYCLED_VA) == 0x2222_2222_2222_2222n, "the second space reads its own page, not the first's");
+  enterKernelSpace();
+  irqRestore(flags);
+  first.destroyUserHalf(frames);
+  second.destroyUserHalf(frames);
   check(online >= 1, "at least one CPU");
 }
