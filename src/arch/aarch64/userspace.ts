@@ -4,7 +4,7 @@
  * assembly is userspace.S). The user half of the address space is TTBR0_EL1,
  * the kernel half TTBR1_EL1, so a user root table holds only user mappings
  * and activating one touches TTBR0 alone: its root and its ASID, so a switch
- * keeps every space's TLB entries (userspace.S says why that is safe).
+ * keeps every space's TLB entries (userSpaceInit says why that is safe).
  *
  * The kernel stack a CPU enters on from EL0 is SP_EL1, which is exactly the
  * running task's kernel stack top whenever that task is in EL0 (its first

@@ -31,7 +31,7 @@ function error(e: SysError): u64 {
 
 export function onSyscall(frame: usize): void {
   const n: u64 = frameSyscallNumber(frame);
-  // One range check: past the highest number every value is NoSys (the switch's default).
+  // Past the highest number (generated from syscalls.json) every value is NoSys: the switch's default.
   const num: u32 = n < u64(SYSCALL_LIMIT) ? u32(n) : 0xffff;
   const task: u32 = scheduler.currentHere(cpuIndex());
   // Every case reads its arguments before the result is set: on AArch64 x0 is both.
