@@ -125,7 +125,7 @@ function invariants(op: u32): void {
 
 function setUp(b: u8[]): void {
   if (!wired) {
-    ipc.setCapabilityCheck(holdsEndpointRight);
+    ipc.setCapabilityCheck(holdsEndpointRight, true);
     ipc.setTransferCheck(mayTransfer);
     ipc.setCapDelivery(moveCarried);
   }
