@@ -42,6 +42,16 @@ describe.each(["x86_64", "aarch64"] as const)("user mode and IPC on %s", (arch) 
     checkMainRun(await runUserImage(arch, PROGRAMS));
   });
 
+  // A caller at its rate limit (1,000 a second, a burst of 8): plain calls are refused, callPaced's wait it out.
+  it("a caller over its rate limit is refused, and callPaced waits the limit out", async () => {
+    const r = await runUserImage(arch, ["pingserver", "pacedclient"]);
+    expect(r.status, r.out).toBe(0);
+    const paced = /paced: (\d+) of 50 plain calls throttled, (\d+) of 100 paced calls answered/.exec(r.out);
+    expect(paced, r.out).not.toBeNull();
+    expect(Number(paced![1])).toBeGreaterThan(30);
+    expect(Number(paced![2])).toBe(100);
+  });
+
   // The IPC fast path (replyRecv's and call's direct switch) off: the slow path gives the same results.
   it("the same with the IPC fast path off (ipc=slow)", async () => {
     checkMainRun(await runUserImage(arch, PROGRAMS, "ipc=slow"));

@@ -9,6 +9,7 @@ import { u32, u64, usize, bool } from "kts";
 import { sysMemMap, sysMemUnmap, sysCapRevoke } from "../sys/syscalls.generated";
 import { call, msgStart, msgSetWord, msgWordAt, errorOf } from "../ipc/message";
 import { ERR_WOULD_BLOCK } from "../errors";
+import { callPaced } from "../ipc/paced";
 import { sleepNanos, NANOS_PER_MILLI } from "../time";
 import { Channel, Entry, Side, Status } from "../channel/channel";
 import { LABEL_OPEN, LABEL_WAIT, OPEN_REGION, OPEN_BYTES, OPEN_BLOCKS, OPEN_BLOCK_SIZE, OPEN_FLAGS } from "./protocol";
@@ -69,7 +70,8 @@ export class BlockClient {
   wait(): u64 {
     msgStart(LABEL_WAIT);
     msgSetWord(0n);
-    const c: u64 = errorOf(call(this.endpoint));
+    // One WAIT per request: at a fast device's pace that can reach the rate limit, which it then waits out.
+    const c: u64 = errorOf(callPaced(this.endpoint));
     return c != 0n ? c : errorOf(msgWordAt(0));
   }
 

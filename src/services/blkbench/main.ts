@@ -52,11 +52,22 @@ function run(op: u32, random: bool, which: u32): bool {
   const start: u64 = now();
   for (let i: u32 = 0; i < REQUESTS; i++) {
     const at: u64 = random ? u64(next() % places) : u64(u64(i) % places);
-    if (!succeeded(disk.submit(i, op, u64(at * blocksPer), 0, BYTES))) return false;
-    while (!disk.next(done)) {
-      if (disk.wait() != 0n) return false;
+    const s = disk.submit(i, op, u64(at * blocksPer), 0, BYTES);
+    if (!succeeded(s)) {
+      print(`blkbench: workload ${which}, request ${i}: submit refused (channel status ${u32(s)})`);
+      return false;
     }
-    if (done.code != ST_OK) return false;
+    while (!disk.next(done)) {
+      const e: u64 = disk.wait();
+      if (e != 0n) {
+        print(`blkbench: workload ${which}, request ${i}: wait failed (${text(errorText, errorName(e))})`);
+        return false;
+      }
+    }
+    if (done.code != ST_OK) {
+      print(`blkbench: workload ${which}, request ${i}: completed with status ${done.code}`);
+      return false;
+    }
   }
   const elapsed: u64 = u64(now() - start);
   const halted: u64 = u64(idleNanos() - idle0);
