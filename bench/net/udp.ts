@@ -103,15 +103,17 @@ async function measure(): Promise<void> {
 }
 
 const limit = deadline();
+let failure: Error | undefined;
 try {
   await Promise.race([measure(), limit.promise]);
 } catch (e) {
-  qemu.kill();
-  await peer.close();
-  // The measurement may still be waiting on the peer: end here, once the message is out.
-  process.stderr.write(`cambi bench: UDP: ${(e as Error).message}\n${output.split("\n").slice(-30).join("\n")}\n`, () => process.exit(1));
+  failure = e as Error;
 } finally {
   limit.cancel();
   qemu.kill();
   await peer.close();
+}
+if (failure) {
+  // The measurement may still be waiting on the peer: end here, once the message is out.
+  process.stderr.write(`cambi bench: UDP: ${failure.message}\n${output.split("\n").slice(-30).join("\n")}\n`, () => process.exit(1));
 }

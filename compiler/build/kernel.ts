@@ -110,20 +110,15 @@ export async function buildKernel(arch: Arch, opts: KernelOptions = {}): Promise
   writeFileSync(configC, buildConfigC(config));
   const generated = generatedFlags(arch, { lto });
   const forSize = [...generated, "-Os"];
-  const built = await counted(
-    [
-      ...r.cFiles.map((c) => compileCached(c, COLD_MODULE.test(path.basename(c)) ? forSize : generated)),
-      compileCached(configC, generated),
-      ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain)),
-    ],
-    progress,
-  );
+  // Compiled with the generated C's flags: bitcode under LTO.
+  const fromGenerated = [...r.cFiles.map((c) => compileCached(c, COLD_MODULE.test(path.basename(c)) ? forSize : generated)), compileCached(configC, generated)];
+  const built = await counted([...fromGenerated, ...[FREESTANDING_RUNTIME, ...asm, ...extra].map((f) => compileCached(f, plain))], progress);
   result.objects = built.length;
   result.compiled = built.filter((o) => o.compiled).length;
   const objs = built.map((o) => o.object);
   // With LTO the generated C is bitcode, optimized as one program by the first link; it keeps that
   // link's code (one object, which lld places after the native objects) for the second.
-  const bitcode = lto ? r.cFiles.length + 1 : 0;
+  const bitcode = lto ? fromGenerated.length : 0;
   const ltoObject = `${elf}.lto.o`;
 
   // The assembly calls kts_kernel_entry: the entry module's kernelMain.
